@@ -1,0 +1,22 @@
+from datetime import datetime
+
+from ninja import Schema
+
+
+class ArtworkOut(Schema):
+    id: int
+    content_id: str | None
+    source: str
+    source_ref: str
+    title: str
+    status: str
+    last_error: str
+    width: int | None
+    height: int | None
+    uploaded_at: datetime | None
+    analysis_status: str
+    ai_title: str
+    ai_artist: str
+    ai_description: str
+    ai_vibes: list[str]
+    ai_error: str

@@ -1,0 +1,112 @@
+"""Strict readers for settings from the environment / .env.
+
+django-environ casts leniently (any unknown word is a false boolean); a home
+server that silently ignores a typo in .env is worse than one that refuses to
+start, so every reader here names the setting and the bad value.
+"""
+
+import secrets
+from pathlib import Path
+
+import environ
+from django.core.exceptions import ImproperlyConfigured
+
+# FileAwareEnv also reads NAME_FILE, for secrets mounted as files (Docker).
+env = environ.FileAwareEnv()
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off"}
+
+
+def _raw(name: str) -> str | None:
+    value = env.str(name, default=None)
+    if value is None or value.strip() == "":
+        return None
+    return value.strip()
+
+
+def text(name: str, default: str = "") -> str:
+    value = _raw(name)
+    return default if value is None else value
+
+
+def flag(name: str, default: bool) -> bool:
+    value = _raw(name)
+    if value is None:
+        return default
+    if value.lower() in _TRUE:
+        return True
+    if value.lower() in _FALSE:
+        return False
+    raise ImproperlyConfigured(f"{name} must be true or false, not {value!r}.")
+
+
+def number(name: str, default: float, *, minimum: float = 0, integer: bool = False):
+    value = _raw(name)
+    if value is None:
+        return default
+    try:
+        parsed = int(value) if integer else float(value)
+    except ValueError:
+        kind = "a whole number" if integer else "a number"
+        raise ImproperlyConfigured(f"{name} must be {kind}, not {value!r}.") from None
+    if parsed < minimum:
+        raise ImproperlyConfigured(f"{name} must be at least {minimum}, not {value!r}.")
+    return parsed
+
+
+def choice(name: str, default: str, choices: tuple[str, ...]) -> str:
+    value = text(name, default).lower()
+    if value not in choices:
+        raise ImproperlyConfigured(
+            f"{name} must be one of {', '.join(choices)}, not {value!r}."
+        )
+    return value
+
+
+def words(name: str, default: list[str]) -> list[str]:
+    value = _raw(name)
+    if value is None:
+        return default
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def path(name: str, default: Path) -> Path:
+    value = _raw(name)
+    return Path(value).expanduser().resolve() if value else default
+
+
+def url(name: str, default: str = "") -> str:
+    value = text(name, default)
+    if value and "://" not in value:
+        raise ImproperlyConfigured(
+            f"{name} must be a URL such as http://192.168.1.10:32400, not {value!r}."
+        )
+    return value.rstrip("/")
+
+
+def database(name: str, default: str) -> dict:
+    value = text(name, default)
+    try:
+        return environ.Env.db_url_config(value)
+    except (KeyError, ValueError) as exc:
+        raise ImproperlyConfigured(f"{name} is not a database URL Django knows: {exc}") from None
+
+
+def secret_key(data_dir: Path) -> str:
+    """The SECRET_KEY setting, or one generated once and kept in the data dir."""
+    value = _raw("SECRET_KEY")
+    if value:
+        return value
+    key_file = data_dir / "secret_key"
+    if not key_file.exists():
+        key_file.parent.mkdir(parents=True, exist_ok=True)
+        candidate = secrets.token_urlsafe(50)
+        # O_EXCL: the web process and the worker may both start first.
+        try:
+            with open(key_file, "x", encoding="utf-8") as handle:
+                handle.write(candidate)
+            key_file.chmod(0o600)
+        except FileExistsError:
+            pass
+    return key_file.read_text(encoding="utf-8").strip()

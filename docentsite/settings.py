@@ -1,0 +1,179 @@
+"""Docent's settings, all read from the environment or .env (see .env.example)."""
+
+import os
+from pathlib import Path
+
+from docentsite import config
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+_env_file = Path(os.environ.get("DOCENT_ENV_FILE", BASE_DIR / ".env"))
+if _env_file.is_file():
+    config.env.read_env(str(_env_file), overwrite=False)
+
+DOCENT_DATA_DIR = config.path("DOCENT_DATA_DIR", BASE_DIR / "data")
+DOCENT_DATA_DIR.mkdir(parents=True, exist_ok=True)
+
+SECRET_KEY = config.secret_key(DOCENT_DATA_DIR)
+DEBUG = config.flag("DEBUG", False)
+ALLOWED_HOSTS = config.words("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
+CSRF_TRUSTED_ORIGINS = config.words("CSRF_TRUSTED_ORIGINS", [])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "ninja",
+    "docentsite.artwork",
+    "plexsource",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "docentsite.urls"
+WSGI_APPLICATION = "docentsite.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+DATABASES = {
+    "default": config.database(
+        "DATABASE_URL", f"sqlite:///{DOCENT_DATA_DIR / 'docent.sqlite3'}"
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The web process and the worker write to the same file: WAL lets readers
+    # go on while one writes, IMMEDIATE takes the write lock at BEGIN (no
+    # deadlocking upgrades), and the timeout waits for it instead of failing.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 30,
+        }
+    )
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = config.text("TIME_ZONE", "UTC")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = DOCENT_DATA_DIR / "static"
+MEDIA_ROOT = DOCENT_DATA_DIR / "media"
+MEDIA_URL = "media/"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+# Photos straight off a camera are large; the upload form streams them to disk.
+DATA_UPLOAD_MAX_NUMBER_FILES = 500
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+LOGIN_URL = "admin:login"
+
+# --- The TV ---------------------------------------------------------------
+TV_HOST = config.text("TV_HOST")
+TV_PORT = config.number("TV_PORT", 8002, minimum=1, integer=True)
+TV_TOKEN_FILE = config.path("TV_TOKEN_FILE", DOCENT_DATA_DIR / "tv-token")
+TV_MATTE = config.text("TV_MATTE", "none")
+TV_TIMEOUT = config.number("TV_TIMEOUT", 10, minimum=1)
+TV_UPLOAD_TIMEOUT = config.number("TV_UPLOAD_TIMEOUT", 120, minimum=5)
+JPEG_QUALITY = config.number("JPEG_QUALITY", 85, minimum=1, integer=True)
+if JPEG_QUALITY > 95:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(f"JPEG_QUALITY must be at most 95, not {JPEG_QUALITY}.")
+
+# --- Vision analysis ------------------------------------------------------
+AI_PROVIDER = config.choice("AI_PROVIDER", "none", ("anthropic", "openai", "none"))
+AUTO_ANALYZE = config.flag("AUTO_ANALYZE", True)
+ANTHROPIC_API_KEY = config.text("ANTHROPIC_API_KEY")
+ANTHROPIC_MODEL = config.text("ANTHROPIC_MODEL", "claude-sonnet-4-5")
+OPENAI_API_KEY = config.text("OPENAI_API_KEY")
+OPENAI_MODEL = config.text("OPENAI_MODEL", "gpt-4.1-mini")
+AI_TIMEOUT = config.number("AI_TIMEOUT", 60, minimum=1)
+
+# --- Plex -----------------------------------------------------------------
+PLEX_URL = config.url("PLEX_URL")
+PLEX_TOKEN = config.text("PLEX_TOKEN")
+PLEX_VERIFY_SSL = config.flag("PLEX_VERIFY_SSL", True)
+PLEX_TIMEOUT = config.number("PLEX_TIMEOUT", 15, minimum=1)
+
+# --- Files and the API ----------------------------------------------------
+ARTWORK_META_PATH = config.path("ARTWORK_META_PATH", DOCENT_DATA_DIR / "artwork_meta.json")
+DOCENT_API_TOKEN = config.text("DOCENT_API_TOKEN")
+
+# --- Background tasks -----------------------------------------------------
+CELERY_BROKER_URL = config.text("CELERY_BROKER_URL")
+if not CELERY_BROKER_URL:
+    # The embedded default: a queue in plain files under the data dir, which
+    # the worker started by `manage.py serve` consumes. Nothing to install.
+    _queue = DOCENT_DATA_DIR / "queue"
+    for _folder in ("out", "processed"):
+        (_queue / _folder).mkdir(parents=True, exist_ok=True)
+    CELERY_BROKER_URL = "filesystem://"
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(_queue / "out"),
+        "data_folder_out": str(_queue / "out"),
+        "processed_folder": str(_queue / "processed"),
+        "store_processed": False,
+    }
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_ALWAYS_EAGER = config.flag("CELERY_TASK_ALWAYS_EAGER", False)
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+
+# --- Logging --------------------------------------------------------------
+LOG_LEVEL = config.choice("LOG_LEVEL", "info", ("debug", "info", "warning", "error")).upper()
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "plain": {
+            "()": "docentsite.logformat.RedactingFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s: %(message)s",
+        }
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        # urllib3 logs full request URLs at DEBUG; keep them out of the log.
+        "urllib3": {"level": "WARNING"},
+        "websocket": {"level": "WARNING"},
+    },
+}
+
+if not DEBUG:
+    SESSION_COOKIE_HTTPONLY = True
+    X_FRAME_OPTIONS = "DENY"

@@ -1,0 +1,13 @@
+from django.contrib import admin
+from django.urls import path
+
+from docentsite.api import api
+
+admin.site.site_header = "Docent"
+admin.site.site_title = "Docent"
+admin.site.index_title = "Curate your Frame"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/", api.urls),
+]

@@ -1,0 +1,16 @@
+"""Settings for the test suite: the real settings, in a throwaway data dir.
+
+Set before docentsite.settings is imported, so a developer's .env or data
+never leak into a test run; worker processes started by tests inherit them.
+"""
+
+import os
+import tempfile
+
+os.environ["DOCENT_ENV_FILE"] = os.devnull
+os.environ.setdefault("DOCENT_DATA_DIR", tempfile.mkdtemp(prefix="docent-test-"))
+os.environ.setdefault("TASK_RETRY_DELAY", "0.2")
+
+from docentsite.settings import *  # noqa: E402,F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
