@@ -16,7 +16,9 @@ DOCENT_DATA_DIR.mkdir(parents=True, exist_ok=True)
 
 SECRET_KEY = config.secret_key(DOCENT_DATA_DIR)
 DEBUG = config.flag("DEBUG", False)
-ALLOWED_HOSTS = config.words("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
+# A home server is reached by IP, host name and .local name alike; narrow it
+# when Docent is exposed beyond the home network.
+ALLOWED_HOSTS = config.words("ALLOWED_HOSTS", ["*"])
 CSRF_TRUSTED_ORIGINS = config.words("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
@@ -146,6 +148,10 @@ if not CELERY_BROKER_URL:
         "processed_folder": str(_queue / "processed"),
         "store_processed": False,
     }
+# Transient faults (TV off, Plex restarting) retry after TASK_RETRY_DELAY
+# seconds, doubling each time up to 15 minutes, TASK_MAX_RETRIES times.
+TASK_RETRY_DELAY = config.number("TASK_RETRY_DELAY", 30, minimum=0)
+TASK_MAX_RETRIES = config.number("TASK_MAX_RETRIES", 12, minimum=0, integer=True)
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True

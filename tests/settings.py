@@ -14,3 +14,7 @@ os.environ.setdefault("TASK_RETRY_DELAY", "0.2")
 from docentsite.settings import *  # noqa: E402,F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# A file, not SQLite's in-memory default: worker processes started by the
+# tests must see the same database as the test itself.
+DATABASES["default"]["TEST"] = {"NAME": str(DOCENT_DATA_DIR / "test.sqlite3")}  # noqa: F405

@@ -48,6 +48,7 @@ class Artwork(models.Model):
     original_filename = models.CharField(max_length=255, blank=True)
     original = models.FileField(upload_to="originals/", blank=True)
     image = models.FileField("prepared JPEG", upload_to="prepared/", blank=True)
+    thumbnail = models.FileField(upload_to="thumbnails/", blank=True)
     width = models.PositiveIntegerField(null=True, blank=True)
     height = models.PositiveIntegerField(null=True, blank=True)
     bytes = models.PositiveIntegerField(null=True, blank=True)

@@ -1,0 +1,121 @@
+from django.contrib import admin, messages
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.views.decorators.cache import cache_control
+
+from docentsite.artwork import services
+from docentsite.artwork.errors import DocentError
+from docentsite.artwork.forms import UploadForm
+from docentsite.artwork.models import Artwork
+
+
+@admin.register(Artwork)
+class ArtworkAdmin(admin.ModelAdmin):
+    list_display = ("preview", "display_title", "content_id", "source", "status",
+                    "analysis_status", "uploaded_at")
+    list_display_links = ("preview", "display_title")
+    list_filter = ("status", "source", "analysis_status")
+    search_fields = ("title", "original_filename", "content_id", "source_ref",
+                     "ai_title", "ai_artist", "ai_description")
+    list_select_related = ("created_by",)
+    date_hierarchy = "created_at"
+    actions = ("reanalyze", "remove_from_tv", "retry")
+    readonly_fields = (
+        "preview_large", "content_id", "source", "source_ref", "original_filename", "width",
+        "height", "bytes", "sha256", "status", "last_error", "upload_attempts",
+        "uploaded_at", "analysis_status", "ai_title", "ai_artist", "ai_year", "ai_medium",
+        "ai_school", "ai_vibes", "ai_description", "ai_confidence", "ai_vision_identified",
+        "ai_provider", "ai_model", "ai_analyzed_at", "ai_error", "created_by", "created_at",
+    )
+    fieldsets = (
+        (None, {"fields": ("preview_large", "title", "status", "last_error", "content_id")}),
+        ("Source", {"fields": ("source", "source_ref", "original_filename", "created_by",
+                               "created_at")}),
+        ("Picture", {"fields": ("width", "height", "bytes", "sha256", "uploaded_at",
+                                "upload_attempts")}),
+        ("Description", {"fields": ("analysis_status", "ai_title", "ai_artist", "ai_year",
+                                    "ai_medium", "ai_school", "ai_vibes", "ai_description",
+                                    "ai_confidence", "ai_vision_identified", "ai_provider",
+                                    "ai_model", "ai_analyzed_at", "ai_error")}),
+    )
+
+    def has_add_permission(self, request):
+        # Pictures arrive through "Upload artwork" or a source, never a blank form.
+        return False
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path("upload/", wrap(self.upload_view), name="artwork_artwork_upload"),
+            path("<int:pk>/thumbnail/", wrap(self.file_view), {"field": "thumbnail"},
+                 name="artwork_artwork_thumbnail"),
+            path("<int:pk>/image/", wrap(self.file_view), {"field": "image"},
+                 name="artwork_artwork_image"),
+        ] + super().get_urls()
+
+    @admin.display(description="Title", ordering="title")
+    def display_title(self, artwork):
+        return str(artwork)
+
+    @admin.display(description="")
+    def preview(self, artwork):
+        return self._img(artwork, "thumbnail", 120)
+
+    @admin.display(description="Preview")
+    def preview_large(self, artwork):
+        return self._img(artwork, "image", 640)
+
+    def _img(self, artwork, field, width):
+        if not artwork.thumbnail:
+            return "—"
+        url = reverse(f"admin:artwork_artwork_{field}", args=[artwork.pk])
+        return format_html('<img src="{}" alt="{}" width="{}" loading="lazy" '
+                           'style="height:auto;max-width:100%">', url, str(artwork), width)
+
+    @cache_control(private=True, max_age=3600)
+    def file_view(self, request, pk, field):
+        if not self.has_view_permission(request):
+            raise Http404
+        artwork = get_object_or_404(Artwork, pk=pk)
+        stored = getattr(artwork, field)
+        if not stored:
+            raise Http404
+        return FileResponse(stored.open("rb"), content_type="image/jpeg")
+
+    def upload_view(self, request):
+        if not self.has_change_permission(request):
+            raise Http404
+        form = UploadForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            created = services.artwork_upload_files(
+                files=form.cleaned_data["files"], analyze=form.cleaned_data["analyze"],
+                user=request.user,
+            )
+            self.message_user(request, f"{len(created)} picture(s) queued for the TV. "
+                              "Their status updates here as they are prepared and uploaded.")
+            return redirect("admin:artwork_artwork_changelist")
+        context = {**self.admin_site.each_context(request), "form": form,
+                   "opts": self.model._meta, "title": "Upload artwork"}
+        return TemplateResponse(request, "admin/artwork/artwork/upload.html", context)
+
+    @admin.action(description="Re-analyze with the vision model")
+    def reanalyze(self, request, queryset):
+        count = services.artwork_reanalyze(artworks=queryset)
+        self.message_user(request, f"{count} artwork(s) queued for analysis.")
+
+    @admin.action(description="Remove from TV")
+    def remove_from_tv(self, request, queryset):
+        try:
+            count = services.artwork_remove_from_tv(artworks=queryset)
+        except DocentError as exc:
+            self.message_user(request, f"Nothing more was removed: {exc}", messages.ERROR)
+            return
+        self.message_user(request, f"{count} artwork(s) removed from the TV.")
+
+    @admin.action(description="Retry failed uploads")
+    def retry(self, request, queryset):
+        count = services.artwork_retry(artworks=queryset)
+        self.message_user(request, f"{count} artwork(s) queued again.")

@@ -1,0 +1,33 @@
+from django import forms
+
+from docentsite.artwork.services import analyze_by_default
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    widget = MultipleFileInput
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(item, initial) for item in data]
+        return [single(data, initial)]
+
+
+class UploadForm(forms.Form):
+    files = MultipleFileField(
+        label="Pictures",
+        help_text="JPEG, PNG, HEIC, WebP, TIFF or GIF; as many as you like.",
+        widget=MultipleFileInput(attrs={"accept": "image/*,.heic,.heif"}),
+    )
+    analyze = forms.BooleanField(
+        label="Describe with the vision model", required=False,
+        help_text="Uses the AI provider set in .env (AI_PROVIDER).",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["analyze"].initial = analyze_by_default()

@@ -1,0 +1,337 @@
+"""The artwork use cases. Views, the API, admin actions, commands and tasks call
+these; they hold no logic of their own."""
+
+import logging
+from pathlib import Path
+
+from django.conf import settings
+from django.core.files.base import ContentFile, File
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from docentsite.artwork import frametv, imaging, metafile, vision
+from docentsite.artwork.errors import NeedsAttention, Rejected
+from docentsite.artwork.models import AnalysisStatus, Artwork, Source, Status
+from docentsite.artwork.signals import artwork_progress
+
+logger = logging.getLogger(__name__)
+
+THUMBNAIL_SIZE = (480, 480)
+
+
+class UploadAmbiguous(NeedsAttention):
+    """After a lost confirmation, the TV holds more than one new unknown picture."""
+
+
+def analyze_by_default() -> bool:
+    return settings.AUTO_ANALYZE and settings.AI_PROVIDER != "none"
+
+
+def _progress(artwork: Artwork, step: str) -> None:
+    artwork_progress.send(sender=Artwork, artwork=artwork, step=step)
+
+
+def artwork_create(
+    *,
+    fileobj,
+    filename: str,
+    source: str = Source.UPLOAD,
+    source_ref: str = "",
+    title: str = "",
+    analyze: bool | None = None,
+    user=None,
+) -> Artwork:
+    """Keep an incoming picture on disk and record it, waiting to be prepared."""
+    if analyze is None:
+        analyze = analyze_by_default()
+    artwork = Artwork(
+        source=source,
+        source_ref=source_ref,
+        title=title or Path(filename).stem,
+        original_filename=filename,
+        analysis_status=AnalysisStatus.PENDING if analyze else AnalysisStatus.NONE,
+        created_by=user if user is not None and user.is_authenticated else None,
+    )
+    artwork.original.save(Path(filename).name, File(fileobj), save=False)
+    artwork.save()
+    return artwork
+
+
+def artwork_prepare(*, artwork_id: int) -> Artwork:
+    """Turn the kept original into the TV-ready JPEG. Skips work already done."""
+    artwork = Artwork.objects.get(pk=artwork_id)
+    if artwork.status != Status.PENDING:
+        return artwork
+    _progress(artwork, "preparing")
+    try:
+        prepared = imaging.prepare(
+            artwork.original.path, quality=settings.JPEG_QUALITY
+        )
+    except imaging.ImageRejected as exc:
+        _fail(artwork, exc)
+        raise
+    name = f"{prepared.sha256[:16]}.jpg"
+    artwork.image.save(name, ContentFile(prepared.jpeg), save=False)
+    thumbnail = imaging.vision_copy(prepared.jpeg, max_size=THUMBNAIL_SIZE)
+    artwork.thumbnail.save(name, ContentFile(thumbnail), save=False)
+    # Only the first of two concurrent deliveries records its result.
+    claimed = Artwork.objects.filter(pk=artwork.pk, status=Status.PENDING).update(
+        status=Status.PREPARED,
+        image=artwork.image.name,
+        thumbnail=artwork.thumbnail.name,
+        width=prepared.width,
+        height=prepared.height,
+        bytes=len(prepared.jpeg),
+        sha256=prepared.sha256,
+        last_error="",
+        updated_at=timezone.now(),
+    )
+    if claimed:
+        artwork.original.delete(save=False)
+        Artwork.objects.filter(pk=artwork.pk).update(original="")
+    else:
+        artwork.image.delete(save=False)
+        artwork.thumbnail.delete(save=False)
+    artwork.refresh_from_db()
+    return artwork
+
+
+def artwork_upload_to_tv(*, artwork_id: int, tv: frametv.FrameTV | None = None) -> Artwork:
+    """Put the prepared JPEG on the TV once, and only once.
+
+    A transfer whose confirmation was lost has often landed. So the TV's photo
+    ids are saved before each transfer, and the next attempt first looks for a
+    picture that appeared since: one new unknown id is ours and is adopted,
+    none means upload again, more than one needs a person.
+    """
+    tv = tv or frametv.from_settings()
+    with tv.upload_lock():
+        # Every upload to this TV holds this lock, so a row still marked
+        # "uploading" while we hold it belongs to a worker that died.
+        claimed = Artwork.objects.filter(
+            pk=artwork_id, status__in=[Status.PREPARED, Status.UPLOADING]
+        ).update(
+            status=Status.UPLOADING,
+            upload_started_at=timezone.now(),
+            upload_attempts=F("upload_attempts") + 1,
+        )
+        artwork = Artwork.objects.get(pk=artwork_id)
+        if not claimed:
+            return artwork
+        _progress(artwork, "uploading")
+        try:
+            content_id = None
+            if artwork.tv_ids_before is not None:
+                content_id = _landed_since(tv, artwork)
+            if content_id is None:
+                artwork.tv_ids_before = sorted(tv.photo_ids())
+                artwork.save(update_fields=["tv_ids_before", "updated_at"])
+                with artwork.image.open("rb") as handle:
+                    content_id = tv.upload(handle.read())
+        except (Rejected, NeedsAttention) as exc:
+            _fail(artwork, exc)
+            raise
+        except Exception as exc:
+            # Transient (TV off, confirmation lost): the next attempt reconciles.
+            Artwork.objects.filter(pk=artwork.pk).update(
+                status=Status.PREPARED, last_error=str(exc), updated_at=timezone.now()
+            )
+            raise
+    Artwork.objects.filter(pk=artwork.pk).update(
+        content_id=content_id,
+        status=Status.ON_TV,
+        uploaded_at=timezone.now(),
+        tv_ids_before=None,
+        last_error="",
+        updated_at=timezone.now(),
+    )
+    artwork.refresh_from_db()
+    logger.info("Artwork %s is on the TV as %s", artwork.pk, content_id)
+    return artwork
+
+
+def _landed_since(tv: frametv.FrameTV, artwork: Artwork) -> str | None:
+    """The content id our earlier, unconfirmed transfer got, if it landed."""
+    known = set(
+        Artwork.objects.exclude(content_id=None).values_list("content_id", flat=True)
+    )
+    new = tv.photo_ids() - set(artwork.tv_ids_before) - known
+    if len(new) > 1:
+        raise UploadAmbiguous(
+            "The TV's answer to an earlier upload was lost, and since then "
+            f"{len(new)} new pictures appeared on it ({', '.join(sorted(new))}). "
+            "Docent cannot tell which one is this artwork: check the TV, delete "
+            "the extra copies, then retry."
+        )
+    if new:
+        (content_id,) = new
+        logger.info("Adopting %s, which landed although the TV never confirmed it", content_id)
+        return content_id
+    return None
+
+
+def artwork_analyze(*, artwork_id: int) -> Artwork:
+    """Describe the picture with the vision model; a failure is recorded, never raised."""
+    claimed = Artwork.objects.filter(
+        pk=artwork_id, analysis_status=AnalysisStatus.PENDING
+    ).update(analysis_status=AnalysisStatus.RUNNING, updated_at=timezone.now())
+    artwork = Artwork.objects.get(pk=artwork_id)
+    if not claimed:
+        return artwork
+    _progress(artwork, "analyzing")
+    try:
+        config = vision.from_settings()
+        with artwork.image.open("rb") as handle:
+            small = imaging.vision_copy(handle.read())
+        meta = vision.describe(small, config=config)
+    except vision.VisionError as exc:
+        if exc.transient:
+            Artwork.objects.filter(pk=artwork.pk).update(
+                analysis_status=AnalysisStatus.PENDING, ai_error=str(exc)
+            )
+            raise
+        return artwork_record_analysis_failure(artwork_id=artwork.pk, error=str(exc))
+    Artwork.objects.filter(pk=artwork.pk).update(
+        analysis_status=AnalysisStatus.DONE,
+        ai_title=meta.get("title") or "",
+        ai_artist=meta.get("artist") or "",
+        ai_year=meta.get("year") or "",
+        ai_medium=meta.get("medium") or "",
+        ai_school=meta.get("school") or "",
+        ai_vibes=list(meta.get("vibes") or [])[:5],
+        ai_description=meta.get("description") or "",
+        ai_confidence=meta.get("confidence") or "",
+        ai_vision_identified=bool(meta.get("vision_identified")),
+        ai_provider=meta.get("provider") or "",
+        ai_model=meta.get("model") or "",
+        ai_analyzed_at=timezone.now(),
+        ai_error="",
+        updated_at=timezone.now(),
+    )
+    artwork.refresh_from_db()
+    return artwork
+
+
+def artwork_record_analysis_failure(*, artwork_id: int, error: str) -> Artwork:
+    Artwork.objects.filter(pk=artwork_id).update(
+        analysis_status=AnalysisStatus.FAILED, ai_error=error, updated_at=timezone.now()
+    )
+    logger.warning("Analysis of artwork %s failed: %s", artwork_id, error)
+    return Artwork.objects.get(pk=artwork_id)
+
+
+def artwork_record_failure(*, artwork_id: int, error: str) -> Artwork:
+    """Give up on a step after its retries: a person looks at it from the admin."""
+    artwork = Artwork.objects.get(pk=artwork_id)
+    _fail(artwork, error)
+    return artwork
+
+
+def _fail(artwork: Artwork, error) -> None:
+    status = Status.NEEDS_ATTENTION if isinstance(error, NeedsAttention) else Status.FAILED
+    Artwork.objects.filter(pk=artwork.pk).update(
+        status=status, last_error=str(error), updated_at=timezone.now()
+    )
+    artwork.status, artwork.last_error = status, str(error)
+    logger.warning("Artwork %s failed: %s", artwork.pk, error)
+    _progress(artwork, "failed")
+
+
+def artwork_finish(*, artwork_id: int) -> Artwork:
+    """The last step: rewrite artwork_meta.json from the table."""
+    metafile.sync()
+    artwork = Artwork.objects.get(pk=artwork_id)
+    if artwork.status == Status.ON_TV:
+        _progress(artwork, "done")
+    return artwork
+
+
+def artwork_start_pipeline(*, artwork: Artwork) -> None:
+    """Queue prepare -> upload -> analyze -> sync once the row is committed."""
+    from docentsite.artwork import tasks
+
+    transaction.on_commit(lambda: tasks.pipeline(artwork.pk).delay())
+
+
+def artwork_upload_files(*, files, analyze: bool | None, user) -> list[Artwork]:
+    """The "Upload artwork" page: keep each file and start its pipeline."""
+    created = []
+    with transaction.atomic():
+        for upload in files:
+            artwork = artwork_create(
+                fileobj=upload, filename=upload.name, analyze=analyze, user=user
+            )
+            artwork_start_pipeline(artwork=artwork)
+            created.append(artwork)
+    return created
+
+
+def artwork_reanalyze(*, artworks) -> int:
+    """Queue a fresh analysis of the given artworks that have a prepared JPEG."""
+    from docentsite.artwork import tasks
+
+    ids = list(artworks.exclude(image="").values_list("pk", flat=True))
+    Artwork.objects.filter(pk__in=ids).update(
+        analysis_status=AnalysisStatus.PENDING, ai_error="", updated_at=timezone.now()
+    )
+    for artwork_id in ids:
+        transaction.on_commit(lambda artwork_id=artwork_id: tasks.reanalysis(artwork_id).delay())
+    return len(ids)
+
+
+def artwork_retry(*, artworks) -> int:
+    """Queue failed artworks again; each resumes at the step that failed."""
+    from docentsite.artwork import tasks
+
+    ids = list(
+        artworks.filter(status__in=[Status.FAILED, Status.NEEDS_ATTENTION]).values_list(
+            "pk", flat=True
+        )
+    )
+    for artwork_id in ids:
+        artwork = Artwork.objects.get(pk=artwork_id)
+        resume_at = Status.PREPARED if artwork.image else Status.PENDING
+        Artwork.objects.filter(pk=artwork_id).update(status=resume_at, last_error="")
+        transaction.on_commit(lambda artwork_id=artwork_id: tasks.pipeline(artwork_id).delay())
+    return len(ids)
+
+
+def artwork_remove_from_tv(*, artworks, tv: frametv.FrameTV | None = None) -> int:
+    """Delete the pictures from the TV and mark them removed."""
+    tv = tv or frametv.from_settings()
+    removed = 0
+    for artwork in artworks.filter(status=Status.ON_TV):
+        with tv.upload_lock():
+            tv.delete(artwork.content_id)
+        Artwork.objects.filter(pk=artwork.pk).update(
+            status=Status.REMOVED, updated_at=timezone.now()
+        )
+        removed += 1
+    if removed:
+        metafile.sync()
+    return removed
+
+
+def artwork_resume_stalled(*, older_than) -> int:
+    """Queue again the artworks whose pipeline stopped without reaching an end.
+
+    A worker killed mid-step leaves its row in a working state; nothing else
+    would ever move it. Every step skips what is already done, so queueing a
+    row that was merely waiting in the queue costs nothing but a no-op.
+    """
+    from docentsite.artwork import tasks
+
+    cutoff = timezone.now() - older_than
+    stalled = Artwork.objects.filter(updated_at__lt=cutoff).filter(
+        Q(status__in=[Status.PENDING, Status.PREPARED, Status.UPLOADING])
+        | Q(analysis_status__in=[AnalysisStatus.PENDING, AnalysisStatus.RUNNING])
+    ).exclude(status__in=[Status.FAILED, Status.NEEDS_ATTENTION, Status.REMOVED])
+    ids = list(stalled.values_list("pk", flat=True))
+    Artwork.objects.filter(pk__in=ids, analysis_status=AnalysisStatus.RUNNING).update(
+        analysis_status=AnalysisStatus.PENDING
+    )
+    for artwork_id in ids:
+        logger.info("Resuming artwork %s, stalled since before %s", artwork_id, cutoff)
+        transaction.on_commit(lambda artwork_id=artwork_id: tasks.pipeline(artwork_id).delay())
+    return len(ids)

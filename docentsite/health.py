@@ -1,0 +1,111 @@
+"""Is everything Docent depends on configured and reachable?
+
+One function per dependency, each returning a Check and never raising: the
+`docent_check` command prints them, the admin home shows them.
+"""
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.db import DatabaseError, connection
+from django.db.migrations.executor import MigrationExecutor
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    ok: bool
+    detail: str
+    #: False for things Docent works without (Plex, the vision model).
+    required: bool = True
+
+
+def check_database() -> Check:
+    try:
+        executor = MigrationExecutor(connection)
+        pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    except DatabaseError as exc:
+        return Check("Database", False, f"cannot be opened: {exc}")
+    vendor = connection.vendor
+    if pending:
+        return Check("Database", False,
+                     f"{vendor}, {len(pending)} migration(s) to apply: run manage.py migrate")
+    return Check("Database", True, f"{vendor}, up to date")
+
+
+def check_broker() -> Check:
+    from docentsite.celery import app
+
+    if settings.CELERY_BROKER_URL == "filesystem://":
+        folder = Path(settings.CELERY_BROKER_TRANSPORT_OPTIONS["data_folder_in"])
+        if not folder.is_dir() or not _writable(folder):
+            return Check("Task queue", False, f"embedded queue folder {folder} is not writable")
+        detail = f"embedded (files in {folder.parent})"
+    else:
+        try:
+            with app.connection_for_write() as conn:
+                conn.ensure_connection(max_retries=1, timeout=3)
+        except Exception as exc:  # noqa: BLE001 - kombu raises many unrelated types
+            return Check("Task queue", False, f"broker unreachable: {type(exc).__name__}: {exc}")
+        detail = f"broker {app.connection_for_write().as_uri()}"
+    workers = _ping_workers(app)
+    if not workers:
+        return Check("Task queue", False,
+                     f"{detail}; no worker answered — start one with `manage.py serve` "
+                     "or `celery -A docentsite worker`")
+    return Check("Task queue", True, f"{detail}; {len(workers)} worker(s) running")
+
+
+def _ping_workers(app) -> list:
+    try:
+        return app.control.ping(timeout=1.5) or []
+    except Exception:  # noqa: BLE001 - a broker that can't broadcast has no answer
+        return []
+
+
+def _writable(folder: Path) -> bool:
+    probe = folder / ".docent-write-test"
+    try:
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError:
+        return False
+    return True
+
+
+def check_tv() -> Check:
+    from docentsite.artwork import frametv
+
+    if not settings.TV_HOST:
+        return Check("Frame TV", False, "not configured: set TV_HOST in .env")
+    status = frametv.from_settings().status()
+    if not status.reachable:
+        return Check("Frame TV", False, f"{settings.TV_HOST}: {status.error}")
+    if not status.art_mode_supported:
+        return Check("Frame TV", False, f"{status.name or settings.TV_HOST} has no Art Mode")
+    if status.error:
+        return Check("Frame TV", False, f"{status.name}: {status.error}")
+    return Check(
+        "Frame TV", True,
+        f"{status.name} ({status.model}), Art API {status.api_version}, "
+        f"{status.photo_count} personal photo(s)",
+    )
+
+
+def check_vision() -> Check:
+    from docentsite.artwork import vision
+
+    if settings.AI_PROVIDER == "none":
+        return Check("Vision model", True, "off (AI_PROVIDER=none)", required=False)
+    try:
+        config = vision.from_settings()
+    except vision.VisionNotConfigured as exc:
+        return Check("Vision model", False, str(exc), required=False)
+    auto = "on" if settings.AUTO_ANALYZE else "off"
+    return Check("Vision model", True,
+                 f"{config.provider} {config.model}, auto-analyze {auto}", required=False)
+
+
+def check_all() -> list[Check]:
+    return [check_database(), check_broker(), check_tv(), check_vision()]

@@ -1,0 +1,77 @@
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from docentsite import config
+
+
+@pytest.mark.parametrize("word,expected", [("true", True), ("Yes", True), ("0", False),
+                                           ("off", False)])
+def test_flag_reads_the_usual_words(monkeypatch, word, expected):
+    monkeypatch.setenv("AUTO_ANALYZE", word)
+    assert config.flag("AUTO_ANALYZE", not expected) is expected
+
+
+def test_flag_refuses_a_typo_naming_the_setting(monkeypatch):
+    monkeypatch.setenv("AUTO_ANALYZE", "maybe")
+    with pytest.raises(ImproperlyConfigured, match="AUTO_ANALYZE must be true or false, not 'maybe'"):
+        config.flag("AUTO_ANALYZE", True)
+
+
+def test_empty_value_means_the_default(monkeypatch):
+    monkeypatch.setenv("TV_PORT", "  ")
+    assert config.number("TV_PORT", 8002, integer=True) == 8002
+
+
+def test_number_refuses_words_and_too_small_values(monkeypatch):
+    monkeypatch.setenv("TV_PORT", "eight")
+    with pytest.raises(ImproperlyConfigured, match="TV_PORT must be a whole number"):
+        config.number("TV_PORT", 8002, integer=True)
+    monkeypatch.setenv("TV_UPLOAD_TIMEOUT", "1")
+    with pytest.raises(ImproperlyConfigured, match="at least 5"):
+        config.number("TV_UPLOAD_TIMEOUT", 120, minimum=5)
+
+
+def test_choice_lists_what_is_allowed(monkeypatch):
+    monkeypatch.setenv("AI_PROVIDER", "gemini")
+    with pytest.raises(ImproperlyConfigured, match="anthropic, openai, none"):
+        config.choice("AI_PROVIDER", "none", ("anthropic", "openai", "none"))
+
+
+def test_url_must_have_a_scheme(monkeypatch):
+    monkeypatch.setenv("PLEX_URL", "192.168.1.10:32400")
+    with pytest.raises(ImproperlyConfigured, match="PLEX_URL must be a URL"):
+        config.url("PLEX_URL")
+    monkeypatch.setenv("PLEX_URL", "http://192.168.1.10:32400/")
+    assert config.url("PLEX_URL") == "http://192.168.1.10:32400"
+
+
+def test_secret_can_come_from_a_file(monkeypatch, tmp_path):
+    secret = tmp_path / "plex-token"
+    secret.write_text("from-a-file\n")
+    monkeypatch.delenv("PLEX_TOKEN", raising=False)
+    monkeypatch.setenv("PLEX_TOKEN_FILE", str(secret))
+    assert config.text("PLEX_TOKEN") == "from-a-file"
+
+
+def test_secret_key_is_generated_once_and_kept_private(monkeypatch, tmp_path):
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    first = config.secret_key(tmp_path)
+    assert len(first) >= 50
+    assert config.secret_key(tmp_path) == first
+    assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
+
+
+def test_bad_database_url_is_refused(monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", "nosuchdb://x")
+    with pytest.raises(ImproperlyConfigured, match="DATABASE_URL"):
+        config.database("DATABASE_URL", "sqlite:///x")
+
+
+def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(db):
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA journal_mode")
+        assert cursor.fetchone()[0] == "wal"
+        cursor.execute("PRAGMA busy_timeout")
+        assert cursor.fetchone()[0] == 30000

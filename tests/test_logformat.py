@@ -1,0 +1,20 @@
+import logging
+
+from docentsite.logformat import RedactingFormatter
+
+
+def test_secrets_are_redacted_from_messages_and_tracebacks(settings):
+    settings.PLEX_TOKEN = "plex-secret-token"
+    settings.ANTHROPIC_API_KEY = "sk-ant-secret"
+    formatter = RedactingFormatter("%(message)s")
+    try:
+        raise RuntimeError("GET /library?X-Plex-Token=plex-secret-token failed")
+    except RuntimeError:
+        record = logging.getLogger("t").makeRecord(
+            "t", logging.ERROR, __file__, 1, "key %s", ("sk-ant-secret",),
+            exc_info=__import__("sys").exc_info(),
+        )
+    text = formatter.format(record)
+    assert "plex-secret-token" not in text
+    assert "sk-ant-secret" not in text
+    assert text.count("[redacted]") == 2
