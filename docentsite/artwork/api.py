@@ -2,8 +2,9 @@ from django.shortcuts import get_object_or_404
 from ninja import Router
 from ninja.pagination import PageNumberPagination, paginate
 
+from docentsite.artwork import services
 from docentsite.artwork.models import Artwork
-from docentsite.artwork.schemas import ArtworkOut
+from docentsite.artwork.schemas import ArtworkOut, Message
 
 router = Router(tags=["artwork"])
 
@@ -19,6 +20,21 @@ def artwork_list(request, status: str | None = None, source: str | None = None):
     return artworks
 
 
-@router.get("/artwork/{artwork_id}", response=ArtworkOut)
+@router.get("/artwork/{artwork_id}", response={200: ArtworkOut, 404: Message})
 def artwork_detail(request, artwork_id: int):
     return get_object_or_404(Artwork, pk=artwork_id)
+
+
+@router.post("/artwork/{artwork_id}/reanalyze", response={202: Message, 404: Message})
+def artwork_reanalyze(request, artwork_id: int):
+    get_object_or_404(Artwork, pk=artwork_id)
+    services.artwork_reanalyze(artworks=Artwork.objects.filter(pk=artwork_id))
+    return 202, {"detail": "Queued for analysis."}
+
+
+@router.post("/artwork/{artwork_id}/remove",
+             response={200: Message, 404: Message, 503: Message})
+def artwork_remove(request, artwork_id: int):
+    get_object_or_404(Artwork, pk=artwork_id)
+    removed = services.artwork_remove_from_tv(artworks=Artwork.objects.filter(pk=artwork_id))
+    return 200, {"detail": "Removed from the TV." if removed else "It was not on the TV."}

@@ -20,3 +20,7 @@ class ArtworkOut(Schema):
     ai_description: str
     ai_vibes: list[str]
     ai_error: str
+
+
+class Message(Schema):
+    detail: str
