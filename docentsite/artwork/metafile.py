@@ -1,0 +1,307 @@
+"""artwork_meta.json, the file view of the Artwork rows that are on the TV.
+
+The file has the shape the original Docent (danmunz/docent) reads and writes, so
+its users keep their titles and AI descriptions when they move over. The
+database is the source of truth: `sync` rewrites the file from it, under a lock
+shared by every process, atomically, keeping the previous file as `.bak`.
+"""
+
+import contextlib
+import json
+import logging
+import os
+import secrets
+import shutil
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import NamedTuple
+
+from django.conf import settings
+from django.db import transaction
+from filelock import FileLock
+
+from docentsite.artwork.models import AnalysisStatus, Artwork, Source, Status
+
+logger = logging.getLogger(__name__)
+
+# A sync takes milliseconds; waiting this long means a holder is stuck.
+LOCK_TIMEOUT = 60
+MAX_VIBES = 5
+
+# The key that carries the source's id for the picture; uploads carry none.
+_SOURCE_REF_KEYS = {
+    Source.PLEX.value: "plex_metadata_id",
+    Source.GOOGLE_DRIVE.value: "drive_file_id",
+}
+# ai_meta key -> Artwork field, in the order the original writes them.
+_AI_META_FIELDS = {
+    "title": "ai_title",
+    "artist": "ai_artist",
+    "year": "ai_year",
+    "medium": "ai_medium",
+    "school": "ai_school",
+    "vibes": "ai_vibes",
+    "description": "ai_description",
+    "confidence": "ai_confidence",
+    "analyzed_at": "ai_analyzed_at",
+    "provider": "ai_provider",
+    "model": "ai_model",
+    "vision_identified": "ai_vision_identified",
+}
+_AI_KEYS = ("ai_meta", "ai_failed", "ai_error")
+_MODELLED_KEYS = {"title", "original_filename", "width", "height", "uploaded_at", *_AI_KEYS}
+
+
+class AdoptResult(NamedTuple):
+    created: int
+    skipped: int
+
+
+def entry_for(artwork: Artwork) -> dict:
+    """The artwork as the original Docent writes it in artwork_meta.json."""
+    entry = {
+        "title": artwork.title,
+        "original_filename": artwork.original_filename,
+        "width": artwork.width,
+        "height": artwork.height,
+        "uploaded_at": _iso(artwork.uploaded_at or artwork.created_at),
+    }
+    ref_key = _SOURCE_REF_KEYS.get(str(artwork.source))
+    if ref_key:
+        entry["source"] = str(artwork.source)
+        entry[ref_key] = str(artwork.source_ref)
+    # Keys of an adopted entry that Docent does not model (drive_sync_id,
+    # crop_box, ...) go back where they came from.
+    for key, value in (artwork.extra or {}).items():
+        if key not in _AI_KEYS:
+            entry.setdefault(key, value)
+    # As in the original, a failed re-analysis keeps the previous result.
+    if artwork.analysis_status == AnalysisStatus.DONE or artwork.ai_analyzed_at:
+        entry["ai_meta"] = _ai_meta(artwork)
+    if artwork.analysis_status == AnalysisStatus.FAILED:
+        entry["ai_failed"] = True
+        entry["ai_error"] = artwork.ai_error
+    return entry
+
+
+def build(rows) -> dict:
+    """The file's content for the given rows: those on the TV, by content id."""
+    return {
+        "artwork": {row.content_id: entry_for(row) for row in rows if row.status == Status.ON_TV}
+    }
+
+
+def sync(path: Path | None = None) -> Path:
+    """Rewrite the file from the Artwork table.
+
+    Entries whose content id no Artwork row has ever had (an original Docent's,
+    not adopted yet) are kept as they are; entries of rows no longer on the TV
+    are dropped. Call it after the transaction that changed the rows commits.
+    """
+    path = _path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with _lock(path):
+        existing = _load(path)
+        # One query, so "on the TV" and "ever known" come from the same moment.
+        rows = list(Artwork.objects.exclude(content_id=None).order_by("pk"))
+        known = {row.content_id for row in rows}
+        fresh = build(rows)["artwork"]
+        entries = {}
+        for content_id, entry in existing["artwork"].items():
+            if content_id in fresh:
+                entries[content_id] = fresh[content_id]
+            elif content_id not in known:
+                entries[content_id] = entry
+        for content_id, entry in fresh.items():
+            entries.setdefault(content_id, entry)
+        _write(path, {**existing, "artwork": entries})
+    return path
+
+
+def read(path: Path | None = None) -> dict:
+    """The file's content; empty when it is missing or corrupt (then set aside)."""
+    path = _path(path)
+    data = _parse(path)
+    if data is None:
+        # Set it aside under the lock: a sync may have replaced it meanwhile.
+        with _lock(path):
+            data = _load(path)
+    return data
+
+
+def adopt(path: Path | None = None) -> AdoptResult:
+    """Record an original Docent's artwork_meta.json entries as artworks on the TV.
+
+    Entries whose content id the table already has are skipped, so running it
+    again changes nothing.
+    """
+    path = _path(path)
+    entries = read(path)["artwork"]
+    with transaction.atomic():
+        known = set(
+            Artwork.objects.exclude(content_id=None).values_list("content_id", flat=True)
+        )
+        new = []
+        for content_id, entry in entries.items():
+            if content_id in known:
+                continue
+            if not content_id or len(content_id) > Artwork._meta.get_field("content_id").max_length:
+                logger.warning("Not adopting %r from %s: not a TV content id", content_id, path)
+                continue
+            new.append(_artwork_from(content_id, entry))
+        Artwork.objects.bulk_create(new, batch_size=500)
+    skipped = sum(1 for content_id in entries if content_id in known)
+    logger.info("Adopted %d artworks from %s (%d already known)", len(new), path, skipped)
+    return AdoptResult(created=len(new), skipped=skipped)
+
+
+def _ai_meta(artwork: Artwork) -> dict:
+    meta = {key: getattr(artwork, field) for key, field in _AI_META_FIELDS.items()}
+    meta["vibes"] = list(meta["vibes"] or [])[:MAX_VIBES]
+    meta["analyzed_at"] = _iso(meta["analyzed_at"])
+    return meta
+
+
+def _artwork_from(content_id: str, entry: dict) -> Artwork:
+    source = entry.get("source")
+    ref_key = _SOURCE_REF_KEYS.get(source) if isinstance(source, str) else None
+    if ref_key is None:
+        # A plain upload, or a source Docent does not know: its keys stay in extra.
+        source, consumed = Source.UPLOAD, set()
+    else:
+        consumed = {"source", ref_key}
+    artwork = Artwork(
+        content_id=content_id,
+        status=Status.ON_TV,
+        source=source,
+        source_ref=_text(entry.get(ref_key), "source_ref") if ref_key else "",
+        extra={
+            key: value
+            for key, value in entry.items()
+            if key not in _MODELLED_KEYS and key not in consumed
+        },
+        title=_text(entry.get("title"), "title"),
+        original_filename=_text(entry.get("original_filename"), "original_filename"),
+        width=_size(entry.get("width")),
+        height=_size(entry.get("height")),
+        uploaded_at=_parse_time(entry.get("uploaded_at")),
+    )
+    ai_meta = entry.get("ai_meta")
+    if isinstance(ai_meta, dict):
+        artwork.analysis_status = AnalysisStatus.DONE
+        for key, field in _AI_META_FIELDS.items():
+            setattr(artwork, field, _ai_value(key, field, ai_meta.get(key)))
+    if entry.get("ai_failed"):
+        artwork.analysis_status = AnalysisStatus.FAILED
+        artwork.ai_error = _text(entry.get("ai_error"), "ai_error")
+    return artwork
+
+
+def _ai_value(key: str, field: str, value):
+    if key == "vibes":
+        return [str(vibe) for vibe in value][:MAX_VIBES] if isinstance(value, list) else []
+    if key == "analyzed_at":
+        return _parse_time(value)
+    if key == "vision_identified":
+        return bool(value)
+    return _text(value, field)
+
+
+def _text(value, field: str) -> str:
+    if value is None:
+        return ""
+    return str(value)[: Artwork._meta.get_field(field).max_length]
+
+
+def _size(value) -> int | None:
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return value
+    return None
+
+
+def _parse_time(value) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.astimezone(UTC).isoformat() if moment else None
+
+
+def _path(path: Path | None) -> Path:
+    return Path(path) if path is not None else Path(settings.ARTWORK_META_PATH)
+
+
+def _lock(path: Path) -> FileLock:
+    return FileLock(path.with_name(f"{path.name}.lock"), timeout=LOCK_TIMEOUT)
+
+
+def _empty() -> dict:
+    return {"artwork": {}}
+
+
+def _parse(path: Path) -> dict | None:
+    """The file's content, empty when missing, None when corrupt."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return _empty()
+    try:
+        data = json.loads(raw)
+    except ValueError:  # also UnicodeDecodeError
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("artwork"), dict):
+        return None
+    if not all(isinstance(entry, dict) for entry in data["artwork"].values()):
+        return None
+    return data
+
+
+def _load(path: Path) -> dict:
+    """Like _parse, setting a corrupt file aside. Hold the lock."""
+    data = _parse(path)
+    if data is not None:
+        return data
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S.%fZ")
+    aside = path.with_name(f"{path.name}.corrupt-{stamp}")
+    os.replace(path, aside)
+    logger.warning("%s is not a valid artwork_meta.json: moved it to %s", path, aside.name)
+    return _empty()
+
+
+def _write(path: Path, data: dict) -> None:
+    if path.exists():
+        _replace(path.with_name(f"{path.name}.bak"), path.read_bytes(), mode_from=path)
+    # The original's formatting, so the two read each other's files alike.
+    _replace(path, (json.dumps(data, indent=2) + "\n").encode(), mode_from=path)
+
+
+def _replace(target: Path, content: bytes, *, mode_from: Path) -> None:
+    """Put content at target atomically: a temp file beside it, fsync, rename."""
+    temp = target.with_name(f".{target.name}.{secrets.token_hex(6)}.tmp")
+    # Created like any new file (the umask applies), then given the mode of
+    # the file it replaces, if any.
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(content)
+            handle.flush()
+            os.fsync(handle.fileno())
+        if mode_from.exists():
+            shutil.copymode(mode_from, temp)
+        os.replace(temp, target)
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
+    # The rename itself reaches the disk only with its directory.
+    with contextlib.suppress(OSError):
+        directory = os.open(target.parent, os.O_RDONLY)
+        try:
+            os.fsync(directory)
+        finally:
+            os.close(directory)

@@ -1,0 +1,379 @@
+import json
+import os
+import subprocess
+import sys
+import textwrap
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+
+from docentsite.artwork import metafile
+from docentsite.artwork.models import AnalysisStatus, Artwork, Source, Status
+
+REPO = Path(__file__).resolve().parents[1]
+
+# The example of docs/docent-compat.md, "..." filled in with plausible values.
+DOC_EXAMPLE_ENTRY = {
+    "title": "Great Wave - Hokusai",
+    "original_filename": "wave.jpg",
+    "width": 3840,
+    "height": 2160,
+    "uploaded_at": "2026-01-31T18:22:05.123456+00:00",
+    "source": "google_drive",
+    "drive_file_id": "1AbCdEfG",
+    "drive_sync_id": "0b6e2f4a",
+    "ai_meta": {
+        "title": "The Great Wave off Kanagawa",
+        "artist": "Katsushika Hokusai",
+        "year": "c. 1831",
+        "medium": "Woodblock print",
+        "school": "Ukiyo-e",
+        "vibes": ["dramatic", "oceanic", "bold", "timeless", "cool"],
+        "description": "A towering wave about to break over three boats.",
+        "confidence": "high",
+        "analyzed_at": "2026-01-31T18:22:40+00:00",
+        "provider": "claude",
+        "model": "claude-sonnet-4-5",
+        "vision_identified": False,
+    },
+}
+UPLOADED_AT = datetime(2026, 1, 31, 18, 22, 5, 123456, tzinfo=UTC)
+ANALYZED_AT = datetime(2026, 1, 31, 18, 22, 40, tzinfo=UTC)
+
+
+@pytest.fixture
+def meta_path(tmp_path, settings):
+    settings.ARTWORK_META_PATH = tmp_path / "artwork_meta.json"
+    return settings.ARTWORK_META_PATH
+
+
+def on_tv(content_id: str, **fields) -> Artwork:
+    values = {
+        "title": "Great Wave - Hokusai",
+        "original_filename": "wave.jpg",
+        "width": 3840,
+        "height": 2160,
+        "uploaded_at": UPLOADED_AT,
+        "status": Status.ON_TV,
+    }
+    return Artwork.objects.create(content_id=content_id, **{**values, **fields})
+
+
+def analysed(**fields) -> dict:
+    values = {
+        "analysis_status": AnalysisStatus.DONE,
+        "ai_title": "The Great Wave off Kanagawa",
+        "ai_artist": "Katsushika Hokusai",
+        "ai_year": "c. 1831",
+        "ai_medium": "Woodblock print",
+        "ai_school": "Ukiyo-e",
+        "ai_vibes": ["dramatic", "oceanic", "bold", "timeless", "cool"],
+        "ai_description": "A towering wave about to break over three boats.",
+        "ai_confidence": "high",
+        "ai_analyzed_at": ANALYZED_AT,
+        "ai_provider": "claude",
+        "ai_model": "claude-sonnet-4-5",
+        "ai_vision_identified": False,
+    }
+    return {**values, **fields}
+
+
+def write(path: Path, data: dict) -> None:
+    path.write_text(json.dumps(data, indent=2))
+
+
+def entries(path: Path) -> dict:
+    return json.loads(path.read_text())["artwork"]
+
+
+@pytest.mark.django_db
+def test_google_drive_entry_matches_the_doc_example_key_for_key():
+    artwork = on_tv(
+        "MY_F0042",
+        source=Source.GOOGLE_DRIVE,
+        source_ref="1AbCdEfG",
+        extra={"drive_sync_id": "0b6e2f4a"},
+        **analysed(),
+    )
+
+    entry = metafile.entry_for(artwork)
+
+    assert entry == DOC_EXAMPLE_ENTRY
+    assert list(entry) == list(DOC_EXAMPLE_ENTRY)
+    assert list(entry["ai_meta"]) == list(DOC_EXAMPLE_ENTRY["ai_meta"])
+
+
+@pytest.mark.django_db
+def test_plain_upload_entry_has_no_source_and_no_ai_meta_before_analysis():
+    artwork = on_tv("MY_F0001", analysis_status=AnalysisStatus.PENDING)
+
+    assert metafile.entry_for(artwork) == {
+        "title": "Great Wave - Hokusai",
+        "original_filename": "wave.jpg",
+        "width": 3840,
+        "height": 2160,
+        "uploaded_at": "2026-01-31T18:22:05.123456+00:00",
+    }
+
+
+@pytest.mark.django_db
+def test_plex_entry_carries_the_rating_key_as_a_string():
+    artwork = on_tv("MY_F0002", source=Source.PLEX, source_ref="12345")
+
+    entry = metafile.entry_for(artwork)
+
+    assert list(entry) == [
+        "title", "original_filename", "width", "height", "uploaded_at",
+        "source", "plex_metadata_id",
+    ]
+    assert entry["source"] == "plex"
+    assert entry["plex_metadata_id"] == "12345"
+
+
+@pytest.mark.django_db
+def test_vibes_are_cut_to_five():
+    artwork = on_tv("MY_F0003", **analysed(ai_vibes=["a", "b", "c", "d", "e", "f", "g"]))
+
+    assert metafile.entry_for(artwork)["ai_meta"]["vibes"] == ["a", "b", "c", "d", "e"]
+
+
+@pytest.mark.django_db
+def test_failed_analysis_is_flagged_and_a_later_success_removes_the_flag():
+    artwork = on_tv(
+        "MY_F0004", analysis_status=AnalysisStatus.FAILED, ai_error="The model timed out"
+    )
+
+    failed = metafile.entry_for(artwork)
+    assert failed["ai_failed"] is True
+    assert failed["ai_error"] == "The model timed out"
+    assert "ai_meta" not in failed
+
+    Artwork.objects.filter(pk=artwork.pk).update(**analysed(ai_error=""))
+    artwork.refresh_from_db()
+
+    done = metafile.entry_for(artwork)
+    assert "ai_failed" not in done
+    assert "ai_error" not in done
+    assert done["ai_meta"] == DOC_EXAMPLE_ENTRY["ai_meta"]
+
+
+@pytest.mark.django_db
+def test_failed_reanalysis_keeps_the_previous_description_as_the_original_does():
+    artwork = on_tv(
+        "MY_F0005", **analysed(analysis_status=AnalysisStatus.FAILED, ai_error="Rate limited")
+    )
+
+    entry = metafile.entry_for(artwork)
+
+    assert entry["ai_meta"] == DOC_EXAMPLE_ENTRY["ai_meta"]
+    assert (entry["ai_failed"], entry["ai_error"]) == (True, "Rate limited")
+
+
+@pytest.mark.django_db
+def test_build_lists_only_what_is_on_the_tv():
+    shown = on_tv("MY_F0010")
+    removed = on_tv("MY_F0011", status=Status.REMOVED)
+    pending = Artwork.objects.create(title="not yet", status=Status.PENDING)
+
+    built = metafile.build([shown, removed, pending])
+
+    assert list(built) == ["artwork"]
+    assert list(built["artwork"]) == ["MY_F0010"]
+
+
+@pytest.mark.django_db
+def test_sync_writes_atomically_keeping_the_previous_file_as_bak(meta_path):
+    on_tv("MY_F0020")
+    metafile.sync()
+    first = meta_path.read_bytes()
+    on_tv("MY_F0021")
+
+    assert metafile.sync() == meta_path
+
+    assert (meta_path.parent / "artwork_meta.json.bak").read_bytes() == first
+    assert set(entries(meta_path)) == {"MY_F0020", "MY_F0021"}
+    assert not list(meta_path.parent.glob("*.tmp"))
+
+
+@pytest.mark.django_db
+def test_sync_drops_removed_artworks(meta_path):
+    kept = on_tv("MY_F0030")
+    gone = on_tv("MY_F0031")
+    metafile.sync()
+
+    Artwork.objects.filter(pk=gone.pk).update(status=Status.REMOVED)
+    metafile.sync()
+
+    assert list(entries(meta_path)) == [kept.content_id]
+
+
+@pytest.mark.django_db
+def test_sync_keeps_entries_of_pictures_docent_never_knew(meta_path):
+    legacy = {"title": "Grandma's garden", "original_filename": "garden.png", "width": 1920,
+              "height": 1080, "uploaded_at": "2025-05-01T09:00:00+00:00", "crop_box": {"x": 1}}
+    write(meta_path, {"artwork": {"MY_F0900": legacy, "MY_F0040": {"title": "stale"}}})
+    on_tv("MY_F0040", title="From the database")
+
+    metafile.sync()
+
+    assert entries(meta_path) == {
+        "MY_F0900": legacy,
+        "MY_F0040": metafile.entry_for(Artwork.objects.get(content_id="MY_F0040")),
+    }
+
+
+@pytest.mark.django_db
+def test_sync_drops_an_entry_whose_artwork_is_known_but_off_the_tv(meta_path):
+    write(meta_path, {"artwork": {"MY_F0050": DOC_EXAMPLE_ENTRY}})
+    on_tv("MY_F0050", status=Status.REMOVED)
+
+    metafile.sync()
+
+    assert entries(meta_path) == {}
+
+
+@pytest.mark.django_db
+def test_corrupt_file_is_set_aside_and_replaced_on_sync(meta_path, caplog):
+    broken = b'{"artwork": {"MY_F0060": {"title": "cut off'
+    meta_path.write_bytes(broken)
+    on_tv("MY_F0061")
+
+    metafile.sync()
+
+    (aside,) = meta_path.parent.glob("artwork_meta.json.corrupt-*")
+    assert aside.read_bytes() == broken
+    assert list(entries(meta_path)) == ["MY_F0061"]
+    assert "not a valid artwork_meta.json" in caplog.text
+
+
+@pytest.mark.parametrize("content", [b"", b"[1, 2]", b'{"artwork": []}', b'{"artwork": {"X": 1}}',
+                                     b"\xff\xfe\x00garbage"])
+def test_read_sets_aside_anything_not_shaped_like_the_file(meta_path, content):
+    meta_path.write_bytes(content)
+
+    assert metafile.read() == {"artwork": {}}
+
+    assert not meta_path.exists()
+    (aside,) = meta_path.parent.glob("artwork_meta.json.corrupt-*")
+    assert aside.read_bytes() == content
+
+
+def test_read_of_a_missing_file_is_empty(meta_path):
+    assert metafile.read() == {"artwork": {}}
+    assert not list(meta_path.parent.iterdir())
+
+
+@pytest.mark.django_db
+def test_adopted_entries_come_back_unchanged_apart_from_formatting(meta_path):
+    upload = {"title": "Sunflowers", "original_filename": "sunflowers.png", "width": 2000,
+              "height": 1500, "uploaded_at": "2026-02-01T10:00:00+00:00",
+              "crop_box": {"x": 0, "y": 10, "w": 2000, "h": 1125, "source": "smartcrop"}}
+    plex = {"title": "Lake", "original_filename": "lake.jpg", "width": 3840, "height": 2160,
+            "uploaded_at": "2026-02-02T11:00:00.500000+00:00", "source": "plex",
+            "plex_metadata_id": "4711", "ai_failed": True, "ai_error": "Analysis failed"}
+    original = {"artwork": {"MY_F0042": DOC_EXAMPLE_ENTRY, "MY_F0043": upload, "MY_F0044": plex}}
+    meta_path.write_text(json.dumps(original, separators=(",", ":")))
+
+    assert metafile.adopt() == metafile.AdoptResult(created=3, skipped=0)
+    metafile.sync()
+
+    assert json.loads(meta_path.read_text()) == original
+    wave = Artwork.objects.get(content_id="MY_F0042")
+    assert (wave.status, wave.source, wave.source_ref) == (
+        Status.ON_TV, Source.GOOGLE_DRIVE, "1AbCdEfG")
+    assert wave.extra == {"drive_sync_id": "0b6e2f4a"}
+    assert (wave.analysis_status, wave.ai_artist) == (AnalysisStatus.DONE, "Katsushika Hokusai")
+    assert wave.ai_analyzed_at == ANALYZED_AT
+    lake = Artwork.objects.get(content_id="MY_F0044")
+    assert (lake.source, lake.source_ref) == (Source.PLEX, "4711")
+    assert (lake.analysis_status, lake.ai_error) == (AnalysisStatus.FAILED, "Analysis failed")
+    assert Artwork.objects.get(content_id="MY_F0043").source == Source.UPLOAD
+
+
+@pytest.mark.django_db
+def test_adopt_twice_skips_what_is_already_known(meta_path):
+    write(meta_path, {"artwork": {"MY_F0042": DOC_EXAMPLE_ENTRY, "MY_F0070": {"title": "x"}}})
+    on_tv("MY_F0070", title="Docent's own")
+
+    assert metafile.adopt() == metafile.AdoptResult(created=1, skipped=1)
+    assert metafile.adopt() == metafile.AdoptResult(created=0, skipped=2)
+    assert Artwork.objects.count() == 2
+    assert Artwork.objects.get(content_id="MY_F0070").title == "Docent's own"
+
+
+@pytest.mark.django_db
+def test_adopt_command_reports_what_it_did(tmp_path, capsys):
+    old = tmp_path / "old" / "artwork_meta.json"
+    old.parent.mkdir()
+    write(old, {"artwork": {"MY_F0042": DOC_EXAMPLE_ENTRY, "MY_F0080": {"title": "y"}}})
+    on_tv("MY_F0080")
+
+    call_command("adopt_artwork_meta", str(old))
+
+    assert capsys.readouterr().out.strip() == f"Adopted 1 artworks from {old} (1 already known)"
+    assert Artwork.objects.filter(content_id="MY_F0042", status=Status.ON_TV).exists()
+
+
+WRITER = textwrap.dedent(
+    """
+    import sys, time
+    from pathlib import Path
+
+    import django
+
+    django.setup()
+    from django.utils import timezone
+
+    from docentsite.artwork import metafile
+    from docentsite.artwork.models import Artwork, Status
+
+    prefix, count, go = sys.argv[1], int(sys.argv[2]), Path(sys.argv[3])
+    while not go.exists():
+        time.sleep(0.01)
+    for number in range(count):
+        Artwork.objects.create(
+            content_id=f"{prefix}_{number:03d}", status=Status.ON_TV,
+            title=f"{prefix} {number}", uploaded_at=timezone.now(),
+        )
+        metafile.sync()
+    """
+)
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_two_processes_syncing_at_once_lose_no_entry(meta_path, tmp_path):
+    legacy = {"title": "From the original Docent"}
+    write(meta_path, {"artwork": {"MY_F0999": legacy}})
+    go = tmp_path / "go"
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "tests.settings",
+        # The test database is a file (tests/settings.py): the writers share it.
+        "DATABASE_URL": f"sqlite:///{connection.settings_dict['NAME']}",
+        "ARTWORK_META_PATH": str(meta_path),
+    }
+    writers = [
+        subprocess.Popen(
+            [sys.executable, "-c", WRITER, prefix, "30", str(go)],
+            cwd=REPO, env=env, stderr=subprocess.PIPE,
+        )
+        for prefix in ("A", "B")
+    ]
+    time.sleep(0.5)  # both start their Django before either writes
+    go.touch()
+    for writer in writers:
+        _, stderr = writer.communicate(timeout=90)
+        assert writer.returncode == 0, stderr.decode()[-3000:]
+
+    written = entries(meta_path)
+
+    expected = {f"{prefix}_{number:03d}" for prefix in "AB" for number in range(30)}
+    assert set(written) == expected | {"MY_F0999"}
+    assert written["MY_F0999"] == legacy
+    assert Artwork.objects.filter(status=Status.ON_TV).count() == 60
+    assert not list(meta_path.parent.glob("*.tmp"))

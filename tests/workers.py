@@ -1,0 +1,105 @@
+"""Real Celery workers for the tests: separate processes, a real broker.
+
+The worker is started with the test settings, so it shares the test's data
+dir (prepared pictures, TV lock, embedded queue) and, through DATABASE_URL,
+the test database file.
+"""
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from docentsite.celery import app
+
+REDIS_URL = os.environ.get("DOCENT_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+def redis_available() -> bool:
+    import redis
+
+    try:
+        return redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
+    except redis.RedisError:
+        return False
+
+
+@contextmanager
+def broker(url: str, transport_options: dict | None = None):
+    """Point this process's Celery app at another broker for the block."""
+    saved = (app.conf.broker_url, app.conf.broker_transport_options)
+    app.conf.broker_url = url
+    app.conf.broker_transport_options = transport_options or {}
+    _reset_connections()
+    try:
+        yield
+    finally:
+        app.conf.broker_url, app.conf.broker_transport_options = saved
+        _reset_connections()
+
+
+def _reset_connections():
+    app.pool.force_close_all()
+    app._pool = None
+    app.amqp._producer_pool = None
+
+
+def empty_embedded_queue():
+    for key in ("data_folder_in", "processed_folder"):
+        folder = Path(settings.CELERY_BROKER_TRANSPORT_OPTIONS[key])
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True)
+
+
+@contextmanager
+def celery_worker(env: dict[str, str], *, concurrency: int = 1, log_dir: Path):
+    """A `celery worker` process; yields it once it says it is ready."""
+    name = f"test-{uuid.uuid4().hex[:8]}@%h"
+    log = log_dir / f"worker-{name.split('@')[0]}.log"
+    full_env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "tests.settings",
+        "DATABASE_URL": f"sqlite:///{connection.settings_dict['NAME']}",
+        **env,
+    }
+    with open(log, "wb") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "docentsite", "worker", "--loglevel", "info",
+             "--concurrency", str(concurrency), "--hostname", name, "--without-gossip",
+             "--without-mingle"],
+            env=full_env, stdout=out, stderr=subprocess.STDOUT,
+        )
+    try:
+        deadline = time.monotonic() + 60
+        while b" ready." not in log.read_bytes():
+            if process.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"the worker did not start:\n{log.read_text()[-3000:]}")
+            time.sleep(0.2)
+        process.log = log
+        yield process
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def wait_for(predicate, *, timeout: float = 60, interval: float = 0.2, what: str = "it"):
+    """Poll until predicate() is truthy; fail with `what` if it never is."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    pytest.fail(f"timed out after {timeout} s waiting for {what}")
