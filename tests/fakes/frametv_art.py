@@ -1,0 +1,422 @@
+"""The art app of the fake Frame TV: its requests, its photos and the D2D upload socket.
+
+Behaviour follows the Frame TV protocol notes (frame-tv-protocol.md, sections 4 to 8)
+for a 2022-2024 set on Art API 4.3.4.0. `FakeFrameTV` (frametv.py) inherits this and
+supplies the WebSocket side: `_send`, `_art_clients` and `host_id`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import random
+import ssl
+import string
+import struct
+from dataclasses import dataclass, field
+from typing import Any
+
+MY_PHOTOS = "MY-C0002"
+API_VERSION = "4.3.4.0"
+MATTE_TYPES = [
+    "none", "modernthin", "modern", "modernwide", "flexible",
+    "panoramic", "triptych", "mix", "squares", "shadowbox",
+]
+MATTE_COLORS = [
+    "antique", "black", "burgandy", "navy", "neutral", "polar", "sage", "sand", "seafoam",
+    "warm", "apricot", "byzantine", "lavender", "redorange", "skyblue", "turquoise",
+]
+# Art the TV ships with, in categories other than My Photos.
+DEFAULT_ART = [
+    ("SAM-F0206", "MY-C0001", 3840, 2160),
+    ("SAM-S2701", "MY-C0004", 3840, 2160),
+    ("SAM-S4632", "MY-C0008", 2160, 3840),
+]
+
+
+@dataclass
+class FakePhoto:
+    """One picture in My Photos, as the fake TV stored it."""
+
+    data: bytes
+    width: int
+    height: int
+    matte_id: str = "none"
+    portrait_matte_id: str = "none"
+    image_date: str = ""
+    file_type: str = "jpg"
+
+
+@dataclass
+class _Upload:
+    """A send_image the TV said yes to: what it expects on the D2D socket."""
+
+    client: Any
+    request_id: str
+    size: int
+    key: str
+    file_type: str
+    matte_id: str
+    portrait_matte_id: str
+    image_date: str
+    listener: asyncio.Server | None = None
+    accepted: bool = False
+
+
+@dataclass
+class _ArtState:
+    photos: dict[str, FakePhoto] = field(default_factory=dict)
+    current: str = DEFAULT_ART[0][0]
+    next_number: int = 41
+
+
+def image_size(data: bytes) -> tuple[int, int]:
+    """Width and height from a PNG IHDR or a JPEG SOF marker; (0, 0) if neither is found."""
+    if data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) >= 24:
+        return struct.unpack(">II", data[16:24])
+    if data[:2] != b"\xff\xd8":
+        return 0, 0
+    i = 2
+    while i + 9 <= len(data) and data[i] == 0xFF:
+        marker = data[i + 1]
+        if marker == 0xFF:
+            i += 1
+            continue
+        if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):
+            height, width = struct.unpack(">HH", data[i + 5 : i + 9])
+            return width, height
+        i += 2 + int.from_bytes(data[i + 2 : i + 4], "big")
+    return 0, 0
+
+
+def _valid_matte(matte_id: Any) -> bool:
+    if matte_id == "none":
+        return True
+    kind, _, colour = str(matte_id).partition("_")
+    return kind in MATTE_TYPES[1:] and colour in MATTE_COLORS
+
+
+class FakeArtApp:
+    """State, faults and request handlers of `com.samsung.art-app`."""
+
+    host_id: str
+    host: str
+    _d2d_ssl: ssl.SSLContext
+
+    def __init__(self) -> None:
+        self._art = _ArtState()
+        # Faults and settings; switch them at any time.
+        self.art_mode = True
+        self.no_answer = False
+        self.error_on_send_image: bool | str = False  # True means "-1"; or give a code
+        self.close_mid_transfer = False
+        self.lose_confirmation = False
+        self.slow_transfer: int | None = None  # bytes per second the D2D socket reads
+        self.d2d_secured = False
+        self.max_upload_bytes = 16_000_000  # a 16.1 MB PNG was refused with -1
+        self.d2d_accept_timeout = 30.0
+        # What the art app received.
+        self.requests: list[str] = []
+        self.select_calls: list[dict[str, Any]] = []
+        self.uploads_started = 0
+        self.transfers_active = 0
+        self.max_concurrent_transfers = 0
+        self._d2d_listeners: set[asyncio.Server] = set()
+        self._d2d_writers: set[asyncio.StreamWriter] = set()
+
+    # -- what tests read and seed ------------------------------------------------
+    @property
+    def photos(self) -> dict[str, FakePhoto]:
+        return self._art.photos
+
+    def add_photo(self, data: bytes, *, matte_id: str = "none") -> str:
+        """Put a picture in My Photos without the protocol, as if uploaded long ago."""
+        return self._store(data, matte_id=matte_id, portrait_matte_id=matte_id)
+
+    def _store(self, data: bytes, **details: Any) -> str:
+        content_id = f"MY_F{self._art.next_number:04d}"
+        self._art.next_number += 1  # never reused, even after a delete
+        width, height = image_size(data)
+        self._art.photos[content_id] = FakePhoto(bytes(data), width, height, **details)
+        return content_id
+
+    def _content_list(self) -> list[dict[str, Any]]:
+        entries = [
+            {
+                "content_id": cid, "category_id": category, "slideshow": "false",
+                "matte_id": "none", "portrait_matte_id": "none", "width": w, "height": h,
+                "image_date": "2022:03:01 12:00:00", "content_type": "preloaded",
+            }
+            for cid, category, w, h in DEFAULT_ART
+        ]
+        entries += [
+            {
+                "content_id": cid, "category_id": MY_PHOTOS, "slideshow": "false",
+                "matte_id": p.matte_id, "portrait_matte_id": p.portrait_matte_id,
+                "width": p.width, "height": p.height, "image_date": p.image_date,
+                "content_type": "mobile",
+            }
+            for cid, p in self._art.photos.items()
+        ]
+        return entries
+
+    # -- the WebSocket side supplies these ------------------------------------------
+    async def _send(self, client: Any, message: dict[str, Any]) -> None:
+        raise NotImplementedError
+
+    def _art_clients(self) -> list[Any]:
+        raise NotImplementedError
+
+    # -- envelope ----------------------------------------------------------------
+    async def _d2d(self, client: Any | None, body: dict[str, Any]) -> None:
+        """Send one art app message; a reply whose requester has gone is broadcast."""
+        frame = {
+            "data": json.dumps(body, indent=2) + "\n",
+            "event": "d2d_service_message",
+            "from": self.host_id,
+        }
+        if client is not None and client in self._art_clients():
+            await self._send(client, frame)
+            return
+        for other in self._art_clients():
+            await self._send(other, frame)
+
+    async def _reply(self, client: Any, request: dict, event: str, **fields: Any) -> None:
+        body = {"event": event, "request_id": request.get("request_id", request.get("id"))}
+        await self._d2d(client, {**body, "target_client_id": client.id, **fields})
+
+    async def _error(self, client: Any, request: dict, raw: str, code: str) -> None:
+        await self._d2d(client, {
+            "event": "error", "request_id": request.get("request_id", request.get("id")),
+            "request_data": raw, "error_code": code, "target_client_id": client.id,
+        })
+
+    async def _art_request(self, client: Any, raw: Any) -> None:
+        try:
+            request = json.loads(raw)
+        except (TypeError, ValueError):
+            await self._error(client, {}, str(raw), "-6")
+            return
+        name = request.get("request")
+        self.requests.append(name)
+        if self.no_answer or name == "get_api_version":
+            return  # 2022-24 firmware never answers the old get_api_version
+        handler = getattr(self, f"_on_{name}", None) if isinstance(name, str) else None
+        if handler is None:
+            await self._error(client, request, raw, "-9")
+            return
+        await handler(client, request, raw)
+
+    # -- requests ----------------------------------------------------------------
+    async def _on_api_version(self, client, request, raw):
+        await self._reply(client, request, "api_version", version=API_VERSION)
+
+    async def _on_get_device_info(self, client, request, raw):
+        await self._reply(
+            client, request, "get_device_info", current_rotation_status="1",
+            support_brightness_sensor="true", support_motion_sensor="false",
+            resolution_type="uhd", support_color_tone="true", tv_flash_size="8",
+            support_myshelf="true", server_sync_state="done", support_subscription_hub="true",
+        )
+
+    async def _on_get_content_list(self, client, request, raw):
+        entries = self._content_list()
+        if request.get("category_id"):  # `category`, which samsungtvws sends, is ignored
+            entries = [e for e in entries if e["category_id"] == request["category_id"]]
+        await self._reply(
+            client, request, "get_content_list", content_list=json.dumps(entries) + "\n"
+        )
+
+    async def _on_get_current_artwork(self, client, request, raw):
+        entry = next(e for e in self._content_list() if e["content_id"] == self._art.current)
+        await self._reply(
+            client, request, "get_current_artwork", content_id=entry["content_id"],
+            matte_id=entry["matte_id"], portrait_matte_id=entry["portrait_matte_id"],
+            category_id=entry["category_id"], content_type=entry["content_type"],
+        )
+
+    async def _on_select_image(self, client, request, raw):
+        content_id = request.get("content_id")
+        self.select_calls.append({
+            "content_id": content_id, "category_id": request.get("category_id"),
+            "show": request.get("show"),
+        })
+        entry = next((e for e in self._content_list() if e["content_id"] == content_id), None)
+        if entry is None:
+            await self._error(client, request, raw, "-7")
+            return
+        self._art.current = content_id
+        shown = "Yes" if self.art_mode and request.get("show", True) else "No"
+        details = {
+            "content_id": content_id, "category_id": entry["category_id"],
+            "sub_category_id": "", "matte_id": entry["matte_id"],
+            "portrait_matte_id": entry["portrait_matte_id"],
+        }
+        await self._reply(client, request, "select_image", is_shown=shown, **details)
+        await self._d2d(None, {"event": "image_selected", "is_shown": shown, **details})
+
+    async def _on_delete_image_list(self, client, request, raw):
+        wanted = request.get("content_id_list") or []
+        if isinstance(wanted, str):
+            wanted = json.loads(wanted)
+        deleted = [
+            {"content_id": item["content_id"]}
+            for item in wanted
+            if self._art.photos.pop(item.get("content_id"), None) is not None
+        ]
+        listed = json.dumps(deleted)
+        await self._reply(client, request, "delete_image_list", content_id_list=listed)
+        if deleted:
+            await self._d2d(None, {"event": "image_deleted", "content_id_list": listed})
+
+    async def _on_get_matte_list(self, client, request, raw):
+        await self._reply(
+            client, request, "get_matte_list",
+            matte_type_list=json.dumps([{"matte_type": t} for t in MATTE_TYPES], indent=2),
+            matte_color_list=json.dumps([{"color": c} for c in MATTE_COLORS], indent=2),
+        )
+
+    async def _on_change_matte(self, client, request, raw):
+        photo = self._art.photos.get(request.get("content_id"))
+        portrait = request.get("portrait_matte_id", request.get("matte_id"))
+        if photo is None or not _valid_matte(request.get("matte_id")) or not _valid_matte(portrait):
+            await self._error(client, request, raw, "-7")
+            return
+        photo.matte_id, photo.portrait_matte_id = request["matte_id"], portrait
+        details = {
+            "content_id": request["content_id"], "matte_id": photo.matte_id,
+            "portrait_matte_id": photo.portrait_matte_id,
+        }
+        await self._reply(client, request, "change_matte", **details)
+        await self._d2d(None, {"event": "matte_changed", **details})
+
+    async def _on_get_artmode_status(self, client, request, raw):
+        await self._reply(
+            client, request, "get_artmode_status", value="on" if self.art_mode else "off"
+        )
+
+    async def _on_set_artmode_status(self, client, request, raw):
+        wanted = request.get("value")
+        if wanted not in ("on", "off"):
+            await self._error(client, request, raw, "-7")
+            return
+        if (wanted == "on") == self.art_mode:
+            return  # a redundant switch gets no reply at all
+        self.art_mode = wanted == "on"
+        await self._reply(client, request, "set_artmode_status", value=wanted)
+        await self._d2d(None, {"event": "art_mode_changed", "status": wanted})
+
+    # -- upload ------------------------------------------------------------------
+    async def _on_send_image(self, client, request, raw):
+        if self.error_on_send_image:
+            code = self.error_on_send_image
+            await self._error(client, request, raw, code if isinstance(code, str) else "-1")
+            return
+        size, file_type = request.get("file_size"), request.get("file_type")
+        conn_info = request.get("conn_info")
+        if (
+            file_type not in ("jpg", "png") or not isinstance(size, int) or size <= 0
+            or not isinstance(conn_info, dict)
+        ):
+            await self._error(client, request, raw, "-7")
+            return
+        if size > self.max_upload_bytes:
+            await self._error(client, request, raw, "-1")  # size is checked at this step
+            return
+        upload = _Upload(
+            client=client, request_id=request.get("request_id", request.get("id")), size=size,
+            key="".join(random.choices(string.ascii_lowercase + string.digits, k=8)),
+            file_type=file_type, matte_id=request.get("matte_id") or "none",
+            portrait_matte_id=request.get("portrait_matte_id") or "none",
+            image_date=request.get("image_date") or "",
+        )
+        upload.listener = await asyncio.start_server(
+            lambda r, w: self._receive(upload, r, w), self.host, 0,
+            ssl=self._d2d_ssl if self.d2d_secured else None,
+        )
+        self._d2d_listeners.add(upload.listener)
+        asyncio.get_running_loop().call_later(
+            self.d2d_accept_timeout, self._close_listener, upload.listener
+        )
+        self.uploads_started += 1
+        info = {
+            "contentInfo": json.dumps({
+                "d2d_mode": "socket", "connection_id": conn_info.get("connection_id"),
+                "request_id": upload.request_id, "id": conn_info.get("id"),
+            }),
+            "event": "get_d2d_connection", "ip": self.host,
+            "port": str(upload.listener.sockets[0].getsockname()[1]),
+            "key": upload.key, "stat": "ok", "mode": "socket",
+        }
+        if self.d2d_secured:
+            info["secured"] = True
+        await self._reply(client, request, "ready_to_use", conn_info=json.dumps(info))
+
+    def _close_listener(self, listener: asyncio.Server) -> None:
+        listener.close()
+        self._d2d_listeners.discard(listener)
+
+    async def _receive(self, upload: _Upload, reader, writer) -> None:
+        if upload.accepted:  # one transfer per send_image
+            writer.transport.abort()
+            return
+        upload.accepted = True
+        self._close_listener(upload.listener)
+        self._d2d_writers.add(writer)
+        self.transfers_active += 1
+        self.max_concurrent_transfers = max(self.max_concurrent_transfers, self.transfers_active)
+        try:
+            data = await self._read_transfer(upload, reader)
+        except (OSError, asyncio.IncompleteReadError, ValueError, KeyError):
+            data = None
+        finally:
+            self.transfers_active -= 1
+            self._d2d_writers.discard(writer)
+            writer.transport.abort()
+        if data is None:
+            return  # a failed transfer: the real TV says nothing at all
+        content_id = self._store(
+            data, matte_id=upload.matte_id, portrait_matte_id=upload.portrait_matte_id,
+            image_date=upload.image_date, file_type=upload.file_type,
+        )
+        if self.lose_confirmation:
+            return
+        photo = self._art.photos[content_id]
+        await self._d2d(None, {
+            "event": "image_added", "request_id": upload.request_id,
+            "target_client_id": upload.client.id, "content_id": content_id,
+            "category_id": MY_PHOTOS, "matte_id": photo.matte_id,
+            "portrait_matte_id": photo.portrait_matte_id,
+            "width": photo.width, "height": photo.height,
+        })
+
+    async def _read_transfer(self, upload: _Upload, reader) -> bytes | None:
+        header_length = int.from_bytes(await reader.readexactly(4), "big")
+        if header_length > 65536:
+            return None
+        header = json.loads(await reader.readexactly(header_length))
+        if header.get("secKey") != upload.key or header.get("fileLength") != upload.size:
+            return None
+        # close_mid_transfer: the socket closes after half the picture.
+        limit = upload.size // 2 if self.close_mid_transfer else upload.size
+        rate = self.slow_transfer
+        step = max(1, rate // 20) if rate else 65536
+        data = bytearray()
+        while len(data) < limit:
+            chunk = await reader.read(min(limit - len(data), step))
+            if not chunk:
+                return None
+            data += chunk
+            if rate:
+                await asyncio.sleep(len(chunk) / rate)
+        if len(data) < upload.size:
+            return None
+        return bytes(data)
+
+    async def _close_transfers(self) -> None:
+        for listener in list(self._d2d_listeners):
+            self._close_listener(listener)
+        for writer in list(self._d2d_writers):
+            with contextlib.suppress(OSError):
+                writer.transport.abort()

@@ -1,0 +1,177 @@
+"""The whole pipeline in real worker processes: upload page -> TV -> analysis -> file."""
+
+import json
+import re
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from docentsite.artwork import tasks
+from docentsite.artwork.models import AnalysisStatus, Artwork, Status
+from tests.workers import (
+    REDIS_URL,
+    broker,
+    celery_worker,
+    empty_embedded_queue,
+    redis_available,
+    wait_for,
+)
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.timeout(180),
+              pytest.mark.slow]
+
+needs_redis = pytest.mark.skipif(not redis_available(), reason=f"no Redis at {REDIS_URL}")
+
+
+@pytest.fixture
+def redis_broker():
+    import redis
+
+    redis.Redis.from_url(REDIS_URL).flushdb()
+    with broker(REDIS_URL):
+        yield REDIS_URL
+
+
+@pytest.fixture
+def worker_env(fake_tv, frame_tv, tmp_path, settings):
+    """Settings for the worker and this process alike: the fake TV, a meta file."""
+    env = {
+        "TV_HOST": fake_tv.host,
+        "TV_PORT": str(fake_tv.port),
+        "TV_TOKEN_FILE": str(frame_tv.token_file),
+        "TV_TIMEOUT": "3",
+        "TV_UPLOAD_TIMEOUT": "5",
+        "ARTWORK_META_PATH": str(tmp_path / "artwork_meta.json"),
+        "AI_PROVIDER": "none",
+    }
+    settings.TV_HOST, settings.TV_PORT = fake_tv.host, fake_tv.port
+    settings.TV_TOKEN_FILE = frame_tv.token_file
+    settings.ARTWORK_META_PATH = tmp_path / "artwork_meta.json"
+    settings.AI_PROVIDER = "none"
+    return env
+
+
+def meta_entries(settings) -> dict:
+    path = settings.ARTWORK_META_PATH
+    return json.loads(path.read_text())["artwork"] if path.exists() else {}
+
+
+@needs_redis
+def test_upload_page_to_tv_analysis_and_meta_file_on_redis(
+    admin_client, fake_tv, fake_anthropic, worker_env, redis_broker, make_jpeg, settings,
+    tmp_path,
+):
+    env = {**worker_env, "AI_PROVIDER": "anthropic", "ANTHROPIC_API_KEY": "test-key",
+           "ANTHROPIC_BASE_URL": fake_anthropic.url, "CELERY_BROKER_URL": redis_broker}
+    settings.AI_PROVIDER, settings.ANTHROPIC_API_KEY = "anthropic", "test-key"
+
+    with celery_worker(env, log_dir=tmp_path):
+        response = admin_client.post("/admin/artwork/artwork/upload/", {
+            "files": [SimpleUploadedFile("wave.png", make_jpeg(5000, 3000)),
+                      SimpleUploadedFile("dunes.jpg", make_jpeg(1200, 1600))],
+            "analyze": "on",
+        })
+        assert response.status_code == 302
+        wait_for(lambda: Artwork.objects.filter(analysis_status=AnalysisStatus.DONE).count() == 2,
+                 what="both artworks analysed")
+        wait_for(lambda: len(meta_entries(settings)) == 2, what="artwork_meta.json entries")
+
+    artworks = list(Artwork.objects.order_by("original_filename"))
+    assert [a.status for a in artworks] == [Status.ON_TV, Status.ON_TV]
+    assert sorted(fake_tv.photos) == sorted(a.content_id for a in artworks)
+    dunes, wave = artworks
+    assert (wave.width, wave.height) == (3600, 2160)
+    assert fake_tv.photos[wave.content_id].data == wave.image.open("rb").read()
+    entry = meta_entries(settings)[wave.content_id]
+    assert entry["original_filename"] == "wave.png" and "source" not in entry
+    assert entry["ai_meta"]["provider"] == "claude"
+    assert entry["ai_meta"]["description"] == wave.ai_description != ""
+    page = admin_client.get(f"/admin/artwork/artwork/{wave.pk}/change/")
+    assert wave.ai_description in page.content.decode()
+    assert len(fake_anthropic.requests) == 2
+
+
+@needs_redis
+def test_two_deliveries_of_one_upload_give_one_picture(
+    fake_tv, worker_env, redis_broker, make_artwork, make_jpeg, tmp_path
+):
+    artwork = make_artwork(make_jpeg(2000, 1500, noise=True))
+    fake_tv.slow_transfer = 2_000_000
+
+    with celery_worker({**worker_env, "CELERY_BROKER_URL": redis_broker}, concurrency=2,
+                       log_dir=tmp_path):
+        tasks.upload_to_tv.delay(artwork.pk)
+        tasks.upload_to_tv.delay(artwork.pk)
+        wait_for(lambda: Artwork.objects.get(pk=artwork.pk).status == Status.ON_TV,
+                 what="the upload")
+        # The second delivery must have run too, and found the work done.
+        wait_for(lambda: succeeded(tmp_path, "artwork.upload_to_tv") == 2, what="both runs")
+
+    artwork.refresh_from_db()
+    assert list(fake_tv.photos) == [artwork.content_id]
+    assert fake_tv.uploads_started == 1
+
+
+def succeeded(log_dir, task_name: str) -> int:
+    """How many runs of the task the workers' logs report as succeeded."""
+    pattern = re.compile(rf"Task {re.escape(task_name)}\[[^\]]+\] succeeded".encode())
+    return sum(len(pattern.findall(log.read_bytes())) for log in log_dir.glob("worker-*.log"))
+
+
+@needs_redis
+def test_lost_confirmation_ends_with_one_picture_and_its_id(
+    fake_tv, worker_env, redis_broker, make_artwork, jpeg, tmp_path, settings
+):
+    artwork = make_artwork(jpeg)
+    fake_tv.lose_confirmation = True
+
+    with celery_worker({**worker_env, "CELERY_BROKER_URL": redis_broker}, log_dir=tmp_path):
+        tasks.pipeline(artwork.pk).delay()
+        wait_for(lambda: fake_tv.uploads_started == 1, what="the first transfer")
+        fake_tv.lose_confirmation = False
+        wait_for(lambda: Artwork.objects.get(pk=artwork.pk).status == Status.ON_TV,
+                 what="the retry to adopt the picture")
+        wait_for(lambda: meta_entries(settings), what="artwork_meta.json")
+
+    artwork.refresh_from_db()
+    assert list(fake_tv.photos) == [artwork.content_id]
+    assert fake_tv.uploads_started == 1
+    assert artwork.upload_attempts == 2
+    assert list(meta_entries(settings)) == [artwork.content_id]
+
+
+@needs_redis
+def test_tv_off_is_retried_until_it_is_back(
+    fake_tv, worker_env, redis_broker, make_artwork, jpeg, tmp_path
+):
+    artwork = make_artwork(jpeg)
+    fake_tv.stop()
+
+    with celery_worker({**worker_env, "CELERY_BROKER_URL": redis_broker}, log_dir=tmp_path):
+        tasks.pipeline(artwork.pk).delay()
+        wait_for(lambda: Artwork.objects.get(pk=artwork.pk).upload_attempts >= 2,
+                 what="retries while the TV is off")
+        assert Artwork.objects.get(pk=artwork.pk).status == Status.PREPARED
+        fake_tv.start()
+        wait_for(lambda: Artwork.objects.get(pk=artwork.pk).status == Status.ON_TV,
+                 what="the upload once the TV is back")
+
+    assert len(fake_tv.photos) == 1
+
+
+def test_the_embedded_queue_runs_the_pipeline_with_no_server(
+    fake_tv, worker_env, make_artwork, make_jpeg, tmp_path, settings
+):
+    assert settings.CELERY_BROKER_URL == "filesystem://"
+    empty_embedded_queue()
+    artwork = make_artwork(make_jpeg(640, 480), prepare=False)
+
+    with celery_worker(worker_env, log_dir=tmp_path):
+        tasks.pipeline(artwork.pk).delay()
+        wait_for(lambda: Artwork.objects.get(pk=artwork.pk).status == Status.ON_TV,
+                 what="the pipeline on the embedded queue")
+        wait_for(lambda: meta_entries(settings), what="artwork_meta.json")
+
+    artwork.refresh_from_db()
+    assert list(fake_tv.photos) == [artwork.content_id]
+    assert artwork.content_id in meta_entries(settings)
