@@ -87,10 +87,13 @@ def url(name: str, default: str = "") -> str:
 
 def database(name: str, default: str) -> dict:
     value = text(name, default)
-    try:
-        return environ.Env.db_url_config(value)
-    except (KeyError, ValueError) as exc:
-        raise ImproperlyConfigured(f"{name} is not a database URL Django knows: {exc}") from None
+    scheme = value.partition("://")[0]
+    if scheme not in environ.Env.DB_SCHEMES:
+        known = "sqlite:///path, postgres://user@host:5432/name, mysql://…"
+        raise ImproperlyConfigured(
+            f"{name} must be a database URL such as {known}; {scheme!r} is not one Django knows."
+        )
+    return environ.Env.db_url_config(value)
 
 
 def secret_key(data_dir: Path) -> str:

@@ -89,6 +89,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = DOCENT_DATA_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
 MEDIA_ROOT = DOCENT_DATA_DIR / "media"
 MEDIA_URL = "media/"
 STORAGES = {

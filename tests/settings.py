@@ -18,3 +18,10 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # A file, not SQLite's in-memory default: worker processes started by the
 # tests must see the same database as the test itself.
 DATABASES["default"]["TEST"] = {"NAME": str(DOCENT_DATA_DIR / "test.sqlite3")}  # noqa: F405
+
+# No collectstatic before tests: serve admin assets straight from the apps.
+STORAGES = {
+    **STORAGES,  # noqa: F405
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True

@@ -63,8 +63,10 @@ def test_secret_key_is_generated_once_and_kept_private(monkeypatch, tmp_path):
 
 def test_bad_database_url_is_refused(monkeypatch):
     monkeypatch.setenv("DATABASE_URL", "nosuchdb://x")
-    with pytest.raises(ImproperlyConfigured, match="DATABASE_URL"):
+    with pytest.raises(ImproperlyConfigured, match="DATABASE_URL must be a database URL"):
         config.database("DATABASE_URL", "sqlite:///x")
+    monkeypatch.setenv("DATABASE_URL", "postgres://docent@127.0.0.1:5432/docent")
+    assert config.database("DATABASE_URL", "sqlite:///x")["ENGINE"].endswith("postgresql")
 
 
 def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(db):

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.db import connection
+from kombu import pools
 
 from docentsite.celery import app
 
@@ -47,7 +48,9 @@ def broker(url: str, transport_options: dict | None = None):
 
 
 def _reset_connections():
-    app.pool.force_close_all()
+    # kombu keeps connection pools in a global registry keyed by connection;
+    # dropping it makes the next send open a connection to the new URL.
+    pools.reset()
     app._pool = None
     app.amqp._producer_pool = None
 
