@@ -37,7 +37,7 @@ def check_database() -> Check:
 def check_broker() -> Check:
     from docentsite.celery import app
 
-    if settings.CELERY_BROKER_URL == "filesystem://":
+    if settings.CELERY_BROKER_URL.startswith("filesystem://"):
         folder = Path(settings.CELERY_BROKER_TRANSPORT_OPTIONS["data_folder_in"])
         if not folder.is_dir() or not _writable(folder):
             return Check("Task queue", False, f"embedded queue folder {folder} is not writable")

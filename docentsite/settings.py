@@ -142,7 +142,7 @@ if not CELERY_BROKER_URL:
     _queue = DOCENT_DATA_DIR / "queue"
     for _folder in ("out", "processed"):
         (_queue / _folder).mkdir(parents=True, exist_ok=True)
-    CELERY_BROKER_URL = "filesystem://"
+    CELERY_BROKER_URL = "filesystem://localhost/"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_queue / "out"),
         "data_folder_out": str(_queue / "out"),

@@ -25,3 +25,30 @@ def make_artwork(db):
         return artwork
 
     return make
+
+
+class QueuedChains:
+    """Stands in for a chain factory of docentsite.artwork.tasks; records the ids."""
+
+    def __init__(self):
+        self.ids = []
+
+    def __call__(self, artwork_id):
+        self.ids.append(artwork_id)
+        return self
+
+    def delay(self):
+        return None
+
+
+@pytest.fixture
+def queued(monkeypatch):
+    """queued("pipeline") swaps that chain factory for a recorder, for tests
+    that check what is queued without running a worker."""
+
+    def replace(name: str) -> QueuedChains:
+        recorder = QueuedChains()
+        monkeypatch.setattr(f"docentsite.artwork.tasks.{name}", recorder)
+        return recorder
+
+    return replace

@@ -162,7 +162,7 @@ def test_tv_off_is_retried_until_it_is_back(
 def test_the_embedded_queue_runs_the_pipeline_with_no_server(
     fake_tv, worker_env, make_artwork, make_jpeg, tmp_path, settings
 ):
-    assert settings.CELERY_BROKER_URL == "filesystem://"
+    assert settings.CELERY_BROKER_URL.startswith("filesystem://")
     empty_embedded_queue()
     artwork = make_artwork(make_jpeg(640, 480), prepare=False)
 

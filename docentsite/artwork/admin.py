@@ -4,7 +4,6 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
-from django.views.decorators.cache import cache_control
 
 from docentsite.artwork import services
 from docentsite.artwork.errors import DocentError
@@ -50,9 +49,9 @@ class ArtworkAdmin(admin.ModelAdmin):
         wrap = self.admin_site.admin_view
         return [
             path("upload/", wrap(self.upload_view), name="artwork_artwork_upload"),
-            path("<int:pk>/thumbnail/", wrap(self.file_view), {"field": "thumbnail"},
-                 name="artwork_artwork_thumbnail"),
-            path("<int:pk>/image/", wrap(self.file_view), {"field": "image"},
+            path("<int:pk>/thumbnail/", wrap(self.file_view, cacheable=True),
+                 {"field": "thumbnail"}, name="artwork_artwork_thumbnail"),
+            path("<int:pk>/image/", wrap(self.file_view, cacheable=True), {"field": "image"},
                  name="artwork_artwork_image"),
         ] + super().get_urls()
 
@@ -75,7 +74,6 @@ class ArtworkAdmin(admin.ModelAdmin):
         return format_html('<img src="{}" alt="{}" width="{}" loading="lazy" '
                            'style="height:auto;max-width:100%">', url, str(artwork), width)
 
-    @cache_control(private=True, max_age=3600)
     def file_view(self, request, pk, field):
         if not self.has_view_permission(request):
             raise Http404
@@ -83,13 +81,16 @@ class ArtworkAdmin(admin.ModelAdmin):
         stored = getattr(artwork, field)
         if not stored:
             raise Http404
-        return FileResponse(stored.open("rb"), content_type="image/jpeg")
+        response = FileResponse(stored.open("rb"), content_type="image/jpeg")
+        # Private: pictures are behind the admin login; a prepared JPEG never changes.
+        response["Cache-Control"] = "private, max-age=86400"
+        return response
 
     def upload_view(self, request):
         if not self.has_change_permission(request):
             raise Http404
-        form = UploadForm(request.POST or None, request.FILES or None)
-        if request.method == "POST" and form.is_valid():
+        form = UploadForm(request.POST, request.FILES) if request.method == "POST" else UploadForm()
+        if form.is_bound and form.is_valid():
             created = services.artwork_upload_files(
                 files=form.cleaned_data["files"], analyze=form.cleaned_data["analyze"],
                 user=request.user,

@@ -11,10 +11,10 @@ class MultipleFileField(forms.FileField):
     widget = MultipleFileInput
 
     def clean(self, data, initial=None):
+        items = list(data) if isinstance(data, list | tuple) else [data]
+        # An empty list must fail like a missing file: "This field is required."
         single = super().clean
-        if isinstance(data, list | tuple):
-            return [single(item, initial) for item in data]
-        return [single(data, initial)]
+        return [single(item, initial) for item in items or [None]]
 
 
 class UploadForm(forms.Form):
