@@ -61,3 +61,23 @@ def test_openapi_docs_are_served(client, staff):
     assert client.get("/api/docs").status_code == 200
     schema = client.get("/api/openapi.json").json()
     assert "/api/artwork" in schema["paths"]
+
+
+def test_a_tv_that_is_off_is_a_503_with_a_readable_detail(
+    client, staff, fake_tv, frame_tv, make_artwork, jpeg, settings
+):
+    from docentsite.artwork import services
+
+    settings.TV_HOST, settings.TV_PORT = fake_tv.host, fake_tv.port
+    settings.TV_TOKEN_FILE = frame_tv.token_file
+    artwork = services.artwork_upload_to_tv(artwork_id=make_artwork(jpeg).pk, tv=frame_tv)
+    fake_tv.stop()
+
+    response = client.post(f"/api/artwork/{artwork.pk}/remove")
+
+    assert response.status_code == 503
+    assert "off" in response.json()["detail"]
+
+
+def test_an_unknown_artwork_is_a_404(client, staff):
+    assert client.get("/api/artwork/999").status_code == 404

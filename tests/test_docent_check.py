@@ -1,0 +1,55 @@
+import pytest
+from django.core.management import call_command
+
+from tests.workers import celery_worker, empty_embedded_queue
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def run_check(capsys) -> tuple[int, str]:
+    try:
+        call_command("docent_check")
+        code = 0
+    except SystemExit as exit:
+        code = exit.code
+    captured = capsys.readouterr()
+    return code, captured.out + captured.err
+
+
+def test_an_unconfigured_tv_and_no_worker_are_problems(capsys, settings):
+    settings.TV_HOST = ""
+    empty_embedded_queue()
+
+    code, output = run_check(capsys)
+
+    assert code == 1
+    assert "ok   Database: sqlite, up to date" in output
+    assert "FAIL Frame TV: not configured: set TV_HOST in .env" in output
+    assert "no worker answered" in output
+    assert "ok   Vision model: off (AI_PROVIDER=none)" in output
+
+
+@pytest.mark.timeout(90)
+def test_everything_reachable_passes(capsys, settings, fake_tv, frame_tv, tmp_path):
+    settings.TV_HOST, settings.TV_PORT = fake_tv.host, fake_tv.port
+    settings.TV_TOKEN_FILE = frame_tv.token_file
+    empty_embedded_queue()
+
+    with celery_worker({}, log_dir=tmp_path):
+        code, output = run_check(capsys)
+
+    assert code == 0, output
+    assert "1 worker(s) running" in output
+    assert "ok   Frame TV: Samsung The Frame 55 (QE55LS03BAUXXU), Art API 4.3.4.0" in output
+    assert "0 personal photo(s)" in output
+
+
+def test_a_tv_that_is_off_is_reported(capsys, settings, fake_tv, frame_tv):
+    settings.TV_HOST, settings.TV_PORT = fake_tv.host, fake_tv.port
+    settings.TV_TOKEN_FILE = frame_tv.token_file
+    fake_tv.stop()
+
+    code, output = run_check(capsys)
+
+    assert code == 1
+    assert f"FAIL Frame TV: {fake_tv.host}:" in output
