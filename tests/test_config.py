@@ -13,7 +13,8 @@ def test_flag_reads_the_usual_words(monkeypatch, word, expected):
 
 def test_flag_refuses_a_typo_naming_the_setting(monkeypatch):
     monkeypatch.setenv("AUTO_ANALYZE", "maybe")
-    with pytest.raises(ImproperlyConfigured, match="AUTO_ANALYZE must be true or false, not 'maybe'"):
+    expected = "AUTO_ANALYZE must be true or false, not 'maybe'"
+    with pytest.raises(ImproperlyConfigured, match=expected):
         config.flag("AUTO_ANALYZE", True)
 
 
