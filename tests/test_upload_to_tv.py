@@ -171,3 +171,26 @@ def test_a_finished_artwork_is_not_uploaded_again(fake_tv, frame_tv, make_artwor
 
     assert again.content_id == artwork.content_id
     assert fake_tv.uploads_started == 1
+
+
+def test_the_first_upload_asks_the_tv_for_permission(fake_tv, make_frame_tv, make_artwork, jpeg):
+    tv = make_frame_tv()
+    assert not tv.has_token()
+
+    result = upload(make_artwork(jpeg), tv)
+
+    assert result.status == Status.ON_TV
+    assert tv.has_token() and tv.token_file.read_text() in fake_tv.tokens
+
+
+def test_an_unanswered_permission_prompt_is_retried_later(
+    fake_tv, make_frame_tv, make_artwork, jpeg
+):
+    fake_tv.pairing = "pending"
+    artwork = make_artwork(jpeg)
+
+    with pytest.raises(frametv.TVAuthPending):
+        upload(artwork, make_frame_tv())
+
+    artwork.refresh_from_db()
+    assert artwork.status == Status.PREPARED and fake_tv.photos == {}

@@ -304,6 +304,10 @@ class FrameTV:
         return TVStatus(**found)
 
     # -- pairing -------------------------------------------------------------------
+    def has_token(self) -> bool:
+        """Whether Docent holds the TV's permission (a plain port needs none)."""
+        return not self.tls or self._read_token() is not None
+
     def pair(self, *, wait: float | None = None) -> str:
         """Ask the TV for a token on the remote channel and keep it in the token file.
 

@@ -18,6 +18,8 @@ from docentsite.artwork.signals import artwork_progress
 logger = logging.getLogger(__name__)
 
 THUMBNAIL_SIZE = (480, 480)
+# Seconds to keep the TV's "allow Docent?" prompt open for its owner.
+PAIRING_WAIT = 30
 
 
 class UploadAmbiguous(NeedsAttention):
@@ -106,6 +108,10 @@ def artwork_upload_to_tv(*, artwork_id: int, tv: frametv.FrameTV | None = None) 
     none means upload again, more than one needs a person.
     """
     tv = tv or frametv.from_settings()
+    if not tv.has_token():
+        # The art channel cannot ask for permission; the remote channel can.
+        # The TV shows its prompt now, and a retry finds the token once allowed.
+        tv.pair(wait=PAIRING_WAIT)
     with tv.upload_lock():
         # Every upload to this TV holds this lock, so a row still marked
         # "uploading" while we hold it belongs to a worker that died.
