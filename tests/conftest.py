@@ -2,13 +2,16 @@ import io
 
 import pytest
 
-from tests.fakes.frametv_fixtures import (  # noqa: F401 - fixtures
+# The fakes' fixtures, for every test module.
+from tests.fakes.ai_fixtures import fake_anthropic, fake_openai, fake_vision_api  # noqa: F401
+from tests.fakes.frametv_fixtures import (  # noqa: F401
     fake_tv,
     frame_tv,
     jpeg,
     make_frame_tv,
     make_jpeg,
 )
+from tests.fakes.plex_fixtures import fake_plex, plex_client, plex_settings  # noqa: F401
 
 
 @pytest.fixture

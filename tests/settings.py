@@ -4,12 +4,18 @@ Set before docentsite.settings is imported, so a developer's .env or data
 never leak into a test run; worker processes started by tests inherit them.
 """
 
+import atexit
 import os
+import shutil
 import tempfile
 
 os.environ["DOCENT_ENV_FILE"] = os.devnull
-os.environ.setdefault("DOCENT_DATA_DIR", tempfile.mkdtemp(prefix="docent-test-"))
-os.environ.setdefault("TASK_RETRY_DELAY", "0.2")
+if "DOCENT_TEST_DATA_DIR" not in os.environ:
+    # The test run itself; the workers it starts inherit this variable.
+    os.environ["DOCENT_TEST_DATA_DIR"] = tempfile.mkdtemp(prefix="docent-test-")
+    atexit.register(shutil.rmtree, os.environ["DOCENT_TEST_DATA_DIR"], ignore_errors=True)
+os.environ["DOCENT_DATA_DIR"] = os.environ["DOCENT_TEST_DATA_DIR"]
+os.environ["TASK_RETRY_DELAY"] = "0.2"
 
 from docentsite.settings import *  # noqa: E402,F403
 

@@ -4,8 +4,6 @@ The last tests drive python-plexapi against the same fake, so the fake stays
 close to what a real server answers.
 """
 
-# The fixtures are imported by name, so pytest passes them as same-named arguments.
-# ruff: noqa: F811
 
 import dataclasses
 import io
@@ -27,7 +25,6 @@ from plexsource.client import (
     from_settings,
 )
 from tests.fakes.plex import FakePlex, sample_files
-from tests.fakes.plex_fixtures import fake_plex, plex_client, plex_settings  # noqa: F401
 
 PHOTOS = {
     "Harbour at dawn", "Passport", "Airport", "Oaxaca portrait", "Tulum panorama", "Cenote",
