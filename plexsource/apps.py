@@ -5,3 +5,24 @@ class PlexSourceConfig(AppConfig):
     name = "plexsource"
     verbose_name = "Plex"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from celery.signals import worker_ready
+
+        from docentsite.artwork.signals import artwork_progress
+
+        artwork_progress.connect(_follow_progress, dispatch_uid="plexsource.progress")
+        worker_ready.connect(_resume_on_worker_start, dispatch_uid="plexsource.resume",
+                             weak=False)
+
+
+def _follow_progress(sender, artwork, step, **kwargs):
+    from plexsource.services import plex_import_progress
+
+    plex_import_progress(artwork=artwork, step=step)
+
+
+def _resume_on_worker_start(sender=None, **kwargs):
+    from plexsource.tasks import resume_stalled
+
+    resume_stalled.delay()

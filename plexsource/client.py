@@ -99,6 +99,7 @@ class Item:
     orientation: int | None  # EXIF orientation, 1 upright
     album_path: tuple[str, ...]  # titles of the albums above the item, outermost first
     library_key: str
+    parent_rating_key: str = ""  # the album holding the item; "" at the library's top
 
 
 @dataclass(frozen=True)
@@ -473,6 +474,7 @@ def _item(entry: Any, library_key: str) -> Item | None:
         orientation=_int(part.get("orientation")) or _int(media.get("orientation")),
         album_path=tuple(title for title in parents if title),
         library_key=_text(entry.get("librarySectionID")) or library_key,
+        parent_rating_key=_text(entry.get("parentRatingKey")),
     )
 
 

@@ -332,7 +332,12 @@ def artwork_resume_stalled(*, older_than) -> int:
     stalled = Artwork.objects.filter(updated_at__lt=cutoff).filter(
         Q(status__in=[Status.PENDING, Status.PREPARED, Status.UPLOADING])
         | Q(analysis_status__in=[AnalysisStatus.PENDING, AnalysisStatus.RUNNING])
-    ).exclude(status__in=[Status.FAILED, Status.NEEDS_ATTENTION, Status.REMOVED])
+    ).exclude(
+        status__in=[Status.FAILED, Status.NEEDS_ATTENTION, Status.REMOVED]
+    ).exclude(
+        # Still waiting for its source (a Plex download): the source resumes it.
+        status=Status.PENDING, original=""
+    )
     ids = list(stalled.values_list("pk", flat=True))
     Artwork.objects.filter(pk__in=ids, analysis_status=AnalysisStatus.RUNNING).update(
         analysis_status=AnalysisStatus.PENDING

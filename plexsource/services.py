@@ -1,0 +1,479 @@
+"""The Plex use cases: status, libraries, browse, import requests, retry.
+
+The API, the `import_plex` command and the admin call these and nothing else.
+"""
+
+import logging
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+
+from docentsite.artwork.errors import DocentError, NotFound
+from docentsite.artwork.models import AnalysisStatus, Artwork, Source, Status
+from docentsite.artwork.services import analyze_by_default
+from plexsource import client as plex
+from plexsource.models import ImportRecord, ImportStatus, ImportStep, PlexLibrary, PlexPhoto
+
+logger = logging.getLogger(__name__)
+
+MAX_PAGE_SIZE = 200
+#: An import whose record has not moved for this long lost its worker.
+STALE_AFTER = timedelta(minutes=30)
+
+
+# -- status and libraries ---------------------------------------------------------
+
+@dataclass(frozen=True)
+class PlexStatus:
+    configured: bool
+    connected: bool
+    server: plex.ServerInfo | None = None
+    library_count: int | None = None
+    error: str | None = None
+
+
+def plex_status() -> PlexStatus:
+    """Whether Plex is set up and answering; never raises."""
+    try:
+        client = plex.from_settings()
+    except plex.PlexNotConfigured as exc:
+        return PlexStatus(configured=False, connected=False, error=str(exc))
+    try:
+        server = client.identity()
+        libraries = plex_libraries_refresh(client=client)
+    except DocentError as exc:
+        return PlexStatus(configured=True, connected=False, error=str(exc))
+    return PlexStatus(configured=True, connected=True, server=server,
+                      library_count=len(libraries))
+
+
+def plex_libraries_refresh(*, client: plex.PlexClient | None = None) -> list[PlexLibrary]:
+    """Ask Plex for its photo libraries and remember them."""
+    client = client or plex.from_settings()
+    now = timezone.now()
+    libraries = []
+    for library in client.photo_libraries():
+        row, _ = PlexLibrary.objects.update_or_create(
+            section_key=library.key,
+            defaults={"title": library.title, "uuid": library.uuid,
+                      "photo_count": library.photo_count, "last_seen_at": now},
+        )
+        libraries.append(row)
+    return libraries
+
+
+def plex_library_get(*, library: str) -> PlexLibrary:
+    """A photo library by Docent id, Plex section key or title (case-insensitive)."""
+    matches = Q(title__iexact=library) | Q(section_key=library)
+    if library.isdigit():
+        matches |= Q(pk=int(library))
+    found = PlexLibrary.objects.filter(matches).first()
+    if found is None:
+        plex_libraries_refresh()
+        found = PlexLibrary.objects.filter(matches).first()
+    if found is None:
+        raise NotFound(f"There is no Plex photo library called {library!r}.")
+    return found
+
+
+# -- browsing ----------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Crumb:
+    id: str | None
+    title: str
+
+
+@dataclass(frozen=True)
+class BrowseItem:
+    plex_metadata_id: str
+    type: str
+    title: str
+    thumbnail_url: str
+    width: int | None
+    height: int | None
+    taken_at: date | None
+    imported: bool
+    import_status: str | None
+
+
+@dataclass(frozen=True)
+class BrowsePage:
+    library: PlexLibrary
+    album: Crumb | None
+    path: list[Crumb]
+    page: int
+    page_size: int
+    total: int
+    items: list[BrowseItem] = field(default_factory=list)
+
+
+def plex_browse(
+    *, library_id: int, album: str | None = None, page: int = 1, page_size: int = 50,
+    hide_imported: bool = False,
+) -> BrowsePage:
+    """One page of a library's top folder or of an album: one request to Plex.
+
+    `total` counts what Plex holds there (albums and photos; video clips are
+    never offered). With `hide_imported`, imported photos are left out of the
+    page, so a page can hold fewer than `page_size` items.
+    """
+    library = PlexLibrary.objects.filter(pk=library_id).first()
+    if library is None:
+        raise NotFound(f"There is no Plex photo library with id {library_id}.")
+    page, page_size = max(page, 1), min(max(page_size, 1), MAX_PAGE_SIZE)
+    client = plex.from_settings()
+    path = [Crumb(None, library.title)]
+    album_crumb = None
+    if album:
+        album_item = client.item(album)
+        if album_item.kind != "album" or album_item.library_key != library.section_key:
+            raise NotFound(f"There is no album {album} in {library.title}.")
+        album_crumb = Crumb(album_item.rating_key, album_item.title)
+        path += _album_path(client, album_item)
+    found = client.browse(library_key=library.section_key, album_key=album or None,
+                          offset=(page - 1) * page_size, limit=page_size)
+    shown = [item for item in found.items if item.kind in ("album", "photo")]
+    _remember_photos(library, [item for item in shown if item.kind == "photo"],
+                     album_path=" / ".join(crumb.title for crumb in path[1:]))
+    records = dict(
+        ImportRecord.objects.filter(
+            plex_metadata_id__in=[item.rating_key for item in shown if item.kind == "photo"]
+        ).values_list("plex_metadata_id", "status")
+    )
+    items = []
+    for item in shown:
+        status = records.get(item.rating_key)
+        imported = status == ImportStatus.DONE
+        if hide_imported and imported:
+            continue
+        items.append(BrowseItem(
+            plex_metadata_id=item.rating_key, type=item.kind, title=item.title,
+            thumbnail_url=thumbnail_url(item.rating_key), width=item.width, height=item.height,
+            taken_at=item.taken_at, imported=imported, import_status=status,
+        ))
+    total = found.total if found.total is not None else found.offset + len(found.items)
+    return BrowsePage(library=library, album=album_crumb, path=path, page=page,
+                      page_size=page_size, total=total, items=items)
+
+
+def _album_path(client: plex.PlexClient, album: plex.Item) -> list[Crumb]:
+    """The albums from the library's top down to `album`, for breadcrumbs."""
+    chain = [Crumb(album.rating_key, album.title)]
+    parent, seen = album.parent_rating_key, {album.rating_key}
+    while parent and parent not in seen and len(chain) < 32:
+        seen.add(parent)
+        item = client.item(parent)
+        chain.insert(0, Crumb(item.rating_key, item.title))
+        parent = item.parent_rating_key
+    return chain
+
+
+def _remember_photos(library: PlexLibrary, items: list[plex.Item], *, album_path: str) -> None:
+    """Keep what browsing saw, so imports and admin lists need not ask Plex again."""
+    if not items:
+        return
+    now = timezone.now()
+    PlexPhoto.objects.bulk_create(
+        [_photo_row(library, item, album_path=album_path, seen=now) for item in items],
+        update_conflicts=True, unique_fields=["rating_key"],
+        update_fields=["library", "album_path", "title", "taken_at", "width", "height",
+                       "format", "thumb", "part_key", "part_file", "file_size",
+                       "plex_updated_at", "last_seen_at", "updated_at"],
+    )
+
+
+def _photo_row(library, item: plex.Item, *, album_path: str, seen) -> PlexPhoto:
+    return PlexPhoto(
+        rating_key=item.rating_key, library=library,
+        album_path=album_path or " / ".join(item.album_path), title=item.title,
+        taken_at=item.taken_at, width=item.width, height=item.height, format=item.container,
+        thumb=item.thumb, part_key=item.part_key, part_file=item.part_file,
+        file_size=item.part_size, plex_updated_at=item.updated_at, last_seen_at=seen,
+        created_at=seen, updated_at=seen,
+    )
+
+
+def thumbnail_url(plex_metadata_id: str) -> str:
+    return reverse("api:plex_thumbnail", kwargs={"plex_metadata_id": plex_metadata_id})
+
+
+# -- thumbnails --------------------------------------------------------------------
+
+THUMBNAIL_SIZES = (240, 480)
+
+
+@dataclass(frozen=True)
+class Thumbnail:
+    path: Path
+    etag: str
+
+
+def plex_thumbnail(*, plex_metadata_id: str, size: int = 240) -> Thumbnail:
+    """A JPEG thumbnail from Plex's transcoder, cached on disk by its version."""
+    size = min(THUMBNAIL_SIZES, key=lambda allowed: abs(allowed - size))
+    photo = PlexPhoto.objects.filter(rating_key=plex_metadata_id).first()
+    client = None
+    if photo is not None and photo.thumb:
+        thumb = photo.thumb
+    else:
+        client = plex.from_settings()
+        thumb = client.item(plex_metadata_id).thumb
+    if not thumb:
+        raise plex.PlexNotFound(f"Plex has no thumbnail for {plex_metadata_id}.")
+    # The thumb path ends in the item's update time: a new version, a new name.
+    version = thumb.rstrip("/").rpartition("/")[2]
+    etag = f'"{plex_metadata_id}-{version}-{size}"'
+    cached = _thumbnail_dir() / f"{_safe(plex_metadata_id)}-{_safe(version)}-{size}.jpg"
+    if not cached.exists():
+        client = client or plex.from_settings()
+        data = client.thumbnail(thumb_path=thumb, width=size, height=size)
+        temporary = cached.with_suffix(".part")
+        temporary.write_bytes(data)
+        temporary.replace(cached)
+    return Thumbnail(path=cached, etag=etag)
+
+
+def _thumbnail_dir() -> Path:
+    folder = settings.DOCENT_DATA_DIR / "cache" / "plex-thumbnails"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _safe(text: str) -> str:
+    return "".join(c if c.isalnum() or c in "-_" else "_" for c in text)[:64]
+
+
+# -- importing ---------------------------------------------------------------------
+
+@dataclass
+class ImportRequestResult:
+    queued: list[str] = field(default_factory=list)
+    skipped: list[dict] = field(default_factory=list)
+    errors: list[dict] = field(default_factory=list)
+
+
+def plex_import_request(
+    *, plex_metadata_ids, analyze: bool | None = None, force: bool = False, user=None,
+    client: plex.PlexClient | None = None,
+) -> ImportRequestResult:
+    """Queue each photo's import unless it is already on the TV or on its way.
+
+    One ImportRecord per photo, ever (the field is unique): a second request
+    finds the first record and is skipped with the reason. A failed import is
+    queued again and resumes at the step that failed. `force` re-imports a
+    photo that is already on the TV, as a second picture.
+    """
+    analyze = analyze_by_default() if analyze is None else analyze
+    result = ImportRequestResult()
+    for plex_metadata_id in dict.fromkeys(str(i).strip() for i in plex_metadata_ids):
+        existing = ImportRecord.objects.select_related("artwork").filter(
+            plex_metadata_id=plex_metadata_id).first()
+        reason = _skip_reason(existing, force=force) if existing else None
+        if reason:
+            logger.warning("Plex photo %s not imported: %s", plex_metadata_id, reason)
+            result.skipped.append({"plex_metadata_id": plex_metadata_id, "reason": reason})
+            continue
+        try:
+            photo = _photo_to_import(plex_metadata_id, client=client)
+        except DocentError as exc:
+            result.errors.append({"plex_metadata_id": plex_metadata_id, "error": str(exc)})
+            continue
+        record = _queue(photo, existing=existing, analyze=analyze, user=user)
+        if record is None:
+            result.skipped.append({"plex_metadata_id": plex_metadata_id,
+                                   "reason": "import in progress"})
+        else:
+            result.queued.append(plex_metadata_id)
+    return result
+
+
+def _skip_reason(record: ImportRecord, *, force: bool) -> str | None:
+    if record.status in (ImportStatus.QUEUED, ImportStatus.RUNNING):
+        return "import in progress"
+    if record.status == ImportStatus.DONE and not force:
+        on_tv = record.artwork.content_id if record.artwork else None
+        return f"already on the TV as {on_tv}" if on_tv else "already imported"
+    return None
+
+
+def _photo_to_import(plex_metadata_id: str, *, client) -> PlexPhoto:
+    """The photo as browsing saw it, or as Plex describes it now."""
+    photo = PlexPhoto.objects.select_related("library").filter(
+        rating_key=plex_metadata_id).first()
+    if photo is not None:
+        return photo
+    client = client or plex.from_settings()
+    try:
+        item = client.item(plex_metadata_id)
+    except plex.PlexNotFound:
+        raise NotFound(f"Plex has no item {plex_metadata_id}.") from None
+    if item.kind != "photo":
+        kind = {"clip": "a video clip", "album": "an album"}.get(item.kind, item.kind)
+        raise NotFound(f"Plex item {plex_metadata_id} is {kind}, not a photo.")
+    library = PlexLibrary.objects.filter(section_key=item.library_key).first()
+    if library is None:
+        libraries = {lib.section_key: lib for lib in plex_libraries_refresh(client=client)}
+        library = libraries.get(item.library_key)
+    if library is None:
+        raise NotFound(f"Plex item {plex_metadata_id} is not in a Plex photo library.")
+    _remember_photos(library, [item], album_path="")
+    return PlexPhoto.objects.get(rating_key=plex_metadata_id)
+
+
+def _queue(photo: PlexPhoto, *, existing, analyze: bool, user) -> ImportRecord | None:
+    """Create or re-arm the record and its artwork, and queue the chain on commit.
+
+    None when another request got there first.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        if existing is None:
+            try:
+                with transaction.atomic():
+                    record = ImportRecord.objects.create(
+                        plex_metadata_id=photo.rating_key, photo=photo, analyze=analyze,
+                        requested_by=_user(user), requested_at=now,
+                    )
+            except IntegrityError:
+                return None  # a concurrent request created it a moment ago
+        else:
+            rearmed = ImportRecord.objects.filter(
+                pk=existing.pk, status__in=[ImportStatus.FAILED, ImportStatus.DONE]
+            ).update(status=ImportStatus.QUEUED, step=ImportStep.QUEUED, analyze=analyze,
+                     last_error="", finished_at=None, requested_at=now,
+                     requested_by=_user(user), photo=photo, updated_at=now)
+            if not rearmed:
+                return None
+            record = ImportRecord.objects.select_related("artwork").get(pk=existing.pk)
+        artwork = record.artwork
+        if artwork is None or artwork.status in (Status.ON_TV, Status.REMOVED):
+            # New, or forced: a fresh artwork; the one on the TV stays as it is.
+            artwork = Artwork.objects.create(
+                source=Source.PLEX, source_ref=photo.rating_key,
+                title=photo.title or photo.rating_key,
+                original_filename=photo.part_file or f"{photo.rating_key}.jpg",
+                analysis_status=AnalysisStatus.PENDING if analyze else AnalysisStatus.NONE,
+                created_by=_user(user),
+            )
+            ImportRecord.objects.filter(pk=record.pk).update(artwork=artwork)
+        else:
+            _rearm_artwork(artwork, analyze=analyze)
+        transaction.on_commit(lambda: _enqueue(record.pk, artwork.pk))
+    return record
+
+
+def _rearm_artwork(artwork: Artwork, *, analyze: bool) -> None:
+    """A failed artwork resumes at the step that failed."""
+    if artwork.status in (Status.FAILED, Status.NEEDS_ATTENTION):
+        resume_at = Status.PREPARED if artwork.image else Status.PENDING
+        Artwork.objects.filter(pk=artwork.pk).update(status=resume_at, last_error="")
+    if analyze and artwork.analysis_status in (AnalysisStatus.NONE, AnalysisStatus.FAILED):
+        Artwork.objects.filter(pk=artwork.pk).update(analysis_status=AnalysisStatus.PENDING)
+
+
+def _enqueue(record_id: int, artwork_id: int) -> None:
+    from plexsource import tasks
+
+    tasks.import_chain(record_id, artwork_id).delay()
+
+
+def _user(user):
+    return user if user is not None and getattr(user, "is_authenticated", False) else None
+
+
+def plex_import_retry(*, records) -> ImportRequestResult:
+    """Queue failed imports again; each resumes at the step that failed."""
+    ids = records.filter(status=ImportStatus.FAILED).values_list("plex_metadata_id", flat=True)
+    return plex_import_request(plex_metadata_ids=list(ids), analyze=None)
+
+
+def plex_fetch_original(*, record_id: int, client: plex.PlexClient | None = None) -> None:
+    """Download the photo's original file into the artwork, unless already there."""
+    record = ImportRecord.objects.select_related("artwork").get(pk=record_id)
+    artwork = record.artwork
+    if artwork.original or artwork.status != Status.PENDING:
+        return
+    _record_step(record.pk, ImportStep.DOWNLOADING, new_attempt=True)
+    client = client or plex.from_settings()
+    item = client.item(record.plex_metadata_id)
+    if item.kind != "photo":
+        raise NotFound(f"Plex item {record.plex_metadata_id} is no longer a photo.")
+    name = f"originals/plex/{_safe(item.rating_key)}/{_safe_name(item)}"
+    client.download(item, Path(settings.MEDIA_ROOT) / name)
+    Artwork.objects.filter(pk=artwork.pk).update(original=name, updated_at=timezone.now())
+
+
+def _safe_name(item: plex.Item) -> str:
+    stem, dot, suffix = (item.part_file or "photo").rpartition(".")
+    return f"{_safe(stem or suffix)}.{_safe(suffix)}" if dot else _safe(suffix)
+
+
+def plex_import_failed(*, record_id: int, error: str) -> None:
+    """Give up on a record after its step failed for good."""
+    record = ImportRecord.objects.select_related("artwork").get(pk=record_id)
+    now = timezone.now()
+    ImportRecord.objects.filter(pk=record_id).update(
+        status=ImportStatus.FAILED, last_error=error, finished_at=now, updated_at=now)
+    if record.artwork and record.artwork.status == Status.PENDING:
+        Artwork.objects.filter(pk=record.artwork.pk).update(
+            status=Status.FAILED, last_error=error, updated_at=now)
+    logger.warning("Plex import of %s failed: %s", record.plex_metadata_id, error)
+
+
+def plex_import_note(*, record_id: int, error: str) -> None:
+    """Show why a step is waiting to be retried (Plex down, say)."""
+    ImportRecord.objects.filter(pk=record_id).update(last_error=error, updated_at=timezone.now())
+
+
+def _record_step(record_id: int, step: str, *, new_attempt: bool = False) -> None:
+    changes = {"status": ImportStatus.RUNNING, "step": step, "updated_at": timezone.now()}
+    if new_attempt:
+        changes["attempts"] = F("attempts") + 1
+    ImportRecord.objects.filter(pk=record_id).exclude(
+        status__in=[ImportStatus.DONE, ImportStatus.FAILED]).update(**changes)
+
+
+_STEP_OF = {"preparing": ImportStep.PREPARING, "uploading": ImportStep.UPLOADING,
+            "analyzing": ImportStep.ANALYZING}
+
+
+def plex_import_progress(*, artwork: Artwork, step: str) -> None:
+    """Follow an artwork's pipeline on its import record (artwork_progress signal)."""
+    record = ImportRecord.objects.filter(artwork=artwork).only("pk").first()
+    if record is None:
+        return
+    now = timezone.now()
+    if step == "done":
+        ImportRecord.objects.filter(pk=record.pk).update(
+            status=ImportStatus.DONE, step=ImportStep.DONE, last_error="", finished_at=now,
+            updated_at=now)
+    elif step == "failed":
+        ImportRecord.objects.filter(pk=record.pk).update(
+            status=ImportStatus.FAILED, last_error=artwork.last_error, finished_at=now,
+            updated_at=now)
+    elif step in _STEP_OF:
+        _record_step(record.pk, _STEP_OF[step])
+
+
+def plex_import_resume_stalled(*, older_than: timedelta = STALE_AFTER) -> int:
+    """Queue again the imports whose record has not moved for `older_than`.
+
+    A worker killed mid-chain leaves its record queued or running; every step
+    skips work already done, so queueing it again finishes it.
+    """
+    cutoff = timezone.now() - older_than
+    stalled = list(ImportRecord.objects.filter(
+        status__in=[ImportStatus.QUEUED, ImportStatus.RUNNING], updated_at__lt=cutoff,
+        artwork__isnull=False).values_list("pk", "artwork_id"))
+    for record_id, artwork_id in stalled:
+        logger.info("Resuming Plex import %s, unchanged since before %s", record_id, cutoff)
+        ImportRecord.objects.filter(pk=record_id).update(updated_at=timezone.now())
+        transaction.on_commit(lambda r=record_id, a=artwork_id: _enqueue(r, a))
+    return len(stalled)
