@@ -52,3 +52,4 @@ def docent_error(request, exc: DocentError):
 
 
 api.add_router("/", "docentsite.artwork.api.router")
+api.add_router("/plex/", "plexsource.api.router")

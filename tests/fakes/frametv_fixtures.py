@@ -19,8 +19,8 @@ from PIL import Image
 from docentsite.artwork.frametv import FrameTV
 from tests.fakes.frametv import FakeFrameTV
 
-TIMEOUT = 2.0
-UPLOAD_TIMEOUT = 3.0
+TIMEOUT = 3.0
+UPLOAD_TIMEOUT = 6.0
 
 
 def _make_jpeg(width: int = 64, height: int = 48, *, noise: bool = False) -> bytes:

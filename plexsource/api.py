@@ -1,0 +1,97 @@
+"""/api/plex/: browse Plex photo libraries and import photos to the TV."""
+
+from django.http import FileResponse, HttpResponseNotModified
+from django.shortcuts import get_object_or_404
+from ninja import Query, Router, Schema
+from ninja.pagination import PageNumberPagination, paginate
+
+from plexsource import services
+from plexsource.models import ImportRecord, ImportStatus
+from plexsource.schemas import (
+    BrowseOut,
+    ImportIn,
+    ImportOut,
+    ImportRecordOut,
+    LibraryOut,
+    Message,
+    StatusOut,
+)
+
+router = Router(tags=["plex"])
+
+ERRORS = {404: Message, 409: Message, 503: Message}
+
+
+@router.get("/status", response=StatusOut, summary="Is Plex configured and reachable?")
+def plex_status(request):
+    status = services.plex_status()
+    server = status.server
+    return {
+        "configured": status.configured, "connected": status.connected,
+        "server": server and {"name": server.name, "version": server.version,
+                              "machine_identifier": server.machine_identifier},
+        "library_count": status.library_count, "error": status.error,
+    }
+
+
+@router.get("/libraries", response={200: list[LibraryOut], **ERRORS})
+def plex_libraries(request):
+    return services.plex_libraries_refresh()
+
+
+class BrowseQuery(Schema):
+    page: int = 1
+    page_size: int = 50
+    album: str | None = None
+    hide_imported: bool = False
+
+
+@router.get("/libraries/{library_id}", response={200: BrowseOut, **ERRORS},
+            summary="One page of a library or of an album in it")
+def plex_browse(request, library_id: int, query: Query[BrowseQuery]):
+    page = services.plex_browse(
+        library_id=library_id, album=query.album, page=query.page, page_size=query.page_size,
+        hide_imported=query.hide_imported,
+    )
+    album = page.album and {"id": page.album.id, "title": page.album.title,
+                            "path": page.path}
+    return {**page.__dict__, "album": album}
+
+
+@router.get("/thumbnails/{plex_metadata_id}", url_name="plex_thumbnail",
+            response={200: None, 304: None, **ERRORS},
+            summary="A JPEG thumbnail, through Docent (the browser never sees Plex)")
+def plex_thumbnail(request, plex_metadata_id: str, size: int = 240):
+    thumbnail = services.plex_thumbnail(plex_metadata_id=plex_metadata_id, size=size)
+    if request.headers.get("If-None-Match") == thumbnail.etag:
+        response = HttpResponseNotModified()
+    else:
+        response = FileResponse(thumbnail.path.open("rb"), content_type="image/jpeg")
+    response["ETag"] = thumbnail.etag
+    response["Cache-Control"] = "private, max-age=604800"
+    return response
+
+
+@router.post("/import", response={202: ImportOut, **ERRORS},
+             summary="Queue photos for the TV; already imported ones are skipped")
+def plex_import(request, payload: ImportIn):
+    result = services.plex_import_request(
+        plex_metadata_ids=payload.plex_metadata_ids, analyze=payload.analyze,
+        force=payload.force, user=request.user if hasattr(request.user, "pk") else None,
+    )
+    return 202, result.__dict__
+
+
+@router.get("/imports", response=list[ImportRecordOut], summary="Imports, newest first")
+@paginate(PageNumberPagination, page_size=50)
+def plex_imports(request, status: ImportStatus | None = None):
+    records = ImportRecord.objects.select_related("photo", "artwork")
+    return records.filter(status=status) if status else records
+
+
+@router.get("/imports/{record_id}", response={200: ImportRecordOut, 404: Message})
+def plex_import_detail(request, record_id: int):
+    return get_object_or_404(ImportRecord.objects.select_related("photo", "artwork"),
+                             pk=record_id)
+
+

@@ -1,0 +1,107 @@
+from datetime import date, datetime
+
+from ninja import Field, Schema
+
+
+class ServerOut(Schema):
+    name: str
+    version: str
+    machine_identifier: str
+
+
+class StatusOut(Schema):
+    configured: bool
+    connected: bool
+    server: ServerOut | None
+    library_count: int | None
+    error: str | None
+
+
+class LibraryOut(Schema):
+    id: int
+    title: str
+    photo_count: int | None
+
+
+class CrumbOut(Schema):
+    id: str | None = Field(description="Album ratingKey; null for the library's top")
+    title: str
+
+
+class AlbumOut(Schema):
+    id: str
+    title: str
+    path: list[CrumbOut]
+
+
+class BrowseItemOut(Schema):
+    plex_metadata_id: str
+    type: str = Field(description='"album" or "photo"')
+    title: str
+    thumbnail_url: str
+    width: int | None
+    height: int | None
+    taken_at: date | None
+    imported: bool
+    import_status: str | None
+
+
+class BrowseOut(Schema):
+    library: LibraryOut
+    album: AlbumOut | None
+    page: int
+    page_size: int
+    total: int
+    items: list[BrowseItemOut]
+
+
+class ImportIn(Schema):
+    plex_metadata_ids: list[str] = Field(min_length=1, max_length=1000)
+    analyze: bool | None = Field(None, description="null: the AUTO_ANALYZE setting")
+    force: bool = Field(False, description="Import again photos already on the TV")
+
+
+class SkippedOut(Schema):
+    plex_metadata_id: str
+    reason: str
+
+
+class ImportErrorOut(Schema):
+    plex_metadata_id: str
+    error: str
+
+
+class ImportOut(Schema):
+    queued: list[str]
+    skipped: list[SkippedOut]
+    errors: list[ImportErrorOut]
+
+
+class ImportRecordOut(Schema):
+    id: int
+    plex_metadata_id: str
+    title: str
+    status: str
+    step: str
+    attempts: int
+    error: str
+    analyze: bool
+    content_id: str | None
+    requested_at: datetime
+    finished_at: datetime | None
+
+    @staticmethod
+    def resolve_title(record):
+        return record.photo.title if record.photo else ""
+
+    @staticmethod
+    def resolve_error(record):
+        return record.last_error
+
+    @staticmethod
+    def resolve_content_id(record):
+        return record.artwork.content_id if record.artwork else None
+
+
+class Message(Schema):
+    detail: str
