@@ -4,6 +4,7 @@ from django.http import FileResponse, HttpResponseNotModified
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema
 from ninja.pagination import PageNumberPagination, paginate
+from ninja.responses import Status
 
 from plexsource import services
 from plexsource.models import ImportRecord, ImportStatus
@@ -79,7 +80,7 @@ def plex_import(request, payload: ImportIn):
         plex_metadata_ids=payload.plex_metadata_ids, analyze=payload.analyze,
         force=payload.force, user=request.user if hasattr(request.user, "pk") else None,
     )
-    return 202, result.__dict__
+    return Status(202, result.__dict__)
 
 
 @router.get("/imports", response=list[ImportRecordOut], summary="Imports, newest first")

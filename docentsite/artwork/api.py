@@ -1,6 +1,7 @@
 from django.shortcuts import get_object_or_404
 from ninja import Router
 from ninja.pagination import PageNumberPagination, paginate
+from ninja.responses import Status
 
 from docentsite.artwork import services
 from docentsite.artwork.models import Artwork
@@ -29,7 +30,7 @@ def artwork_detail(request, artwork_id: int):
 def artwork_reanalyze(request, artwork_id: int):
     get_object_or_404(Artwork, pk=artwork_id)
     services.artwork_reanalyze(artworks=Artwork.objects.filter(pk=artwork_id))
-    return 202, {"detail": "Queued for analysis."}
+    return Status(202, {"detail": "Queued for analysis."})
 
 
 @router.post("/artwork/{artwork_id}/remove",
@@ -37,4 +38,4 @@ def artwork_reanalyze(request, artwork_id: int):
 def artwork_remove(request, artwork_id: int):
     get_object_or_404(Artwork, pk=artwork_id)
     removed = services.artwork_remove_from_tv(artworks=Artwork.objects.filter(pk=artwork_id))
-    return 200, {"detail": "Removed from the TV." if removed else "It was not on the TV."}
+    return Status(200, {"detail": "Removed from the TV." if removed else "It was not on the TV."})
