@@ -15,6 +15,37 @@ from tests.fakes.plex_fixtures import fake_plex, plex_client, plex_settings  # n
 
 
 @pytest.fixture
+def redis_broker():
+    """This process sends tasks to a flushed Redis database; pass the URL to workers."""
+    import redis
+
+    from tests.workers import REDIS_URL, broker
+
+    redis.Redis.from_url(REDIS_URL).flushdb()
+    with broker(REDIS_URL):
+        yield REDIS_URL
+
+
+@pytest.fixture
+def worker_env(fake_tv, frame_tv, tmp_path, settings):
+    """Settings for a worker and this process alike: the fake TV, a meta file."""
+    env = {
+        "TV_HOST": fake_tv.host,
+        "TV_PORT": str(fake_tv.port),
+        "TV_TOKEN_FILE": str(frame_tv.token_file),
+        "TV_TIMEOUT": "3",
+        "TV_UPLOAD_TIMEOUT": "5",
+        "ARTWORK_META_PATH": str(tmp_path / "artwork_meta.json"),
+        "AI_PROVIDER": "none",
+    }
+    settings.TV_HOST, settings.TV_PORT = fake_tv.host, fake_tv.port
+    settings.TV_TOKEN_FILE = frame_tv.token_file
+    settings.ARTWORK_META_PATH = tmp_path / "artwork_meta.json"
+    settings.AI_PROVIDER = "none"
+    return env
+
+
+@pytest.fixture
 def make_artwork(db):
     """make_artwork(data=b"...", prepare=True, **fields) -> an Artwork from these bytes."""
     from docentsite.artwork import services

@@ -1,6 +1,5 @@
 """The whole pipeline in real worker processes: upload page -> TV -> analysis -> file."""
 
-import json
 import re
 
 import pytest
@@ -9,52 +8,15 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from docentsite.artwork import tasks
 from docentsite.artwork.models import AnalysisStatus, Artwork, Status
 from tests.workers import (
-    REDIS_URL,
-    broker,
     celery_worker,
     empty_embedded_queue,
-    redis_available,
+    meta_entries,
+    needs_redis,
     wait_for,
 )
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.timeout(180),
               pytest.mark.slow]
-
-needs_redis = pytest.mark.skipif(not redis_available(), reason=f"no Redis at {REDIS_URL}")
-
-
-@pytest.fixture
-def redis_broker():
-    import redis
-
-    redis.Redis.from_url(REDIS_URL).flushdb()
-    with broker(REDIS_URL):
-        yield REDIS_URL
-
-
-@pytest.fixture
-def worker_env(fake_tv, frame_tv, tmp_path, settings):
-    """Settings for the worker and this process alike: the fake TV, a meta file."""
-    env = {
-        "TV_HOST": fake_tv.host,
-        "TV_PORT": str(fake_tv.port),
-        "TV_TOKEN_FILE": str(frame_tv.token_file),
-        "TV_TIMEOUT": "3",
-        "TV_UPLOAD_TIMEOUT": "5",
-        "ARTWORK_META_PATH": str(tmp_path / "artwork_meta.json"),
-        "AI_PROVIDER": "none",
-    }
-    settings.TV_HOST, settings.TV_PORT = fake_tv.host, fake_tv.port
-    settings.TV_TOKEN_FILE = frame_tv.token_file
-    settings.ARTWORK_META_PATH = tmp_path / "artwork_meta.json"
-    settings.AI_PROVIDER = "none"
-    return env
-
-
-def meta_entries(settings) -> dict:
-    path = settings.ARTWORK_META_PATH
-    return json.loads(path.read_text())["artwork"] if path.exists() else {}
-
 
 @needs_redis
 def test_upload_page_to_tv_analysis_and_meta_file_on_redis(

@@ -5,6 +5,7 @@ dir (prepared pictures, TV lock, embedded queue) and, through DATABASE_URL,
 the test database file.
 """
 
+import json
 import os
 import shutil
 import subprocess
@@ -31,6 +32,15 @@ def redis_available() -> bool:
         return redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
     except redis.RedisError:
         return False
+
+
+needs_redis = pytest.mark.skipif(not redis_available(), reason=f"no Redis at {REDIS_URL}")
+
+
+def meta_entries(settings) -> dict:
+    """The entries of artwork_meta.json, or none before it is first written."""
+    path = settings.ARTWORK_META_PATH
+    return json.loads(path.read_text())["artwork"] if path.exists() else {}
 
 
 @contextmanager
