@@ -107,5 +107,20 @@ def check_vision() -> Check:
                  f"{config.provider} {config.model}, auto-analyze {auto}", required=False)
 
 
+def check_plex() -> Check:
+    from plexsource.services import plex_status
+
+    status = plex_status()
+    if not status.configured:
+        return Check("Plex", True, "not configured (set PLEX_URL and PLEX_TOKEN to use it)",
+                     required=False)
+    if not status.connected:
+        return Check("Plex", False, status.error or "not reachable", required=False)
+    server, count = status.server, status.library_count
+    libraries = "1 photo library" if count == 1 else f"{count} photo libraries"
+    return Check("Plex", True, f'"{server.name}" version {server.version}, {libraries}',
+                 required=False)
+
+
 def check_all() -> list[Check]:
-    return [check_database(), check_broker(), check_tv(), check_vision()]
+    return [check_database(), check_broker(), check_tv(), check_vision(), check_plex()]

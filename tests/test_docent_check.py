@@ -53,3 +53,17 @@ def test_a_tv_that_is_off_is_reported(capsys, settings, fake_tv, frame_tv):
 
     assert code == 1
     assert f"FAIL Frame TV: {fake_tv.host}:" in output
+
+
+def test_plex_is_optional_but_its_problems_are_shown(capsys, settings, fake_plex, plex_settings):
+    settings.TV_HOST = ""
+    code, output = run_check(capsys)
+    assert f'ok   Plex: "{fake_plex.name}" version {fake_plex.version}, 1 photo library' in output
+
+    fake_plex.revoke_token()
+    code, output = run_check(capsys)
+    assert "warn Plex: " in output and "PLEX_TOKEN" in output
+
+    settings.PLEX_URL = ""
+    code, output = run_check(capsys)
+    assert "ok   Plex: not configured (set PLEX_URL and PLEX_TOKEN to use it)" in output

@@ -3,12 +3,17 @@
 The only module that imports the vendors' SDKs. Each SDK reads its own base
 URL variable (ANTHROPIC_BASE_URL, OPENAI_BASE_URL), which is how the tests
 point it at a local fake. The result has the original Docent's `ai_meta` shape.
+
+Retries are ours, not the SDKs': the Anthropic SDK sleeps for as long as a
+`retry-after` header asks, which could hold a worker for hours. Here one call
+takes at most (max_retries + 1) * timeout + max_retries * MAX_RETRY_WAIT.
 """
 
 import base64
 import json
-import re
-from dataclasses import dataclass
+import logging
+import time
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import anthropic
@@ -16,23 +21,40 @@ import openai
 
 from docentsite.artwork.errors import DocentError
 
-PROMPT = """You are a museum docent. Look at this picture, shown on a Samsung Frame TV
-as art, and describe it. Answer with one JSON object and nothing else, with keys:
-"title": the work's title if you recognise it, otherwise a short descriptive title;
-"artist": the artist if known, otherwise "Unknown";
-"year": the year or period as text, e.g. "c. 1831", or "" if unknown;
-"medium": e.g. "Oil on canvas", "Photograph", "Woodblock print";
-"school": the movement or style, e.g. "Impressionism", "Street photography";
-"vibes": up to five single lowercase words for the mood, e.g. ["calm", "oceanic"];
-"description": two or three sentences a visitor would enjoy reading;
-"confidence": "high", "medium" or "low", for how sure you are of title and artist;
-"vision_identified": true if you recognised a known work, false otherwise."""
+log = logging.getLogger(__name__)
 
-_FIELDS = ("title", "artist", "year", "medium", "school", "description")
-_CONFIDENCE = ("high", "medium", "low")
-_VENDOR_NAME = {"anthropic": "Claude", "openai": "OpenAI"}
+SYSTEM = (
+    "You are a museum docent and art historian. You identify artworks from "
+    "reproductions and describe pictures for people looking at them on a TV in art mode."
+)
+PROMPT = """Identify and describe this picture. If it is a known work, name it; if it is a
+photograph or an unknown work, describe what it shows.
+
+Answer with one JSON object and nothing else (no code fence, no commentary), with these keys:
+"title": the work's title, or a short descriptive title if it is not a known work;
+"artist": the artist's full name, or "Unknown";
+"year": the year or period as text, e.g. "c. 1831", or "Unknown";
+"medium": e.g. "Oil on canvas", "Woodblock print", "Photograph", or "Unknown";
+"school": the movement or style, e.g. "Impressionism", or "N/A";
+"vibes": exactly five lowercase one-word moods, e.g. ["serene", "misty", "cool", "quiet", "vast"];
+"description": one or two sentences for someone looking at the picture;
+"confidence": "high", "medium" or "low", for how sure you are of the title and artist."""
+
+#: A server asking us to wait longer than this is not retried here: the caller
+#: gets a transient error and tries again later.
+MAX_RETRY_WAIT = 10.0
+#: Fields the answer must have, and the original Docent's placeholders for the rest.
+REQUIRED = ("title", "description")
+PLACEHOLDERS = {"artist": "Unknown", "year": "Unknown", "medium": "Unknown", "school": "N/A"}
+CONFIDENCES = ("high", "medium", "low")
+MAX_VIBES = 5
+MAX_VIBE_LENGTH = 30
+
+_VENDOR = {"anthropic": "Claude", "openai": "OpenAI"}
 # The original Docent writes "claude" for Anthropic; keep its files readable.
 _PROVIDER_TAG = {"anthropic": "claude", "openai": "openai"}
+_KEY_SETTING = {"anthropic": "ANTHROPIC_API_KEY", "openai": "OPENAI_API_KEY"}
+_SDK_ERRORS = (anthropic.AnthropicError, openai.OpenAIError)
 
 
 class VisionError(DocentError):
@@ -49,44 +71,34 @@ class VisionNotConfigured(VisionError):
 class VisionConfig:
     provider: str
     model: str
-    api_key: str
+    api_key: str = field(repr=False)
     timeout: float = 60
     max_retries: int = 1
 
-    def __repr__(self) -> str:  # never show the key, even in a traceback's locals
-        return f"VisionConfig(provider={self.provider!r}, model={self.model!r})"
 
-
-def from_settings() -> VisionConfig:
-    from django.conf import settings
-
-    provider = settings.AI_PROVIDER
-    if provider == "none":
-        raise VisionNotConfigured("No vision model is set: set AI_PROVIDER in .env.")
-    key_setting = f"{provider.upper()}_API_KEY"
-    api_key = getattr(settings, key_setting)
-    if not api_key:
-        raise VisionNotConfigured(f"AI_PROVIDER is {provider} but {key_setting} is not set.")
-    model = getattr(settings, f"{provider.upper()}_MODEL")
-    return VisionConfig(provider, model, api_key, timeout=settings.AI_TIMEOUT)
+def from_settings(source=None) -> VisionConfig:
+    """The VisionConfig that Django settings (or any object with the same names) describe."""
+    if source is None:
+        from django.conf import settings as source
+    provider = source.AI_PROVIDER
+    if provider not in _VENDOR:
+        raise VisionNotConfigured(
+            "No vision model is set: set AI_PROVIDER=anthropic or AI_PROVIDER=openai in .env."
+        )
+    config = VisionConfig(
+        provider=provider,
+        model=getattr(source, f"{provider.upper()}_MODEL"),
+        api_key=getattr(source, _KEY_SETTING[provider]),
+        timeout=source.AI_TIMEOUT,
+    )
+    _check(config)
+    return config
 
 
 def describe(jpeg: bytes, *, config: VisionConfig) -> dict:
-    """The `ai_meta` of a picture: title, artist, ..., provider, model, analyzed_at."""
-    ask = {"anthropic": _ask_claude, "openai": _ask_openai}.get(config.provider)
-    if ask is None:
-        raise VisionNotConfigured(f"Unknown AI provider {config.provider!r}.")
-    vendor = _VENDOR_NAME[config.provider]
-    try:
-        answer = ask(base64.b64encode(jpeg).decode("ascii"), config)
-    except (anthropic.APITimeoutError, openai.APITimeoutError):
-        raise VisionError(f"{vendor} did not answer within {config.timeout:g} s.",
-                          transient=True) from None
-    except (anthropic.APIConnectionError, openai.APIConnectionError):
-        raise VisionError(f"{vendor} could not be reached.", transient=True) from None
-    except (anthropic.APIStatusError, openai.APIStatusError) as exc:
-        raise _status_error(vendor, exc.status_code) from None
-    meta = parse_answer(answer)
+    """The `ai_meta` of a JPEG: title, artist, year, ..., provider, model, analyzed_at."""
+    _check(config)
+    meta = parse_answer(_answer(base64.b64encode(jpeg).decode("ascii"), config))
     meta.update(
         provider=_PROVIDER_TAG[config.provider],
         model=config.model,
@@ -95,77 +107,193 @@ def describe(jpeg: bytes, *, config: VisionConfig) -> dict:
     return meta
 
 
+def _check(config: VisionConfig) -> None:
+    if config.provider not in _VENDOR:
+        raise VisionNotConfigured(
+            f"AI_PROVIDER is {config.provider!r}: set AI_PROVIDER=anthropic or "
+            "AI_PROVIDER=openai in .env."
+        )
+    if not config.api_key:
+        key_setting = _KEY_SETTING[config.provider]
+        raise VisionNotConfigured(
+            f"AI_PROVIDER is {config.provider} but {key_setting} is empty: "
+            f"set {key_setting}=... in .env."
+        )
+
+
+def _answer(image_b64: str, config: VisionConfig) -> str:
+    """The model's text answer, with transient failures retried a bounded number of times."""
+    ask = _ask_claude if config.provider == "anthropic" else _ask_openai
+    vendor = _VENDOR[config.provider]
+    for attempt in range(config.max_retries + 1):
+        try:
+            return ask(image_b64, config)
+        except _SDK_ERRORS as exc:
+            error = _vision_error(exc, vendor, config)
+            wait = _retry_wait(exc, attempt)
+        # Raised outside the except block, so the SDK's exception (which holds
+        # the request and its headers) is not kept as __context__.
+        if not error.transient or attempt == config.max_retries or wait > MAX_RETRY_WAIT:
+            raise error
+        log.info("%s; trying again in %.1f s", error, wait)
+        time.sleep(wait)
+    raise AssertionError("unreachable")
+
+
 def _ask_claude(image_b64: str, config: VisionConfig) -> str:
-    client = anthropic.Anthropic(
-        api_key=config.api_key, timeout=config.timeout, max_retries=config.max_retries
-    )
-    message = client.messages.create(
-        model=config.model,
-        max_tokens=1024,
-        messages=[{
-            "role": "user",
-            "content": [
-                {"type": "image", "source": {
-                    "type": "base64", "media_type": "image/jpeg", "data": image_b64}},
-                {"type": "text", "text": PROMPT},
-            ],
-        }],
-    )
+    with anthropic.Anthropic(
+        api_key=config.api_key, timeout=config.timeout, max_retries=0
+    ) as client:
+        message = client.messages.create(
+            model=config.model,
+            max_tokens=1024,
+            system=SYSTEM,
+            messages=[{
+                "role": "user",
+                "content": [
+                    {"type": "image", "source": {
+                        "type": "base64", "media_type": "image/jpeg", "data": image_b64}},
+                    {"type": "text", "text": PROMPT},
+                ],
+            }],
+        )
+    if message.stop_reason == "refusal":
+        raise VisionError("Claude declined to describe this picture.")
     return "".join(block.text for block in message.content if block.type == "text")
 
 
 def _ask_openai(image_b64: str, config: VisionConfig) -> str:
-    client = openai.OpenAI(
-        api_key=config.api_key, timeout=config.timeout, max_retries=config.max_retries
+    with openai.OpenAI(
+        api_key=config.api_key, timeout=config.timeout, max_retries=0
+    ) as client:
+        response = client.responses.create(
+            model=config.model,
+            instructions=SYSTEM,
+            input=[{
+                "role": "user",
+                "content": [
+                    {"type": "input_image", "detail": "auto",
+                     "image_url": f"data:image/jpeg;base64,{image_b64}"},
+                    {"type": "input_text", "text": PROMPT},
+                ],
+            }],
+            max_output_tokens=2048,
+            store=False,  # the picture is someone's photo: do not keep it at OpenAI
+        )
+    refused = any(
+        part.type == "refusal"
+        for item in response.output if item.type == "message"
+        for part in item.content
     )
-    completion = client.chat.completions.create(
-        model=config.model,
-        max_tokens=1024,
-        messages=[{
-            "role": "user",
-            "content": [
-                {"type": "text", "text": PROMPT},
-                {"type": "image_url", "image_url": {"url": f"data:image/jpeg;base64,{image_b64}"}},
-            ],
-        }],
-    )
-    if not completion.choices:
-        return ""
-    return completion.choices[0].message.content or ""
+    if refused:
+        raise VisionError("OpenAI declined to describe this picture.")
+    return response.output_text
 
 
-def _status_error(vendor: str, status: int) -> VisionError:
-    if status in (401, 403):
-        return VisionError(f"{vendor} refused the API key (HTTP {status}): check it in .env.")
-    if status == 429 or status >= 500:
-        return VisionError(f"{vendor} is busy or failing (HTTP {status}); will try again.",
+def _vision_error(exc: Exception, vendor: str, config: VisionConfig) -> VisionError:
+    """Our error for an SDK's; never with the SDK's message, which may quote the request."""
+    if isinstance(exc, anthropic.APITimeoutError | openai.APITimeoutError):
+        return VisionError(f"{vendor} did not answer within {config.timeout:g} s.",
                            transient=True)
-    return VisionError(f"{vendor} refused the request (HTTP {status}).")
+    if isinstance(exc, anthropic.APIConnectionError | openai.APIConnectionError):
+        return VisionError(f"{vendor} could not be reached.", transient=True)
+    if not isinstance(exc, anthropic.APIStatusError | openai.APIStatusError):
+        return VisionError(f"{vendor}'s answer could not be read ({type(exc).__name__}).")
+    status = exc.status_code
+    if status in (401, 403):
+        return VisionError(
+            f"{vendor} refused the API key (HTTP {status}): "
+            f"check {_KEY_SETTING[config.provider]} in .env."
+        )
+    if status in (408, 409, 429) or status >= 500:
+        return VisionError(f"{vendor} is busy or failing (HTTP {status}).", transient=True)
+    detail = _upstream_message(exc, config.api_key)
+    return VisionError(f"{vendor} refused the request (HTTP {status})"
+                       + (f": {detail}" if detail else "."))
+
+
+def _upstream_message(exc: Exception, api_key: str) -> str:
+    """The vendor's own explanation of a refused request ("model not found")."""
+    body = getattr(exc, "body", None)
+    error = body.get("error") if isinstance(body, dict) else None
+    message = error.get("message") if isinstance(error, dict) else None
+    if not isinstance(message, str):
+        return ""
+    return " ".join(message.replace(api_key, "***").split())[:200]
+
+
+def _retry_wait(exc: Exception, attempt: int) -> float:
+    """Seconds to wait before the next attempt: what the server asks, else a short backoff."""
+    response = getattr(exc, "response", None)
+    headers = response.headers if response is not None else {}
+    for name, unit in (("retry-after-ms", 1000), ("retry-after", 1)):
+        try:
+            return max(float(headers[name]) / unit, 0.0)
+        except (KeyError, ValueError):
+            continue
+    return 0.5 * 2**attempt
 
 
 def parse_answer(text: str) -> dict:
-    """The JSON object in a model's answer, cleaned into `ai_meta` fields.
+    """The `ai_meta` fields in a model's answer, cleaned.
 
-    Models wrap JSON in ``` fences or add a sentence around it despite being
-    asked not to; the outermost {...} is taken.
+    Models wrap the JSON in ``` fences or put prose around it despite being
+    asked not to, so the last JSON object in the text that has our keys wins.
     """
-    match = re.search(r"\{.*\}", text or "", re.DOTALL)
-    try:
-        found = json.loads(match.group(0)) if match else None
-    except json.JSONDecodeError:
-        found = None
-    if not isinstance(found, dict) or not (found.get("title") or found.get("description")):
-        snippet = " ".join((text or "").split())[:80]
-        raise VisionError(f"The vision model's answer could not be read: {snippet!r}")
-    meta = {field: _text(found.get(field)) for field in _FIELDS}
-    vibes = found.get("vibes")
-    vibes = vibes if isinstance(vibes, list) else str(vibes or "").split(",")
-    meta["vibes"] = [v for v in (_text(v).lower() for v in vibes) if v][:5]
-    confidence = _text(found.get("confidence")).lower()
-    meta["confidence"] = confidence if confidence in _CONFIDENCE else "low"
-    meta["vision_identified"] = found.get("vision_identified") is True
+    found = _last_object_with_our_keys(text or "")
+    if found is None:
+        raise _unreadable("it holds no JSON object with a title or description", text)
+    missing = [name for name in REQUIRED if not _clean(found.get(name))]
+    if missing:
+        raise _unreadable(f"it has no {' or '.join(missing)}", text)
+    meta = {name: _clean(found.get(name)) or PLACEHOLDERS.get(name, "") for name in
+            ("title", "artist", "year", "medium", "school", "description")}
+    meta["vibes"] = _vibes(found.get("vibes"))
+    confidence = _clean(found.get("confidence")).lower()
+    meta["confidence"] = confidence if confidence in CONFIDENCES else "low"
+    # In the original Docent this says a Google reverse-image search named the
+    # work; Docent does no such search.
+    meta["vision_identified"] = False
     return meta
 
 
-def _text(value) -> str:
-    return "" if value is None else str(value).strip()
+def _last_object_with_our_keys(text: str) -> dict | None:
+    decoder = json.JSONDecoder()
+    found = None
+    start = text.find("{")
+    while start != -1:
+        try:
+            value, end = decoder.raw_decode(text, start)
+        except json.JSONDecodeError:
+            start = text.find("{", start + 1)
+            continue
+        if isinstance(value, dict) and any(name in value for name in REQUIRED):
+            found = value
+        start = text.find("{", end)
+    return found
+
+
+def _unreadable(reason: str, text: str) -> VisionError:
+    snippet = " ".join((text or "").split())[:80]
+    return VisionError(f"The vision model's answer could not be read: {reason} ({snippet!r}).")
+
+
+def _clean(value) -> str:
+    """A value as one line of text: numbers as written ("1831"), lists joined."""
+    if value is None or isinstance(value, dict | bool):
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, list):
+        value = ", ".join(_clean(item) for item in value if _clean(item))
+    return " ".join(str(value).split())
+
+
+def _vibes(value) -> list[str]:
+    words = value if isinstance(value, list) else _clean(value).split(",")
+    vibes: list[str] = []
+    for word in words:
+        vibe = _clean(word).lower()
+        if vibe and len(vibe) <= MAX_VIBE_LENGTH and vibe not in vibes:
+            vibes.append(vibe)
+    return vibes[:MAX_VIBES]

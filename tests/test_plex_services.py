@@ -1,0 +1,124 @@
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from docentsite.artwork import frametv
+from docentsite.artwork import services as artwork_services
+from docentsite.artwork.models import Artwork, Status
+from plexsource import services
+from plexsource.models import ImportRecord, ImportStatus, PlexPhoto
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def chains(monkeypatch):
+    queued = []
+
+    class Chain:
+        def __init__(self, record_id, artwork_id):
+            queued.append((record_id, artwork_id))
+
+        def delay(self):
+            return None
+
+    monkeypatch.setattr("plexsource.tasks.import_chain", Chain)
+    return queued
+
+
+def test_a_failed_import_resumes_where_it_stopped(
+    fake_plex, plex_settings, fake_tv, frame_tv, chains, settings, tmp_path
+):
+    settings.ARTWORK_META_PATH = tmp_path / "meta.json"
+    harbour = fake_plex.find("Harbour at dawn").rating_key
+    services.plex_import_request(plex_metadata_ids=[harbour])
+    (record_id, artwork_id), = chains
+    services.plex_fetch_original(record_id=record_id)
+    artwork_services.artwork_prepare(artwork_id=artwork_id)
+    fake_tv.stop()
+    with pytest.raises(frametv.TVUnavailable):
+        artwork_services.artwork_upload_to_tv(artwork_id=artwork_id, tv=frame_tv)
+    artwork_services.artwork_record_failure(artwork_id=artwork_id, error="TV off for hours")
+    record = ImportRecord.objects.get(pk=record_id)
+    assert (record.status, record.step, record.last_error) == (
+        ImportStatus.FAILED, "uploading", "TV off for hours")
+    downloads = len(fake_plex.downloads)
+
+    again = services.plex_import_request(plex_metadata_ids=[harbour])
+    fake_tv.start()
+    services.plex_fetch_original(record_id=record_id)
+    artwork_services.artwork_prepare(artwork_id=artwork_id)
+    artwork_services.artwork_upload_to_tv(artwork_id=artwork_id, tv=frame_tv)
+    artwork_services.artwork_finish(artwork_id=artwork_id)
+
+    assert again.queued == [harbour] and chains[-1] == (record_id, artwork_id)
+    assert len(fake_plex.downloads) == downloads  # the original was kept, not fetched again
+    record.refresh_from_db()
+    assert record.status == ImportStatus.DONE and record.attempts == 1
+    assert list(fake_tv.photos) == [Artwork.objects.get(pk=artwork_id).content_id]
+
+
+def test_force_imports_a_photo_on_the_tv_again_as_a_new_artwork(
+    fake_plex, plex_settings, chains
+):
+    harbour = fake_plex.find("Harbour at dawn").rating_key
+    services.plex_import_request(plex_metadata_ids=[harbour])
+    record = ImportRecord.objects.get()
+    Artwork.objects.filter(pk=record.artwork_id).update(status=Status.ON_TV, content_id="MY_F0001")
+    ImportRecord.objects.filter(pk=record.pk).update(status=ImportStatus.DONE,
+                                                     finished_at=timezone.now())
+
+    skipped = services.plex_import_request(plex_metadata_ids=[harbour])
+    forced = services.plex_import_request(plex_metadata_ids=[harbour], force=True)
+
+    assert skipped.skipped == [{"plex_metadata_id": harbour,
+                                "reason": "already on the TV as MY_F0001"}]
+    assert forced.queued == [harbour]
+    record.refresh_from_db()
+    assert record.status == ImportStatus.QUEUED and record.artwork.status == Status.PENDING
+    assert Artwork.objects.filter(content_id="MY_F0001", status=Status.ON_TV).exists()
+
+
+def test_imports_that_stopped_moving_are_queued_again(fake_plex, plex_settings, chains):
+    ids = [fake_plex.find(t).rating_key for t in ("Harbour at dawn", "Garden")]
+    services.plex_import_request(plex_metadata_ids=ids)
+    stalled, fresh = ImportRecord.objects.order_by("pk")
+    ImportRecord.objects.filter(pk=stalled.pk).update(
+        status=ImportStatus.RUNNING, updated_at=timezone.now() - timedelta(hours=1))
+    chains.clear()
+
+    count = services.plex_import_resume_stalled(older_than=timedelta(minutes=30))
+
+    assert count == 1 and chains == [(stalled.pk, stalled.artwork_id)]
+
+
+def test_the_core_sweep_leaves_plex_artworks_waiting_for_their_download(
+    fake_plex, plex_settings, chains
+):
+    services.plex_import_request(plex_metadata_ids=[fake_plex.find("Garden").rating_key])
+    Artwork.objects.update(updated_at=timezone.now() - timedelta(hours=1))
+
+    assert artwork_services.artwork_resume_stalled(older_than=timedelta(minutes=5)) == 0
+
+
+def test_admin_actions_import_and_retry(admin_client, fake_plex, plex_settings, chains):
+    admin_client.get("/api/plex/libraries")
+    library = admin_client.get("/api/plex/libraries").json()[0]["id"]
+    admin_client.get(f"/api/plex/libraries/{library}")
+    photo = PlexPhoto.objects.get(title="Harbour at dawn")
+
+    response = admin_client.post("/admin/plexsource/plexphoto/", {
+        "action": "import_to_tv", "_selected_action": [photo.pk]}, follow=True)
+    assert "1 import(s) queued." in response.content.decode()
+    again = admin_client.post("/admin/plexsource/plexphoto/", {
+        "action": "import_to_tv", "_selected_action": [photo.pk]}, follow=True)
+    assert "0 import(s) queued, 1 skipped (import in progress)." in again.content.decode()
+
+    record = ImportRecord.objects.get()
+    ImportRecord.objects.filter(pk=record.pk).update(
+        status=ImportStatus.FAILED, last_error="boom", finished_at=timezone.now())
+    retried = admin_client.post("/admin/plexsource/importrecord/", {
+        "action": "retry", "_selected_action": [record.pk]}, follow=True)
+    assert "1 import(s) queued." in retried.content.decode()
+    assert admin_client.get("/admin/plexsource/importrecord/").status_code == 200
