@@ -125,7 +125,8 @@ def _answer(image_b64: str, config: VisionConfig) -> str:
     """The model's text answer, with transient failures retried a bounded number of times."""
     ask = _ask_claude if config.provider == "anthropic" else _ask_openai
     vendor = _VENDOR[config.provider]
-    for attempt in range(config.max_retries + 1):
+    attempt = 0
+    while True:
         try:
             return ask(image_b64, config)
         except _SDK_ERRORS as exc:
@@ -133,11 +134,11 @@ def _answer(image_b64: str, config: VisionConfig) -> str:
             wait = _retry_wait(exc, attempt)
         # Raised outside the except block, so the SDK's exception (which holds
         # the request and its headers) is not kept as __context__.
-        if not error.transient or attempt == config.max_retries or wait > MAX_RETRY_WAIT:
+        if not error.transient or attempt >= config.max_retries or wait > MAX_RETRY_WAIT:
             raise error
         log.info("%s; trying again in %.1f s", error, wait)
         time.sleep(wait)
-    raise AssertionError("unreachable")
+        attempt += 1
 
 
 def _ask_claude(image_b64: str, config: VisionConfig) -> str:
@@ -231,7 +232,7 @@ def _retry_wait(exc: Exception, attempt: int) -> float:
             return max(float(headers[name]) / unit, 0.0)
         except (KeyError, ValueError):
             continue
-    return 0.5 * 2**attempt
+    return min(0.5 * 2**attempt, MAX_RETRY_WAIT)
 
 
 def parse_answer(text: str) -> dict:

@@ -1,20 +1,30 @@
-"""Fake Anthropic and OpenAI HTTP APIs: real HTTP on 127.0.0.1, the real wire format.
+"""Fake Anthropic and OpenAI APIs: real HTTP on 127.0.0.1, the vendors' wire formats.
 
-`FakeVisionAPI` answers both `POST /v1/messages` (Anthropic Messages API) and
-`POST /v1/chat/completions` (OpenAI Chat Completions). Each vendor's fixture
-points its SDK at it through the SDK's own base-URL variable.
+`FakeAnthropic` answers `POST /v1/messages` (the Messages API), `FakeOpenAI`
+answers `POST /v1/responses` (the Responses API). The SDKs reach them through
+their own base-URL variables (see ai_fixtures.py).
 
-Modes, switchable at any time: "ok" (answers `description`), "fenced" (the
-JSON inside a ``` block with prose around it), "malformed" (prose, no JSON),
-"error" (HTTP 500), "timeout" (answers after `delay` seconds).
+`mode` may be changed at any time:
+  "success"        the JSON in `description`
+  "fenced"         that JSON in a ```json block, with prose around it
+  "malformed"      prose, no JSON
+  "refusal"        the model declines
+  "server_error"   HTTP 500
+  "rate_limited"   HTTP 429 with `retry-after: <retry_after>`
+  "no_such_model"  HTTP 404, the model is unknown
+  "timeout"        the success answer, after `delay` seconds
+A request with a key other than `api_key` gets HTTP 401 in every mode; the
+error message quotes the key, so a client that shows it to a person is caught.
 """
 
 import base64
+import binascii
 import io
 import json
 import threading
 import time
 import uuid
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from PIL import Image
@@ -28,30 +38,71 @@ DESCRIPTION = {
     "vibes": ["dramatic", "oceanic", "bold", "cool", "timeless", "extra"],
     "description": "A towering wave curls over three boats as Mount Fuji looks on.",
     "confidence": "high",
-    "vision_identified": True,
 }
+MODES = ("success", "fenced", "malformed", "refusal", "server_error", "rate_limited",
+         "no_such_model", "timeout")
+_SECRET_HEADERS = ("authorization", "x-api-key")
+
+
+@dataclass
+class Received:
+    """One request as the fake saw it; the credentials are left out."""
+
+    path: str
+    headers: dict[str, str]
+    body: dict
+    image: bool  # a well-formed base64 JPEG image part was present
+    image_bytes: int  # its decoded size
+    image_size: tuple[int, int] | None  # its width and height
+
+    @property
+    def model(self) -> str | None:
+        return self.body.get("model")
+
+
+class BadRequest(Exception):
+    pass
 
 
 class FakeVisionAPI:
+    """What both fakes share: the server, the modes, the record of requests."""
+
+    vendor = ""
+    path = ""
+
     def __init__(self, api_key: str = "test-key"):
         self.api_key = api_key
-        self.mode = "ok"
+        self.mode = "success"
         self.delay = 5.0
+        self.retry_after = 1.0
         self.description = dict(DESCRIPTION)
-        self.requests: list[dict] = []
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self.requests: list[Received] = []
+        self._lock = threading.Lock()
+        self._stopping = threading.Event()
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def mode(self) -> str:
+        return self._mode
+
+    @mode.setter
+    def mode(self, mode: str) -> None:
+        if mode not in MODES:
+            raise ValueError(f"unknown mode {mode!r}, not one of {MODES}")
+        self._mode = mode
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self._server.server_address[1]}"
 
-    def start(self) -> "FakeVisionAPI":
+    def start(self):
         self._thread.start()
         return self
 
     def stop(self) -> None:
+        self._stopping.set()  # wakes requests waiting in "timeout" mode
         self._server.shutdown()
         self._server.server_close()
 
@@ -63,92 +114,217 @@ class FakeVisionAPI:
             return "What a lovely picture! I am not sure what it is, though."
         return body
 
-    def _handler(self):
-        fake = self
+    def handle(self, path: str, headers: dict[str, str], raw: bytes):
+        """(status, payload, extra headers) for one POST."""
+        if path != self.path:
+            return 404, self.error("not_found_error", f"No route for POST {path}"), {}
+        try:
+            body = json.loads(raw)
+        except ValueError:
+            return 400, self.error("invalid_request_error", "The body is not JSON."), {}
+        try:
+            jpeg = self.image_of(body) if isinstance(body, dict) else None
+        except BadRequest as problem:
+            jpeg, image_problem = None, str(problem)
+        else:
+            image_problem = "" if jpeg else "The request has no image."
+        size = Image.open(io.BytesIO(jpeg)).size if jpeg else None
+        with self._lock:
+            self.requests.append(Received(
+                path=path,
+                headers={k: v for k, v in headers.items() if k not in _SECRET_HEADERS},
+                body=body if isinstance(body, dict) else {},
+                image=jpeg is not None, image_bytes=len(jpeg or b""), image_size=size,
+            ))
+        key = self.key_in(headers)
+        if key != self.api_key:
+            return 401, self.error("authentication_error", f"Invalid API key: {key!r}"), {}
+        problem = self.request_problem(headers, body) or image_problem
+        if problem:
+            return 400, self.error("invalid_request_error", problem), {}
+        if self.mode == "server_error":
+            return 500, self.error("api_error", "Internal server error"), {}
+        if self.mode == "rate_limited":
+            return (429, self.error("rate_limit_error", "Too many requests"),
+                    {"retry-after": f"{self.retry_after:g}"})
+        if self.mode == "no_such_model":
+            return 404, self.error("not_found_error", f"model: {body['model']}"), {}
+        if self.mode == "timeout" and self._stopping.wait(self.delay):
+            return 503, self.error("api_error", "Shutting down"), {}
+        return 200, self.reply(body, self.answer_text()), {}
 
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args):
-                pass
+    # What each vendor defines:
+    def key_in(self, headers: dict[str, str]) -> str | None:
+        raise NotImplementedError
 
-            def do_POST(self):
-                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-                vendor = {"/v1/messages": "anthropic",
-                          "/v1/chat/completions": "openai"}.get(self.path)
-                if vendor is None:
-                    return self._send(404, {"error": {"message": "no such path"}})
-                # Anthropic SDKs send x-api-key (1.x) or a Bearer token (2.x).
-                bearer = self.headers.get("Authorization", "").removeprefix("Bearer ")
-                key = bearer or (self.headers.get("x-api-key") if vendor == "anthropic" else "")
-                fake.requests.append({
-                    "vendor": vendor, "path": self.path, "model": body.get("model"),
-                    "anthropic_version": self.headers.get("anthropic-version"),
-                    "image_size": _image_size(vendor, body),
-                })
-                if key != fake.api_key:
-                    return self._send(401, _error(vendor, "authentication_error",
-                                                  "invalid x-api-key"))
-                if fake.mode == "error":
-                    return self._send(500, _error(vendor, "api_error", "Internal server error"))
-                if fake.mode == "timeout":
-                    time.sleep(fake.delay)
-                if _image_size(vendor, body) is None:
-                    return self._send(400, _error(vendor, "invalid_request_error",
-                                                  "the message has no image"))
-                text = fake.answer_text()
-                self._send(200, (_message if vendor == "anthropic" else _completion)(body, text))
+    def request_problem(self, headers: dict[str, str], body: dict) -> str:
+        raise NotImplementedError
 
-            def _send(self, status, payload):
-                data = json.dumps(payload).encode()
-                try:
-                    self.send_response(status)
-                    self.send_header("Content-Type", "application/json")
-                    self.send_header("Content-Length", str(len(data)))
-                    self.end_headers()
-                    self.wfile.write(data)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass  # the client gave up waiting (the timeout mode)
+    def image_of(self, body: dict) -> bytes | None:
+        raise NotImplementedError
 
-        return Handler
+    def error(self, kind: str, message: str) -> dict:
+        raise NotImplementedError
 
-
-def _image_size(vendor: str, body: dict) -> tuple[int, int] | None:
-    """The size of the JPEG the request carries, decoded as the vendor would."""
-    for message in body.get("messages", []):
-        for part in message.get("content", []) if isinstance(message.get("content"), list) else []:
-            data = None
-            if vendor == "anthropic" and part.get("type") == "image":
-                source = part.get("source", {})
-                if source.get("type") == "base64" and source.get("media_type") == "image/jpeg":
-                    data = source.get("data")
-            if vendor == "openai" and part.get("type") == "image_url":
-                url = part.get("image_url", {}).get("url", "")
-                if url.startswith("data:image/jpeg;base64,"):
-                    data = url.split(",", 1)[1]
-            if data:
-                return Image.open(io.BytesIO(base64.b64decode(data))).size
-    return None
+    def reply(self, body: dict, text: str) -> dict:
+        raise NotImplementedError
 
 
-def _error(vendor: str, kind: str, message: str) -> dict:
-    if vendor == "anthropic":
-        return {"type": "error", "error": {"type": kind, "message": message}}
-    return {"error": {"message": message, "type": kind, "param": None, "code": None}}
+class FakeAnthropic(FakeVisionAPI):
+    vendor = "anthropic"
+    path = "/v1/messages"
+
+    def key_in(self, headers):
+        # The API takes either header; SDK 2.x sends the key as a Bearer token.
+        bearer = headers.get("authorization", "").removeprefix("Bearer ")
+        return headers.get("x-api-key") or bearer or None
+
+    def request_problem(self, headers, body):
+        if not headers.get("anthropic-version"):
+            return "anthropic-version: header is required"
+        if not isinstance(body.get("max_tokens"), int):
+            return "max_tokens: Field required"
+        if not body.get("model") or not isinstance(body.get("messages"), list):
+            return "model and messages are required"
+        return ""
+
+    def image_of(self, body):
+        for part in _parts(body.get("messages")):
+            if part.get("type") != "image":
+                continue
+            source = part.get("source") or {}
+            if source.get("type") != "base64" or source.get("media_type") != "image/jpeg":
+                raise BadRequest("image.source: expected a base64 image/jpeg source")
+            return _jpeg(source.get("data"))
+        return None
+
+    def error(self, kind, message):
+        return {"type": "error", "error": {"type": kind, "message": message},
+                "request_id": f"req_{uuid.uuid4().hex[:24]}"}
+
+    def reply(self, body, text):
+        refused = self.mode == "refusal"
+        return {
+            "id": f"msg_{uuid.uuid4().hex[:24]}",
+            "type": "message",
+            "role": "assistant",
+            "model": body["model"],
+            "content": [] if refused else [{"type": "text", "text": text, "citations": None}],
+            "stop_reason": "refusal" if refused else "end_turn",
+            "stop_sequence": None,
+            "usage": {"input_tokens": 1600, "output_tokens": 180,
+                      "cache_creation_input_tokens": 0, "cache_read_input_tokens": 0,
+                      "service_tier": "standard"},
+        }
 
 
-def _message(request: dict, text: str) -> dict:
-    return {
-        "id": f"msg_{uuid.uuid4().hex[:24]}", "type": "message", "role": "assistant",
-        "model": request["model"], "content": [{"type": "text", "text": text}],
-        "stop_reason": "end_turn", "stop_sequence": None,
-        "usage": {"input_tokens": 1500, "output_tokens": 180},
-    }
+class FakeOpenAI(FakeVisionAPI):
+    vendor = "openai"
+    path = "/v1/responses"
+
+    def key_in(self, headers):
+        authorization = headers.get("authorization", "")
+        return authorization.removeprefix("Bearer ") if authorization.startswith("Bearer ") \
+            else None
+
+    def request_problem(self, headers, body):
+        if not body.get("model") or not isinstance(body.get("input"), list | str):
+            return "Missing required parameter: 'model' or 'input'."
+        return ""
+
+    def image_of(self, body):
+        for part in _parts(body.get("input")):
+            if part.get("type") != "input_image":
+                continue
+            url = part.get("image_url") or ""
+            prefix = "data:image/jpeg;base64,"
+            if not url.startswith(prefix) or part.get("detail") not in ("low", "high", "auto",
+                                                                        "original"):
+                raise BadRequest("input_image: expected a JPEG data URL and a detail level")
+            return _jpeg(url.removeprefix(prefix))
+        return None
+
+    def error(self, kind, message):
+        return {"error": {"message": message, "type": kind, "param": None, "code": None}}
+
+    def reply(self, body, text):
+        content = ({"type": "refusal", "refusal": "I can't help with that."}
+                   if self.mode == "refusal" else
+                   {"type": "output_text", "text": text, "annotations": [], "logprobs": []})
+        now = int(time.time())
+        return {
+            "id": f"resp_{uuid.uuid4().hex}",
+            "object": "response",
+            "created_at": now,
+            "completed_at": now,
+            "status": "completed",
+            "error": None,
+            "incomplete_details": None,
+            "instructions": body.get("instructions"),
+            "max_output_tokens": body.get("max_output_tokens"),
+            "model": body["model"],
+            "output": [{"type": "message", "id": f"msg_{uuid.uuid4().hex}",
+                        "status": "completed", "role": "assistant", "content": [content]}],
+            "parallel_tool_calls": True,
+            "previous_response_id": None,
+            "reasoning": {"effort": None, "summary": None},
+            "store": body.get("store", True),
+            "temperature": 1.0,
+            "text": {"format": {"type": "text"}},
+            "tool_choice": "auto",
+            "tools": [],
+            "top_p": 1.0,
+            "truncation": "disabled",
+            "usage": {"input_tokens": 1600, "input_tokens_details": {"cached_tokens": 0},
+                      "output_tokens": 180, "output_tokens_details": {"reasoning_tokens": 0},
+                      "total_tokens": 1780},
+            "user": None,
+            "metadata": {},
+        }
 
 
-def _completion(request: dict, text: str) -> dict:
-    return {
-        "id": f"chatcmpl-{uuid.uuid4().hex[:24]}", "object": "chat.completion",
-        "created": int(time.time()), "model": request["model"],
-        "choices": [{"index": 0, "finish_reason": "stop", "logprobs": None,
-                     "message": {"role": "assistant", "content": text, "refusal": None}}],
-        "usage": {"prompt_tokens": 1500, "completion_tokens": 180, "total_tokens": 1680},
-    }
+def _parts(messages) -> list[dict]:
+    """The content parts of a list of messages, whatever their shape."""
+    parts = []
+    for message in messages if isinstance(messages, list) else []:
+        content = message.get("content") if isinstance(message, dict) else None
+        parts += [part for part in content if isinstance(part, dict)] \
+            if isinstance(content, list) else []
+    return parts
+
+
+def _jpeg(data) -> bytes:
+    try:
+        decoded = base64.b64decode(data or "", validate=True)
+        with Image.open(io.BytesIO(decoded)) as image:
+            if image.format == "JPEG":
+                return decoded
+    except (binascii.Error, OSError, ValueError):
+        pass
+    raise BadRequest("The image data is not a base64-encoded JPEG.")
+
+
+def _handler(fake: FakeVisionAPI):
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+        def do_POST(self):
+            raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            headers = {name.lower(): value for name, value in self.headers.items()}
+            status, payload, extra = fake.handle(self.path, headers, raw)
+            data = json.dumps(payload).encode()
+            request_id = "request-id" if fake.vendor == "anthropic" else "x-request-id"
+            try:
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.send_header(request_id, f"req_{uuid.uuid4().hex[:24]}")
+                for name, value in extra.items():
+                    self.send_header(name, value)
+                self.end_headers()
+                self.wfile.write(data)
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the client stopped waiting ("timeout" mode)
+
+    return Handler

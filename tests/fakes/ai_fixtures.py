@@ -1,24 +1,27 @@
-"""`fake_anthropic` and `fake_openai`: a FakeVisionAPI with the SDK pointed at it."""
+"""`fake_anthropic` and `fake_openai`: a fake vendor API with its SDK pointed at it."""
 
 import pytest
 
-from tests.fakes.ai import FakeVisionAPI
+from tests.fakes.ai import FakeAnthropic, FakeOpenAI
 
 
 @pytest.fixture
-def fake_vision_api():
-    fake = FakeVisionAPI().start()
+def fake_anthropic(monkeypatch):
+    fake = FakeAnthropic().start()
+    monkeypatch.setenv("ANTHROPIC_BASE_URL", fake.url)
     yield fake
     fake.stop()
 
 
 @pytest.fixture
-def fake_anthropic(fake_vision_api, monkeypatch):
-    monkeypatch.setenv("ANTHROPIC_BASE_URL", fake_vision_api.url)
-    return fake_vision_api
+def fake_openai(monkeypatch):
+    fake = FakeOpenAI().start()
+    monkeypatch.setenv("OPENAI_BASE_URL", f"{fake.url}/v1")
+    yield fake
+    fake.stop()
 
 
 @pytest.fixture
-def fake_openai(fake_vision_api, monkeypatch):
-    monkeypatch.setenv("OPENAI_BASE_URL", f"{fake_vision_api.url}/v1")
-    return fake_vision_api
+def fake_vision_api(fake_anthropic):
+    """The old name of fake_anthropic, still imported by tests/conftest.py."""
+    return fake_anthropic
