@@ -140,7 +140,7 @@ if not CELERY_BROKER_URL:
     # The embedded default: a queue in plain files under the data dir, which
     # the worker started by `manage.py serve` consumes. Nothing to install.
     _queue = DOCENT_DATA_DIR / "queue"
-    for _folder in ("out", "processed"):
+    for _folder in ("out", "processed", "control"):
         (_queue / _folder).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_URL = "filesystem://localhost/"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
@@ -148,6 +148,9 @@ if not CELERY_BROKER_URL:
         "data_folder_out": str(_queue / "out"),
         "processed_folder": str(_queue / "processed"),
         "store_processed": False,
+        # Where worker pings and other broadcasts live; kombu's default is the
+        # current directory.
+        "control_folder": str(_queue / "control"),
     }
 # Transient faults (TV off, Plex restarting) retry after TASK_RETRY_DELAY
 # seconds, doubling each time up to 15 minutes, TASK_MAX_RETRIES times.

@@ -3,7 +3,7 @@ import io
 import pytest
 
 # The fakes' fixtures, for every test module.
-from tests.fakes.ai_fixtures import fake_anthropic, fake_openai, fake_vision_api  # noqa: F401
+from tests.fakes.ai_fixtures import fake_anthropic, fake_openai  # noqa: F401
 from tests.fakes.frametv_fixtures import (  # noqa: F401
     fake_tv,
     frame_tv,

@@ -10,8 +10,6 @@ from PIL import Image
 
 from docentsite.artwork import vision
 
-pytest_plugins = ["tests.fakes.ai_fixtures"]
-
 KEY = "test-key"
 MODEL = {"anthropic": "claude-test", "openai": "gpt-test"}
 PROVIDERS = pytest.mark.parametrize("provider", ["anthropic", "openai"])
@@ -195,7 +193,7 @@ def test_the_api_key_appears_in_no_error_and_no_log(provider, fake, small_jpeg, 
 @PROVIDERS
 def test_no_provider_or_no_key_is_not_configured(provider, fake, small_jpeg):
     with pytest.raises(vision.VisionNotConfigured, match="set AI_PROVIDER=anthropic"):
-        vision.describe(small_jpeg, config=config(provider, provider="none"))
+        vision.describe(small_jpeg, config=vision.VisionConfig("none", "", ""))
     key_setting = f"{provider.upper()}_API_KEY"
     with pytest.raises(vision.VisionNotConfigured, match=f"set {key_setting}=... in .env"):
         vision.describe(small_jpeg, config=config(provider, api_key=""))

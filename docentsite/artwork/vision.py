@@ -215,8 +215,8 @@ def _vision_error(exc: Exception, vendor: str, config: VisionConfig) -> VisionEr
 
 def _upstream_message(exc: Exception, api_key: str) -> str:
     """The vendor's own explanation of a refused request ("model not found")."""
-    body = getattr(exc, "body", None)
-    error = body.get("error") if isinstance(body, dict) else None
+    body = getattr(exc, "body", None)  # the error object, or the whole JSON body around it
+    error = body.get("error", body) if isinstance(body, dict) else None
     message = error.get("message") if isinstance(error, dict) else None
     if not isinstance(message, str):
         return ""

@@ -20,8 +20,3 @@ def fake_openai(monkeypatch):
     yield fake
     fake.stop()
 
-
-@pytest.fixture
-def fake_vision_api(fake_anthropic):
-    """The old name of fake_anthropic, still imported by tests/conftest.py."""
-    return fake_anthropic
