@@ -86,3 +86,19 @@ def queued(monkeypatch):
         return recorder
 
     return replace
+
+
+@pytest.fixture
+def chains(monkeypatch):
+    """The Plex import chains queued, as (record id, artwork id), instead of run."""
+    queued = []
+
+    class Chain:
+        def __init__(self, record_id, artwork_id):
+            queued.append((record_id, artwork_id))
+
+        def delay(self):
+            return None
+
+    monkeypatch.setattr("plexsource.tasks.import_chain", Chain)
+    return queued

@@ -27,22 +27,6 @@ def api(client, plex_settings):
     return client
 
 
-@pytest.fixture
-def chains(monkeypatch):
-    """The import chains queued, as (record id, artwork id), instead of running them."""
-    queued = []
-
-    class Chain:
-        def __init__(self, record_id, artwork_id):
-            queued.append((record_id, artwork_id))
-
-        def delay(self):
-            return None
-
-    monkeypatch.setattr("plexsource.tasks.import_chain", Chain)
-    return queued
-
-
 def library_id(api) -> int:
     (library,) = api.call("get", "/api/plex/libraries").json()
     return library["id"]

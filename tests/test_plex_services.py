@@ -12,21 +12,6 @@ from plexsource.models import ImportRecord, ImportStatus, PlexPhoto
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-@pytest.fixture
-def chains(monkeypatch):
-    queued = []
-
-    class Chain:
-        def __init__(self, record_id, artwork_id):
-            queued.append((record_id, artwork_id))
-
-        def delay(self):
-            return None
-
-    monkeypatch.setattr("plexsource.tasks.import_chain", Chain)
-    return queued
-
-
 def test_a_failed_import_resumes_where_it_stopped(
     fake_plex, plex_settings, fake_tv, frame_tv, chains, settings, tmp_path
 ):
