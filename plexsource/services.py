@@ -3,7 +3,10 @@
 The API, the `import_plex` command and the admin call these and nothing else.
 """
 
+import itertools
 import logging
+import time
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -14,6 +17,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from docentsite.artwork import services as artwork_services
 from docentsite.artwork.errors import DocentError, NotFound
 from docentsite.artwork.models import AnalysisStatus, Artwork, Source, Status
 from docentsite.artwork.services import analyze_by_default
@@ -477,3 +481,213 @@ def plex_import_resume_stalled(*, older_than: timedelta = STALE_AFTER) -> int:
         ImportRecord.objects.filter(pk=record_id).update(updated_at=timezone.now())
         transaction.on_commit(lambda r=record_id, a=artwork_id: _enqueue(r, a))
     return len(stalled)
+
+
+# -- importing from the command line, with or without a worker -------------------
+
+#: Seconds a worker has to answer a ping. The embedded queue is read once a
+#: second, so its workers answer after about one; with none, we wait it all.
+WORKER_PING_TIMEOUT = 2.0
+#: Tries of a step that fails transiently when no worker runs the import.
+INLINE_ATTEMPTS = 3
+#: The first wait, doubling, between two tries in this process: someone may be watching.
+INLINE_FIRST_DELAY = 5.0
+_ENDED = (ImportStatus.DONE, ImportStatus.FAILED)
+_CHUNK = 500  # ids per query, well under SQLite's limit on parameters
+
+
+def plex_album_find(
+    *, library: PlexLibrary, path: str, client: plex.PlexClient | None = None
+) -> str:
+    """The ratingKey of the album at `path` ("Travel/2019/Mexico") in the library.
+
+    Titles are matched case-insensitively, one level at a time, from the
+    library's top folder down.
+    """
+    titles = [title.strip() for title in path.split("/") if title.strip()]
+    if not titles:
+        raise NotFound("An album path names albums from the top: Travel/2019/Mexico.")
+    client = client or plex.from_settings()
+    album_key = None
+    for depth, title in enumerate(titles, start=1):
+        album_key = _child_album(client, library, album_key, title)
+        if album_key is None:
+            missing = "/".join(titles[:depth])
+            raise NotFound(f"There is no album {missing!r} in {library.title}.")
+    return album_key
+
+
+def _child_album(client: plex.PlexClient, library: PlexLibrary, album_key: str | None,
+                 title: str) -> str | None:
+    wanted, offset = title.casefold(), 0
+    while True:
+        page = client.browse(library_key=library.section_key, album_key=album_key,
+                             offset=offset, limit=MAX_PAGE_SIZE)
+        for item in page.items:
+            if item.kind == "album" and item.title.casefold() == wanted:
+                return item.rating_key
+        offset += len(page.items)
+        if not page.items or (page.total is not None and offset >= page.total):
+            return None
+
+
+def plex_photo_list(
+    *, library: PlexLibrary, album_key: str | None = None, limit: int | None = None,
+    client: plex.PlexClient | None = None,
+) -> list[str]:
+    """The ratingKeys of the library's or the album's photos, in Plex's order.
+
+    Nested albums are included and clips never are; `limit` keeps the first
+    ones. What Plex sent is remembered, as browsing does, so that importing
+    the photos need not ask Plex about each one again.
+    """
+    client = client or plex.from_settings()
+    batch = min(limit or MAX_PAGE_SIZE, MAX_PAGE_SIZE)
+    if album_key:
+        photos = client.album_photos(album_key=album_key, batch=batch)
+    else:
+        photos = client.all_photos(library_key=library.section_key, batch=batch)
+    keys = []
+    for chunk in _chunks(itertools.islice(photos, limit)):
+        _remember_photos(library, chunk, album_path="")
+        keys += [item.rating_key for item in chunk]
+    return keys
+
+
+def plex_import_plan(
+    *, plex_metadata_ids, force: bool = False, client: plex.PlexClient | None = None
+) -> ImportRequestResult:
+    """What plex_import_request would do with these photos, without doing it.
+
+    `queued` lists the photos it would queue; `skipped` and `errors` carry the
+    same reasons. No record or artwork is created and nothing is queued; only
+    Plex's description of a photo is remembered, as browsing does.
+    """
+    result = ImportRequestResult()
+    for plex_metadata_id in dict.fromkeys(str(i).strip() for i in plex_metadata_ids):
+        existing = ImportRecord.objects.select_related("artwork").filter(
+            plex_metadata_id=plex_metadata_id).first()
+        reason = _skip_reason(existing, force=force) if existing else None
+        if reason:
+            result.skipped.append({"plex_metadata_id": plex_metadata_id, "reason": reason})
+            continue
+        try:
+            _photo_to_import(plex_metadata_id, client=client)
+        except DocentError as exc:
+            result.errors.append({"plex_metadata_id": plex_metadata_id, "error": str(exc)})
+            continue
+        result.queued.append(plex_metadata_id)
+    return result
+
+
+def plex_photo_names(*, plex_metadata_ids: Iterable[str]) -> dict[str, str]:
+    """A name to show for each photo Docent knows: its file name, else its title."""
+    names = {}
+    for chunk in _chunks(plex_metadata_ids):
+        photos = PlexPhoto.objects.filter(rating_key__in=chunk).values_list(
+            "rating_key", "part_file", "title")
+        names.update({key: part_file or title for key, part_file, title in photos})
+    return names
+
+
+def plex_import_records(*, plex_metadata_ids: Iterable[str]) -> list[ImportRecord]:
+    """The import records of these photos, in the order given."""
+    ids, found = list(dict.fromkeys(plex_metadata_ids)), {}
+    for chunk in _chunks(ids):
+        records = ImportRecord.objects.select_related("artwork", "photo").filter(
+            plex_metadata_id__in=chunk)
+        found.update({record.plex_metadata_id: record for record in records})
+    return [found[i] for i in ids if i in found]
+
+
+def plex_import_follow(
+    *, record_ids: Iterable[int], interval: float = 1.0
+) -> Iterator[ImportRecord]:
+    """Each record, as soon as a worker has ended it (done or failed)."""
+    pending = set(record_ids)
+    while pending:
+        for chunk in _chunks(sorted(pending)):
+            ended = ImportRecord.objects.select_related("artwork", "photo").filter(
+                pk__in=chunk, status__in=_ENDED).order_by("finished_at", "pk")
+            for record in ended:
+                pending.discard(record.pk)
+                yield record
+        if pending:
+            time.sleep(interval)
+
+
+def plex_workers_running(*, timeout: float = WORKER_PING_TIMEOUT) -> bool:
+    """Whether any Celery worker answers a ping within `timeout` seconds."""
+    from docentsite.celery import app
+
+    try:
+        return bool(app.control.ping(timeout=timeout, limit=1))
+    except Exception:  # noqa: BLE001 - a broker that can't broadcast has no worker for us
+        return False
+
+
+def plex_import_run_inline(
+    *, record_id: int, attempts: int = INLINE_ATTEMPTS, client: plex.PlexClient | None = None,
+) -> ImportRecord:
+    """Run a queued import's steps in this process, for when no worker is running.
+
+    The steps and their failure handling are the chain's: a permanent error
+    fails the record with its message, a transient one is tried `attempts`
+    times in all and then fails it with "Gave up after N attempts: ...", and
+    analysis failing never keeps a picture off the TV. Every step skips work
+    already done, so the chain still queued for the record is a no-op when a
+    worker runs it later.
+    """
+    record = ImportRecord.objects.get(pk=record_id)
+    artwork_id = record.artwork_id
+    if artwork_id is None or record.status in _ENDED:
+        return _record(record_id)
+    error = _try(lambda: plex_fetch_original(record_id=record_id, client=client),
+                 attempts=attempts,
+                 on_retry=lambda message: plex_import_note(record_id=record_id, error=message))
+    if error:
+        plex_import_failed(record_id=record_id, error=error)
+        return _record(record_id)
+    for step in (artwork_services.artwork_prepare, artwork_services.artwork_upload_to_tv):
+        error = _try(lambda step=step: step(artwork_id=artwork_id), attempts=attempts)
+        if error:
+            # A step records its own permanent failure, not our giving up.
+            if not Artwork.objects.filter(
+                    pk=artwork_id, status__in=[Status.FAILED, Status.NEEDS_ATTENTION]).exists():
+                artwork_services.artwork_record_failure(artwork_id=artwork_id, error=error)
+            return _record(record_id)
+    error = _try(lambda: artwork_services.artwork_analyze(artwork_id=artwork_id),
+                 attempts=attempts)
+    if error and Artwork.objects.filter(pk=artwork_id, analysis_status__in=[
+            AnalysisStatus.PENDING, AnalysisStatus.RUNNING]).exists():
+        artwork_services.artwork_record_analysis_failure(artwork_id=artwork_id, error=error)
+    artwork_services.artwork_finish(artwork_id=artwork_id)
+    return _record(record_id)
+
+
+def _record(record_id: int) -> ImportRecord:
+    return ImportRecord.objects.select_related("artwork", "photo").get(pk=record_id)
+
+
+def _try(step, *, attempts: int, on_retry=None) -> str | None:
+    """Call `step` until it succeeds, fails for good, or fails transiently
+    `attempts` times; the error to record, or None."""
+    for attempt in itertools.count(1):
+        try:
+            step()
+            return None
+        except DocentError as exc:
+            if not exc.transient:
+                return str(exc)
+            if attempt >= attempts:
+                return f"Gave up after {attempt} attempts: {exc}"
+            logger.info("%s; trying again", exc)
+            if on_retry:
+                on_retry(str(exc))
+            time.sleep(min(settings.TASK_RETRY_DELAY, INLINE_FIRST_DELAY) * 2 ** (attempt - 1))
+
+
+def _chunks(items: Iterable, size: int = _CHUNK) -> Iterator[list]:
+    iterator = iter(items)
+    while chunk := list(itertools.islice(iterator, size)):
+        yield chunk
