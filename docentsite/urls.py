@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
 from docentsite.api import api
 
@@ -8,6 +8,7 @@ admin.site.site_title = "Docent"
 admin.site.index_title = "Curate your Frame"
 
 urlpatterns = [
+    path("admin/", include("docentsite.admin_urls")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
 ]

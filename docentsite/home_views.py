@@ -1,0 +1,52 @@
+"""The Docent status page: every dependency's check, and what is on its way."""
+
+from django.contrib import admin
+from django.template.response import TemplateResponse
+
+from docentsite import health
+from docentsite.artwork.models import Artwork, Status
+from plexsource import client as plex
+from plexsource.models import ImportRecord, ImportStatus
+
+#: What a person should look at when a check is not ok, by check name.
+HINTS = {
+    "Database": "Check DATABASE_URL in .env, then run `./docent manage migrate`.",
+    "Task queue": "Start a worker: `./docent serve` runs one next to the web server.",
+    "Frame TV": "Is the TV on and in the same network? Check TV_HOST in .env, and accept "
+                "Docent on the TV the first time it connects.",
+    "Vision model": "Set AI_PROVIDER and its API key in .env, or AI_PROVIDER=none to turn "
+                    "descriptions off.",
+    "Plex": "Is the Plex server running? Check PLEX_URL and PLEX_TOKEN in .env.",
+}
+
+
+def docent_home(request):
+    checks = [
+        {"check": check, "state": _state(check), "hint": HINTS.get(check.name, "")}
+        for check in health.check_all()
+    ]
+    context = {
+        **admin.site.each_context(request),
+        "title": "Docent status",
+        "checks": checks,
+        "plex_unset": not _plex_configured(),
+        "on_tv": Artwork.objects.filter(status=Status.ON_TV).count(),
+        "importing": ImportRecord.objects.filter(
+            status__in=[ImportStatus.QUEUED, ImportStatus.RUNNING]).count(),
+        "import_failed": ImportRecord.objects.filter(status=ImportStatus.FAILED).count(),
+    }
+    return TemplateResponse(request, "admin/docent_home.html", context)
+
+
+def _plex_configured() -> bool:
+    try:
+        plex.from_settings()
+    except plex.PlexNotConfigured:
+        return False
+    return True
+
+
+def _state(check: health.Check) -> str:
+    if check.ok:
+        return "ok"
+    return "problem" if check.required else "warning"

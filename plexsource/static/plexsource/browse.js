@@ -1,0 +1,371 @@
+// "Import from Plex": browse the photo libraries through /api/plex/ and queue imports.
+// No framework: the page's state is a few variables, the DOM is rebuilt from it.
+"use strict";
+
+(function () {
+  const root = document.getElementById("plex-browser");
+  if (!root) return;
+
+  const API = root.dataset.api;
+  const PAGE_SIZE = 50;
+  const POLL_MS = 1500;
+  const ENDED = ["done", "failed"];
+  const $ = (id) => document.getElementById(id);
+  const csrfInput = document.querySelector("input[name=csrfmiddlewaretoken]");
+
+  const view = { library: null, album: null, page: 1, hideImported: false };
+  let libraries = [];
+  let items = [];
+  let anchor = null; // index of the last photo clicked, for shift-click ranges
+  const selected = new Map(); // plex_metadata_id -> title
+  const titles = new Map();
+
+  // -- talking to the API ---------------------------------------------------------------
+
+  async function api(path, options = {}) {
+    const headers = { Accept: "application/json" };
+    if (options.body) {
+      headers["Content-Type"] = "application/json";
+      headers["X-CSRFToken"] = csrfInput ? csrfInput.value : "";
+    }
+    const response = await fetch(API + path, { credentials: "same-origin", ...options, headers });
+    let body = null;
+    try {
+      body = await response.json();
+    } catch (_) {
+      body = null;
+    }
+    if (!response.ok) {
+      const detail = body && body.detail ? body.detail : `${response.status} ${response.statusText}`;
+      throw new Error(detail);
+    }
+    return body;
+  }
+
+  function el(tag, attrs = {}, ...children) {
+    const node = document.createElement(tag);
+    for (const [key, value] of Object.entries(attrs)) {
+      if (key === "class") node.className = value;
+      else if (key === "text") node.textContent = value;
+      else if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
+      else if (value !== null && value !== undefined && value !== false) node.setAttribute(key, value);
+    }
+    for (const child of children) if (child) node.append(child);
+    return node;
+  }
+
+  function message(...content) {
+    const box = $("plex-message");
+    box.replaceChildren(...content);
+    box.hidden = content.length === 0;
+  }
+
+  function notice(kind, lines) {
+    const box = $("plex-notice");
+    box.className = `plex-notice ${kind}`;
+    box.replaceChildren(...lines.map((line) => el("p", { text: line })));
+    box.hidden = lines.length === 0;
+  }
+
+  // -- where we are: kept in the address, so reload and back work -----------------------
+
+  function readAddress() {
+    const params = new URLSearchParams(window.location.search);
+    view.library = params.get("library");
+    view.album = params.get("album");
+    view.page = Math.max(parseInt(params.get("page") || "1", 10) || 1, 1);
+    view.hideImported = params.get("hide_imported") === "1";
+  }
+
+  function writeAddress(push) {
+    const params = new URLSearchParams();
+    if (view.library) params.set("library", view.library);
+    if (view.album) params.set("album", view.album);
+    if (view.page > 1) params.set("page", String(view.page));
+    if (view.hideImported) params.set("hide_imported", "1");
+    const url = `${window.location.pathname}?${params}`;
+    if (push) window.history.pushState(null, "", url);
+    else window.history.replaceState(null, "", url);
+  }
+
+  function go(changes) {
+    Object.assign(view, changes);
+    anchor = null;
+    writeAddress(true);
+    load();
+  }
+
+  // -- start: is Plex there, which libraries ----------------------------------------------
+
+  async function start() {
+    let status;
+    try {
+      status = await api("status");
+    } catch (error) {
+      message(el("strong", { text: "Docent could not ask for the Plex status: " }), error.message);
+      return;
+    }
+    if (!status.configured) {
+      message(
+        el("strong", { text: "Plex is not configured." }),
+        el("p", { text: "Add these lines to Docent's .env file and restart Docent:" }),
+        el("pre", { text: "PLEX_URL=http://<server>:32400\nPLEX_TOKEN=<your Plex token>" }),
+      );
+      return;
+    }
+    if (!status.connected) {
+      message(
+        el("strong", { text: "Plex is not reachable. " }),
+        el("span", { class: "plex-error", text: status.error || "" }),
+        el("p", { text: "Is the Plex server running, and are PLEX_URL and PLEX_TOKEN right?" }),
+      );
+      return;
+    }
+    try {
+      libraries = await api("libraries");
+    } catch (error) {
+      message(el("strong", { text: "Plex did not list its libraries: " }), error.message);
+      return;
+    }
+    if (libraries.length === 0) {
+      message(el("strong", { text: `${status.server.name} has no photo libraries. ` }),
+        "Add one in Plex (a library of the type Photos), then reload this page.");
+      return;
+    }
+    const picker = $("plex-library");
+    picker.replaceChildren(...libraries.map((lib) =>
+      el("option", { value: String(lib.id), text: `${lib.title} (${lib.photo_count ?? "?"} photos)` })));
+    picker.addEventListener("change", () => go({ library: picker.value, album: null, page: 1 }));
+    $("plex-hide-imported").addEventListener("change", (event) =>
+      go({ hideImported: event.target.checked, page: 1 }));
+    $("plex-prev").addEventListener("click", () => go({ page: view.page - 1 }));
+    $("plex-next").addEventListener("click", () => go({ page: view.page + 1 }));
+    $("plex-select-all").addEventListener("click", selectAllOnPage);
+    $("plex-select-none").addEventListener("click", () => { selected.clear(); showSelection(); });
+    $("plex-import").addEventListener("click", importSelected);
+    window.addEventListener("popstate", () => { readAddress(); load(); });
+
+    readAddress();
+    if (!libraries.some((lib) => String(lib.id) === view.library)) {
+      view.library = String(libraries[0].id);
+      view.album = null;
+    }
+    writeAddress(false);
+    $("plex-toolbar").hidden = false;
+    $("plex-selection").hidden = false;
+    load();
+  }
+
+  // -- one page of a library or album ------------------------------------------------------
+
+  async function load() {
+    $("plex-library").value = view.library;
+    $("plex-hide-imported").checked = view.hideImported;
+    const params = new URLSearchParams({ page: String(view.page), page_size: String(PAGE_SIZE) });
+    if (view.album) params.set("album", view.album);
+    if (view.hideImported) params.set("hide_imported", "true");
+    message("Loading…");
+    root.setAttribute("aria-busy", "true");
+    let page;
+    try {
+      page = await api(`libraries/${view.library}?${params}`);
+    } catch (error) {
+      message(el("strong", { text: "Plex did not answer: " }), el("span", { class: "plex-error", text: error.message }));
+      root.removeAttribute("aria-busy");
+      return;
+    }
+    root.removeAttribute("aria-busy");
+    items = page.items;
+    for (const item of items) titles.set(item.plex_metadata_id, item.title);
+    showCrumbs(page);
+    showGrid();
+    showPages(page);
+    showSelection();
+    message(...(items.length ? [] : [view.hideImported ? "Everything here is imported." : "Nothing here."]));
+  }
+
+  function showCrumbs(page) {
+    const path = page.album ? page.album.path : [{ id: null, title: page.library.title }];
+    const nav = $("plex-crumbs");
+    const parts = path.map((crumb, index) => {
+      if (index === path.length - 1) return el("span", { "aria-current": "page", text: crumb.title });
+      return el("a", {
+        href: "#", text: crumb.title,
+        onclick: (event) => { event.preventDefault(); go({ album: crumb.id, page: 1 }); },
+      });
+    });
+    nav.replaceChildren(...parts.flatMap((part, i) => (i ? [el("span", { class: "sep", text: " › " }), part] : [part])));
+    nav.hidden = false;
+  }
+
+  function showPages(page) {
+    const pages = Math.max(Math.ceil(page.total / page.page_size), 1);
+    $("plex-page-label").textContent = `Page ${page.page} of ${pages}`;
+    $("plex-prev").disabled = page.page <= 1;
+    $("plex-next").disabled = page.page >= pages;
+    $("plex-pages").hidden = pages <= 1;
+  }
+
+  function photoIndexes() {
+    return items.map((item, index) => (item.type === "photo" ? index : -1)).filter((i) => i >= 0);
+  }
+
+  function showGrid() {
+    const grid = $("plex-grid");
+    grid.replaceChildren(...items.map((item, index) => el("li", {}, tile(item, index))));
+  }
+
+  function tile(item, index) {
+    const img = el("img", { src: item.thumbnail_url, alt: item.title, loading: "lazy" });
+    img.addEventListener("error", () => img.classList.add("missing"));
+    const thumb = el("span", { class: "plex-thumb" }, img);
+    if (item.type === "album") {
+      return el("button", {
+        type: "button", class: "plex-tile album", "data-id": item.plex_metadata_id,
+        "aria-label": `Open album ${item.title}`,
+        onclick: () => go({ album: item.plex_metadata_id, page: 1 }),
+      }, thumb, el("span", { class: "plex-title", text: item.title }),
+      el("span", { class: "plex-date", text: "Album" }));
+    }
+    const state = item.imported ? "imported" : item.import_status || "";
+    const badge = {
+      imported: "✓ Imported", failed: "Import failed", queued: "Queued", running: "Importing",
+    }[state];
+    return el("button", {
+      type: "button", class: `plex-tile photo ${state}`, "data-id": item.plex_metadata_id,
+      "data-index": String(index), "aria-pressed": String(selected.has(item.plex_metadata_id)),
+      onclick: (event) => toggle(index, event.shiftKey),
+    }, thumb, badge && el("span", { class: `plex-badge ${state}`, text: badge }),
+    el("span", { class: "plex-title", text: item.title }),
+    el("span", { class: "plex-date", text: formatDate(item.taken_at) }));
+  }
+
+  function formatDate(value) {
+    if (!value) return "No date";
+    const date = new Date(`${value}T00:00:00`);
+    return date.toLocaleDateString(undefined, { year: "numeric", month: "short", day: "numeric" });
+  }
+
+  // -- selection ----------------------------------------------------------------------------
+
+  function toggle(index, range) {
+    const item = items[index];
+    if (range && anchor !== null) {
+      const [from, to] = anchor < index ? [anchor, index] : [index, anchor];
+      for (const i of photoIndexes()) {
+        if (i >= from && i <= to) selected.set(items[i].plex_metadata_id, items[i].title);
+      }
+    } else if (selected.has(item.plex_metadata_id)) {
+      selected.delete(item.plex_metadata_id);
+    } else {
+      selected.set(item.plex_metadata_id, item.title);
+    }
+    anchor = index;
+    showSelection();
+  }
+
+  function selectAllOnPage() {
+    for (const i of photoIndexes()) {
+      if (!items[i].imported) selected.set(items[i].plex_metadata_id, items[i].title);
+    }
+    showSelection();
+  }
+
+  function showSelection() {
+    for (const button of document.querySelectorAll(".plex-tile.photo")) {
+      button.setAttribute("aria-pressed", String(selected.has(button.dataset.id)));
+    }
+    $("plex-count").textContent = `${selected.size} selected`;
+    $("plex-import").disabled = selected.size === 0;
+  }
+
+  // -- importing and following the imports ----------------------------------------------
+
+  async function importSelected() {
+    const ids = [...selected.keys()];
+    const button = $("plex-import");
+    button.disabled = true;
+    let answer;
+    try {
+      answer = await api("import", {
+        method: "POST",
+        body: JSON.stringify({ plex_metadata_ids: ids, analyze: $("plex-analyze").checked }),
+      });
+    } catch (error) {
+      notice("error", [`Nothing was imported: ${error.message}`]);
+      button.disabled = false;
+      return;
+    }
+    selected.clear();
+    showSelection();
+    const name = (id) => titles.get(id) || id;
+    const warnings = [
+      ...answer.skipped.map((s) => `${name(s.plex_metadata_id)}: not imported, ${s.reason}.`),
+      ...answer.errors.map((e) => `${name(e.plex_metadata_id)}: ${e.error}`),
+    ];
+    notice(warnings.length ? "warning" : "info",
+      warnings.length ? warnings : [`${answer.queued.length} photo(s) queued for the TV.`]);
+    if (answer.queued.length) follow(answer);
+  }
+
+  function follow(answer) {
+    const rows = new Map();
+    const list = $("plex-progress-list");
+    list.replaceChildren(...answer.queued.map((id) => {
+      const state = el("span", { class: "plex-state queued", text: "queued" });
+      const row = el("li", { "data-id": id }, el("span", { class: "plex-progress-title", text: titles.get(id) || id }), state);
+      rows.set(id, { state, record: null });
+      return row;
+    }));
+    $("plex-summary").textContent = "";
+    $("plex-progress").hidden = false;
+
+    const tick = async () => {
+      try {
+        await refreshRecords(rows);
+      } catch (error) {
+        $("plex-summary").textContent = `Could not check the imports (${error.message}); trying again.`;
+      }
+      const records = [...rows.values()].map((row) => row.record);
+      if (records.every((record) => record && ENDED.includes(record.status))) {
+        const done = records.filter((record) => record.status === "done").length;
+        const failed = records.length - done;
+        $("plex-summary").textContent =
+          `Finished: ${done} imported, ${answer.skipped.length} skipped, ` +
+          `${failed + answer.errors.length} failed.`;
+        load();
+        return;
+      }
+      window.setTimeout(tick, POLL_MS);
+    };
+    window.setTimeout(tick, POLL_MS);
+  }
+
+  async function refreshRecords(rows) {
+    // Imports come newest first: ours are on the first page(s).
+    const missing = () => [...rows.values()].some((row) => !row.record || !ENDED.includes(row.record.status));
+    for (let page = 1; page <= 20 && missing(); page++) {
+      const answer = await api(`imports?page=${page}&page_size=100`);
+      for (const record of answer.items) {
+        const row = rows.get(record.plex_metadata_id);
+        if (row && (!row.record || record.id >= row.record.id)) {
+          row.record = record;
+          showRecord(row);
+        }
+      }
+      if (page * 100 >= answer.count) break;
+    }
+  }
+
+  function showRecord(row) {
+    const record = row.record;
+    let text = record.status === "running" ? record.step : record.status;
+    if (record.status === "done") text = record.content_id ? `done (on the TV as ${record.content_id})` : "done";
+    if (record.status === "failed") text = `failed: ${record.error || "no reason given"}`;
+    if (record.status === "queued") text = "queued";
+    row.state.textContent = text;
+    row.state.className = `plex-state ${record.status === "running" ? record.step : record.status}`;
+  }
+
+  start();
+})();

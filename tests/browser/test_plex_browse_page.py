@@ -1,0 +1,182 @@
+"""The "Import from Plex" page in a real Chromium: the live server, the fake Plex,
+the fake TV and a real worker on the embedded queue."""
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from tests.workers import celery_worker, empty_embedded_queue
+
+CHROMIUM = Path("/usr/bin/chromium")
+if not CHROMIUM.exists() or importlib.util.find_spec("playwright") is None:
+    pytest.skip("needs Debian's Chromium at /usr/bin/chromium and `pip install playwright`",
+                allow_module_level=True)
+
+from playwright.sync_api import expect, sync_playwright  # noqa: E402
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(300),
+              pytest.mark.django_db(transaction=True)]
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--no-first-run"]
+THUMBNAIL_SHOWN = ("[...document.querySelectorAll('.plex-tile img')]"
+                   ".some(img => img.complete && img.naturalWidth > 0)")
+ALL_LOADED = "[...document.querySelectorAll('.plex-tile img')].every(img => img.complete)"
+
+
+@pytest.fixture
+def curator(db):
+    get_user_model().objects.create_user("curator", password="frame-pw", is_staff=True,
+                                         is_superuser=True)
+    return "curator", "frame-pw"
+
+
+@pytest.fixture
+def page(monkeypatch):
+    # Playwright's sync API keeps an event loop in this thread; the ORM calls of
+    # pytest-django's own teardown would otherwise be refused as "async".
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        context.set_default_timeout(20_000)
+        yield context.new_page()
+        context.close()
+        browser.close()
+
+
+@pytest.fixture
+def worker(worker_env, plex_settings, fake_plex, tmp_path):
+    empty_embedded_queue()
+    env = {**worker_env, "PLEX_URL": fake_plex.url, "PLEX_TOKEN": fake_plex.token,
+           "PLEX_TIMEOUT": "2"}
+    with celery_worker(env, log_dir=tmp_path) as process:
+        yield process
+
+
+def log_in(page, base_url, credentials, *, next_path):
+    page.goto(f"{base_url}/admin/login/?next={next_path}")
+    page.fill("#id_username", credentials[0])
+    page.fill("#id_password", credentials[1])
+    page.click("input[type=submit]")
+    page.wait_for_url(f"{base_url}{next_path}*")
+
+
+def open_album(page, title):
+    page.get_by_role("button", name=f"Open album {title}").click()
+    expect(page.locator("#plex-crumbs [aria-current=page]")).to_have_text(title)
+
+
+def test_browse_select_import_and_see_them_imported(live_server, curator, worker, fake_plex,
+                                                    fake_tv, page):
+    base = live_server.url
+    log_in(page, base, curator, next_path="/admin/plex/browse/")
+
+    photos = page.locator(".plex-tile.photo")
+    expect(page.get_by_role("button", name="Open album Travel")).to_be_visible()
+    page.wait_for_function(THUMBNAIL_SHOWN)
+    expect(page.locator("#plex-crumbs")).to_contain_text("Photos")
+    page.wait_for_function(ALL_LOADED)
+    page.screenshot(path=ARTIFACTS / "plex-browse-grid.png", full_page=True)
+
+    open_album(page, "Travel")
+    open_album(page, "2019")
+    open_album(page, "Mexico")
+    expect(photos).to_have_count(3)
+    page.wait_for_function(THUMBNAIL_SHOWN)
+    photos.nth(0).click()
+    photos.nth(2).click(modifiers=["Shift"])
+    expect(page.locator("#plex-count")).to_have_text("3 selected")
+    expect(page.locator(".plex-tile.photo[aria-pressed=true]")).to_have_count(3)
+    photos.nth(1).focus()
+    page.keyboard.press("Space")
+    expect(page.locator("#plex-count")).to_have_text("2 selected")
+    page.keyboard.press("Enter")
+    expect(page.locator("#plex-count")).to_have_text("3 selected")
+
+    page.click("#plex-import")
+    progress = page.locator("#plex-progress-list li")
+    expect(progress).to_have_count(3)
+    expect(page.locator("#plex-progress-list .plex-state.done")).to_have_count(3,
+                                                                             timeout=120_000)
+    expect(page.locator("#plex-summary")).to_contain_text("3 imported, 0 skipped, 0 failed")
+    page.screenshot(path=ARTIFACTS / "plex-browse-progress.png", full_page=True)
+    assert len(fake_tv.photos) == 3
+
+    page.reload()
+    expect(photos).to_have_count(3)
+    expect(page.locator(".plex-tile.photo.imported")).to_have_count(3)
+    expect(page.locator(".plex-badge.imported").first).to_have_text("✓ Imported")
+
+    photos.nth(1).click()
+    page.click("#plex-import")
+    expect(page.locator("#plex-notice")).to_contain_text("not imported, already on the TV as")
+    page.screenshot(path=ARTIFACTS / "plex-browse-reimport.png", full_page=True)
+    assert len(fake_tv.photos) == 3
+
+    page.set_viewport_size({"width": 390, "height": 844})
+    tile = photos.nth(0).bounding_box()
+    assert tile["x"] >= 0 and tile["x"] + tile["width"] <= 390
+    page.screenshot(path=ARTIFACTS / "plex-browse-narrow.png", full_page=True)
+
+
+def test_home_shows_plex_and_the_tv_then_the_plex_error(live_server, curator, worker,
+                                                        fake_plex, page):
+    base = live_server.url
+    log_in(page, base, curator, next_path="/admin/docent/")
+
+    plex_card = page.locator('[data-check="Plex"]')
+    expect(plex_card).to_have_class("docent-card ok")
+    expect(plex_card).to_contain_text(fake_plex.name)
+    expect(page.locator('[data-check="Frame TV"]')).to_have_class("docent-card ok")
+    page.screenshot(path=ARTIFACTS / "docent-home.png", full_page=True)
+
+    fake_plex.stop()
+    page.reload()
+    expect(plex_card).to_have_class("docent-card warning")
+    expect(plex_card).to_contain_text("What to check")
+    page.screenshot(path=ARTIFACTS / "docent-home-plex-down.png", full_page=True)
+
+
+def test_browse_page_says_when_plex_is_down(live_server, curator, plex_settings, fake_plex,
+                                            page):
+    fake_plex.stop()
+    log_in(page, live_server.url, curator, next_path="/admin/plex/browse/")
+
+    expect(page.locator("#plex-message")).to_contain_text("Plex is not reachable")
+    expect(page.locator("#plex-toolbar")).to_be_hidden()
+
+
+def test_a_failed_import_shows_its_reason_and_hide_imported_leaves_it(
+        live_server, curator, worker, fake_tv, page):
+    log_in(page, live_server.url, curator, next_path="/admin/plex/browse/")
+    open_album(page, "Family")
+    page.get_by_role("button", name="Garden").click()
+    page.get_by_role("button", name="Broken").click()
+    page.click("#plex-import")
+
+    summary = page.locator("#plex-summary")
+    expect(summary).to_contain_text("1 imported, 0 skipped, 1 failed", timeout=120_000)
+    broken = page.locator("#plex-progress-list li", has_text="Broken")
+    expect(broken.locator(".plex-state.failed")).to_contain_text(
+        "failed: This file is not a picture Docent can read")
+    expect(page.locator(".plex-badge.failed")).to_have_text("Import failed")
+
+    page.check("#plex-hide-imported")
+    expect(page.locator(".plex-tile.photo")).to_have_count(1)
+    expect(page.locator(".plex-tile.photo .plex-title")).to_have_text("Broken")
+    assert len(fake_tv.photos) == 1
+
+
+def test_browse_page_shows_the_env_lines_without_plex(live_server, curator, settings, page):
+    settings.PLEX_URL = settings.PLEX_TOKEN = ""
+    log_in(page, live_server.url, curator, next_path="/admin/plex/browse/")
+
+    expect(page.locator("#plex-message")).to_contain_text("Plex is not configured")
+    expect(page.locator("#plex-message pre")).to_contain_text("PLEX_URL=")
+    expect(page.locator("#plex-message pre")).to_contain_text("PLEX_TOKEN=")
