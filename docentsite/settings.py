@@ -119,7 +119,7 @@ if JPEG_QUALITY > 95:
 AI_PROVIDER = config.choice("AI_PROVIDER", "none", ("anthropic", "openai", "none"))
 AUTO_ANALYZE = config.flag("AUTO_ANALYZE", True)
 ANTHROPIC_API_KEY = config.text("ANTHROPIC_API_KEY")
-ANTHROPIC_MODEL = config.text("ANTHROPIC_MODEL", "claude-sonnet-4-5")
+ANTHROPIC_MODEL = config.text("ANTHROPIC_MODEL", "claude-sonnet-5-5")
 OPENAI_API_KEY = config.text("OPENAI_API_KEY")
 OPENAI_MODEL = config.text("OPENAI_MODEL", "gpt-4.1-mini")
 AI_TIMEOUT = config.number("AI_TIMEOUT", 60, minimum=1)
