@@ -276,6 +276,19 @@ def plex_import_request(
     """
     analyze = analyze_by_default() if analyze is None else analyze
     result = ImportRequestResult()
+    for photo, existing in _importable(plex_metadata_ids, force=force, client=client,
+                                       result=result):
+        if _queue(photo, existing=existing, analyze=analyze, user=user) is None:
+            result.skipped.append({"plex_metadata_id": photo.rating_key,
+                                   "reason": "import in progress"})
+        else:
+            result.queued.append(photo.rating_key)
+    return result
+
+
+def _importable(plex_metadata_ids, *, force: bool, client, result: ImportRequestResult):
+    """Yield (photo, existing record) for each id that may be imported; note the
+    others in `result` as skipped (with the reason) or as errors."""
     for plex_metadata_id in dict.fromkeys(str(i).strip() for i in plex_metadata_ids):
         existing = ImportRecord.objects.select_related("artwork").filter(
             plex_metadata_id=plex_metadata_id).first()
@@ -289,13 +302,7 @@ def plex_import_request(
         except DocentError as exc:
             result.errors.append({"plex_metadata_id": plex_metadata_id, "error": str(exc)})
             continue
-        record = _queue(photo, existing=existing, analyze=analyze, user=user)
-        if record is None:
-            result.skipped.append({"plex_metadata_id": plex_metadata_id,
-                                   "reason": "import in progress"})
-        else:
-            result.queued.append(plex_metadata_id)
-    return result
+        yield photo, existing
 
 
 def _skip_reason(record: ImportRecord, *, force: bool) -> str | None:
@@ -564,19 +571,9 @@ def plex_import_plan(
     Plex's description of a photo is remembered, as browsing does.
     """
     result = ImportRequestResult()
-    for plex_metadata_id in dict.fromkeys(str(i).strip() for i in plex_metadata_ids):
-        existing = ImportRecord.objects.select_related("artwork").filter(
-            plex_metadata_id=plex_metadata_id).first()
-        reason = _skip_reason(existing, force=force) if existing else None
-        if reason:
-            result.skipped.append({"plex_metadata_id": plex_metadata_id, "reason": reason})
-            continue
-        try:
-            _photo_to_import(plex_metadata_id, client=client)
-        except DocentError as exc:
-            result.errors.append({"plex_metadata_id": plex_metadata_id, "error": str(exc)})
-            continue
-        result.queued.append(plex_metadata_id)
+    for photo, _existing in _importable(plex_metadata_ids, force=force, client=client,
+                                        result=result):
+        result.queued.append(photo.rating_key)
     return result
 
 
