@@ -1,7 +1,12 @@
 from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.text import Truncator
 
 from plexsource import services
 from plexsource.models import ImportRecord, ImportStatus, PlexLibrary, PlexPhoto
+
+THUMBNAIL_WIDTH = 96
 
 
 @admin.register(PlexLibrary)
@@ -14,13 +19,32 @@ class PlexLibraryAdmin(admin.ModelAdmin):
         return False  # libraries come from Plex
 
 
+class ImportStateFilter(admin.SimpleListFilter):
+    """A photo's import state lives on its ImportRecord, if it has one."""
+
+    title = "import"
+    parameter_name = "import"
+
+    def lookups(self, request, model_admin):
+        return [("none", "Not imported"), *ImportStatus.choices]
+
+    def queryset(self, request, queryset):
+        if self.value() == "none":
+            return queryset.filter(imports__isnull=True)
+        if self.value() in ImportStatus.values:
+            return queryset.filter(imports__status=self.value())
+        return queryset
+
+
 @admin.register(PlexPhoto)
 class PlexPhotoAdmin(admin.ModelAdmin):
-    list_display = ("title", "album_path", "library", "taken_at", "width", "height",
+    list_display = ("preview", "title", "album_path", "library", "taken_at", "width", "height",
                     "import_status")
-    list_filter = ("library", ("taken_at", admin.DateFieldListFilter))
+    list_display_links = ("preview", "title")
+    list_filter = (ImportStateFilter, "library", ("taken_at", admin.DateFieldListFilter))
     search_fields = ("title", "album_path", "rating_key", "part_file")
     list_select_related = ("library",)
+    date_hierarchy = "taken_at"
     actions = ("import_to_tv",)
 
     def has_add_permission(self, request):
@@ -28,6 +52,10 @@ class PlexPhotoAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("imports")
+
+    @admin.display(description="")
+    def preview(self, photo):
+        return plex_thumbnail_img(photo.rating_key, str(photo))
 
     @admin.display(description="Import")
     def import_status(self, photo):
@@ -45,16 +73,31 @@ class PlexPhotoAdmin(admin.ModelAdmin):
 
 @admin.register(ImportRecord)
 class ImportRecordAdmin(admin.ModelAdmin):
-    list_display = ("plex_metadata_id", "photo", "status", "step", "attempts", "content_id",
-                    "requested_at", "finished_at")
-    list_filter = ("status", "step", "photo__library", "requested_at")
+    list_display = ("preview", "plex_metadata_id", "photo", "status", "step", "error",
+                    "attempts", "content_id", "requested_at", "finished_at")
+    list_display_links = ("preview", "plex_metadata_id")
+    list_filter = ("status", "step", "photo__library", "requested_at", "finished_at")
     search_fields = ("plex_metadata_id", "photo__title", "last_error")
     list_select_related = ("photo", "artwork")
-    actions = ("retry",)
+    date_hierarchy = "requested_at"
+    actions = ("retry", "reanalyze")
     readonly_fields = [field.name for field in ImportRecord._meta.fields]
 
     def has_add_permission(self, request):
         return False
+
+    @admin.display(description="")
+    def preview(self, record):
+        artwork = record.artwork
+        if artwork is not None and artwork.thumbnail:
+            # The prepared picture is on our disk: no need to ask Plex.
+            url = reverse("admin:artwork_artwork_thumbnail", args=[artwork.pk])
+            return _img(url, str(record.photo or artwork))
+        return plex_thumbnail_img(record.plex_metadata_id, str(record.photo or ""))
+
+    @admin.display(description="Error", ordering="last_error")
+    def error(self, record):
+        return Truncator(record.last_error).chars(120) or "—"
 
     @admin.display(description="On the TV as")
     def content_id(self, record):
@@ -67,6 +110,26 @@ class ImportRecordAdmin(admin.ModelAdmin):
         note = f" {ignored} not failed, left as they are." if ignored else ""
         self.message_user(request, summary(result) + note)
 
+    @admin.action(description="Re-analyze with the vision model")
+    def reanalyze(self, request, queryset):
+        count = services.plex_import_reanalyze(records=queryset)
+        ignored = queryset.count() - count
+        note = f" {ignored} without a prepared picture yet, left as they are." if ignored else ""
+        self.message_user(request, f"{count} artwork(s) queued for analysis.{note}")
+
+
+def plex_thumbnail_img(plex_metadata_id: str, title: str) -> str:
+    # Through Docent's own route: the page never holds Plex's address or token.
+    return _img(services.thumbnail_url(plex_metadata_id), title or f"Plex photo {plex_metadata_id}")
+
+
+def _img(url: str, alt: str) -> str:
+    return format_html(
+        '<img src="{}" alt="{}" width="{}" loading="lazy" '
+        'style="aspect-ratio:4/3;height:auto;object-fit:cover;background:#eee">',
+        url, alt, THUMBNAIL_WIDTH,
+    )
+
 
 def summary(result: services.ImportRequestResult) -> str:
     parts = [f"{len(result.queued)} import(s) queued"]
@@ -76,3 +139,4 @@ def summary(result: services.ImportRequestResult) -> str:
     if result.errors:
         parts.append(f"{len(result.errors)} could not be imported")
     return ", ".join(parts) + "."
+

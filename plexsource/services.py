@@ -405,6 +405,13 @@ def plex_import_retry(*, records) -> ImportRequestResult:
     return plex_import_request(plex_metadata_ids=list(ids), analyze=None)
 
 
+def plex_import_reanalyze(*, records) -> int:
+    """Describe the imported pictures again; how many were queued."""
+    return artwork_services.artwork_reanalyze(
+        artworks=Artwork.objects.filter(plex_import__in=records)
+    )
+
+
 def plex_fetch_original(*, record_id: int, client: plex.PlexClient | None = None) -> None:
     """Download the photo's original file into the artwork, unless already there."""
     record = ImportRecord.objects.select_related("artwork").get(pk=record_id)
