@@ -385,6 +385,11 @@ def _rearm_artwork(artwork: Artwork, *, analyze: bool) -> None:
     if artwork.status in (Status.FAILED, Status.NEEDS_ATTENTION):
         resume_at = Status.PREPARED if artwork.image else Status.PENDING
         Artwork.objects.filter(pk=artwork.pk).update(status=resume_at, last_error="")
+        if not artwork.image and artwork.original:
+            # Downloaded but not readable: the owner may have replaced the file in
+            # Plex since, so fetch it again rather than fail on the same bytes.
+            artwork.original.delete(save=False)
+            Artwork.objects.filter(pk=artwork.pk).update(original="")
     if analyze and artwork.analysis_status in (AnalysisStatus.NONE, AnalysisStatus.FAILED):
         Artwork.objects.filter(pk=artwork.pk).update(analysis_status=AnalysisStatus.PENDING)
 

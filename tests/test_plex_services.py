@@ -1,10 +1,12 @@
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.utils import timezone
 
 from docentsite.artwork import frametv
 from docentsite.artwork import services as artwork_services
+from docentsite.artwork.imaging import ImageRejected
 from docentsite.artwork.models import Artwork, Status
 from plexsource import services
 from plexsource.models import ImportRecord, ImportStatus, PlexPhoto
@@ -42,6 +44,28 @@ def test_a_failed_import_resumes_where_it_stopped(
     record.refresh_from_db()
     assert record.status == ImportStatus.DONE and record.attempts == 1
     assert list(fake_tv.photos) == [Artwork.objects.get(pk=artwork_id).content_id]
+
+
+def test_a_photo_docent_could_not_read_is_fetched_again_when_asked_again(
+    fake_plex, plex_settings, chains, jpeg
+):
+    broken = fake_plex.find("Broken")
+    services.plex_import_request(plex_metadata_ids=[broken.rating_key])
+    (record_id, artwork_id), = chains
+    services.plex_fetch_original(record_id=record_id)
+    with pytest.raises(ImageRejected):
+        artwork_services.artwork_prepare(artwork_id=artwork_id)
+    artwork_services.artwork_record_failure(artwork_id=artwork_id, error="not a picture")
+    old_original = Artwork.objects.get(pk=artwork_id).original.path
+    fake_plex.replace_file(broken.rating_key, jpeg)
+
+    services.plex_import_request(plex_metadata_ids=[broken.rating_key])
+    services.plex_fetch_original(record_id=record_id)
+    artwork = artwork_services.artwork_prepare(artwork_id=artwork_id)
+
+    assert artwork.status == Status.PREPARED and artwork.image
+    assert len(fake_plex.downloads) == 2
+    assert not Path(old_original).exists() or Path(old_original).read_bytes() == jpeg
 
 
 def test_force_imports_a_photo_on_the_tv_again_as_a_new_artwork(

@@ -48,6 +48,9 @@ def test_browse_select_import_and_see_them_imported(live_server, curator, worker
     expect(page.locator("#plex-progress-list .plex-state.done")).to_have_count(3,
                                                                              timeout=120_000)
     expect(page.locator("#plex-summary")).to_contain_text("3 imported, 0 skipped, 0 failed")
+    expect(page.locator("#plex-bar-label")).to_have_text("3 of 3 finished")
+    assert page.eval_on_selector("#plex-bar", "bar => [bar.value, bar.max]") == [3, 3]
+    expect(page.locator("#plex-retry")).to_be_hidden()
     page.screenshot(path=ARTIFACTS / "plex-browse-progress.png", full_page=True)
     assert len(fake_tv.photos) == 3
 
@@ -58,8 +61,19 @@ def test_browse_select_import_and_see_them_imported(live_server, curator, worker
 
     photos.nth(1).click()
     page.click("#plex-import")
-    expect(page.locator("#plex-notice")).to_contain_text("not imported, already on the TV as")
+    dialog = page.locator("#plex-confirm")
+    expect(dialog).to_be_visible()
+    expect(dialog).to_contain_text("This photo is already on the TV")
+    expect(dialog).to_contain_text("second copy")
+    expect(dialog.locator("li")).to_have_text(photos.nth(1).locator(".plex-title").inner_text())
     page.screenshot(path=ARTIFACTS / "plex-browse-reimport.png", full_page=True)
+    dialog.get_by_role("button", name="Cancel").click()
+    expect(dialog).to_be_hidden()
+    expect(page.locator("#plex-count")).to_have_text("1 selected")
+
+    page.click("#plex-import")
+    dialog.get_by_role("button", name="Skip those on the TV").click()
+    expect(page.locator("#plex-notice")).to_contain_text("not imported, already on the TV as")
     assert len(fake_tv.photos) == 3
 
     page.set_viewport_size({"width": 390, "height": 844})
@@ -95,8 +109,8 @@ def test_browse_page_says_when_plex_is_down(live_server, curator, plex_settings,
     expect(page.locator("#plex-toolbar")).to_be_hidden()
 
 
-def test_a_failed_import_shows_its_reason_and_hide_imported_leaves_it(
-        live_server, curator, worker, fake_tv, page):
+def test_a_failed_import_shows_its_reason_and_can_be_retried_once_fixed(
+        live_server, curator, worker, fake_plex, fake_tv, jpeg, page):
     log_in(page, live_server.url, curator, next_path="/admin/plex/browse/")
     open_album(page, "Family")
     page.get_by_role("button", name="Garden").click()
@@ -114,6 +128,71 @@ def test_a_failed_import_shows_its_reason_and_hide_imported_leaves_it(
     expect(page.locator(".plex-tile.photo")).to_have_count(1)
     expect(page.locator(".plex-tile.photo .plex-title")).to_have_text("Broken")
     assert len(fake_tv.photos) == 1
+
+    fake_plex.replace_file(fake_plex.find("Broken").rating_key, jpeg)
+    page.get_by_role("button", name="Retry failed (1)").click()
+    expect(summary).to_contain_text("1 imported, 0 skipped, 0 failed", timeout=120_000)
+    expect(broken.locator(".plex-state.done")).to_contain_text("on the TV as")
+    expect(page.locator(".plex-tile.photo")).to_have_count(0)
+    assert len(fake_tv.photos) == 2
+
+
+def test_pages_select_all_and_keyboard_ranges_in_a_second_library(
+        live_server, curator, plex_settings, fake_plex, page):
+    fake_plex.add_synthetic_section("Archive", 120)
+    log_in(page, live_server.url, curator, next_path="/admin/plex/browse/")
+    picker = page.locator("#plex-library")
+    expect(picker.locator("option")).to_have_text(["Photos (11 photos)", "Archive (120 photos)"])
+
+    picker.select_option(label="Archive (120 photos)")
+    photos = page.locator(".plex-tile.photo")
+    expect(photos).to_have_count(50)
+    expect(page.locator("#plex-page-label")).to_have_text("Page 1 of 3")
+    expect(page.locator("#plex-prev")).to_be_disabled()
+    page.click("#plex-select-all")
+    expect(page.locator("#plex-count")).to_have_text("50 selected")
+
+    page.click("#plex-next")
+    expect(page.locator("#plex-page-label")).to_have_text("Page 2 of 3")
+    assert "page=2" in page.url
+    expect(page.locator(".plex-tile.photo[aria-pressed=true]")).to_have_count(0)
+    expect(page.locator("#plex-count")).to_have_text("50 selected")  # kept across pages
+    page.wait_for_function(THUMBNAIL_SHOWN)
+
+    photos.nth(0).focus()
+    page.keyboard.press("Space")
+    photos.nth(4).focus()
+    page.keyboard.press("Shift+Space")
+    expect(page.locator(".plex-tile.photo[aria-pressed=true]")).to_have_count(5)
+    expect(page.locator("#plex-count")).to_have_text("55 selected")
+    focused = page.evaluate("document.activeElement.dataset.index")
+    assert focused == "4"
+    page.locator("#plex-pages").scroll_into_view_if_needed()
+    page.wait_for_function(ALL_LOADED)
+    expect(page.locator(".plex-tile img.missing")).to_have_count(0)
+    page.screenshot(path=ARTIFACTS / "plex-browse-pages.png", full_page=True)
+
+    page.go_back()
+    expect(page.locator("#plex-page-label")).to_have_text("Page 1 of 3")
+    expect(page.locator(".plex-tile.photo[aria-pressed=true]")).to_have_count(50)
+    page.click("#plex-select-none")
+    expect(page.locator("#plex-count")).to_have_text("0 selected")
+    expect(page.locator("#plex-import")).to_be_disabled()
+
+    picker.select_option(label="Photos (11 photos)")
+    expect(page.locator("#plex-crumbs")).to_have_text("Photos")
+    expect(page.locator("#plex-pages")).to_be_hidden()
+
+
+def test_a_server_without_photo_libraries_says_how_to_add_one(
+        live_server, curator, plex_settings, fake_plex, page):
+    fake_plex.sections[:] = [s for s in fake_plex.sections if s.type != "photo"]
+    log_in(page, live_server.url, curator, next_path="/admin/plex/browse/")
+
+    expect(page.locator("#plex-message")).to_contain_text(
+        f"{fake_plex.name} has no photo libraries")
+    expect(page.locator("#plex-message")).to_contain_text("a library of the type Photos")
+    expect(page.locator("#plex-toolbar")).to_be_hidden()
 
 
 def test_browse_page_shows_the_env_lines_without_plex(live_server, curator, settings, page):

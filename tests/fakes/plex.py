@@ -32,6 +32,7 @@ Faults, switchable at any time: `stop()`/`start()` (down, same port), `slow`
 (seconds before each answer), `fail_paths` (500 for paths starting with any
 prefix), `reset_downloads` (headers and half the body, then the connection is
 dropped), `forbid_downloads` (403 on parts), `revoke_token()` (401 from then on),
+`replace_file(rating_key, data)` (a new, readable version of a photo),
 `delete(rating_key)` (metadata, children, thumbnails and part answer 404; the item
 stays in listings, as a file removed from disk does until the next scan, §8.8),
 `json_strings` (every JSON number and boolean sent as text), `ignore_start` (a
@@ -381,6 +382,14 @@ class FakePlex:
 
     def delete(self, rating_key: str) -> None:
         self.deleted.add(str(rating_key))
+
+    def replace_file(self, rating_key: str, data: bytes) -> None:
+        """The owner swaps the photo's file for a readable one; Plex notices on its scan."""
+        item = self.item(rating_key)
+        with Image.open(io.BytesIO(data)) as image:
+            item.width, item.height = image.size
+            item.orientation = image.getexif().get(0x0112, 1)
+        item.data, item.broken, item.added_at = data, False, item.added_at + 3600
 
     # -- records ------------------------------------------------------------------
     def requests_to(self, prefix: str) -> list[FakeRequest]:

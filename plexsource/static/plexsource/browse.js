@@ -19,6 +19,9 @@
   let anchor = null; // index of the last photo clicked, for shift-click ranges
   const selected = new Map(); // plex_metadata_id -> title
   const titles = new Map();
+  const imported = new Set(); // photos seen on the TV already, to ask before a second copy
+  let following = 0;
+  let retryable = [];
 
   // -- talking to the API ---------------------------------------------------------------
 
@@ -143,6 +146,7 @@
     $("plex-select-all").addEventListener("click", selectAllOnPage);
     $("plex-select-none").addEventListener("click", () => { selected.clear(); showSelection(); });
     $("plex-import").addEventListener("click", importSelected);
+    $("plex-retry").addEventListener("click", retryFailed);
     window.addEventListener("popstate", () => { readAddress(); load(); });
 
     readAddress();
@@ -176,7 +180,11 @@
     }
     root.removeAttribute("aria-busy");
     items = page.items;
-    for (const item of items) titles.set(item.plex_metadata_id, item.title);
+    for (const item of items) {
+      titles.set(item.plex_metadata_id, item.title);
+      if (item.imported) imported.add(item.plex_metadata_id);
+      else imported.delete(item.plex_metadata_id);
+    }
     showCrumbs(page);
     showGrid();
     showPages(page);
@@ -283,21 +291,53 @@
 
   async function importSelected() {
     const ids = [...selected.keys()];
+    const again = ids.filter((id) => imported.has(id));
+    let force = false;
+    if (again.length) {
+      const answer = await askAboutReimport(again, ids.length);
+      if (answer === "cancel") return;
+      force = answer === "again";
+    }
     const button = $("plex-import");
     button.disabled = true;
-    let answer;
-    try {
-      answer = await api("import", {
-        method: "POST",
-        body: JSON.stringify({ plex_metadata_ids: ids, analyze: $("plex-analyze").checked }),
-      });
-    } catch (error) {
-      notice("error", [`Nothing was imported: ${error.message}`]);
+    const answer = await requestImport(ids, force);
+    if (!answer) {
       button.disabled = false;
       return;
     }
     selected.clear();
     showSelection();
+    if (answer.queued.length) follow(answer);
+  }
+
+  // Already on the TV: importing again makes a second picture there, so ask first.
+  function askAboutReimport(again, total) {
+    const dialog = $("plex-confirm");
+    const names = again.map((id) => titles.get(id) || id);
+    const others = total - again.length;
+    $("plex-confirm-text").textContent =
+      `${again.length === 1 ? "This photo is" : `These ${again.length} photos are`} already on ` +
+      "the TV. Importing again puts a second copy on the TV; skipping leaves the TV as it is." +
+      (others ? ` The other ${others} selected will be imported either way.` : "");
+    $("plex-confirm-list").replaceChildren(...names.map((name) => el("li", { text: name })));
+    return new Promise((resolve) => {
+      dialog.addEventListener("close", () => resolve(dialog.returnValue || "cancel"), { once: true });
+      dialog.returnValue = "";
+      dialog.showModal();
+    });
+  }
+
+  async function requestImport(ids, force) {
+    let answer;
+    try {
+      answer = await api("import", {
+        method: "POST",
+        body: JSON.stringify({ plex_metadata_ids: ids, analyze: $("plex-analyze").checked, force }),
+      });
+    } catch (error) {
+      notice("error", [`Nothing was imported: ${error.message}`]);
+      return null;
+    }
     const name = (id) => titles.get(id) || id;
     const warnings = [
       ...answer.skipped.map((s) => `${name(s.plex_metadata_id)}: not imported, ${s.reason}.`),
@@ -305,10 +345,11 @@
     ];
     notice(warnings.length ? "warning" : "info",
       warnings.length ? warnings : [`${answer.queued.length} photo(s) queued for the TV.`]);
-    if (answer.queued.length) follow(answer);
+    return answer;
   }
 
   function follow(answer) {
+    const generation = ++following; // a newer import takes the progress panel over
     const rows = new Map();
     const list = $("plex-progress-list");
     list.replaceChildren(...answer.queued.map((id) => {
@@ -318,27 +359,52 @@
       return row;
     }));
     $("plex-summary").textContent = "";
+    $("plex-retry").hidden = true;
+    showBar(rows);
     $("plex-progress").hidden = false;
 
     const tick = async () => {
+      if (generation !== following) return;
       try {
         await refreshRecords(rows);
       } catch (error) {
         $("plex-summary").textContent = `Could not check the imports (${error.message}); trying again.`;
       }
+      if (generation !== following) return;
+      showBar(rows);
       const records = [...rows.values()].map((row) => row.record);
       if (records.every((record) => record && ENDED.includes(record.status))) {
-        const done = records.filter((record) => record.status === "done").length;
-        const failed = records.length - done;
+        const failed = records.filter((record) => record.status === "failed");
         $("plex-summary").textContent =
-          `Finished: ${done} imported, ${answer.skipped.length} skipped, ` +
-          `${failed + answer.errors.length} failed.`;
+          `Finished: ${records.length - failed.length} imported, ${answer.skipped.length} skipped, ` +
+          `${failed.length + answer.errors.length} failed.`;
+        retryable = failed.map((record) => record.plex_metadata_id);
+        const retry = $("plex-retry");
+        retry.textContent = `Retry failed (${retryable.length})`;
+        retry.hidden = retryable.length === 0;
         load();
         return;
       }
       window.setTimeout(tick, POLL_MS);
     };
     window.setTimeout(tick, POLL_MS);
+  }
+
+  function showBar(rows) {
+    const records = [...rows.values()].map((row) => row.record);
+    const ended = records.filter((record) => record && ENDED.includes(record.status)).length;
+    const bar = $("plex-bar");
+    bar.max = records.length;
+    bar.value = ended;
+    $("plex-bar-label").textContent = `${ended} of ${records.length} finished`;
+  }
+
+  async function retryFailed() {
+    const retry = $("plex-retry");
+    retry.disabled = true;
+    const answer = await requestImport(retryable, false);
+    retry.disabled = false;
+    if (answer && answer.queued.length) follow(answer);
   }
 
   async function refreshRecords(rows) {
