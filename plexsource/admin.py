@@ -53,7 +53,7 @@ class PlexPhotoAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("imports")
 
-    @admin.display(description="")
+    @admin.display(description="Thumbnail")
     def preview(self, photo):
         return plex_thumbnail_img(photo.rating_key, str(photo))
 
@@ -86,7 +86,7 @@ class ImportRecordAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
-    @admin.display(description="")
+    @admin.display(description="Thumbnail")
     def preview(self, record):
         artwork = record.artwork
         if artwork is not None and artwork.thumbnail:

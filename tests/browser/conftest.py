@@ -7,6 +7,7 @@ Playwright's own browser download does not work here; `.ci/run` installs
 from pathlib import Path
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from django.contrib.auth import get_user_model
 from playwright.sync_api import sync_playwright
 
@@ -62,3 +63,9 @@ def log_in(page, base_url, credentials, *, next_path):
     page.fill("#id_password", credentials[1])
     page.click("input[type=submit]")
     page.wait_for_url(f"{base_url}{next_path}*")
+
+
+def assert_accessible(page, what: str) -> None:
+    """No axe-core violations (WCAG A/AA and best practice) on the page as it is now."""
+    results = Axe().run(page)
+    assert results.violations_count == 0, f"{what}:\n{results.generate_report()}"

@@ -4,7 +4,13 @@ the fake TV and a real worker on the embedded queue."""
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import ALL_LOADED, ARTIFACTS, THUMBNAIL_SHOWN, log_in
+from tests.browser.conftest import (
+    ALL_LOADED,
+    ARTIFACTS,
+    THUMBNAIL_SHOWN,
+    assert_accessible,
+    log_in,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(300),
               pytest.mark.django_db(transaction=True)]
@@ -51,6 +57,7 @@ def test_browse_select_import_and_see_them_imported(live_server, curator, worker
     expect(page.locator("#plex-bar-label")).to_have_text("3 of 3 finished")
     assert page.eval_on_selector("#plex-bar", "bar => [bar.value, bar.max]") == [3, 3]
     expect(page.locator("#plex-retry")).to_be_hidden()
+    assert_accessible(page, "the finished progress view")
     page.screenshot(path=ARTIFACTS / "plex-browse-progress.png", full_page=True)
     assert len(fake_tv.photos) == 3
 
@@ -67,6 +74,7 @@ def test_browse_select_import_and_see_them_imported(live_server, curator, worker
     expect(dialog).to_contain_text("second copy")
     expect(dialog.locator("li")).to_have_text(photos.nth(1).locator(".plex-title").inner_text())
     page.screenshot(path=ARTIFACTS / "plex-browse-reimport.png", full_page=True)
+    assert_accessible(page, "the re-import question")
     dialog.get_by_role("button", name="Cancel").click()
     expect(dialog).to_be_hidden()
     expect(page.locator("#plex-count")).to_have_text("1 selected")
