@@ -610,10 +610,14 @@ def plex_import_records(*, plex_metadata_ids: Iterable[str]) -> list[ImportRecor
 
 
 def plex_import_follow(
-    *, record_ids: Iterable[int], interval: float = 1.0
+    *, record_ids: Iterable[int], interval: float = 1.0, timeout: float | None = None
 ) -> Iterator[ImportRecord]:
-    """Each record, as soon as a worker has ended it (done or failed)."""
+    """Each record, as soon as a worker has ended it (done or failed).
+
+    With `timeout` (seconds), stops following then; the work goes on in the worker.
+    """
     pending = set(record_ids)
+    deadline = None if timeout is None else time.monotonic() + timeout
     while pending:
         for chunk in _chunks(sorted(pending)):
             ended = ImportRecord.objects.select_related("artwork", "photo").filter(
@@ -621,8 +625,12 @@ def plex_import_follow(
             for record in ended:
                 pending.discard(record.pk)
                 yield record
-        if pending:
-            time.sleep(interval)
+        if not pending:
+            return
+        left = None if deadline is None else deadline - time.monotonic()
+        if left is not None and left <= 0:
+            return
+        time.sleep(interval if left is None else min(interval, left))
 
 
 def plex_workers_running(*, timeout: float = WORKER_PING_TIMEOUT) -> bool:

@@ -238,6 +238,8 @@ def test_a_terminal_gets_a_progress_bar(env, fake_plex):
     ["--ids", " , "],
     ["--library", "Photos", "--limit", "0"],
     ["--ids", "1", "--dry-run", "--wait"],
+    ["--ids", "1", "--timeout", "5"],
+    ["--ids", "1", "--wait", "--timeout", "0"],
 ])
 def test_contradictory_or_missing_options_are_usage_errors(env, args):
     code, output = run(*args)
@@ -351,6 +353,21 @@ def test_wait_follows_a_running_worker_to_the_end(env, fake_plex, fake_tv, tmp_p
     assert succeeded(tmp_path, "plex.fetch_original") == 2
     assert succeeded(tmp_path, "artwork.upload_to_tv") == 2
     assert "plex.fetch_original" in log and len(fake_tv.photos) == 2
+
+
+@pytest.mark.slow
+def test_wait_with_a_timeout_stops_following_and_leaves_the_work_to_the_worker(
+        env, fake_plex, fake_tv, tmp_path):
+    fake_tv.stop()  # the upload is retried for hours
+    with celery_worker(env, log_dir=tmp_path):
+        code, output = run("--ids", ids(fake_plex, "Garden"), "--wait", "--timeout", "0.05")
+        record = ImportRecord.objects.get()
+
+    assert code == 1, output
+    assert output.endswith("Imported 0, skipped 0, failed 0\nStopped following after 0.05 min: "
+                           "1 import(s) still under way in the worker; see Plex › Import "
+                           "records.\n")
+    assert record.status in (ImportStatus.QUEUED, ImportStatus.RUNNING)
 
 
 def test_without_wait_a_running_worker_gets_the_work(env, fake_plex, fake_tv, tmp_path):

@@ -73,10 +73,19 @@ Examples:
             "--wait", action="store_true",
             help="When a worker is running, follow its progress until every import has "
                  "ended. With no worker, the command does the work and always waits.")
+        parser.add_argument(
+            "--timeout", type=float, metavar="MINUTES",
+            help="With --wait: stop following after this many minutes and exit 1 if "
+                 "imports are still under way (they go on in the worker). A TV that is "
+                 "off is retried for hours, so scripts should set one.")
 
     def handle(self, *args, **options):
         if options["dry_run"] and options["wait"]:
             raise usage_error("--dry-run queues nothing to --wait for.")
+        timeout = options["timeout"]
+        if timeout is not None and (not options["wait"] or timeout <= 0):
+            raise usage_error("--timeout goes with --wait and takes minutes, more than 0, "
+                              "e.g. --wait --timeout 30.")
         ids = self.photo_ids(options)
         if options["dry_run"]:
             return self.dry_run(ids, force=options["force"])
@@ -91,12 +100,18 @@ Examples:
             ended = (services.plex_import_run_inline(record_id=r.pk) for r in records)
         elif options["wait"]:
             self.stdout.write(f"A worker is importing {len(records)} photo(s); following it.")
-            ended = services.plex_import_follow(record_ids=[r.pk for r in records])
+            ended = services.plex_import_follow(
+                record_ids=[r.pk for r in records],
+                timeout=None if timeout is None else timeout * 60)
         else:
             return self.queued(result)
         done, failed = self.follow(ended, total=len(records))
         self.summary(f"Imported {len(done)}", result, failed)
-        if failed or result.errors:
+        under_way = len(records) - len(done) - len(failed)
+        if under_way:
+            self.stdout.write(f"Stopped following after {timeout:g} min: {under_way} import(s) "
+                              "still under way in the worker; see Plex › Import records.")
+        if failed or result.errors or under_way:
             raise SystemExit(1)
 
     def photo_ids(self, options) -> list[str]:
