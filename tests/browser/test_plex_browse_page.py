@@ -210,3 +210,23 @@ def test_browse_page_shows_the_env_lines_without_plex(live_server, curator, sett
     expect(page.locator("#plex-message")).to_contain_text("Plex is not configured")
     expect(page.locator("#plex-message pre")).to_contain_text("PLEX_URL=")
     expect(page.locator("#plex-message pre")).to_contain_text("PLEX_TOKEN=")
+
+
+def test_a_reloaded_page_follows_the_imports_still_under_way(live_server, curator, worker,
+                                                             fake_tv, page):
+    fake_tv.stop()  # the upload waits, retried, until the TV is back
+    log_in(page, live_server.url, curator, next_path="/admin/plex/browse/")
+    open_album(page, "Family")
+    page.get_by_role("button", name="Garden").click()
+    page.click("#plex-import")
+    expect(page.locator("#plex-progress-list li")).to_have_count(1)
+
+    page.reload()
+    progress = page.locator("#plex-progress-list li")
+    expect(progress).to_have_count(1)
+    expect(progress).to_contain_text("Garden")
+    expect(page.locator("#plex-bar-label")).to_have_text("0 of 1 finished")
+    fake_tv.start()
+    expect(page.locator("#plex-summary")).to_contain_text("1 imported, 0 skipped, 0 failed",
+                                                          timeout=120_000)
+    assert len(fake_tv.photos) == 1

@@ -158,6 +158,24 @@
     $("plex-toolbar").hidden = false;
     $("plex-selection").hidden = false;
     load();
+    followUnderWay();
+  }
+
+  // Imports started before this page was (re)loaded: follow them too.
+  async function followUnderWay() {
+    const ids = [];
+    try {
+      for (const status of ["running", "queued"]) {
+        const answer = await api(`imports?status=${status}&page_size=100`);
+        for (const record of answer.items) {
+          titles.set(record.plex_metadata_id, record.title);
+          ids.push(record.plex_metadata_id);
+        }
+      }
+    } catch (_) {
+      return; // the page works without it; the next import shows its own progress
+    }
+    if (ids.length && following === 0) follow({ queued: ids, skipped: [], errors: [] });
   }
 
   // -- one page of a library or album ------------------------------------------------------
