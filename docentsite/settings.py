@@ -181,6 +181,8 @@ LOGGING = {
         # urllib3 logs full request URLs at DEBUG; keep them out of the log.
         "urllib3": {"level": "WARNING"},
         "websocket": {"level": "WARNING"},
+        # samsungtvws logs the TV's pairing token at INFO ("New token …").
+        "samsungtvws": {"level": "WARNING"},
     },
 }
 

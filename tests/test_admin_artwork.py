@@ -127,3 +127,119 @@ def test_remove_action_with_the_tv_off_says_why(
     assert "Nothing more was removed" in response.content.decode()
     artwork.refresh_from_db()
     assert artwork.status == Status.ON_TV
+
+
+@pytest.fixture
+def tv_settings(fake_tv, frame_tv, settings, tmp_path):
+    settings.TV_HOST, settings.TV_PORT = fake_tv.host, fake_tv.port
+    settings.TV_TOKEN_FILE = frame_tv.token_file
+    settings.ARTWORK_META_PATH = tmp_path / "meta.json"
+    return settings
+
+
+def on_tv(make_artwork, jpeg, frame_tv, **fields):
+    artwork = make_artwork(jpeg, **fields)
+    return services.artwork_upload_to_tv(artwork_id=artwork.pk, tv=frame_tv)
+
+
+def test_gallery_cards_show_source_status_and_description(admin_client, make_artwork, jpeg):
+    described = make_artwork(jpeg, filename="wave.jpg")
+    Artwork.objects.filter(pk=described.pk).update(
+        status=Status.ON_TV, content_id="MY_F0042", ai_title="The Great Wave",
+        ai_artist="Hokusai", ai_description="A towering wave curls over three boats.",
+        analysis_status=AnalysisStatus.DONE)
+    failed = make_artwork(jpeg, filename="broken.jpg", source="plex")
+    Artwork.objects.filter(pk=failed.pk).update(status=Status.FAILED,
+                                                last_error="The TV refused the picture.")
+
+    page = admin_client.get(CHANGELIST).content.decode()
+
+    cards = {card.split('value="', 1)[1].split('"', 1)[0]: card
+             for card in page.split('<tr role="listitem"')[1:]}
+    card = cards[str(described.pk)]
+    assert "On the TV" in card and "Direct upload · MY_F0042" in card
+    assert "The Great Wave — Hokusai" in card
+    assert "A towering wave curls over three boats." in card
+    assert 'aria-label="Select wave"' in card
+    other = cards[str(failed.pk)]
+    assert "Plex" in other and "Failed" in other and "The TV refused the picture." in other
+
+
+def test_gallery_costs_the_same_queries_for_one_artwork_or_ten(admin_client, make_artwork,
+                                                               jpeg):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            assert admin_client.get(CHANGELIST).status_code == 200
+        return len(captured)
+
+    make_artwork(jpeg)
+    one = queries()
+    for _ in range(9):
+        make_artwork(jpeg)
+
+    assert queries() == one
+
+
+def test_change_matte_asks_which_matte_first(admin_client, tv_settings, make_artwork, jpeg,
+                                             frame_tv):
+    artwork = on_tv(make_artwork, jpeg, frame_tv, filename="wave.jpg")
+
+    response = admin_client.post(CHANGELIST, {"action": "change_matte",
+                                              "_selected_action": [artwork.pk]})
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert '<option value="none">No matte</option>' in page
+    assert '<optgroup label="Shadowbox">' in page
+    assert '<option value="shadowbox_polar">Polar</option>' in page
+    assert f'name="_selected_action" value="{artwork.pk}"' in page
+    assert "not every matte fits every picture" in page
+    assert f"on the TV as {artwork.content_id}" in page
+
+
+def test_change_matte_changes_the_pictures_on_the_tv_and_says_what_it_left(
+        admin_client, tv_settings, make_artwork, jpeg, frame_tv, fake_tv):
+    framed = on_tv(make_artwork, jpeg, frame_tv, filename="framed.jpg")
+    gone = on_tv(make_artwork, jpeg, frame_tv, filename="gone.jpg")
+    del fake_tv.photos[gone.content_id]  # deleted on the TV itself: the TV refuses
+    waiting = make_artwork(jpeg, filename="waiting.jpg")
+
+    response = admin_client.post(CHANGELIST, {
+        "action": "change_matte", "apply": "Change matte", "matte_id": "modern_sage",
+        "_selected_action": [framed.pk, gone.pk, waiting.pk]}, follow=True)
+
+    page = response.content.decode()
+    assert "Matte modern_sage on 1 picture(s)." in page
+    assert "1 not on the TV, left as they are." in page
+    assert "Gone: The TV refused change_matte: error -7" in page  # the admin capitalises
+    assert fake_tv.photos[framed.content_id].matte_id == "modern_sage"
+    assert Artwork.objects.get(pk=framed.pk).matte_id == "modern_sage"
+    assert Artwork.objects.get(pk=gone.pk).matte_id == "none"
+
+
+def test_change_matte_with_the_tv_off_changes_nothing_and_says_why(
+        admin_client, tv_settings, make_artwork, jpeg, frame_tv, fake_tv):
+    artwork = on_tv(make_artwork, jpeg, frame_tv)
+    fake_tv.stop()
+
+    response = admin_client.post(CHANGELIST, {"action": "change_matte",
+                                              "_selected_action": [artwork.pk]}, follow=True)
+
+    assert "No matte was changed: The TV at" in response.content.decode()
+    assert Artwork.objects.get(pk=artwork.pk).matte_id == "none"
+
+
+def test_change_matte_refuses_a_matte_the_tv_does_not_offer(
+        admin_client, tv_settings, make_artwork, jpeg, frame_tv, fake_tv):
+    artwork = on_tv(make_artwork, jpeg, frame_tv)
+
+    response = admin_client.post(CHANGELIST, {
+        "action": "change_matte", "apply": "Change matte", "matte_id": "velvet_gold",
+        "_selected_action": [artwork.pk]})
+
+    assert response.status_code == 200  # the question again, with the error
+    assert "Select a valid choice" in response.content.decode()
+    assert fake_tv.photos[artwork.content_id].matte_id == "none"

@@ -351,6 +351,33 @@ def test_delete_removes_the_photo_and_is_false_for_unknown_ids(fake_tv, frame_tv
     assert frame_tv.delete(content_id) is False
 
 
+def test_change_matte_frames_the_picture_in_landscape_and_portrait(fake_tv, frame_tv,
+                                                                  make_jpeg):
+    content_id = fake_tv.add_photo(make_jpeg())
+
+    frame_tv.change_matte(content_id, "modern_sage")
+
+    photo = fake_tv.photos[content_id]
+    assert (photo.matte_id, photo.portrait_matte_id) == ("modern_sage", "modern_sage")
+
+
+@pytest.mark.parametrize("content_id, matte_id", [("known", "velvet_gold"), ("MY_F9999", "none")])
+def test_a_matte_the_tv_will_not_put_there_is_rejected(fake_tv, frame_tv, make_jpeg,
+                                                       content_id, matte_id):
+    if content_id == "known":
+        content_id = fake_tv.add_photo(make_jpeg())
+
+    with pytest.raises(TVRejected, match="-7"):
+        frame_tv.change_matte(content_id, matte_id)
+
+
+def test_change_matte_with_the_tv_off_is_unavailable(fake_tv, frame_tv):
+    fake_tv.stop()
+
+    with pytest.raises(TVUnavailable):
+        frame_tv.change_matte("MY_F0001", "none")
+
+
 # -- one upload at a time ----------------------------------------------------------
 
 

@@ -19,3 +19,13 @@ def test_secrets_are_redacted_from_messages_and_tracebacks(settings):
     assert "sk-ant-secret" not in text
     assert text.startswith("key [redacted]\n")
     assert text.endswith("RuntimeError: GET /library?X-Plex-Token=[redacted] failed")
+
+
+def test_pairing_with_the_tv_never_logs_its_token(fake_tv, make_frame_tv, caplog):
+    caplog.set_level(logging.DEBUG, logger="docentsite")
+    tv = make_frame_tv()
+
+    token = tv.pair()
+    tv.photos()
+
+    assert token and token not in caplog.text

@@ -7,30 +7,33 @@ from django.utils.html import format_html
 
 from docentsite.artwork import services
 from docentsite.artwork.errors import DocentError
-from docentsite.artwork.forms import UploadForm
+from docentsite.artwork.forms import MatteForm, UploadForm
 from docentsite.artwork.models import Artwork
 
 
 @admin.register(Artwork)
 class ArtworkAdmin(admin.ModelAdmin):
-    list_display = ("preview", "display_title", "content_id", "source", "status",
-                    "analysis_status", "uploaded_at")
-    list_display_links = ("preview", "display_title")
+    # Shown as cards (templates/admin/artwork/artwork/change_list_results.html);
+    # these columns still name what the list sorts and links by.
+    list_display = ("display_title", "content_id", "source", "status", "analysis_status",
+                    "uploaded_at")
     list_filter = ("status", "source", "analysis_status")
     search_fields = ("title", "original_filename", "content_id", "source_ref",
                      "ai_title", "ai_artist", "ai_description")
     list_select_related = ("created_by",)
     date_hierarchy = "created_at"
-    actions = ("reanalyze", "remove_from_tv", "retry")
+    actions = ("reanalyze", "remove_from_tv", "change_matte", "retry")
     readonly_fields = (
         "preview_large", "content_id", "source", "source_ref", "original_filename", "width",
         "height", "bytes", "sha256", "status", "last_error", "upload_attempts",
         "uploaded_at", "analysis_status", "ai_title", "ai_artist", "ai_year", "ai_medium",
         "ai_school", "ai_vibes", "ai_description", "ai_confidence", "ai_vision_identified",
         "ai_provider", "ai_model", "ai_analyzed_at", "ai_error", "created_by", "created_at",
+        "matte_id",
     )
     fieldsets = (
-        (None, {"fields": ("preview_large", "title", "status", "last_error", "content_id")}),
+        (None, {"fields": ("preview_large", "title", "status", "last_error", "content_id",
+                           "matte_id")}),
         ("Source", {"fields": ("source", "source_ref", "original_filename", "created_by",
                                "created_at")}),
         ("Picture", {"fields": ("width", "height", "bytes", "sha256", "uploaded_at",
@@ -58,10 +61,6 @@ class ArtworkAdmin(admin.ModelAdmin):
     @admin.display(description="Title", ordering="title")
     def display_title(self, artwork):
         return str(artwork)
-
-    @admin.display(description="")
-    def preview(self, artwork):
-        return self._img(artwork, "thumbnail", 120)
 
     @admin.display(description="Preview")
     def preview_large(self, artwork):
@@ -115,6 +114,43 @@ class ArtworkAdmin(admin.ModelAdmin):
             self.message_user(request, f"Nothing more was removed: {exc}", messages.ERROR)
             return
         self.message_user(request, f"{count} artwork(s) removed from the TV.")
+
+    @admin.action(description="Change matte")
+    def change_matte(self, request, queryset):
+        try:
+            mattes = services.tv_mattes()
+        except DocentError as exc:
+            self.message_user(request, f"No matte was changed: {exc}", messages.ERROR)
+            return None
+        form = MatteForm(request.POST if "apply" in request.POST else None, mattes=mattes)
+        if not form.is_valid():
+            # Ask first: the page posts back here with `apply` and the chosen matte.
+            context = {**self.admin_site.each_context(request), "form": form,
+                       "artworks": queryset, "opts": self.model._meta,
+                       "title": "Change matte", "action": "change_matte",
+                       "selected": request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME)}
+            return TemplateResponse(request, "admin/artwork/artwork/change_matte.html", context)
+        try:
+            result = services.artwork_change_matte(artworks=queryset,
+                                                   matte_id=form.cleaned_data["matte_id"])
+        except DocentError as exc:
+            self.message_user(request, f"No matte was changed: {exc}", messages.ERROR)
+            return None
+        self._matte_messages(request, result, form.cleaned_data["matte_id"])
+        return None
+
+    def _matte_messages(self, request, result, matte_id):
+        if result.changed:
+            self.message_user(request, f"Matte {matte_id} on {len(result.changed)} picture(s).")
+        if result.not_on_tv:
+            self.message_user(request, f"{len(result.not_on_tv)} not on the TV, left as they "
+                              "are.", messages.WARNING)
+        for artwork, reason in result.refused:
+            self.message_user(request, f"{artwork}: {reason} Not every matte fits every "
+                              "picture: try another.", messages.WARNING)
+        if result.stopped:
+            self.message_user(request, f"{len(result.left)} picture(s) not reached: "
+                              f"{result.stopped}", messages.ERROR)
 
     @admin.action(description="Retry failed uploads")
     def retry(self, request, queryset):

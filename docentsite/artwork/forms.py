@@ -31,3 +31,25 @@ class UploadForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["analyze"].initial = analyze_by_default()
+
+
+class MatteForm(forms.Form):
+    """Which of the TV's mattes to put around the selected pictures."""
+
+    matte_id = forms.ChoiceField(label="Matte")
+
+    def __init__(self, *args, mattes: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["matte_id"].choices = matte_choices(mattes)
+
+
+def matte_choices(mattes: list[str]) -> list:
+    """`none` first, then one group per matte type, its colours inside: for a <select>."""
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for matte_id in mattes:
+        if matte_id == "none":
+            continue
+        kind, _, colour = matte_id.partition("_")
+        groups.setdefault(kind.capitalize(), []).append((matte_id, colour.capitalize()))
+    plain = [("none", "No matte")] if "none" in mattes else []
+    return plain + list(groups.items())

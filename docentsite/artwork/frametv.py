@@ -385,6 +385,15 @@ class FrameTV:
         ids = ["none"] if "none" in types else []
         return ids + [f"{t}_{c}" for t in types if t and t != "none" for c in colours if c]
 
+    def change_matte(self, content_id: str, matte_id: str) -> None:
+        """Frame a picture with another matte, in landscape and portrait alike.
+
+        TVRejected (error -7) when the TV does not have the picture or will not put
+        that matte around it: not every matte fits every picture.
+        """
+        with self._art() as art:
+            art.change_matte(content_id, matte_id, portrait_matte=matte_id)
+
     def art_mode(self) -> bool | None:
         """True when the TV shows art, False when not, None when it says something else."""
         with self._art() as art:

@@ -65,6 +65,10 @@ class Artwork(models.Model):
     # against so it adopts the new picture instead of uploading it twice.
     tv_ids_before = models.JSONField(null=True, blank=True)
     uploaded_at = models.DateTimeField(null=True, blank=True)
+    matte_id = models.CharField(
+        "matte", max_length=64, blank=True,
+        help_text="The matte the TV shows around it, e.g. shadowbox_polar or none.",
+    )
 
     analysis_status = models.CharField(
         max_length=16, choices=AnalysisStatus.choices, default=AnalysisStatus.NONE

@@ -2,6 +2,7 @@
 these; they hold no logic of their own."""
 
 import logging
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
@@ -11,7 +12,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from docentsite.artwork import frametv, imaging, metafile, vision
-from docentsite.artwork.errors import NeedsAttention, Rejected
+from docentsite.artwork.errors import DocentError, NeedsAttention, Rejected
 from docentsite.artwork.models import AnalysisStatus, Artwork, Source, Status
 from docentsite.artwork.signals import artwork_progress
 
@@ -146,6 +147,7 @@ def artwork_upload_to_tv(*, artwork_id: int, tv: frametv.FrameTV | None = None) 
             raise
     Artwork.objects.filter(pk=artwork.pk).update(
         content_id=content_id,
+        matte_id=tv.matte,
         status=Status.ON_TV,
         uploaded_at=timezone.now(),
         tv_ids_before=None,
@@ -317,6 +319,52 @@ def artwork_remove_from_tv(*, artworks, tv: frametv.FrameTV | None = None) -> in
     if removed:
         metafile.sync()
     return removed
+
+
+def tv_mattes(*, tv: frametv.FrameTV | None = None) -> list[str]:
+    """The matte ids the TV offers (`none`, `shadowbox_polar`, …)."""
+    return (tv or frametv.from_settings()).mattes()
+
+
+@dataclass
+class MatteChangeResult:
+    changed: list[Artwork] = field(default_factory=list)
+    not_on_tv: list[Artwork] = field(default_factory=list)
+    #: (artwork, the TV's reason) for each picture the TV would not frame so.
+    refused: list[tuple[Artwork, str]] = field(default_factory=list)
+    #: The TV stopped answering: why, and the pictures not reached.
+    stopped: str = ""
+    left: list[Artwork] = field(default_factory=list)
+
+
+def artwork_change_matte(
+    *, artworks, matte_id: str, tv: frametv.FrameTV | None = None
+) -> MatteChangeResult:
+    """Put another matte around each picture on the TV; one refusal stops no other.
+
+    Raises Rejected for a matte the TV does not offer and TVUnavailable when the
+    TV cannot be reached to say which it offers; nothing is changed then.
+    """
+    tv = tv or frametv.from_settings()
+    if matte_id not in tv_mattes(tv=tv):
+        raise Rejected(f"The TV has no matte called {matte_id!r}.")
+    result = MatteChangeResult()
+    selected = list(artworks.order_by("pk"))
+    for index, artwork in enumerate(selected):
+        if artwork.status != Status.ON_TV or not artwork.content_id:
+            result.not_on_tv.append(artwork)
+            continue
+        try:
+            tv.change_matte(artwork.content_id, matte_id)
+        except frametv.TVRejected as exc:
+            result.refused.append((artwork, str(exc)))
+            continue
+        except DocentError as exc:  # off, asleep, or no longer paired: so for the rest too
+            result.stopped, result.left = str(exc), selected[index:]
+            break
+        Artwork.objects.filter(pk=artwork.pk).update(matte_id=matte_id, updated_at=timezone.now())
+        result.changed.append(artwork)
+    return result
 
 
 def artwork_resume_stalled(*, older_than) -> int:
