@@ -1,9 +1,13 @@
 """The Docent status page: every dependency's check, and what is on its way."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.views.decorators.http import require_POST
 
 from docentsite import health
+from docentsite.artwork import services as artwork_services
+from docentsite.artwork.errors import DocentError
 from docentsite.artwork.models import Artwork, Status
 from plexsource import client as plex
 from plexsource.models import ImportRecord, ImportStatus
@@ -34,8 +38,21 @@ def docent_home(request):
         "importing": ImportRecord.objects.filter(
             status__in=[ImportStatus.QUEUED, ImportStatus.RUNNING]).count(),
         "import_failed": ImportRecord.objects.filter(status=ImportStatus.FAILED).count(),
+        "pairing_wait": artwork_services.PAIRING_WAIT,
     }
     return TemplateResponse(request, "admin/docent_home.html", context)
+
+
+@require_POST
+def docent_pair_tv(request):
+    """Ask the TV to allow Docent; waits while the owner answers its prompt."""
+    try:
+        artwork_services.tv_pair()
+    except DocentError as exc:
+        messages.error(request, f"Not paired: {exc}")
+    else:
+        messages.success(request, "Paired: the TV allowed Docent, and remembers it.")
+    return redirect("docent_home")
 
 
 def _plex_configured() -> bool:

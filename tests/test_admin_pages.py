@@ -88,3 +88,84 @@ def test_users_who_are_not_staff_are_sent_to_the_login(client, url):
 
     assert response.status_code == 302
     assert response["Location"].startswith("/admin/login/")
+
+
+PAIR = "/admin/docent/pair-tv/"
+
+
+@pytest.fixture
+def unpaired_tv(fake_tv, settings, tmp_path):
+    settings.TV_HOST, settings.TV_PORT = fake_tv.host, fake_tv.port
+    settings.TV_TOKEN_FILE = tmp_path / "tv-token"
+    fake_tv.prompt_timeout = 0.5
+    return fake_tv
+
+
+def test_home_offers_pairing_when_the_tv_has_not_allowed_docent(admin_client, unpaired_tv,
+                                                                settings):
+    settings.PLEX_URL = settings.PLEX_TOKEN = ""
+    page = admin_client.get(HOME).content.decode()
+
+    assert "Docent is not paired with the TV yet" in page
+    assert f'action="{PAIR}"' in page and "Pair with TV" in page
+    assert "press Allow on the TV now" in page
+    assert unpaired_tv.connections == []  # asking for the status showed no prompt on the TV
+
+
+def test_home_offers_no_pairing_once_paired(admin_client, fake_tv, frame_tv, settings):
+    settings.PLEX_URL = settings.PLEX_TOKEN = ""
+    settings.TV_HOST, settings.TV_PORT = fake_tv.host, fake_tv.port
+    settings.TV_TOKEN_FILE = frame_tv.token_file
+    frame_tv.pair()
+
+    page = admin_client.get(HOME).content.decode()
+
+    assert "Pair with TV" not in page and "Art API" in page
+
+
+def test_pairing_keeps_the_token_and_never_shows_it(admin_client, unpaired_tv, settings):
+    response = admin_client.post(PAIR, follow=True)
+
+    token = settings.TV_TOKEN_FILE.read_text()
+    assert unpaired_tv.tokens == [token]
+    page = response.content.decode()
+    assert "Paired: the TV allowed Docent" in page
+    assert token not in page
+    assert response.redirect_chain == [(HOME, 302)]
+
+
+@pytest.mark.parametrize("answer, says", [
+    ("deny", "someone pressed Deny"),
+    ("pending", "nobody answered in time: pair again and press Allow on the TV"),
+])
+def test_pairing_that_is_not_allowed_says_what_to_do(admin_client, unpaired_tv, settings,
+                                                     answer, says):
+    unpaired_tv.pairing = answer
+
+    page = admin_client.post(PAIR, follow=True).content.decode()
+
+    assert "Not paired:" in page and says in page
+    assert not settings.TV_TOKEN_FILE.exists()
+
+
+def test_pairing_with_the_tv_off_says_so(admin_client, unpaired_tv):
+    unpaired_tv.stop()
+
+    page = admin_client.post(PAIR, follow=True).content.decode()
+
+    assert "Not paired: The TV at" in page and "off" in page
+
+
+def test_pairing_needs_a_post(admin_client, unpaired_tv):
+    assert admin_client.get(PAIR).status_code == 405
+    assert unpaired_tv.tokens == []
+
+
+def test_pairing_is_for_staff_only(client, unpaired_tv):
+    get_user_model().objects.create_user("guest", password="pw")
+    client.login(username="guest", password="pw")
+
+    response = client.post(PAIR)
+
+    assert response.status_code == 302 and "/admin/login/" in response["Location"]
+    assert unpaired_tv.tokens == [] and unpaired_tv.connections == []

@@ -294,6 +294,11 @@ class FrameTV:
             if not found["art_mode_supported"]:
                 found["error"] = "The TV does not report Art Mode support (not a Frame?)"
                 return TVStatus(**found)
+            if not self.has_token():
+                # Opening the art channel now would only wait out the TV's prompt.
+                found["error"] = ("Docent is not paired with the TV yet: pair it, then press "
+                                  "Allow on the TV.")
+                return TVStatus(**found)
             with self._art() as art:
                 found["paired"] = True
                 found["api_version"] = art.get_api_version()

@@ -321,6 +321,14 @@ def artwork_remove_from_tv(*, artworks, tv: frametv.FrameTV | None = None) -> in
     return removed
 
 
+def tv_pair(*, wait: float = PAIRING_WAIT, tv: frametv.FrameTV | None = None) -> None:
+    """Ask the TV to allow Docent; the owner presses Allow on the TV within `wait` s.
+
+    TVAuthPending when nobody answered, TVAuthDenied after Deny, TVUnavailable when off.
+    """
+    (tv or frametv.from_settings()).pair(wait=wait)
+
+
 def tv_mattes(*, tv: frametv.FrameTV | None = None) -> list[str]:
     """The matte ids the TV offers (`none`, `shadowbox_polar`, …)."""
     return (tv or frametv.from_settings()).mattes()

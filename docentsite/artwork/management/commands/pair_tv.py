@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from docentsite.artwork import frametv
+from docentsite.artwork import frametv, services
 from docentsite.artwork.errors import DocentError
 
 
@@ -18,7 +18,7 @@ class Command(BaseCommand):
         tv = frametv.from_settings()
         self.stdout.write(f"Connecting to the TV at {tv.address}: press Allow on the TV now.")
         try:
-            tv.pair(wait=wait)
+            services.tv_pair(tv=tv, wait=wait)
         except DocentError as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(self.style.SUCCESS(f"Paired. The TV's token is kept in {tv.token_file}."))
