@@ -21,7 +21,7 @@ def gallery(fake_tv, frame_tv, make_artwork, make_jpeg, settings, tmp_path):
     settings.ARTWORK_META_PATH = tmp_path / "meta.json"
     artworks = []
     for title in ["Harbour", "Garden", "Wave"]:
-        artwork = make_artwork(make_jpeg(640, 480, noise=True), filename=f"{title.lower()}.jpg")
+        artwork = make_artwork(make_jpeg(640, 480), filename=f"{title.lower()}.jpg")
         artworks.append(services.artwork_upload_to_tv(artwork_id=artwork.pk, tv=frame_tv))
     Artwork.objects.filter(pk=artworks[2].pk).update(
         ai_title="The Great Wave", ai_artist="Hokusai", analysis_status=AnalysisStatus.DONE,
