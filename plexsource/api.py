@@ -2,7 +2,7 @@
 
 from django.http import FileResponse, HttpResponseNotModified
 from django.shortcuts import get_object_or_404
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 from ninja.pagination import PageNumberPagination, paginate
 from ninja.responses import Status
 
@@ -83,11 +83,22 @@ def plex_import(request, payload: ImportIn):
     return Status(202, result.__dict__)
 
 
+class ImportsQuery(Schema):
+    status: ImportStatus | None = None
+    plex_metadata_id: list[str] = Field(
+        default_factory=list, max_length=100,
+        description="Only these photos' imports (repeat the parameter, at most 100)")
+
+
 @router.get("/imports", response=list[ImportRecordOut], summary="Imports, newest first")
 @paginate(PageNumberPagination, page_size=50)
-def plex_imports(request, status: ImportStatus | None = None):
+def plex_imports(request, query: Query[ImportsQuery]):
     records = ImportRecord.objects.select_related("photo", "artwork")
-    return records.filter(status=status) if status else records
+    if query.status:
+        records = records.filter(status=query.status)
+    if query.plex_metadata_id:
+        records = records.filter(plex_metadata_id__in=query.plex_metadata_id)
+    return records
 
 
 @router.get("/imports/{record_id}", response={200: ImportRecordOut, 404: Message})

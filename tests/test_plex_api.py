@@ -159,6 +159,9 @@ def test_import_progress_is_listed_newest_first(api, fake_plex, chains):
     detail = api.call("get", f"/api/plex/imports/{listing['items'][0]['id']}").json()
     assert detail["step"] == "queued" and detail["content_id"] is None
     assert api.call("get", "/api/plex/imports", data={"status": "done"}).json()["count"] == 0
+    garden = fake_plex.find("Garden").rating_key
+    only = api.call("get", "/api/plex/imports", data={"plex_metadata_id": [garden]}).json()
+    assert [i["title"] for i in only["items"]] == ["Garden"]
 
 
 def test_the_api_needs_a_curator(client, plex_settings):

@@ -426,18 +426,20 @@
   }
 
   async function refreshRecords(rows) {
-    // Imports come newest first: ours are on the first page(s).
-    const missing = () => [...rows.values()].some((row) => !row.record || !ENDED.includes(row.record.status));
-    for (let page = 1; page <= 20 && missing(); page++) {
-      const answer = await api(`imports?page=${page}&page_size=100`);
+    const open = [...rows.entries()]
+      .filter(([, row]) => !row.record || !ENDED.includes(row.record.status))
+      .map(([id]) => id);
+    for (let start = 0; start < open.length; start += 100) {
+      const params = new URLSearchParams({ page_size: "100" });
+      for (const id of open.slice(start, start + 100)) params.append("plex_metadata_id", id);
+      const answer = await api(`imports?${params}`);
       for (const record of answer.items) {
         const row = rows.get(record.plex_metadata_id);
-        if (row && (!row.record || record.id >= row.record.id)) {
+        if (row) {
           row.record = record;
           showRecord(row);
         }
       }
-      if (page * 100 >= answer.count) break;
     }
   }
 
