@@ -243,3 +243,16 @@ def test_change_matte_refuses_a_matte_the_tv_does_not_offer(
     assert response.status_code == 200  # the question again, with the error
     assert "Select a valid choice" in response.content.decode()
     assert fake_tv.photos[artwork.content_id].matte_id == "none"
+
+
+def test_gallery_sorts_by_its_columns(admin_client, make_artwork, jpeg):
+    make_artwork(jpeg, filename="alpha.jpg")
+    make_artwork(jpeg, filename="omega.jpg")  # newest: first by default
+
+    page = admin_client.get(CHANGELIST).content.decode()
+    sort_by_title = page.split('aria-label="Sort by"')[1].split('">Title')[0].rsplit('"', 1)[1]
+    body = admin_client.get(CHANGELIST + sort_by_title).content.decode()
+
+    assert sort_by_title == "?o=1"
+    assert body.index('aria-label="Select alpha"') < body.index('aria-label="Select omega"')
+    assert "Title ↑" in body
