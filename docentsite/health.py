@@ -92,9 +92,11 @@ def check_tv() -> Check:
         return Check("Frame TV", False, f"{status.name}: {status.error}", action="pair")
     if status.error:
         return Check("Frame TV", False, f"{status.name}: {status.error}")
+    showing = {True: "showing art now", False: "not showing art now"}.get(status.art_mode, "")
+    art_mode = f"Art Mode supported ({showing})" if showing else "Art Mode supported"
     return Check(
         "Frame TV", True,
-        f"{status.name} ({status.model}), Art API {status.api_version}, "
+        f"{status.name} ({status.model}), {art_mode}, Art API {status.api_version}, "
         f"{status.photo_count} personal photo(s)",
     )
 

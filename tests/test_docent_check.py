@@ -40,7 +40,8 @@ def test_everything_reachable_passes(capsys, settings, fake_tv, frame_tv, tmp_pa
 
     assert code == 0, output
     assert "a worker is running" in output
-    assert "ok   Frame TV: Samsung The Frame 55 (QE55LS03BAUXXU), Art API 4.3.4.0" in output
+    assert ("ok   Frame TV: Samsung The Frame 55 (QE55LS03BAUXXU), Art Mode supported "
+            "(showing art now), Art API 4.3.4.0") in output
     assert "0 personal photo(s)" in output
 
 
