@@ -169,3 +169,16 @@ def test_pairing_is_for_staff_only(client, unpaired_tv):
 
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
     assert unpaired_tv.tokens == [] and unpaired_tv.connections == []
+
+
+def test_a_tv_on_the_plain_port_is_ok_without_pairing(admin_client, settings, tmp_path):
+    from tests.fakes.frametv import FakeFrameTV
+
+    settings.PLEX_URL = settings.PLEX_TOKEN = ""
+    with FakeFrameTV(plain=True) as fake:
+        settings.TV_HOST, settings.TV_PORT = fake.host, 8001
+        settings.TV_TOKEN_FILE = tmp_path / "tv-token"
+        page = admin_client.get(HOME).content.decode()
+
+    card = page.split('data-check="Frame TV"')[1].split("</li>")[0]
+    assert "✓ OK" in card and "Art API" in card and "Pair with TV" not in card

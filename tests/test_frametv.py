@@ -18,7 +18,7 @@ from docentsite.artwork.frametv import (
     TVUploadUnconfirmed,
     _Art,
 )
-from tests.fakes.frametv import ART, REMOTE
+from tests.fakes.frametv import ART, REMOTE, FakeFrameTV
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -128,6 +128,22 @@ def test_revoked_token_asks_to_pair_again_and_pairing_again_works(fake_tv, frame
 
     frame_tv.pair()
     assert frame_tv.upload(jpeg) in fake_tv.photos
+
+
+def test_a_tv_on_the_plain_port_8001_needs_no_token(tmp_path, jpeg):
+    with FakeFrameTV(plain=True) as fake:
+        tv = FrameTV(host=fake.host, port=8001, token_file=tmp_path / "tv-token",
+                     lock_file=tmp_path / "tv.lock", timeout=5, upload_timeout=10)
+
+        status = tv.status()
+        content_id = tv.upload(jpeg)
+
+    assert tv.has_token() and not tv.tls
+    assert status.reachable and status.paired and status.error is None
+    assert status.photo_count == 0 and status.api_version
+    assert fake.photos[content_id].data == jpeg
+    assert [c.token for c in fake.connections] == [None, None]
+    assert not (tmp_path / "tv-token").exists()
 
 
 def test_tls_on_every_port_but_8001(tmp_path):

@@ -3,7 +3,8 @@
 Like port 8002 of a real set: one TLS port with a self-signed certificate, REST
 device info at `GET /api/v2/` and the WebSocket channels `samsung.remote.control`
 and `com.samsung.art-app`, with the TV's pairing rules (frame-tv-protocol.md,
-sections 1 to 3). The art app itself lives in frametv_art.py.
+sections 1 to 3). The art app itself lives in frametv_art.py. `plain=True` is
+port 8001 instead: plain HTTP and WebSocket, no tokens.
 
 It runs an asyncio loop in a background thread. Faults are attributes that can be
 switched at any time; `stop()` is the TV switched off and `start()` brings it back
@@ -40,6 +41,8 @@ from websockets.exceptions import ConnectionClosed
 from websockets.protocol import State
 
 from tests.fakes.frametv_art import FakeArtApp, FakePhoto
+
+PLAIN_PORT = 8001
 
 __all__ = ["FakeFrameTV", "FakePhoto"]
 
@@ -104,10 +107,14 @@ class FakeFrameTV(FakeArtApp):
 
     def __init__(
         self, *, pairing: str = "allow", prompt_timeout: float = 1.0,
-        model: str = "22_PONTUSM_FTV", name: str = "Samsung The Frame 55",
+        model: str = "22_PONTUSM_FTV", name: str = "Samsung The Frame 55", plain: bool = False,
     ) -> None:
         super().__init__()
-        self.host = "127.0.0.1"
+        # plain: port 8001, no TLS and no tokens, as older clients use a set. Port
+        # 8001 is fixed, so each plain fake takes its own loopback address.
+        self.plain = plain
+        self.host = f"127.{random.randrange(1, 255)}.{random.randrange(256)}.1" if plain \
+            else "127.0.0.1"
         self.model, self.name = model, name
         # Owner's answer to the "allow this device?" prompt: allow, deny or pending
         # (nobody answers; the prompt ends in ms.channel.timeOut after prompt_timeout).
@@ -127,7 +134,7 @@ class FakeFrameTV(FakeArtApp):
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._server: Server | None = None
-        self.port = 0
+        self.port = PLAIN_PORT if plain else 0
 
     # -- lifecycle (call from the test's thread) -----------------------------------
     def __enter__(self) -> FakeFrameTV:
@@ -169,7 +176,7 @@ class FakeFrameTV(FakeArtApp):
         if self._server is not None:
             return
         self._server = await serve(
-            self._handle, self.host, self.port, ssl=self._tls,
+            self._handle, self.host, self.port, ssl=None if self.plain else self._tls,
             process_request=self._process_request, ping_interval=None, close_timeout=2,
         )
         self.port = self._server.sockets[0].getsockname()[1]
@@ -225,7 +232,8 @@ class FakeFrameTV(FakeArtApp):
         return {
             "device": device, "id": udn, "isSupport": json.dumps(is_support),
             "name": self.name, "remote": "1.0", "type": "Samsung SmartTV",
-            "uri": f"https://{self.host}:{self.port}/api/v2/", "version": "2.0.25",
+            "uri": f"{'http' if self.plain else 'https'}://{self.host}:{self.port}/api/v2/",
+            "version": "2.0.25",
         }
 
     def _process_request(self, connection: ServerConnection, request: Any) -> Any:
@@ -271,7 +279,7 @@ class FakeFrameTV(FakeArtApp):
                 "deviceName": "Smart Device", "id": self.host_id, "isHost": True,
             }
             entries.insert(0, host)
-        data = {"clients": entries, "id": client.id, "token": granted}
+        data = {"clients": entries, "id": client.id, **({"token": granted} if granted else {})}
         await self._send(client, {"data": data, "event": "ms.channel.connect"})
         if channel == ART:
             await self._send(client, {"data": {}, "event": "ms.channel.ready"})
@@ -293,6 +301,15 @@ class FakeFrameTV(FakeArtApp):
 
     async def _authorize(self, ws: ServerConnection, channel: str, token: str | None) -> Any:
         """The token to put in ms.channel.connect, or None when the client was turned away."""
+        if self.plain:
+            # No tokens on 8001: the art channel lets anyone in, and 2018+ sets turn
+            # the remote channel away.
+            if channel == ART:
+                return ""
+            with contextlib.suppress(ConnectionClosed):
+                await ws.send(json.dumps({"event": "ms.channel.unauthorized"}))
+                await ws.close()
+            return None
         if token and token in self.tokens:
             return token
         answer = await self._prompt(ws, pairs=channel == REMOTE or self.art_pairs)
