@@ -3,6 +3,7 @@ import os
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -10,6 +11,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from filelock import FileLock
 
 from docentsite.artwork import metafile
 from docentsite.artwork.models import AnalysisStatus, Artwork, Source, Status
@@ -377,3 +379,27 @@ def test_two_processes_syncing_at_once_lose_no_entry(meta_path, tmp_path):
     assert written["MY_F0999"] == legacy
     assert Artwork.objects.filter(status=Status.ON_TV).count() == 60
     assert not list(meta_path.parent.glob("*.tmp"))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_sync_waits_for_whoever_holds_the_file_lock(meta_path):
+    # Another process in the middle of its own sync holds this lock; a sync that
+    # did not wait could write a file built from older rows after that one.
+    on_tv("MY_F0001")
+    holder = FileLock(meta_path.with_name(f"{meta_path.name}.lock"))
+    done = threading.Event()
+
+    def sync_in_another_thread():
+        try:
+            metafile.sync()
+        finally:
+            connection.close()
+            done.set()
+
+    with holder:
+        threading.Thread(target=sync_in_another_thread, daemon=True).start()
+        assert not done.wait(0.5)
+        assert not meta_path.exists()
+    assert done.wait(10)
+
+    assert set(entries(meta_path)) == {"MY_F0001"}
