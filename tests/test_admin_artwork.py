@@ -54,7 +54,7 @@ def test_changelist_shows_thumbnails_and_links_to_upload(admin_client, make_artw
 
     assert f"/admin/artwork/artwork/{artwork.pk}/thumbnail/" in page
     assert 'alt="sunset"' in page
-    assert UPLOAD in page
+    assert UPLOAD in page and "/admin/plex/browse/" in page  # the two ways in, side by side
     thumbnail = admin_client.get(f"/admin/artwork/artwork/{artwork.pk}/thumbnail/")
     assert thumbnail["Content-Type"] == "image/jpeg"
     assert thumbnail["Cache-Control"] == "private, max-age=86400"
