@@ -1,11 +1,16 @@
 """How long imaging.prepare takes and how much memory it needs, per input.
 
     python benchmarks/imaging.py [--repeat 3] [--keep DIR]
+    python benchmarks/imaging.py --budget
 
 Generates the inputs (a 100 MP and a 24 MP JPEG, a 12000x3000 PNG panorama, a
 12 MP HEIC; the HEIC takes ~20 s to encode), then runs prepare() on each in a
 fresh Python process per run, so every peak is that run's own. "over import"
 is the peak minus the child's memory after importing Docent and Pillow.
+
+--budget prepares a 20-megapixel picture in each mode Pillow decodes to and
+prints the peak memory per pixel beside the figure imaging.py budgets for
+that mode (its estimate must not be lower than what was measured).
 """
 
 import argparse
@@ -30,7 +35,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3, help="runs per input (default 3)")
     parser.add_argument("--keep", type=Path, help="write the inputs here and keep them")
+    parser.add_argument("--budget", action="store_true", help="measure memory per pixel by mode")
     args = parser.parse_args()
+    if args.budget:
+        with tempfile.TemporaryDirectory() as directory:
+            budget(Path(directory))
+        return
     if args.keep:
         args.keep.mkdir(parents=True, exist_ok=True)
         run(args.keep, args.repeat)
@@ -62,6 +72,33 @@ def run(directory: Path, repeat: int) -> None:
     print(header)
     print("-" * len(header))
     print("\n".join(rows))
+
+
+BUDGET_SIZE = (5000, 4000)
+BUDGET_MODES = [  # (mode, format)
+    ("1", "PNG"), ("L", "PNG"), ("P", "PNG"), ("LA", "PNG"), ("RGB", "PNG"), ("RGBA", "PNG"),
+    ("I;16", "PNG"), ("CMYK", "TIFF"), ("I", "TIFF"), ("F", "TIFF"),
+]
+
+
+def budget(directory: Path) -> None:
+    from PIL import Image
+
+    from docentsite.artwork import imaging
+
+    pixels = BUDGET_SIZE[0] * BUDGET_SIZE[1]
+    header = f"{'mode':<6} {'format':<6} {'peak over import MB':>20} {'B/pixel':>8} {'budgeted':>9}"
+    print(f"prepare() of a {BUDGET_SIZE[0]}x{BUDGET_SIZE[1]} picture per mode, fresh processes")
+    print(header)
+    print("-" * len(header))
+    for mode, fmt in BUDGET_MODES:
+        path = directory / f"budget-{mode.replace(';', '')}.{fmt.lower()}"
+        Image.new(mode, BUDGET_SIZE).save(path, fmt)
+        run = corpus.prepare_in_child(path)
+        over = run["peak_mb"] - run["import_mb"]
+        with Image.open(path) as img:
+            budgeted = imaging.decode_bytes(img) / pixels
+        print(f"{mode:<6} {fmt:<6} {over:>20.0f} {over * 2**20 / pixels:>8.1f} {budgeted:>9.0f}")
 
 
 if __name__ == "__main__":

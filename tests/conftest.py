@@ -1,4 +1,5 @@
 import io
+import os
 
 import pytest
 
@@ -14,16 +15,24 @@ from tests.fakes.frametv_fixtures import (  # noqa: F401
 from tests.fakes.plex_fixtures import fake_plex, plex_client, plex_settings  # noqa: F401
 
 
+@pytest.fixture(scope="session")
+def redis_server():
+    """The URL of a Redis the run may flush: its own, or the developer's choice."""
+    from tests.servers import start_redis
+
+    return os.environ.get("DOCENT_TEST_REDIS_URL") or start_redis()
+
+
 @pytest.fixture
-def redis_broker():
+def redis_broker(redis_server):
     """This process sends tasks to a flushed Redis database; pass the URL to workers."""
     import redis
 
-    from tests.workers import REDIS_URL, broker
+    from tests.workers import broker
 
-    redis.Redis.from_url(REDIS_URL).flushdb()
-    with broker(REDIS_URL):
-        yield REDIS_URL
+    redis.Redis.from_url(redis_server).flushdb()
+    with broker(redis_server):
+        yield redis_server
 
 
 @pytest.fixture

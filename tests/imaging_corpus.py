@@ -272,6 +272,30 @@ def bomb_png(directory: Path, size: tuple[int, int] = (100_000, 100_000)) -> Pat
     return write(directory, f"bomb-{size[0]}x{size[1]}.png", _png(chunks))
 
 
+def deep_png(directory: Path, size: tuple[int, int]) -> Path:
+    """A tiny 16-bit grey PNG whose header claims ``size``: Pillow would decode it as I;16."""
+    header = struct.pack(">IIBBBBB", size[0], size[1], 16, 0, 0, 0, 0)
+    chunks = [(b"IHDR", header), (b"IDAT", zlib.compress(b"")), (b"IEND", b"")]
+    return write(directory, f"deep-{size[0]}x{size[1]}.png", _png(chunks))
+
+
+def deep_tiff(directory: Path, size: tuple[int, int]) -> Path:
+    """An uncompressed 16-bit grey TIFF header claiming ``size``, with no pixel data."""
+    width, height = size
+    short, long_ = 3, 4
+    entries = [  # (tag, type, value), in tag order as TIFF requires
+        (256, long_, width), (257, long_, height), (258, short, 16), (259, short, 1),
+        (262, short, 1), (273, long_, 8), (277, short, 1), (278, long_, height),
+        (279, long_, width * height * 2),
+    ]
+    ifd = struct.pack("<H", len(entries))
+    for tag, kind, value in entries:
+        packed = struct.pack("<HH", value, 0) if kind == short else struct.pack("<I", value)
+        ifd += struct.pack("<HHI", tag, kind, 1) + packed
+    ifd += struct.pack("<I", 0)
+    return write(directory, f"deep-{width}x{height}.tif", b"II*\0" + struct.pack("<I", 8) + ifd)
+
+
 def zero_width_png(directory: Path) -> Path:
     header = struct.pack(">IIBBBBB", 0, 16, 8, 2, 0, 0, 0)
     return write(directory, "zero.png", _png([(b"IHDR", header), (b"IEND", b"")]))

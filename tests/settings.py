@@ -11,9 +11,17 @@ import tempfile
 
 os.environ["DOCENT_ENV_FILE"] = os.devnull
 if "DOCENT_TEST_DATA_DIR" not in os.environ:
-    # The test run itself; the workers it starts inherit this variable.
+    # The test run itself; the processes it starts inherit these variables and
+    # are given the DATABASE_URL of the test database.
     os.environ["DOCENT_TEST_DATA_DIR"] = tempfile.mkdtemp(prefix="docent-test-")
     atexit.register(shutil.rmtree, os.environ["DOCENT_TEST_DATA_DIR"], ignore_errors=True)
+    os.environ.pop("DATABASE_URL", None)
+    if os.environ.get("DOCENT_TEST_DB") == "postgres":
+        from tests.servers import start_postgres
+
+        os.environ["DATABASE_URL"] = start_postgres()
+    elif os.environ.get("DOCENT_TEST_DB", "sqlite") != "sqlite":
+        raise SystemExit("DOCENT_TEST_DB is sqlite (the default) or postgres")
 os.environ["DOCENT_DATA_DIR"] = os.environ["DOCENT_TEST_DATA_DIR"]
 os.environ["TASK_RETRY_DELAY"] = "0.2"
 
@@ -21,9 +29,10 @@ from docentsite.settings import *  # noqa: E402,F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
-# A file, not SQLite's in-memory default: worker processes started by the
-# tests must see the same database as the test itself.
-DATABASES["default"]["TEST"] = {"NAME": str(DOCENT_DATA_DIR / "test.sqlite3")}  # noqa: F405
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    # A file, not SQLite's in-memory default: worker processes started by the
+    # tests must see the same database as the test itself.
+    DATABASES["default"]["TEST"] = {"NAME": str(DOCENT_DATA_DIR / "test.sqlite3")}  # noqa: F405
 
 # No collectstatic before tests: serve admin assets straight from the apps.
 STORAGES = {

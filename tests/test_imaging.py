@@ -1,6 +1,8 @@
 import hashlib
 import io
 import random
+import subprocess
+import sys
 import warnings
 from pathlib import Path
 
@@ -304,6 +306,67 @@ def test_picture_over_the_pixel_limit_is_rejected_before_decoding(samples):
     assert str(rejected.value) == (
         "This image is too large to open safely (3 megapixels; the limit is 2)"
     )
+
+
+@pytest.mark.parametrize("make", [corpus.deep_png, corpus.deep_tiff], ids=["png", "tiff"])
+def test_small_file_that_would_unpack_to_gigabytes_is_refused_by_its_memory_need(samples, make):
+    # 121 MP passes the pixel limits; as 16-bit grey it would take ~1.4 GB to
+    # prepare. The file holds no pixels: decoding it would fail as truncated.
+    path = make(samples, (11000, 11000))
+    assert path.stat().st_size < 1000
+
+    with pytest.raises(ImageRejected) as rejected:
+        prepare(path)
+
+    assert str(rejected.value) == (
+        "This image would need about 1,385 MB of memory to prepare (11000x11000, I;16); "
+        "the limit is 1,024 MB (IMAGE_MEMORY_LIMIT_MB)"
+    )
+
+
+def test_memory_budget_counts_bytes_not_only_pixels(samples):
+    # The same number of pixels: 8-bit grey fits in 300 MB, 16-bit grey does not.
+    grey = samples / "grey-8000x3000.png"
+    Image.new("L", (8000, 3000), 128).save(grey)
+    deep = samples / "grey16-8000x3000.png"
+    Image.new("I;16", (8000, 3000), 32768).save(deep)
+
+    assert prepare(grey, max_decode_bytes=300 * 2**20).width == 3840
+    with pytest.raises(ImageRejected, match="would need about 275 MB"):
+        prepare(deep, max_decode_bytes=200 * 2**20)
+
+
+MEMORY_STARVED_CHILD = """
+import resource, sys
+from docentsite.artwork.imaging import ImageRejected, prepare
+
+with open("/proc/self/status") as status:
+    size_kb = next(int(line.split()[1]) for line in status if line.startswith("VmSize:"))
+# Room for Python itself to go on, not for a 48 MP decode.
+limit = size_kb * 1024 + 120 * 2**20
+resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+try:
+    prepare(sys.argv[1], max_decode_bytes=2**40)
+except ImageRejected as exc:
+    print("rejected:", exc)
+# The process is still fine once the picture is given up.
+print("alive:", len(bytearray(10 * 2**20)))
+"""
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads Linux VmSize")
+def test_running_out_of_memory_is_a_readable_rejection_and_the_process_survives(samples):
+    path = samples / "rgb-8000x6000.png"
+    Image.new("RGB", (8000, 6000), (10, 20, 30)).save(path)
+
+    done = subprocess.run(
+        [sys.executable, "-c", MEMORY_STARVED_CHILD, str(path)],
+        cwd=corpus.ROOT, capture_output=True, text=True, timeout=120,
+    )
+
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "rejected: There was not enough memory to prepare this picture" in done.stdout
+    assert "alive: 10485760" in done.stdout
 
 
 def test_pillow_bomb_warning_is_a_rejection_when_warnings_are_errors(samples):

@@ -15,6 +15,7 @@ from filelock import FileLock
 
 from docentsite.artwork import metafile
 from docentsite.artwork.models import AnalysisStatus, Artwork, Source, Status
+from tests.workers import database_url
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -355,8 +356,7 @@ def test_two_processes_syncing_at_once_lose_no_entry(meta_path, tmp_path):
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "tests.settings",
-        # The test database is a file (tests/settings.py): the writers share it.
-        "DATABASE_URL": f"sqlite:///{connection.settings_dict['NAME']}",
+        "DATABASE_URL": database_url(),
         "ARTWORK_META_PATH": str(meta_path),
     }
     writers = [

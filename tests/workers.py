@@ -22,19 +22,18 @@ from kombu import pools
 
 from docentsite.celery import app
 
-REDIS_URL = os.environ.get("DOCENT_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+needs_redis = pytest.mark.skipif(
+    not (os.environ.get("DOCENT_TEST_REDIS_URL") or shutil.which("redis-server")),
+    reason="redis-server is not installed (Debian/Ubuntu: apt-get install redis-server)",
+)
 
 
-def redis_available() -> bool:
-    import redis
-
-    try:
-        return redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
-    except redis.RedisError:
-        return False
-
-
-needs_redis = pytest.mark.skipif(not redis_available(), reason=f"no Redis at {REDIS_URL}")
+def database_url() -> str:
+    """DATABASE_URL for a worker process: the test database this process uses."""
+    db = connection.settings_dict
+    if db["ENGINE"] == "django.db.backends.sqlite3":
+        return f"sqlite:///{db['NAME']}"
+    return f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
 
 
 def meta_entries(settings) -> dict:
@@ -80,7 +79,7 @@ def celery_worker(env: dict[str, str], *, concurrency: int = 1, log_dir: Path):
     full_env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "tests.settings",
-        "DATABASE_URL": f"sqlite:///{connection.settings_dict['NAME']}",
+        "DATABASE_URL": database_url(),
         **env,
     }
     with open(log, "wb") as out:
