@@ -110,6 +110,7 @@ TV_MATTE = config.text("TV_MATTE", "none")
 TV_TIMEOUT = config.number("TV_TIMEOUT", 10, minimum=1)
 TV_UPLOAD_TIMEOUT = config.number("TV_UPLOAD_TIMEOUT", 120, minimum=5)
 JPEG_QUALITY = config.number("JPEG_QUALITY", 85, minimum=1, integer=True)
+IMAGE_MEMORY_LIMIT_MB = config.number("IMAGE_MEMORY_LIMIT_MB", 1024, minimum=64, integer=True)
 if JPEG_QUALITY > 95:
     from django.core.exceptions import ImproperlyConfigured
 

@@ -28,6 +28,20 @@ pillow_heif.register_heif_opener()
 FORMATS = ("JPEG", "PNG", "WEBP", "TIFF", "GIF", "HEIF")
 
 DEFAULT_MAX_PIXELS = 200_000_000
+DEFAULT_MAX_DECODE_BYTES = 1024 * 2**20
+
+# The most memory preparing takes per decoded pixel, by the mode Pillow decodes
+# to: Pillow keeps every multi-band pixel in 4 bytes, and the decoder's buffers,
+# the conversions before resizing and the resizing's own copies add to it.
+# Measured (rounded up) with `benchmarks/imaging.py --budget`; the modes not
+# measured count as the worst measured.
+_PEAK_BYTES_PER_PIXEL = {
+    "1": 4, "L": 3, "P": 9, "RGB": 8, "CMYK": 8, "RGBA": 12, "LA": 16, "PA": 16,
+    "I;16": 12, "I;16B": 12, "I;16L": 12, "I;16N": 12, "I": 10, "F": 10,
+}
+_WORST_BYTES_PER_PIXEL = 16
+# Formats whose draft() decodes at a reduced scale and whose getexif() reads the header only.
+_DRAFTS = ("JPEG", "MPO", "HEIF")
 
 # EXIF orientation -> the transpose that makes the picture upright, as in
 # ImageOps.exif_transpose. Orientations 5-8 swap width and height.
@@ -74,6 +88,7 @@ def prepare(
     quality: int = 85,
     background: tuple[int, int, int] = (255, 255, 255),
     max_pixels: int = DEFAULT_MAX_PIXELS,
+    max_decode_bytes: int = DEFAULT_MAX_DECODE_BYTES,
 ) -> PreparedImage:
     """Return ``source`` as an upright, sRGB, baseline JPEG that fits in ``max_size``.
 
@@ -84,12 +99,14 @@ def prepare(
     profiles are converted to sRGB and all metadata is dropped. Only the first
     frame of an animation or multi-picture file is used.
 
-    Pictures with more than ``max_pixels`` pixels are refused before decoding.
-    Pillow's own process-wide guard (``2 * Image.MAX_IMAGE_PIXELS``, about 179
-    megapixels unless raised) refuses earlier, whichever is lower.
+    Pictures with more than ``max_pixels`` pixels, or that would take more than
+    ``max_decode_bytes`` of memory to decode and convert (a small PNG of 16-bit
+    samples can unpack to gigabytes), are refused before decoding. Pillow's own
+    process-wide guard (``2 * Image.MAX_IMAGE_PIXELS``, about 179 megapixels
+    unless raised) refuses earlier, whichever is lower.
 
     Raises ImageRejected with a message fit for a person when the file is empty,
-    not a supported picture, damaged, or too large.
+    not a supported picture, damaged, too large, or when memory runs out anyway.
     """
     with _binary(source) as fp:
         if not fp.read(1):
@@ -98,7 +115,10 @@ def prepare(
         try:
             with Image.open(fp, formats=FORMATS) as img:
                 fmt = img.format
-                rgb = _render(img, max_size=max_size, background=background, max_pixels=max_pixels)
+                rgb = _render(
+                    img, max_size=max_size, background=background, max_pixels=max_pixels,
+                    max_decode_bytes=max_decode_bytes,
+                )
         except UnidentifiedImageError as exc:
             raise ImageRejected(_UNREADABLE) from exc
         except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
@@ -107,8 +127,20 @@ def prepare(
             raise ImageRejected(
                 f"This file is not a picture Docent can read ({_fault(exc)} {fmt})"
             ) from exc
+        except MemoryError as exc:
+            # The estimate guards the decoders we know; this keeps the worker
+            # alive when another part of a picture needs more than it foresaw.
+            raise ImageRejected(
+                "There was not enough memory to prepare this picture: give the worker more "
+                "memory, or use a smaller copy of the picture"
+            ) from exc
     out = io.BytesIO()
-    rgb.save(out, "JPEG", quality=quality, optimize=True, progressive=False, subsampling="4:2:0")
+    try:
+        rgb.save(
+            out, "JPEG", quality=quality, optimize=True, progressive=False, subsampling="4:2:0"
+        )
+    except MemoryError as exc:
+        raise ImageRejected("There was not enough memory to write this picture as a JPEG") from exc
     jpeg = out.getvalue()
     return PreparedImage(
         jpeg=jpeg,
@@ -149,6 +181,7 @@ def _render(
     max_size: tuple[int, int],
     background: tuple[int, int, int],
     max_pixels: int,
+    max_decode_bytes: int,
 ) -> Image.Image:
     width, height = img.size
     if width < 1 or height < 1:
@@ -157,6 +190,9 @@ def _render(
         raise _too_large(
             f"{width * height / 1e6:.0f} megapixels; the limit is {max_pixels / 1e6:.0f}"
         )
+    if img.format not in _DRAFTS:
+        # Before getexif(): Pillow decodes a whole PNG to look for EXIF after its pixels.
+        _check_memory(img, max_decode_bytes)
     icc = img.info.get("icc_profile")
     orientation = img.getexif().get(ExifTags.Base.Orientation)
     # We shrink before turning upright, so the box is turned the stored way.
@@ -165,11 +201,28 @@ def _render(
     # exists in memory at full size); HEIF may pick a big-enough embedded
     # thumbnail; other formats ignore this.
     img.draft("RGB", _fit(img.size, box))
+    _check_memory(img, max_decode_bytes)
     img = _resizable(img)
     img.thumbnail(box, Image.Resampling.LANCZOS, reducing_gap=2.0)
     if orientation in _UPRIGHT:
         img = img.transpose(_UPRIGHT[orientation])
     return _srgb(img, icc, background)
+
+
+def _check_memory(img: Image.Image, max_decode_bytes: int) -> None:
+    needed = decode_bytes(img)
+    if needed > max_decode_bytes:
+        raise ImageRejected(
+            f"This image would need about {needed / 2**20:,.0f} MB of memory to prepare "
+            f"({img.width}x{img.height}, {img.mode}); the limit is "
+            f"{max_decode_bytes / 2**20:,.0f} MB (IMAGE_MEMORY_LIMIT_MB)"
+        )
+
+
+def decode_bytes(img: Image.Image) -> int:
+    """The most memory preparing ``img`` takes, from its header alone (after draft())."""
+    per_pixel = _PEAK_BYTES_PER_PIXEL.get(img.mode, _WORST_BYTES_PER_PIXEL)
+    return img.width * img.height * per_pixel
 
 
 def _fit(size: tuple[int, int], box: tuple[int, int]) -> tuple[int, int]:

@@ -13,12 +13,15 @@ from django.utils import timezone
 
 from docentsite.artwork import frametv, imaging, metafile, vision
 from docentsite.artwork.errors import DocentError, NeedsAttention, Rejected
+from docentsite.artwork.fitting import clip, clip_filename, fitted
 from docentsite.artwork.models import AnalysisStatus, Artwork, Source, Status
 from docentsite.artwork.signals import artwork_progress
 
 logger = logging.getLogger(__name__)
 
 THUMBNAIL_SIZE = (480, 480)
+# A description is a paragraph; longer is a model rambling.
+MAX_DESCRIPTION = 4000
 # Seconds to keep the TV's "allow Docent?" prompt open for its owner.
 PAIRING_WAIT = 30
 
@@ -48,10 +51,10 @@ def artwork_create(
     """Keep an incoming picture on disk and record it, waiting to be prepared."""
     if analyze is None:
         analyze = analyze_by_default()
+    filename = clip_filename(filename, Artwork._meta.get_field("original_filename").max_length)
     artwork = Artwork(
+        **fitted(Artwork, source_ref=source_ref, title=title or Path(filename).stem),
         source=source,
-        source_ref=source_ref,
-        title=title or Path(filename).stem,
         original_filename=filename,
         analysis_status=AnalysisStatus.PENDING if analyze else AnalysisStatus.NONE,
         created_by=user if user is not None and user.is_authenticated else None,
@@ -69,7 +72,9 @@ def artwork_prepare(*, artwork_id: int) -> Artwork:
     _progress(artwork, "preparing")
     try:
         prepared = imaging.prepare(
-            artwork.original.path, quality=settings.JPEG_QUALITY
+            artwork.original.path,
+            quality=settings.JPEG_QUALITY,
+            max_decode_bytes=settings.IMAGE_MEMORY_LIMIT_MB * 2**20,
         )
     except imaging.ImageRejected as exc:
         _fail(artwork, exc)
@@ -200,19 +205,23 @@ def artwork_analyze(*, artwork_id: int) -> Artwork:
             )
             raise
         return artwork_record_analysis_failure(artwork_id=artwork.pk, error=str(exc))
+    # The model's answer is untrusted input: cut to the columns, like any other.
     Artwork.objects.filter(pk=artwork.pk).update(
+        **fitted(
+            Artwork,
+            ai_title=meta.get("title") or "",
+            ai_artist=meta.get("artist") or "",
+            ai_year=meta.get("year") or "",
+            ai_medium=meta.get("medium") or "",
+            ai_school=meta.get("school") or "",
+            ai_description=clip(meta.get("description") or "", MAX_DESCRIPTION),
+            ai_confidence=meta.get("confidence") or "",
+            ai_provider=meta.get("provider") or "",
+            ai_model=meta.get("model") or "",
+        ),
         analysis_status=AnalysisStatus.DONE,
-        ai_title=meta.get("title") or "",
-        ai_artist=meta.get("artist") or "",
-        ai_year=meta.get("year") or "",
-        ai_medium=meta.get("medium") or "",
-        ai_school=meta.get("school") or "",
         ai_vibes=list(meta.get("vibes") or [])[:5],
-        ai_description=meta.get("description") or "",
-        ai_confidence=meta.get("confidence") or "",
         ai_vision_identified=bool(meta.get("vision_identified")),
-        ai_provider=meta.get("provider") or "",
-        ai_model=meta.get("model") or "",
         ai_analyzed_at=timezone.now(),
         ai_error="",
         updated_at=timezone.now(),
