@@ -1,5 +1,6 @@
 import pytest
 from django.core.management import call_command
+from django.db import connection
 
 from tests.workers import celery_worker, empty_embedded_queue
 
@@ -23,7 +24,7 @@ def test_an_unconfigured_tv_and_no_worker_are_problems(capsys, settings):
     code, output = run_check(capsys)
 
     assert code == 1
-    assert "ok   Database: sqlite, up to date" in output
+    assert f"ok   Database: {connection.vendor}, up to date" in output
     assert "FAIL Frame TV: not configured: set TV_HOST in .env" in output
     assert "no worker answered" in output
     assert "ok   Vision model: off (AI_PROVIDER=none)" in output
