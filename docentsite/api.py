@@ -8,12 +8,16 @@ from ninja import NinjaAPI
 from ninja.security import HttpBearer, SessionAuth
 
 from docentsite.artwork.errors import DocentError, NeedsAttention, NotFound, Rejected, Unavailable
+from docentsite.permissions import BEARER
 
 logger = logging.getLogger(__name__)
 
 
 class StaffSession(SessionAuth):
-    """A logged-in staff user of the admin; ninja checks CSRF on writes."""
+    """A logged-in staff user of the admin; ninja checks CSRF on writes.
+
+    Each route then checks the user's model permissions (docentsite.permissions).
+    """
 
     def authenticate(self, request, key):
         user = request.user
@@ -28,7 +32,7 @@ class ApiToken(HttpBearer):
     def authenticate(self, request, token):
         expected = settings.DOCENT_API_TOKEN
         if expected and constant_time_compare(token, expected):
-            return "api-token"
+            return BEARER
         return None
 
 

@@ -1,4 +1,5 @@
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -9,6 +10,7 @@ from docentsite.artwork import services
 from docentsite.artwork.errors import DocentError
 from docentsite.artwork.forms import MatteForm, UploadForm
 from docentsite.artwork.models import Artwork
+from docentsite.permissions import denied
 
 
 @admin.register(Artwork)
@@ -75,7 +77,7 @@ class ArtworkAdmin(admin.ModelAdmin):
 
     def file_view(self, request, pk, field):
         if not self.has_view_permission(request):
-            raise Http404
+            raise PermissionDenied(denied(["artwork.view_artwork"]))
         artwork = get_object_or_404(Artwork, pk=pk)
         stored = getattr(artwork, field)
         if not stored:
@@ -86,8 +88,9 @@ class ArtworkAdmin(admin.ModelAdmin):
         return response
 
     def upload_view(self, request):
-        if not self.has_change_permission(request):
-            raise Http404
+        # has_add_permission is False (no blank form); uploading is adding all the same.
+        if not request.user.has_perm("artwork.add_artwork"):
+            raise PermissionDenied(denied(["artwork.add_artwork"]))
         form = UploadForm(request.POST, request.FILES) if request.method == "POST" else UploadForm()
         if form.is_bound and form.is_valid():
             created = services.artwork_upload_files(
@@ -101,12 +104,12 @@ class ArtworkAdmin(admin.ModelAdmin):
                    "opts": self.model._meta, "title": "Upload artwork"}
         return TemplateResponse(request, "admin/artwork/artwork/upload.html", context)
 
-    @admin.action(description="Re-analyze with the vision model")
+    @admin.action(description="Re-analyze with the vision model", permissions=["change"])
     def reanalyze(self, request, queryset):
         count = services.artwork_reanalyze(artworks=queryset)
         self.message_user(request, f"{count} artwork(s) queued for analysis.")
 
-    @admin.action(description="Remove from TV")
+    @admin.action(description="Remove from TV", permissions=["change"])
     def remove_from_tv(self, request, queryset):
         try:
             count = services.artwork_remove_from_tv(artworks=queryset)
@@ -115,7 +118,7 @@ class ArtworkAdmin(admin.ModelAdmin):
             return
         self.message_user(request, f"{count} artwork(s) removed from the TV.")
 
-    @admin.action(description="Change matte")
+    @admin.action(description="Change matte", permissions=["change"])
     def change_matte(self, request, queryset):
         try:
             mattes = services.tv_mattes()
@@ -152,7 +155,7 @@ class ArtworkAdmin(admin.ModelAdmin):
             self.message_user(request, f"{len(result.left)} picture(s) not reached: "
                               f"{result.stopped}", messages.ERROR)
 
-    @admin.action(description="Retry failed uploads")
+    @admin.action(description="Retry failed uploads", permissions=["change"])
     def retry(self, request, queryset):
         count = services.artwork_retry(artworks=queryset)
         self.message_user(request, f"{count} artwork(s) queued again.")
