@@ -51,7 +51,7 @@ _STATUS_FOR = ((Unavailable, 503), (Rejected, 422), (NotFound, 404), (NeedsAtten
 @api.exception_handler(DocentError)
 def docent_error(request, exc: DocentError):
     status = next((code for kind, code in _STATUS_FOR if isinstance(exc, kind)), 500)
-    logger.warning("%s %s -> %s: %s", request.method, request.path, status, exc)
+    logger.warning("%s %r -> %s: %r", request.method, request.path, status, str(exc))
     return api.create_response(request, {"detail": str(exc)}, status=status)
 
 

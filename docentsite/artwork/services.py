@@ -155,7 +155,7 @@ def artwork_upload_to_tv(*, artwork_id: int, tv: frametv.FrameTV | None = None) 
         updated_at=timezone.now(),
     )
     artwork.refresh_from_db()
-    logger.info("Artwork %s is on the TV as %s", artwork.pk, content_id)
+    logger.info("Artwork %s is on the TV as %r", artwork.pk, content_id)
     return artwork
 
 
@@ -174,7 +174,7 @@ def _landed_since(tv: frametv.FrameTV, artwork: Artwork) -> str | None:
         )
     if new:
         (content_id,) = new
-        logger.info("Adopting %s, which landed although the TV never confirmed it", content_id)
+        logger.info("Adopting %r, which landed although the TV never confirmed it", content_id)
         return content_id
     return None
 
@@ -225,7 +225,7 @@ def artwork_record_analysis_failure(*, artwork_id: int, error: str) -> Artwork:
     Artwork.objects.filter(pk=artwork_id).update(
         analysis_status=AnalysisStatus.FAILED, ai_error=error, updated_at=timezone.now()
     )
-    logger.warning("Analysis of artwork %s failed: %s", artwork_id, error)
+    logger.warning("Analysis of artwork %s failed: %r", artwork_id, error)
     return Artwork.objects.get(pk=artwork_id)
 
 
@@ -242,7 +242,7 @@ def _fail(artwork: Artwork, error) -> None:
         status=status, last_error=str(error), updated_at=timezone.now()
     )
     artwork.status, artwork.last_error = status, str(error)
-    logger.warning("Artwork %s failed: %s", artwork.pk, error)
+    logger.warning("Artwork %s failed: %r", artwork.pk, str(error))
     _progress(artwork, "failed")
 
 
