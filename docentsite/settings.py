@@ -99,6 +99,8 @@ STORAGES = {
 # Photos straight off a camera are large; the upload form streams them to disk.
 DATA_UPLOAD_MAX_NUMBER_FILES = 500
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# The upload form refuses a larger file, naming it; a panorama or a scan may be big.
+UPLOAD_MAX_MB = config.number("UPLOAD_MAX_MB", 200, minimum=1)
 
 LOGIN_URL = "admin:login"
 

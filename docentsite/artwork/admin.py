@@ -1,4 +1,5 @@
 from django.contrib import admin, messages
+from django.contrib.admin.actions import delete_selected as django_delete_selected
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
@@ -24,7 +25,7 @@ class ArtworkAdmin(admin.ModelAdmin):
                      "ai_title", "ai_artist", "ai_description")
     list_select_related = ("created_by",)
     date_hierarchy = "created_at"
-    actions = ("reanalyze", "remove_from_tv", "change_matte", "retry")
+    actions = ("reanalyze", "remove_from_tv", "change_matte", "retry", "delete_selected")
     readonly_fields = (
         "preview_large", "content_id", "source", "source_ref", "original_filename", "width",
         "height", "bytes", "sha256", "status", "last_error", "upload_attempts",
@@ -104,6 +105,31 @@ class ArtworkAdmin(admin.ModelAdmin):
                    "opts": self.model._meta, "title": "Upload artwork"}
         return TemplateResponse(request, "admin/artwork/artwork/upload.html", context)
 
+    def delete_view(self, request, object_id, extra_context=None):
+        artwork = self.get_object(request, object_id)
+        if artwork is not None and artwork.status in services.ON_TV_STATUSES:
+            self.message_user(request, on_tv_message([artwork]), messages.ERROR)
+            return redirect("admin:artwork_artwork_change", artwork.pk)
+        return super().delete_view(request, object_id, extra_context)
+
+    @admin.action(description="Delete selected artworks", permissions=["delete"])
+    def delete_selected(self, request, queryset):
+        # Refused before Django's confirmation page, which would promise a deletion.
+        on_tv = list(queryset.filter(status__in=services.ON_TV_STATUSES))
+        if on_tv:
+            self.message_user(request, on_tv_message(on_tv) + " Nothing was deleted.",
+                              messages.ERROR)
+            return None
+        return django_delete_selected(self, request, queryset)
+
+    def delete_model(self, request, obj):
+        self.delete_queryset(request, Artwork.objects.filter(pk=obj.pk))
+
+    def delete_queryset(self, request, queryset):
+        result = services.artwork_delete(artworks=queryset)
+        if result.on_tv:
+            self.message_user(request, on_tv_message(result.on_tv), messages.ERROR)
+
     @admin.action(description="Re-analyze with the vision model", permissions=["change"])
     def reanalyze(self, request, queryset):
         count = services.artwork_reanalyze(artworks=queryset)
@@ -159,3 +185,9 @@ class ArtworkAdmin(admin.ModelAdmin):
     def retry(self, request, queryset):
         count = services.artwork_retry(artworks=queryset)
         self.message_user(request, f"{count} artwork(s) queued again.")
+
+
+def on_tv_message(artworks) -> str:
+    names = ", ".join(f"“{artwork}”" for artwork in artworks)
+    return (f"{names}: on the TV (or on its way there), so not deleted. Use the action "
+            "“Remove from TV” first; deleting it here would leave its picture on the TV.")
