@@ -3,6 +3,7 @@
 import logging
 
 from django.conf import settings
+from django.contrib.admin.views.decorators import staff_member_required
 from django.utils.crypto import constant_time_compare
 from ninja import NinjaAPI
 from ninja.security import HttpBearer, SessionAuth
@@ -42,6 +43,8 @@ api = NinjaAPI(
     description="Curate pictures for a Samsung The Frame TV.",
     auth=[ApiToken(), StaffSession()],
     docs_url="/docs",
+    # The schema and its page, behind the admin login like everything else.
+    docs_decorator=staff_member_required,
     urls_namespace="api",
 )
 
