@@ -4,10 +4,17 @@ from django.contrib import admin
 from django.urls import path
 
 from docentsite.home_views import docent_home, docent_pair_tv
+from docentsite.permissions import PLEX_BROWSE, page_requires
 from plexsource.views import plex_browse
 
+
+def page(view, *perms):
+    return admin.site.admin_view(page_requires(*perms)(view))
+
+
 urlpatterns = [
-    path("docent/", admin.site.admin_view(docent_home), name="docent_home"),
-    path("docent/pair-tv/", admin.site.admin_view(docent_pair_tv), name="docent_pair_tv"),
-    path("plex/browse/", admin.site.admin_view(plex_browse), name="plex_browse"),
+    path("docent/", page(docent_home, "artwork.view_artwork"), name="docent_home"),
+    path("docent/pair-tv/", page(docent_pair_tv, "artwork.change_artwork"),
+         name="docent_pair_tv"),
+    path("plex/browse/", page(plex_browse, *PLEX_BROWSE), name="plex_browse"),
 ]

@@ -3,17 +3,22 @@
 import logging
 
 from django.conf import settings
+from django.contrib.admin.views.decorators import staff_member_required
 from django.utils.crypto import constant_time_compare
 from ninja import NinjaAPI
 from ninja.security import HttpBearer, SessionAuth
 
 from docentsite.artwork.errors import DocentError, NeedsAttention, NotFound, Rejected, Unavailable
+from docentsite.permissions import BEARER
 
 logger = logging.getLogger(__name__)
 
 
 class StaffSession(SessionAuth):
-    """A logged-in staff user of the admin; ninja checks CSRF on writes."""
+    """A logged-in staff user of the admin; ninja checks CSRF on writes.
+
+    Each route then checks the user's model permissions (docentsite.permissions).
+    """
 
     def authenticate(self, request, key):
         user = request.user
@@ -28,7 +33,7 @@ class ApiToken(HttpBearer):
     def authenticate(self, request, token):
         expected = settings.DOCENT_API_TOKEN
         if expected and constant_time_compare(token, expected):
-            return "api-token"
+            return BEARER
         return None
 
 
@@ -38,6 +43,8 @@ api = NinjaAPI(
     description="Curate pictures for a Samsung The Frame TV.",
     auth=[ApiToken(), StaffSession()],
     docs_url="/docs",
+    # The schema and its page, behind the admin login like everything else.
+    docs_decorator=staff_member_required,
     urls_namespace="api",
 )
 
@@ -47,7 +54,7 @@ _STATUS_FOR = ((Unavailable, 503), (Rejected, 422), (NotFound, 404), (NeedsAtten
 @api.exception_handler(DocentError)
 def docent_error(request, exc: DocentError):
     status = next((code for kind, code in _STATUS_FOR if isinstance(exc, kind)), 500)
-    logger.warning("%s %s -> %s: %s", request.method, request.path, status, exc)
+    logger.warning("%s %r -> %s: %r", request.method, request.path, status, str(exc))
     return api.create_response(request, {"detail": str(exc)}, status=status)
 
 

@@ -5,6 +5,8 @@ server that silently ignores a typo in .env is worse than one that refuses to
 start, so every reader here names the setting and the bad value.
 """
 
+import contextlib
+import os
 import secrets
 from pathlib import Path
 
@@ -113,3 +115,24 @@ def secret_key(data_dir: Path) -> str:
         except FileExistsError:
             pass
     return key_file.read_text(encoding="utf-8").strip()
+
+
+def private_dir(path: Path) -> None:
+    """Create the directory for its owner alone (0700), or make it so."""
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    _owner_only(path, 0o700)
+
+
+def private_file(path: Path) -> None:
+    """Create the empty file for its owner alone (0600), or make it so."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    _owner_only(path, 0o600)
+
+
+def _owner_only(path: Path, mode: int) -> None:
+    # A directory given to Docent by someone else (a mounted volume) stays as
+    # they made it: tightening it is theirs to do.
+    with contextlib.suppress(PermissionError):
+        path.chmod(mode)

@@ -4,6 +4,12 @@ from django.conf import settings
 
 SECRET_SETTINGS = ("PLEX_TOKEN", "ANTHROPIC_API_KEY", "OPENAI_API_KEY", "DOCENT_API_TOKEN")
 
+# Line breaks and other control characters in a message, shown as escapes.
+_ESCAPES = {code: f"\\x{code:02x}" for code in (*range(32), 127, 0x85)} | {
+    ord("\n"): "\\n", ord("\r"): "\\r", ord("\t"): "\\t",
+    0x2028: "\\u2028", 0x2029: "\\u2029",
+}
+
 
 class RedactingFormatter(logging.Formatter):
     """Formats a record, then replaces every configured secret in the text.
@@ -11,10 +17,17 @@ class RedactingFormatter(logging.Formatter):
     The modules that talk to outside systems never log secrets; this is the
     second line, for a library that prints a URL, a header or a traceback on
     its own. It works on the finished text so tracebacks are covered too.
+
+    A record's first line is the whole message, and the lines of a traceback
+    after it are indented: text from outside (a request path, a server's
+    error) can never start a line that looks like a record of its own.
     """
 
+    def formatMessage(self, record: logging.LogRecord) -> str:
+        return super().formatMessage(record).translate(_ESCAPES)
+
     def format(self, record: logging.LogRecord) -> str:
-        text = super().format(record)
+        text = super().format(record).replace("\n", "\n  ")
         for name in SECRET_SETTINGS:
             secret = getattr(settings, name, "")
             if secret:

@@ -1,6 +1,7 @@
 """Docent's settings, all read from the environment or .env (see .env.example)."""
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 from docentsite import config
@@ -12,7 +13,8 @@ if _env_file.is_file():
     config.env.read_env(str(_env_file), overwrite=False)
 
 DOCENT_DATA_DIR = config.path("DOCENT_DATA_DIR", BASE_DIR / "data")
-DOCENT_DATA_DIR.mkdir(parents=True, exist_ok=True)
+# The database, pictures, tokens and keys inside are the owner's alone.
+config.private_dir(DOCENT_DATA_DIR)
 
 SECRET_KEY = config.secret_key(DOCENT_DATA_DIR)
 DEBUG = config.flag("DEBUG", False)
@@ -30,6 +32,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "ninja",
+    "axes",
     "docentsite.artwork",
     "plexsource",
 ]
@@ -43,7 +46,22 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into its lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
+
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Login throttling: after 5 wrong passwords from one address, logins from it
+# wait 15 minutes (`./docent manage axes_reset` lifts it at once).
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = ["ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "admin/lockout.html"
+AXES_CLIENT_IP_CALLABLE = "docentsite.clientip.client_ip"
 
 ROOT_URLCONF = "docentsite.urls"
 WSGI_APPLICATION = "docentsite.wsgi.application"
@@ -69,6 +87,9 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Created here, private, if it is not there yet: SQLite gives its journal
+    # files the database file's mode.
+    config.private_file(Path(DATABASES["default"]["NAME"]))
     # The web process and the worker write to the same file: WAL lets readers
     # go on while one writes, IMMEDIATE takes the write lock at BEGIN (no
     # deadlocking upgrades), and the timeout waits for it instead of failing.
@@ -99,6 +120,10 @@ STORAGES = {
 # Photos straight off a camera are large; the upload form streams them to disk.
 DATA_UPLOAD_MAX_NUMBER_FILES = 500
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
+# The upload form refuses a larger file, naming it; a panorama or a scan may be big.
+UPLOAD_MAX_MB = config.number("UPLOAD_MAX_MB", 200, minimum=1)
 
 LOGIN_URL = "admin:login"
 
@@ -190,3 +215,21 @@ LOGGING = {
 if not DEBUG:
     SESSION_COOKIE_HTTPONLY = True
     X_FRAME_OPTIONS = "DENY"
+
+# --- Behind a TLS proxy (Caddy, nginx) --------------------------------------
+# The proxy speaks HTTPS to browsers and plain HTTP to Docent, saying so in
+# X-Forwarded-Proto; only the proxy may reach Docent's port then.
+TLS_PROXY = config.flag("TLS_PROXY", False)
+if TLS_PROXY:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = True
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+SECURE_HSTS_SECONDS = config.number(
+    "HSTS_SECONDS", 365 * 24 * 3600 if TLS_PROXY else 0, integer=True
+)
+# Subdomains of Docent's own host name, not its siblings.
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+# HSTS preloading is asked for at hstspreload.org, for a whole registered domain,
+# which Docent's host name is not.
+SILENCED_SYSTEM_CHECKS = ["security.W021"]

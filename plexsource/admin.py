@@ -62,7 +62,10 @@ class PlexPhotoAdmin(admin.ModelAdmin):
         record = next(iter(photo.imports.all()), None)
         return record.get_status_display() if record else "—"
 
-    @admin.action(description="Import selected photos to the TV")
+    def has_import_permission(self, request):
+        return request.user.has_perm("plexsource.add_importrecord")
+
+    @admin.action(description="Import selected photos to the TV", permissions=["import"])
     def import_to_tv(self, request, queryset):
         result = services.plex_import_request(
             plex_metadata_ids=list(queryset.values_list("rating_key", flat=True)),
@@ -103,14 +106,14 @@ class ImportRecordAdmin(admin.ModelAdmin):
     def content_id(self, record):
         return record.artwork.content_id if record.artwork else "—"
 
-    @admin.action(description="Retry failed imports")
+    @admin.action(description="Retry failed imports", permissions=["change"])
     def retry(self, request, queryset):
         result = services.plex_import_retry(records=queryset)
         ignored = queryset.exclude(status=ImportStatus.FAILED).count()
         note = f" {ignored} not failed, left as they are." if ignored else ""
         self.message_user(request, summary(result) + note)
 
-    @admin.action(description="Re-analyze with the vision model")
+    @admin.action(description="Re-analyze with the vision model", permissions=["change"])
     def reanalyze(self, request, queryset):
         count = services.plex_import_reanalyze(records=queryset)
         ignored = queryset.count() - count

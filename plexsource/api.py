@@ -6,6 +6,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.pagination import PageNumberPagination, paginate
 from ninja.responses import Status
 
+from docentsite.permissions import api_requires
 from plexsource import services
 from plexsource.models import ImportRecord, ImportStatus
 from plexsource.schemas import (
@@ -24,6 +25,7 @@ ERRORS = {404: Message, 409: Message, 503: Message}
 
 
 @router.get("/status", response=StatusOut, summary="Is Plex configured and reachable?")
+@api_requires("plexsource.view_plexlibrary")
 def plex_status(request):
     status = services.plex_status()
     server = status.server
@@ -36,6 +38,7 @@ def plex_status(request):
 
 
 @router.get("/libraries", response={200: list[LibraryOut], **ERRORS})
+@api_requires("plexsource.view_plexlibrary")
 def plex_libraries(request):
     return services.plex_libraries_refresh()
 
@@ -49,6 +52,7 @@ class BrowseQuery(Schema):
 
 @router.get("/libraries/{library_id}", response={200: BrowseOut, **ERRORS},
             summary="One page of a library or of an album in it")
+@api_requires("plexsource.view_plexphoto")
 def plex_browse(request, library_id: int, query: Query[BrowseQuery]):
     page = services.plex_browse(
         library_id=library_id, album=query.album, page=query.page, page_size=query.page_size,
@@ -62,6 +66,7 @@ def plex_browse(request, library_id: int, query: Query[BrowseQuery]):
 @router.get("/thumbnails/{plex_metadata_id}", url_name="plex_thumbnail",
             response={200: None, 304: None, **ERRORS},
             summary="A JPEG thumbnail, through Docent (the browser never sees Plex)")
+@api_requires("plexsource.view_plexphoto")
 def plex_thumbnail(request, plex_metadata_id: str, size: int = 240):
     thumbnail = services.plex_thumbnail(plex_metadata_id=plex_metadata_id, size=size)
     if request.headers.get("If-None-Match") == thumbnail.etag:
@@ -75,6 +80,7 @@ def plex_thumbnail(request, plex_metadata_id: str, size: int = 240):
 
 @router.post("/import", response={202: ImportOut, **ERRORS},
              summary="Queue photos for the TV; already imported ones are skipped")
+@api_requires("plexsource.add_importrecord")
 def plex_import(request, payload: ImportIn):
     result = services.plex_import_request(
         plex_metadata_ids=payload.plex_metadata_ids, analyze=payload.analyze,
@@ -91,6 +97,7 @@ class ImportsQuery(Schema):
 
 
 @router.get("/imports", response=list[ImportRecordOut], summary="Imports, newest first")
+@api_requires("plexsource.view_importrecord")
 @paginate(PageNumberPagination, page_size=50)
 def plex_imports(request, query: Query[ImportsQuery]):
     records = ImportRecord.objects.select_related("photo", "artwork")
@@ -102,6 +109,7 @@ def plex_imports(request, query: Query[ImportsQuery]):
 
 
 @router.get("/imports/{record_id}", response={200: ImportRecordOut, 404: Message})
+@api_requires("plexsource.view_importrecord")
 def plex_import_detail(request, record_id: int):
     return get_object_or_404(ImportRecord.objects.select_related("photo", "artwork"),
                              pk=record_id)

@@ -397,7 +397,7 @@ class PlexClient:
             raise PlexUnavailable(
                 f"The request to Plex at {self.address} failed ({type(exc).__name__})"
             ) from None
-        logger.debug("Plex GET %s: %s", path, response.status_code)
+        logger.debug("Plex GET %r: %s", path, response.status_code)
         if response.status_code == 200:
             return response
         response.close()

@@ -294,7 +294,7 @@ def _importable(plex_metadata_ids, *, force: bool, client, result: ImportRequest
             plex_metadata_id=plex_metadata_id).first()
         reason = _skip_reason(existing, force=force) if existing else None
         if reason:
-            logger.warning("Plex photo %s not imported: %s", plex_metadata_id, reason)
+            logger.warning("Plex photo %r not imported: %s", plex_metadata_id, reason)
             result.skipped.append({"plex_metadata_id": plex_metadata_id, "reason": reason})
             continue
         try:
@@ -447,7 +447,7 @@ def plex_import_failed(*, record_id: int, error: str) -> None:
     if record.artwork and record.artwork.status == Status.PENDING:
         Artwork.objects.filter(pk=record.artwork.pk).update(
             status=Status.FAILED, last_error=error, updated_at=now)
-    logger.warning("Plex import of %s failed: %s", record.plex_metadata_id, error)
+    logger.warning("Plex import of %r failed: %r", record.plex_metadata_id, error)
 
 
 def plex_import_note(*, record_id: int, error: str) -> None:
@@ -698,7 +698,7 @@ def _try(step, *, attempts: int, on_retry=None) -> str | None:
                 return str(exc)
             if attempt >= attempts:
                 return f"Gave up after {attempt} attempts: {exc}"
-            logger.info("%s; trying again", exc)
+            logger.info("%r; trying again", str(exc))
             if on_retry:
                 on_retry(str(exc))
             time.sleep(min(settings.TASK_RETRY_DELAY, INLINE_FIRST_DELAY) * 2 ** (attempt - 1))

@@ -162,8 +162,7 @@ def test_pairing_needs_a_post(admin_client, unpaired_tv):
 
 
 def test_pairing_is_for_staff_only(client, unpaired_tv):
-    get_user_model().objects.create_user("guest", password="pw")
-    client.login(username="guest", password="pw")
+    client.force_login(get_user_model().objects.create_user("guest", password="pw"))
 
     response = client.post(PAIR)
 

@@ -1,12 +1,14 @@
 import pytest
 from django.contrib.auth import get_user_model
 
+from tests.users import staff_with
+
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def staff(client):
-    user = get_user_model().objects.create_user("curator", password="pw", is_staff=True)
+    user = staff_with("artwork.view_artwork", "artwork.change_artwork")
     client.force_login(user)
     return user
 

@@ -139,8 +139,7 @@ def test_reanalyze_queues_the_imported_pictures_and_says_what_it_left(
 
 @pytest.mark.parametrize("url", [PHOTOS, IMPORTS])
 def test_plex_lists_give_users_who_are_not_staff_nothing(client, django_user_model, url):
-    django_user_model.objects.create_user("visitor", password="pw")
-    client.login(username="visitor", password="pw")
+    client.force_login(django_user_model.objects.create_user("visitor", password="pw"))
 
     response = client.get(url)
 

@@ -3,9 +3,10 @@
 import logging
 
 import pytest
-from django.contrib.auth import get_user_model
 
+from docentsite.permissions import PLEX_BROWSE
 from plexsource.models import ImportRecord, ImportStatus, PlexLibrary
+from tests.users import staff_with
 
 pytestmark = pytest.mark.django_db
 
@@ -13,8 +14,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def api(client, plex_settings):
     """GET/POST as staff; every response body is kept for the token check."""
-    user = get_user_model().objects.create_user("curator", password="pw", is_staff=True)
-    client.force_login(user)
+    client.force_login(staff_with(*PLEX_BROWSE))
     client.bodies = []
 
     def call(method, url, **kwargs):

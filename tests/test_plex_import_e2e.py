@@ -4,11 +4,12 @@ import json
 import threading
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.test import Client
 
 from docentsite.artwork.models import Artwork, Status
+from docentsite.permissions import PLEX_BROWSE
 from plexsource.models import ImportRecord, ImportStatus
+from tests.users import staff_with
 from tests.workers import celery_worker, meta_entries, needs_redis, wait_for
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.timeout(240),
@@ -22,9 +23,8 @@ def env(worker_env, plex_settings, fake_plex, redis_broker):
 
 
 def curator() -> Client:
-    user, _ = get_user_model().objects.get_or_create(username="curator", is_staff=True)
     browser = Client()
-    browser.force_login(user)
+    browser.force_login(staff_with(*PLEX_BROWSE))
     return browser
 
 

@@ -1,4 +1,6 @@
 from django.contrib import admin, messages
+from django.contrib.admin.actions import delete_selected as django_delete_selected
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -9,6 +11,7 @@ from docentsite.artwork import services
 from docentsite.artwork.errors import DocentError
 from docentsite.artwork.forms import MatteForm, UploadForm
 from docentsite.artwork.models import Artwork
+from docentsite.permissions import denied
 
 
 @admin.register(Artwork)
@@ -22,7 +25,7 @@ class ArtworkAdmin(admin.ModelAdmin):
                      "ai_title", "ai_artist", "ai_description")
     list_select_related = ("created_by",)
     date_hierarchy = "created_at"
-    actions = ("reanalyze", "remove_from_tv", "change_matte", "retry")
+    actions = ("reanalyze", "remove_from_tv", "change_matte", "retry", "delete_selected")
     readonly_fields = (
         "preview_large", "content_id", "source", "source_ref", "original_filename", "width",
         "height", "bytes", "sha256", "status", "last_error", "upload_attempts",
@@ -75,7 +78,7 @@ class ArtworkAdmin(admin.ModelAdmin):
 
     def file_view(self, request, pk, field):
         if not self.has_view_permission(request):
-            raise Http404
+            raise PermissionDenied(denied(["artwork.view_artwork"]))
         artwork = get_object_or_404(Artwork, pk=pk)
         stored = getattr(artwork, field)
         if not stored:
@@ -86,8 +89,9 @@ class ArtworkAdmin(admin.ModelAdmin):
         return response
 
     def upload_view(self, request):
-        if not self.has_change_permission(request):
-            raise Http404
+        # has_add_permission is False (no blank form); uploading is adding all the same.
+        if not request.user.has_perm("artwork.add_artwork"):
+            raise PermissionDenied(denied(["artwork.add_artwork"]))
         form = UploadForm(request.POST, request.FILES) if request.method == "POST" else UploadForm()
         if form.is_bound and form.is_valid():
             created = services.artwork_upload_files(
@@ -101,12 +105,37 @@ class ArtworkAdmin(admin.ModelAdmin):
                    "opts": self.model._meta, "title": "Upload artwork"}
         return TemplateResponse(request, "admin/artwork/artwork/upload.html", context)
 
-    @admin.action(description="Re-analyze with the vision model")
+    def delete_view(self, request, object_id, extra_context=None):
+        artwork = self.get_object(request, object_id)
+        if artwork is not None and artwork.status in services.ON_TV_STATUSES:
+            self.message_user(request, on_tv_message([artwork]), messages.ERROR)
+            return redirect("admin:artwork_artwork_change", artwork.pk)
+        return super().delete_view(request, object_id, extra_context)
+
+    @admin.action(description="Delete selected artworks", permissions=["delete"])
+    def delete_selected(self, request, queryset):
+        # Refused before Django's confirmation page, which would promise a deletion.
+        on_tv = list(queryset.filter(status__in=services.ON_TV_STATUSES))
+        if on_tv:
+            self.message_user(request, on_tv_message(on_tv) + " Nothing was deleted.",
+                              messages.ERROR)
+            return None
+        return django_delete_selected(self, request, queryset)
+
+    def delete_model(self, request, obj):
+        self.delete_queryset(request, Artwork.objects.filter(pk=obj.pk))
+
+    def delete_queryset(self, request, queryset):
+        result = services.artwork_delete(artworks=queryset)
+        if result.on_tv:
+            self.message_user(request, on_tv_message(result.on_tv), messages.ERROR)
+
+    @admin.action(description="Re-analyze with the vision model", permissions=["change"])
     def reanalyze(self, request, queryset):
         count = services.artwork_reanalyze(artworks=queryset)
         self.message_user(request, f"{count} artwork(s) queued for analysis.")
 
-    @admin.action(description="Remove from TV")
+    @admin.action(description="Remove from TV", permissions=["change"])
     def remove_from_tv(self, request, queryset):
         try:
             count = services.artwork_remove_from_tv(artworks=queryset)
@@ -115,7 +144,7 @@ class ArtworkAdmin(admin.ModelAdmin):
             return
         self.message_user(request, f"{count} artwork(s) removed from the TV.")
 
-    @admin.action(description="Change matte")
+    @admin.action(description="Change matte", permissions=["change"])
     def change_matte(self, request, queryset):
         try:
             mattes = services.tv_mattes()
@@ -152,7 +181,13 @@ class ArtworkAdmin(admin.ModelAdmin):
             self.message_user(request, f"{len(result.left)} picture(s) not reached: "
                               f"{result.stopped}", messages.ERROR)
 
-    @admin.action(description="Retry failed uploads")
+    @admin.action(description="Retry failed uploads", permissions=["change"])
     def retry(self, request, queryset):
         count = services.artwork_retry(artworks=queryset)
         self.message_user(request, f"{count} artwork(s) queued again.")
+
+
+def on_tv_message(artworks) -> str:
+    names = ", ".join(f"“{artwork}”" for artwork in artworks)
+    return (f"{names}: on the TV (or on its way there), so not deleted. Use the action "
+            "“Remove from TV” first; deleting it here would leave its picture on the TV.")

@@ -6,11 +6,13 @@ from ninja.responses import Status
 from docentsite.artwork import services
 from docentsite.artwork.models import Artwork
 from docentsite.artwork.schemas import ArtworkOut, Message
+from docentsite.permissions import api_requires
 
 router = Router(tags=["artwork"])
 
 
 @router.get("/artwork", response=list[ArtworkOut])
+@api_requires("artwork.view_artwork")
 @paginate(PageNumberPagination, page_size=50)
 def artwork_list(request, status: str | None = None, source: str | None = None):
     artworks = Artwork.objects.order_by("-created_at")
@@ -22,11 +24,13 @@ def artwork_list(request, status: str | None = None, source: str | None = None):
 
 
 @router.get("/artwork/{artwork_id}", response={200: ArtworkOut, 404: Message})
+@api_requires("artwork.view_artwork")
 def artwork_detail(request, artwork_id: int):
     return get_object_or_404(Artwork, pk=artwork_id)
 
 
 @router.post("/artwork/{artwork_id}/reanalyze", response={202: Message, 404: Message})
+@api_requires("artwork.change_artwork")
 def artwork_reanalyze(request, artwork_id: int):
     get_object_or_404(Artwork, pk=artwork_id)
     services.artwork_reanalyze(artworks=Artwork.objects.filter(pk=artwork_id))
@@ -35,6 +39,7 @@ def artwork_reanalyze(request, artwork_id: int):
 
 @router.post("/artwork/{artwork_id}/remove",
              response={200: Message, 404: Message, 503: Message})
+@api_requires("artwork.change_artwork")
 def artwork_remove(request, artwork_id: int):
     get_object_or_404(Artwork, pk=artwork_id)
     removed = services.artwork_remove_from_tv(artworks=Artwork.objects.filter(pk=artwork_id))

@@ -1,4 +1,5 @@
 from django import forms
+from django.conf import settings
 
 from docentsite.artwork.services import analyze_by_default
 
@@ -31,6 +32,18 @@ class UploadForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["analyze"].initial = analyze_by_default()
+
+    def clean_files(self):
+        files = self.cleaned_data["files"]
+        limit = settings.UPLOAD_MAX_MB
+        too_big = [upload for upload in files if upload.size > limit * 1024 * 1024]
+        if too_big:
+            raise forms.ValidationError([
+                f"{upload.name} is {upload.size / 1024 / 1024:.1f} MB; pictures up to "
+                f"{limit:g} MB are accepted (UPLOAD_MAX_MB in .env). Nothing was uploaded."
+                for upload in too_big
+            ])
+        return files
 
 
 class MatteForm(forms.Form):

@@ -77,6 +77,10 @@ def artwork_prepare(*, artwork_id: int) -> Artwork:
             max_decode_bytes=settings.IMAGE_MEMORY_LIMIT_MB * 2**20,
         )
     except imaging.ImageRejected as exc:
+        # Nothing will ever read the file again: a retry of a Plex import fetches
+        # it anew, and an upload is uploaded again.
+        artwork.original.delete(save=False)
+        Artwork.objects.filter(pk=artwork.pk).update(original="")
         _fail(artwork, exc)
         raise
     name = f"{prepared.sha256[:16]}.jpg"
@@ -160,7 +164,7 @@ def artwork_upload_to_tv(*, artwork_id: int, tv: frametv.FrameTV | None = None) 
         updated_at=timezone.now(),
     )
     artwork.refresh_from_db()
-    logger.info("Artwork %s is on the TV as %s", artwork.pk, content_id)
+    logger.info("Artwork %s is on the TV as %r", artwork.pk, content_id)
     return artwork
 
 
@@ -179,7 +183,7 @@ def _landed_since(tv: frametv.FrameTV, artwork: Artwork) -> str | None:
         )
     if new:
         (content_id,) = new
-        logger.info("Adopting %s, which landed although the TV never confirmed it", content_id)
+        logger.info("Adopting %r, which landed although the TV never confirmed it", content_id)
         return content_id
     return None
 
@@ -234,7 +238,7 @@ def artwork_record_analysis_failure(*, artwork_id: int, error: str) -> Artwork:
     Artwork.objects.filter(pk=artwork_id).update(
         analysis_status=AnalysisStatus.FAILED, ai_error=error, updated_at=timezone.now()
     )
-    logger.warning("Analysis of artwork %s failed: %s", artwork_id, error)
+    logger.warning("Analysis of artwork %s failed: %r", artwork_id, error)
     return Artwork.objects.get(pk=artwork_id)
 
 
@@ -251,7 +255,7 @@ def _fail(artwork: Artwork, error) -> None:
         status=status, last_error=str(error), updated_at=timezone.now()
     )
     artwork.status, artwork.last_error = status, str(error)
-    logger.warning("Artwork %s failed: %s", artwork.pk, error)
+    logger.warning("Artwork %s failed: %r", artwork.pk, str(error))
     _progress(artwork, "failed")
 
 
@@ -302,9 +306,10 @@ def artwork_retry(*, artworks) -> int:
     from docentsite.artwork import tasks
 
     ids = list(
-        artworks.filter(status__in=[Status.FAILED, Status.NEEDS_ATTENTION]).values_list(
-            "pk", flat=True
-        )
+        artworks.filter(status__in=[Status.FAILED, Status.NEEDS_ATTENTION])
+        # A rejected file is gone: there is nothing to resume from.
+        .exclude(image="", original="")
+        .values_list("pk", flat=True)
     )
     for artwork_id in ids:
         artwork = Artwork.objects.get(pk=artwork_id)
@@ -341,6 +346,47 @@ def tv_pair(*, wait: float = PAIRING_WAIT, tv: frametv.FrameTV | None = None) ->
 def tv_mattes(*, tv: frametv.FrameTV | None = None) -> list[str]:
     """The matte ids the TV offers (`none`, `shadowbox_polar`, …)."""
     return (tv or frametv.from_settings()).mattes()
+
+
+#: A picture in these states is on the TV, or may be by the time a request ends.
+ON_TV_STATUSES = (Status.ON_TV, Status.UPLOADING)
+
+
+@dataclass
+class DeleteResult:
+    deleted: int = 0
+    #: Kept: on the TV, or on its way there. "Remove from TV" comes first.
+    on_tv: list[Artwork] = field(default_factory=list)
+
+
+def artwork_delete(*, artworks) -> DeleteResult:
+    """Delete pictures that are not on the TV, with their files; artwork_meta.json follows.
+
+    One on the TV is kept: deleting its row would leave its picture on the TV
+    with nothing in Docent left to take it off.
+    """
+    result = DeleteResult()
+    # First, while the rows still say these content ids are ours: a sync keeps
+    # the entries of ids no row has, as an original Docent's.
+    metafile.sync()
+    for artwork in artworks:
+        names = [stored.name for stored in (artwork.original, artwork.image, artwork.thumbnail)
+                 if stored]
+        # Deleted only if still off the TV: an upload may have begun since it was listed.
+        deleted, _ = Artwork.objects.filter(pk=artwork.pk).exclude(
+            status__in=ON_TV_STATUSES).delete()
+        if not deleted:
+            result.on_tv.append(artwork)
+            continue
+        result.deleted += 1
+        transaction.on_commit(lambda names=names: _delete_files(names))
+    return result
+
+
+def _delete_files(names: list[str]) -> None:
+    storage = Artwork._meta.get_field("original").storage
+    for name in names:
+        storage.delete(name)
 
 
 @dataclass

@@ -26,7 +26,7 @@ def backoff(retries: int) -> float:
 
 def retry_or_give_up(task, artwork_id: int, exc: DocentError, record) -> None:
     if exc.transient and task.request.retries < task.max_retries:
-        logger.info("Artwork %s: %s; retrying", artwork_id, exc)
+        logger.info("Artwork %s: %r; retrying", artwork_id, str(exc))
         raise task.retry(exc=exc, countdown=backoff(task.request.retries))
     if exc.transient:
         attempts = task.request.retries + 1
