@@ -13,14 +13,24 @@ What samsungtvws 3.0.6 leaves to its caller, and how this module handles it:
   after each message (`key_press_delay=0`).
 - One `SamsungTVArt` owns one socket: each operation opens its own and closes it.
 - Errors come out raw (ConnectionRefusedError, websocket and ssl errors) or as
-  library exceptions; all of them become the types below, with a readable message.
+  library exceptions; all of them become the types of frametv_errors.py, with a
+  readable message. So do replies that are not what the protocol promises.
+- The art app's error codes say different things: busy, storage full, no
+  permission, refused (frametv_errors.py sorts them). Its error events are read
+  here, also those without a request id, which samsungtvws would wait out.
 - An upload whose confirmation does not come may still have landed: the TV often
   stores the picture anyway. That case is its own error, so callers reconcile.
+- A TV that forgot Docent's token (a firmware update, a reset) prompts on the art
+  channel, where Allow grants nothing: the token is dropped so that Docent pairs
+  again on the remote channel, and the art channel is never opened without one.
+- Content ids come from the TV in more than one form (MY_F0041, MY_F0041.jpg):
+  every message is read with them in one form, content_id_of().
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import re
 import ssl
@@ -48,51 +58,46 @@ from samsungtvws.remote import SamsungTVWS
 from samsungtvws.rest import SamsungTVRest
 from urllib3.exceptions import InsecureRequestWarning
 
-from docentsite.artwork.errors import DocentError, NeedsAttention, Rejected, Unavailable
+from docentsite.artwork.errors import DocentError
+from docentsite.artwork.frametv_errors import (
+    SYSTEM_FAIL,
+    TVAnswered,
+    TVAuthDenied,
+    TVAuthPending,
+    TVBusy,
+    TVRejected,
+    TVStorageFull,
+    TVTokenStale,
+    TVUnavailable,
+    TVUploadUnconfirmed,
+    error_for_code,
+)
 
 PLAIN_PORT = 8001
 MY_PHOTOS = "MY-C0002"
-ERROR_NAMES = {
-    "0": "NO_ERROR", "-1": "SYSTEM_FAIL", "-2": "NO_PERMISSION", "-3": "NO_MEMORY",
-    "-4": "FILE_NOT_FOUND", "-5": "DB_ERROR", "-6": "REQUEST_PARSE_FAIL",
-    "-7": "INVALID_PARAMETER", "-8": "SSO_REQUIRED", "-9": "NOT_SUPPORTED_API",
-    "-10": "TEMPORARILY_UNAVAILABLE", "-11": "INSUFFICIENT_SPACE",
-    "-12": "CHECKOUT_IN_PROGRESS", "-13": "PREVIEW_NOT_STARTED",
-    "-14": "INSUFFICIENT_SYSTEM_SPACE",
-}
-_ERROR_EVENT = re.compile(r"`(?P<request>[^`]*)` request failed with error number (?P<code>\S+)")
 # What talking to the TV can raise: OSError covers refused connections, time-outs,
-# ssl and requests errors; KeyError, TypeError and ValueError are replies that lack
-# what samsungtvws expects.
+# ssl and requests errors; KeyError, TypeError, ValueError and AttributeError are
+# replies that lack what samsungtvws expects (a number where it wants an object).
 _TV_ERRORS = (
     OSError, websocket.WebSocketException, tv_errors.ConnectionFailure,
     tv_errors.ResponseError, tv_errors.HttpApiError, tv_errors.MessageError,
-    KeyError, TypeError, ValueError,
+    KeyError, TypeError, ValueError, AttributeError,
 )
+_NOT_PAIRED = "Docent is not paired with the TV yet: pair it, then press Allow on the TV."
+# Some firmware names pictures `MY_F0041.jpg` where others say MY_F0041.
+_FILE_SUFFIX = re.compile(r"\.(jpe?g|png)$", re.IGNORECASE)
+
+# The TV's errors live in frametv_errors.py; callers find them here too.
+__all__ = [
+    "SYSTEM_FAIL", "FrameTV", "TVAnswered", "TVAuthDenied", "TVAuthPending", "TVBusy",
+    "TVRejected", "TVStatus", "TVStorageFull", "TVTokenStale", "TVUnavailable",
+    "TVUploadUnconfirmed", "content_id_of", "from_settings",
+]
 
 
-class TVUnavailable(Unavailable):
-    """The TV is off, unreachable or did not answer in time."""
-
-
-class TVAuthPending(Unavailable):
-    """The TV waits for its owner to press Allow, or Docent is not paired yet."""
-
-
-class TVAuthDenied(NeedsAttention):
-    """The owner pressed Deny: the TV turns Docent away until someone allows it."""
-
-
-class TVRejected(Rejected):
-    """The art app answered with an error event (its code is in the message)."""
-
-    def __init__(self, message: str, *, code: str = "") -> None:
-        super().__init__(message)
-        self.code = code
-
-
-class TVUploadUnconfirmed(Unavailable):
-    """The picture may be on the TV but no image_added came: reconcile before retrying."""
+def content_id_of(raw: str) -> str:
+    """A content id in the one form Docent compares and stores: MY_F0041."""
+    return _FILE_SUFFIX.sub("", raw.strip())
 
 
 @dataclass(frozen=True)
@@ -110,6 +115,19 @@ class TVStatus:
 
 class _PromptOpen(tv_errors.ConnectionFailure):
     """The TV took the WebSocket but sent nothing: it does so while its allow prompt is open."""
+
+
+class _ArtError(tv_errors.ResponseError):
+    """The art app's error event answering our request. A ResponseError, as samsungtvws'
+    own, so its fallbacks (api_version -> get_api_version) still work."""
+
+    def __init__(self, code: object, request: str) -> None:
+        super().__init__(f"`{request}` request failed with error number {code}")
+        self.code, self.request = code, request
+
+
+class _Unreadable(ValueError):
+    """An art app message that is not the JSON object the protocol promises."""
 
 
 class _PortRule:
@@ -187,6 +205,8 @@ class _Art(_Channel, SamsungTVArt):
         self.waiting_for = "the art app to get ready"
         self.budget = self.timeout
         self.send_image_sent = False
+        self.request = ""  # the art request waiting for its answer
+        self._request_uuid: str | None = None
         self._deadline: float | None = None
 
     def open(self) -> websocket.WebSocket:
@@ -200,12 +220,40 @@ class _Art(_Channel, SamsungTVArt):
         return self.connection
 
     def _send_art_request(self, request_data: dict[str, Any], *args: Any, **kwargs: Any) -> Any:
-        self.waiting_for = f"`{request_data.get('request')}`"
+        self.request = str(request_data.get("request"))
+        self.waiting_for = f"`{self.request}`"
         self.budget = self.timeout
         self._deadline = time.monotonic() + self.timeout
-        if request_data.get("request") == "send_image":
+        if self.request == "send_image":
             self.send_image_sent = True
+        # Known here, so that an error event can be told ours or another client's.
+        self._request_uuid = kwargs.get("request_uuid") or self._new_request_uuid()
+        kwargs["request_uuid"] = self._request_uuid
         return super()._send_art_request(request_data, *args, **kwargs)
+
+    def _decode_d2d_payload(self, frame: dict[str, Any]) -> dict[str, Any] | None:
+        """The art app's message, content ids in one form; an error event answering
+        our request raises _ArtError.
+
+        samsungtvws skips an error event that carries no request id (some sets send
+        `{"event": "error", "error_code": "-10"}` and nothing else) and waits out its
+        time-out; and it fails on a message that is JSON but not an object.
+        """
+        data = frame.get("data")
+        if not isinstance(data, str):
+            return None
+        try:
+            payload = json.loads(data)
+        except ValueError as exc:
+            raise _Unreadable(data[:80]) from exc
+        if not isinstance(payload, dict):
+            raise _Unreadable(data[:80])
+        if payload.get("event") == "error":
+            answers = payload.get("request_id", payload.get("id"))
+            if answers not in (None, self._request_uuid):
+                return None  # a late answer to another client, broadcast to all
+            raise _ArtError(payload.get("error_code"), self.request)
+        return _with_content_ids_of(payload)
 
     def _open_d2d_socket(self, conn_info: dict[str, Any]) -> Any:
         # The transfer and the wait for image_added share one budget, upload_timeout.
@@ -234,6 +282,25 @@ class _Art(_Channel, SamsungTVArt):
                 raise tv_errors.ConnectionFailure("Websocket Time out: deadline passed")
             self.connection.settimeout(remaining)
         return super()._recv_frame()
+
+
+def _with_content_ids_of(payload: dict[str, Any]) -> dict[str, Any]:
+    """The message with every content id it names in the form of content_id_of()."""
+    if isinstance(payload.get("content_id"), str):
+        payload["content_id"] = content_id_of(payload["content_id"])
+    for key in ("content_list", "content_id_list"):  # JSON strings of objects
+        listed = payload.get(key)
+        try:
+            entries = json.loads(listed) if isinstance(listed, str) else listed
+        except ValueError:
+            continue  # left for the reader to find unreadable
+        if not isinstance(entries, list):
+            continue
+        for entry in entries:
+            if isinstance(entry, dict) and isinstance(entry.get("content_id"), str):
+                entry["content_id"] = content_id_of(entry["content_id"])
+        payload[key] = json.dumps(entries) if isinstance(listed, str) else entries
+    return payload
 
 
 class FrameTV:
@@ -295,15 +362,13 @@ class FrameTV:
                 found["error"] = "The TV does not report Art Mode support (not a Frame?)"
                 return TVStatus(**found)
             if not self.has_token():
-                # Opening the art channel now would only wait out the TV's prompt.
-                found["error"] = ("Docent is not paired with the TV yet: pair it, then press "
-                                  "Allow on the TV.")
+                found["error"] = _NOT_PAIRED
                 return TVStatus(**found)
             with self._art() as art:
                 found["paired"] = True
                 found["api_version"] = art.get_api_version()
                 found["art_mode"] = _art_mode_of(art)
-                found["photo_count"] = len(art.available(MY_PHOTOS))
+                found["photo_count"] = len(_my_photos(art))
         except DocentError as exc:
             found["error"] = str(exc)
         return TVStatus(**found)
@@ -326,7 +391,11 @@ class FrameTV:
         try:
             remote.open()
         except _TV_ERRORS as exc:
-            raise self._translate(exc, pairing=True) from exc
+            error = self._translate(exc, pairing=True)
+            if isinstance(error, TVAuthPending):
+                self.token_file.parent.mkdir(parents=True, exist_ok=True)
+                self._asked_file.touch()
+            raise error from exc
         finally:
             with contextlib.suppress(*_TV_ERRORS):
                 remote.close()
@@ -336,6 +405,28 @@ class FrameTV:
             raise TVUnavailable(f"The TV at {self.address} accepted Docent but sent no token")
         self._save_token(remote.token)
         return remote.token
+
+    def pair_unless_asked(self, *, wait: float) -> None:
+        """Pair if Docent holds no token, but show the TV's prompt only once.
+
+        For work that runs by itself (uploads and their retries): after a prompt
+        nobody answered, TVAuthPending until a person pairs (status page, pair_tv)
+        rather than the prompt again on every retry.
+        """
+        if self.has_token():
+            return
+        if self._asked_file.exists():
+            raise TVAuthPending(
+                f"The TV at {self.address} asked whether to allow Docent and nobody pressed "
+                "Allow: pair from Docent's status page (or manage.py pair_tv), then press "
+                "Allow on the TV."
+            )
+        self.pair(wait=wait)
+
+    @property
+    def _asked_file(self) -> Path:
+        """Present while the TV's prompt has gone unanswered and no token came since."""
+        return self.token_file.with_name(f"{self.token_file.name}.asked")
 
     def _read_token(self) -> str | None:
         try:
@@ -352,15 +443,23 @@ class FrameTV:
         with os.fdopen(fd, "w") as handle:
             handle.write(str(token))
         os.replace(temporary, self.token_file)
+        self._asked_file.unlink(missing_ok=True)
+
+    def _drop_token(self, token: str) -> None:
+        """Forget a token the TV no longer knows, unless a new one replaced it meanwhile."""
+        if self._read_token() == token:
+            self.token_file.unlink(missing_ok=True)
+        # A new loss: the next upload may show the prompt once more.
+        self._asked_file.unlink(missing_ok=True)
 
     # -- art -----------------------------------------------------------------------
     def photos(self) -> list[dict]:
-        """The pictures in My Photos (category MY-C0002)."""
+        """The pictures in My Photos (category MY-C0002), each with its content_id."""
         with self._art() as art:
-            return art.available(MY_PHOTOS)
+            return _my_photos(art)
 
     def photo_ids(self) -> set[str]:
-        return {p["content_id"] for p in self.photos() if p.get("content_id")}
+        return {p["content_id"] for p in self.photos()}
 
     def upload(self, jpeg: bytes) -> str:
         """Send a JPEG; the content id the TV gave it once it confirmed (image_added).
@@ -385,8 +484,8 @@ class FrameTV:
         """The matte ids the TV offers: `none` and every `<type>_<colour>`."""
         with self._art() as art:
             found = art.get_matte_list()
-        types = [t.get("matte_type") for t in found.get("matte_types", [])]
-        colours = [c.get("color") for c in found.get("matte_colors", [])]
+            types = [t.get("matte_type") for t in found.get("matte_types", [])]
+            colours = [c.get("color") for c in found.get("matte_colors", [])]
         ids = ["none"] if "none" in types else []
         return ids + [f"{t}_{c}" for t in types if t and t != "none" for c in colours if c]
 
@@ -436,22 +535,28 @@ class FrameTV:
     # -- connections and errors ----------------------------------------------------
     @contextlib.contextmanager
     def _art(self) -> Iterator[_Art]:
+        token = self._read_token()
+        if self.tls and token is None:
+            # The art channel would only put its prompt on the screen, and Allow
+            # there grants nothing: pairing is for the remote channel.
+            raise TVAuthPending(_NOT_PAIRED)
         art = _Art(
-            host=self.host, port=self.port, token=self._read_token(), name=self.name,
+            host=self.host, port=self.port, token=token, name=self.name,
             timeout=self.timeout, key_press_delay=0, upload_timeout=self.upload_timeout,
         )
         try:
             try:
                 art.open()
             except _TV_ERRORS as exc:
-                raise self._translate(exc, what=art.waiting_for) from exc
+                raise self._failed(exc, token=token, what=art.waiting_for) from exc
             if art.token and self.tls:
                 self._save_token(art.token)  # a TV may hand out a new one
             try:
                 yield art
             except _TV_ERRORS as exc:
-                error = self._translate(exc, what=art.waiting_for, seconds=art.budget)
-                if art.send_image_sent and not isinstance(error, TVRejected):
+                error = self._failed(exc, token=token, what=art.waiting_for, seconds=art.budget)
+                # An error event is the TV's word on the picture: nothing to reconcile.
+                if art.send_image_sent and not isinstance(error, TVAnswered):
                     raise TVUploadUnconfirmed(
                         "The picture may have reached the TV, but the TV did not confirm it: "
                         f"{error} Check the TV's photos before sending it again."
@@ -460,6 +565,13 @@ class FrameTV:
         finally:
             with contextlib.suppress(*_TV_ERRORS):
                 art.close()
+
+    def _failed(self, exc: BaseException, *, token: str | None, **how: Any) -> DocentError:
+        """_translate(), and a token the TV no longer knows dropped: pairing mends it."""
+        error = self._translate(exc, **how)
+        if isinstance(error, TVTokenStale) and token:
+            self._drop_token(token)
+        return error
 
     def _translate(
         self, exc: BaseException, *, pairing: bool = False, what: str = "the request",
@@ -481,28 +593,22 @@ class FrameTV:
                     f"{at} asked on screen whether to allow Docent and nobody answered in "
                     "time: pair again and press Allow on the TV."
                 )
-            if self.tls and self._read_token() is None:
-                return TVAuthPending(
-                    "Docent is not paired with the TV yet: pair it, then press Allow on the TV."
-                )
-            return TVAuthPending(
-                f"{at} no longer accepts Docent's token (some TVs ask again after a power "
-                "cut): pair again and press Allow on the TV."
+            # Docent sent its token (_art() connects with one only) and the art channel,
+            # which only prompts and grants nothing, prompted: the TV forgot the token.
+            return TVTokenStale(
+                f"{at} no longer accepts Docent's token (a TV forgets its devices after a "
+                "firmware update or a reset, some after a power cut): pair again and press "
+                "Allow on the TV."
             )
         if isinstance(exc, tv_errors.ConnectionFailure):
             if str(detail).startswith("Websocket Time out"):
                 return TVUnavailable(f"{at} did not answer {what} {within}.")
             event = detail.get("event") if isinstance(detail, dict) else detail
             return TVUnavailable(f"{at}'s art app is not answering (got {event!r}).")
-        if isinstance(exc, tv_errors.ResponseError):
-            match = _ERROR_EVENT.search(str(exc))
-            if match:
-                code = match["code"]
-                name = ERROR_NAMES.get(code, "unknown error")
-                return TVRejected(
-                    f"The TV refused {match['request']}: error {code} {name}.", code=code
-                )
-            return TVUnavailable(f"{at} sent a reply Docent cannot read.")
+        if isinstance(exc, _ArtError):
+            return error_for_code(exc.code, request=exc.request, at=at, tls=self.tls)
+        if isinstance(exc, tv_errors.ResponseError | _Unreadable):
+            return TVUnavailable(f"{at} sent a reply Docent cannot read, waiting for {what}.")
         if isinstance(exc, tv_errors.MessageError):
             return TVRejected(f"The TV refused the request: {detail}.")
         if isinstance(exc, tv_errors.HttpApiError | requests.ConnectionError):
@@ -518,7 +624,17 @@ class FrameTV:
         if isinstance(exc, OSError | websocket.WebSocketException):
             reason = getattr(exc, "reason", None) or getattr(exc, "strerror", None) or exc
             return TVUnavailable(f"Cannot talk to the TV at {self.address}: {reason}.")
-        return TVUnavailable(f"{at} sent an unexpected reply to {what}.")
+        return TVUnavailable(f"{at} sent an unexpected reply, waiting for {what}.")
+
+
+def _my_photos(art: SamsungTVArt) -> list[dict]:
+    photos = art.available(MY_PHOTOS)
+    if not isinstance(photos, list) or not all(
+        isinstance(p, dict) and isinstance(p.get("content_id"), str) and p["content_id"]
+        for p in photos
+    ):
+        raise _Unreadable("content_list")
+    return photos
 
 
 def _art_mode_of(art: SamsungTVArt) -> bool | None:
