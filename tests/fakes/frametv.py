@@ -99,6 +99,10 @@ def _tls_context(directory: Path, host: str) -> ssl.SSLContext:
     ))
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(cert_file, key_file)
+    # No TLS 1.3 session tickets: samsungtvws closes the D2D socket without reading
+    # them, the unread tickets make the client's kernel reset the connection, and a
+    # reset may discard the picture's last bytes before the fake has read them.
+    context.num_tickets = 0
     return context
 
 
