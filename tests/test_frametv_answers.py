@@ -81,6 +81,14 @@ def test_an_error_without_request_data_or_id_answers_the_request_at_once(
     assert time.monotonic() - started < frame_tv.timeout / 2
 
 
+def test_another_clients_error_does_not_fail_an_upload(fake_tv, frame_tv, jpeg):
+    fake_tv.stray_error = True
+
+    content_id = frame_tv.upload(jpeg)
+
+    assert fake_tv.photos[content_id].data == jpeg
+
+
 def test_an_error_on_a_read_is_classified_too(fake_tv, frame_tv):
     fake_tv.error_codes["get_content_list"] = "-3"
 

@@ -206,7 +206,7 @@ class _Art(_Channel, SamsungTVArt):
         self.budget = self.timeout
         self.send_image_sent = False
         self.request = ""  # the art request waiting for its answer
-        self._request_uuid: str | None = None
+        self._our_uuids: set[str] = set()
         self._deadline: float | None = None
 
     def open(self) -> websocket.WebSocket:
@@ -226,10 +226,13 @@ class _Art(_Channel, SamsungTVArt):
         self._deadline = time.monotonic() + self.timeout
         if self.request == "send_image":
             self.send_image_sent = True
-        # Known here, so that an error event can be told ours or another client's.
-        self._request_uuid = kwargs.get("request_uuid") or self._new_request_uuid()
-        kwargs["request_uuid"] = self._request_uuid
         return super()._send_art_request(request_data, *args, **kwargs)
+
+    def _new_request_uuid(self) -> str:
+        # Every request id is made here, so an error event can be told ours or not.
+        uuid = super()._new_request_uuid()
+        self._our_uuids.add(uuid)
+        return uuid
 
     def _decode_d2d_payload(self, frame: dict[str, Any]) -> dict[str, Any] | None:
         """The art app's message, content ids in one form; an error event answering
@@ -250,7 +253,7 @@ class _Art(_Channel, SamsungTVArt):
             raise _Unreadable(data[:80])
         if payload.get("event") == "error":
             answers = payload.get("request_id", payload.get("id"))
-            if answers not in (None, self._request_uuid):
+            if answers is not None and answers not in self._our_uuids:
                 return None  # a late answer to another client, broadcast to all
             raise _ArtError(payload.get("error_code"), self.request)
         return _with_content_ids_of(payload)

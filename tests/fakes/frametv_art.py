@@ -14,6 +14,7 @@ import random
 import ssl
 import string
 import struct
+import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -125,6 +126,8 @@ class FakeArtApp:
         # Some firmware lists pictures as `MY_F0041.jpg` while image_added says MY_F0041;
         # requests are understood with or without it.
         self.listed_id_suffix = ""
+        # Another client's late error event, broadcast just before an upload's image_added.
+        self.stray_error = False
         # Content ids delete_image_list leaves in place (its answer lists only what went).
         self.undeletable: set[str] = set()
         # Request name -> how many of them the art app answers before it falls silent,
@@ -425,6 +428,12 @@ class FakeArtApp:
         )
         if self.lose_confirmation:
             return
+        if self.stray_error:
+            # A late error for a client that has gone is broadcast to every client.
+            await self._d2d(None, {
+                "event": "error", "request_id": str(uuid.uuid4()), "error_code": "-7",
+                "request_data": json.dumps({"request": "select_image"}),
+            })
         photo = self._art.photos[content_id]
         await self._d2d(None, {
             "event": "image_added", "request_id": upload.request_id,
