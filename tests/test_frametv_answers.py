@@ -192,6 +192,22 @@ def test_check_tv_with_a_malformed_reply_is_a_failed_check(fake_tv, frame_tv, se
     assert "sent a" in check.detail and "get_content_list" in check.detail
 
 
+@pytest.mark.django_db
+def test_the_status_page_with_a_malformed_reply_shows_it(admin_client, fake_tv, frame_tv,
+                                                         settings):
+    settings.TV_HOST, settings.TV_PORT = fake_tv.host, fake_tv.port
+    settings.TV_TOKEN_FILE = frame_tv.token_file
+    settings.PLEX_URL = settings.PLEX_TOKEN = ""
+    _malform(fake_tv, "get_content_list", "a number where an object was")
+
+    response = admin_client.get("/admin/docent/")
+
+    assert response.status_code == 200
+    assert "sent a reply Docent cannot read, waiting for `get_content_list`" in (
+        response.content.decode().replace("&#x27;", "'")
+    )
+
+
 # -- a TV that forgot Docent --------------------------------------------------------
 
 
