@@ -256,3 +256,19 @@ def test_gallery_sorts_by_its_columns(admin_client, make_artwork, jpeg):
     assert sort_by_title == "?o=1"
     assert body.index('aria-label="Select alpha"') < body.index('aria-label="Select omega"')
     assert "Title ↑" in body
+
+
+def test_change_matte_the_tv_is_too_busy_for_stops_no_other_picture(
+        admin_client, tv_settings, make_artwork, jpeg, frame_tv, fake_tv):
+    first = on_tv(make_artwork, jpeg, frame_tv, filename="first.jpg")
+    second = on_tv(make_artwork, jpeg, frame_tv, filename="second.jpg")
+    fake_tv.error_codes["change_matte"] = "-10"
+
+    response = admin_client.post(CHANGELIST, {
+        "action": "change_matte", "apply": "Change matte", "matte_id": "modern_sage",
+        "_selected_action": [first.pk, second.pk]}, follow=True)
+
+    page = response.content.decode()
+    assert page.count("is busy and turned down change_matte for now") == 2
+    assert "not reached" not in page
+    assert fake_tv.requests.count("change_matte") == 2

@@ -16,8 +16,8 @@ from docentsite.artwork.frametv import (
     TVRejected,
     TVUnavailable,
     TVUploadUnconfirmed,
-    _Art,
 )
+from docentsite.artwork.frametv_channels import Art
 from tests.fakes.frametv import ART, REMOTE, FakeFrameTV
 
 pytestmark = pytest.mark.timeout(30)
@@ -148,7 +148,7 @@ def test_a_tv_on_the_plain_port_8001_needs_no_token(tmp_path, jpeg):
 
 def test_tls_on_every_port_but_8001(tmp_path):
     def url(port):
-        art = _Art(host="tv", port=port, token="12345678", upload_timeout=1)
+        art = Art(host="tv", port=port, token="12345678", upload_timeout=1)
         return art._format_websocket_url("com.samsung.art-app")
 
     assert url(8001).startswith("ws://") and "token" not in url(8001)

@@ -4,6 +4,7 @@ import pytest
 
 from docentsite.artwork import frametv, services
 from docentsite.artwork.models import Artwork, Status
+from tests.fakes.frametv import ART, REMOTE
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.timeout(60)]
 
@@ -108,16 +109,162 @@ def test_tv_off_leaves_the_artwork_ready_for_a_retry(fake_tv, frame_tv, make_art
     assert upload(artwork, frame_tv).status == Status.ON_TV
 
 
-def test_an_image_the_tv_refuses_fails_with_the_code(fake_tv, frame_tv, make_artwork, jpeg):
+def test_an_image_the_tv_refuses_with_minus_1_fails_on_the_second_attempt(
+    fake_tv, frame_tv, make_artwork, jpeg
+):
     artwork = make_artwork(jpeg)
-    fake_tv.error_on_send_image = True
+    fake_tv.error_on_send_image = True  # -1, also what a jammed art service answers
+
+    with pytest.raises(frametv.TVUnavailable, match="tries once more later"):
+        upload(artwork, frame_tv)
+    artwork.refresh_from_db()
+    assert artwork.status == Status.PREPARED
+    assert "error -1 SYSTEM_FAIL" in artwork.last_error
+
+    with pytest.raises(frametv.TVRejected):
+        upload(artwork, frame_tv)
+    artwork.refresh_from_db()
+    assert artwork.status == Status.FAILED
+    assert artwork.last_error == "The TV refused send_image: error -1 SYSTEM_FAIL."
+
+
+def test_an_image_the_tv_refuses_otherwise_fails_at_once(fake_tv, frame_tv, make_artwork, jpeg):
+    artwork = make_artwork(jpeg)
+    fake_tv.error_codes["send_image"] = "-7"
 
     with pytest.raises(frametv.TVRejected):
         upload(artwork, frame_tv)
 
     artwork.refresh_from_db()
     assert artwork.status == Status.FAILED
-    assert "-1" in artwork.last_error
+    assert artwork.last_error == "The TV refused send_image: error -7 INVALID_PARAMETER."
+
+
+@pytest.mark.parametrize("code", ["-10", -3])
+def test_a_busy_tv_leaves_the_artwork_for_a_retry_that_uploads_it_once(
+    fake_tv, frame_tv, make_artwork, jpeg, code
+):
+    artwork = make_artwork(jpeg)
+    fake_tv.error_codes["send_image"] = code
+
+    with pytest.raises(frametv.TVBusy) as caught:
+        upload(artwork, frame_tv)
+    assert caught.value.transient
+    artwork.refresh_from_db()
+    assert artwork.status == Status.PREPARED and "is busy" in artwork.last_error
+
+    del fake_tv.error_codes["send_image"]
+    result = upload(artwork, frame_tv)
+
+    assert result.status == Status.ON_TV
+    assert list(fake_tv.photos) == [result.content_id]
+
+
+def test_a_busy_answer_without_request_data_is_busy_too(fake_tv, frame_tv, make_artwork, jpeg):
+    artwork = make_artwork(jpeg)
+    fake_tv.bare_errors = True
+    fake_tv.error_codes["send_image"] = "-10"
+
+    with pytest.raises(frametv.TVBusy):
+        upload(artwork, frame_tv)
+
+    artwork.refresh_from_db()
+    assert artwork.status == Status.PREPARED
+
+
+def test_a_full_tv_needs_attention_in_words_a_person_understands(
+    fake_tv, frame_tv, make_artwork, jpeg
+):
+    artwork = make_artwork(jpeg)
+    fake_tv.error_codes["send_image"] = "-11"
+
+    with pytest.raises(frametv.TVStorageFull):
+        upload(artwork, frame_tv)
+
+    artwork.refresh_from_db()
+    assert artwork.status == Status.NEEDS_ATTENTION
+    assert artwork.last_error.startswith(
+        "The TV's art storage is full: remove pictures from it, then retry"
+    )
+
+
+def test_a_malformed_confirmation_is_retried_and_the_picture_adopted(
+    fake_tv, frame_tv, make_artwork, jpeg
+):
+    artwork = make_artwork(jpeg)
+    fake_tv.reply_data["image_added"] = "42"
+
+    with pytest.raises(frametv.TVUploadUnconfirmed) as caught:
+        upload(artwork, frame_tv)
+    assert caught.value.transient
+    artwork.refresh_from_db()
+    assert artwork.status == Status.PREPARED
+    assert "sent a reply Docent cannot read" in artwork.last_error
+    assert "attribute" not in artwork.last_error
+
+    del fake_tv.reply_data["image_added"]
+    result = upload(artwork, frame_tv)
+
+    assert result.status == Status.ON_TV
+    assert list(fake_tv.photos) == [result.content_id]
+    assert fake_tv.uploads_started == 1
+
+
+def test_a_tv_that_forgot_docent_is_paired_once_on_the_remote_channel(
+    fake_tv, frame_tv, make_artwork, jpeg
+):
+    artwork = make_artwork(jpeg)
+    old_token = frame_tv.token_file.read_text()
+    fake_tv.revoke_tokens()  # a firmware update
+    fake_tv.prompt_timeout = 0.3
+
+    result = upload(artwork, frame_tv)
+
+    assert result.status == Status.ON_TV and result.content_id in fake_tv.photos
+    # The fixture's pairing; the art channel's prompt that shows the token is stale;
+    # one prompt on the remote channel, where Allow grants a token.
+    assert fake_tv.prompts == [REMOTE, ART, REMOTE]
+    (new_token,) = fake_tv.tokens
+    assert new_token != old_token and frame_tv.token_file.read_text() == new_token
+
+
+def test_a_forgotten_docent_nobody_allows_is_not_prompted_for_on_every_retry(
+    fake_tv, frame_tv, make_artwork, jpeg
+):
+    artwork = make_artwork(jpeg)
+    fake_tv.revoke_tokens()
+    fake_tv.pairing, fake_tv.prompt_timeout = "pending", 0.3
+
+    for _ in range(4):  # the first attempt and three retries
+        with pytest.raises(frametv.TVAuthPending):
+            upload(artwork, frame_tv)
+
+    assert fake_tv.prompts == [REMOTE, ART, REMOTE]
+    artwork.refresh_from_db()
+    assert artwork.status == Status.PREPARED and fake_tv.photos == {}
+    assert "status page" in artwork.last_error
+
+    fake_tv.pairing = "allow"
+    services.tv_pair(tv=frame_tv)  # the owner pairs from the status page
+    assert upload(artwork, frame_tv).status == Status.ON_TV
+
+
+def test_ids_listed_with_an_extension_still_reconcile_a_lost_confirmation(
+    fake_tv, frame_tv, make_artwork, make_jpeg
+):
+    fake_tv.listed_id_suffix = ".jpg"  # the list says MY_F0041.jpg, image_added MY_F0041
+    lost = make_artwork(make_jpeg(300, 200))
+    fake_tv.lose_confirmation = True
+    with pytest.raises(frametv.TVUploadUnconfirmed):
+        upload(lost, frame_tv)
+    fake_tv.lose_confirmation = False
+    other = upload(make_artwork(make_jpeg(200, 300)), frame_tv)
+
+    result = upload(lost, frame_tv)
+
+    assert result.status == Status.ON_TV
+    assert {result.content_id, other.content_id} == {"MY_F0041", "MY_F0042"}
+    assert fake_tv.uploads_started == 2
 
 
 def test_two_deliveries_at_once_put_one_picture_on_the_tv(

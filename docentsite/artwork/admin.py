@@ -138,11 +138,30 @@ class ArtworkAdmin(admin.ModelAdmin):
     @admin.action(description="Remove from TV", permissions=["change"])
     def remove_from_tv(self, request, queryset):
         try:
-            count = services.artwork_remove_from_tv(artworks=queryset)
+            result = services.artwork_remove_from_tv(artworks=queryset)
         except DocentError as exc:
-            self.message_user(request, f"Nothing more was removed: {exc}", messages.ERROR)
+            self.message_user(request, f"Nothing was removed: {exc}", messages.ERROR)
             return
-        self.message_user(request, f"{count} artwork(s) removed from the TV.")
+        self._remove_messages(request, result)
+
+    def _remove_messages(self, request, result):
+        if result.removed:
+            # After a stop, which ones were done matters.
+            done = f": {_titles(result.removed)}" if result.stopped else ""
+            self.message_user(request, f"{len(result.removed)} artwork(s) removed from the "
+                              f"TV{done}.")
+        if result.already_gone:
+            gone = result.already_gone
+            self.message_user(request, f"{len(gone)} already gone from the TV (deleted there), "
+                              f"now marked removed: {_titles(gone)}.")
+        if result.not_on_tv:
+            self.message_user(request, f"{len(result.not_on_tv)} not on the TV, left as they "
+                              "are.", messages.WARNING)
+        for artwork, reason in result.refused:
+            self.message_user(request, f"{artwork}: not removed. {reason}", messages.WARNING)
+        if result.stopped:
+            self.message_user(request, f"Nothing more was removed: {result.stopped} Not "
+                              f"reached: {_titles(result.left)}.", messages.ERROR)
 
     @admin.action(description="Change matte", permissions=["change"])
     def change_matte(self, request, queryset):
@@ -191,3 +210,7 @@ def on_tv_message(artworks) -> str:
     names = ", ".join(f"“{artwork}”" for artwork in artworks)
     return (f"{names}: on the TV (or on its way there), so not deleted. Use the action "
             "“Remove from TV” first; deleting it here would leave its picture on the TV.")
+
+
+def _titles(artworks) -> str:
+    return ", ".join(str(artwork) for artwork in artworks)

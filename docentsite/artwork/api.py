@@ -38,9 +38,17 @@ def artwork_reanalyze(request, artwork_id: int):
 
 
 @router.post("/artwork/{artwork_id}/remove",
-             response={200: Message, 404: Message, 503: Message})
+             response={200: Message, 404: Message, 422: Message, 503: Message})
 @api_requires("artwork.change_artwork")
 def artwork_remove(request, artwork_id: int):
     get_object_or_404(Artwork, pk=artwork_id)
-    removed = services.artwork_remove_from_tv(artworks=Artwork.objects.filter(pk=artwork_id))
-    return Status(200, {"detail": "Removed from the TV." if removed else "It was not on the TV."})
+    result = services.artwork_remove_from_tv(artworks=Artwork.objects.filter(pk=artwork_id))
+    if result.refused:
+        return Status(422, {"detail": f"The TV did not remove it: {result.refused[0][1]}"})
+    if result.stopped:
+        return Status(503, {"detail": f"The TV was not reached: {result.stopped}"})
+    if result.already_gone:
+        return Status(200, {"detail": "It was already gone from the TV (deleted there); "
+                                      "marked removed."})
+    return Status(200, {"detail": "Removed from the TV." if result.removed
+                        else "It was not on the TV."})

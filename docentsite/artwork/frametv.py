@@ -1,6 +1,7 @@
-"""The only module that talks to the Samsung "The Frame" TV, through samsungtvws.
+"""The only module that talks to the Samsung "The Frame" TV, through samsungtvws
+(whose connections, mended, are in frametv_channels.py).
 
-What samsungtvws 3.0.6 leaves to its caller, and how this module handles it:
+What samsungtvws 3.0.6 leaves to its caller, and how these modules handle it:
 
 - The TV asks its owner once to allow a client, then hands out a token. The token
   is kept in `token_file` and the client name is fixed, so it is asked only once.
@@ -13,9 +14,18 @@ What samsungtvws 3.0.6 leaves to its caller, and how this module handles it:
   after each message (`key_press_delay=0`).
 - One `SamsungTVArt` owns one socket: each operation opens its own and closes it.
 - Errors come out raw (ConnectionRefusedError, websocket and ssl errors) or as
-  library exceptions; all of them become the types below, with a readable message.
+  library exceptions; all of them become the types of frametv_errors.py, with a
+  readable message. So do replies that are not what the protocol promises.
+- The art app's error codes say different things: busy, storage full, no
+  permission, refused (frametv_errors.py sorts them). Its error events are read
+  here, also those without a request id, which samsungtvws would wait out.
 - An upload whose confirmation does not come may still have landed: the TV often
   stores the picture anyway. That case is its own error, so callers reconcile.
+- A TV that forgot Docent's token (a firmware update, a reset) prompts on the art
+  channel, where Allow grants nothing: the token is dropped so that Docent pairs
+  again on the remote channel, and the art channel is never opened without one.
+- Content ids come from the TV in more than one form (MY_F0041, MY_F0041.jpg):
+  every message is read with them in one form, content_id_of().
 """
 
 from __future__ import annotations
@@ -23,9 +33,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-import ssl
 import tempfile
-import time
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -36,63 +44,51 @@ import requests
 import websocket
 from filelock import FileLock, Timeout
 from samsungtvws import exceptions as tv_errors
-from samsungtvws import helper
 from samsungtvws.art import SamsungTVArt
-from samsungtvws.event import (
-    IGNORE_EVENTS_AT_STARTUP,
-    MS_CHANNEL_CONNECT_EVENT,
-    MS_CHANNEL_READY_EVENT,
-    MS_CHANNEL_UNAUTHORIZED,
-)
-from samsungtvws.remote import SamsungTVWS
-from samsungtvws.rest import SamsungTVRest
 from urllib3.exceptions import InsecureRequestWarning
 
-from docentsite.artwork.errors import DocentError, NeedsAttention, Rejected, Unavailable
+from docentsite.artwork.errors import DocentError
+from docentsite.artwork.frametv_channels import (
+    PLAIN_PORT,
+    Art,
+    ArtError,
+    PromptOpen,
+    Remote,
+    Rest,
+    Unreadable,
+    content_id_of,
+)
+from docentsite.artwork.frametv_errors import (
+    SYSTEM_FAIL,
+    TVAnswered,
+    TVAuthDenied,
+    TVAuthPending,
+    TVBusy,
+    TVRejected,
+    TVStorageFull,
+    TVTokenStale,
+    TVUnavailable,
+    TVUploadUnconfirmed,
+    error_for_code,
+)
 
-PLAIN_PORT = 8001
 MY_PHOTOS = "MY-C0002"
-ERROR_NAMES = {
-    "0": "NO_ERROR", "-1": "SYSTEM_FAIL", "-2": "NO_PERMISSION", "-3": "NO_MEMORY",
-    "-4": "FILE_NOT_FOUND", "-5": "DB_ERROR", "-6": "REQUEST_PARSE_FAIL",
-    "-7": "INVALID_PARAMETER", "-8": "SSO_REQUIRED", "-9": "NOT_SUPPORTED_API",
-    "-10": "TEMPORARILY_UNAVAILABLE", "-11": "INSUFFICIENT_SPACE",
-    "-12": "CHECKOUT_IN_PROGRESS", "-13": "PREVIEW_NOT_STARTED",
-    "-14": "INSUFFICIENT_SYSTEM_SPACE",
-}
-_ERROR_EVENT = re.compile(r"`(?P<request>[^`]*)` request failed with error number (?P<code>\S+)")
 # What talking to the TV can raise: OSError covers refused connections, time-outs,
-# ssl and requests errors; KeyError, TypeError and ValueError are replies that lack
-# what samsungtvws expects.
+# ssl and requests errors; KeyError, TypeError, ValueError and AttributeError are
+# replies that lack what samsungtvws expects (a number where it wants an object).
 _TV_ERRORS = (
     OSError, websocket.WebSocketException, tv_errors.ConnectionFailure,
     tv_errors.ResponseError, tv_errors.HttpApiError, tv_errors.MessageError,
-    KeyError, TypeError, ValueError,
+    KeyError, TypeError, ValueError, AttributeError,
 )
+_NOT_PAIRED = "Docent is not paired with the TV yet: pair it, then press Allow on the TV."
 
-
-class TVUnavailable(Unavailable):
-    """The TV is off, unreachable or did not answer in time."""
-
-
-class TVAuthPending(Unavailable):
-    """The TV waits for its owner to press Allow, or Docent is not paired yet."""
-
-
-class TVAuthDenied(NeedsAttention):
-    """The owner pressed Deny: the TV turns Docent away until someone allows it."""
-
-
-class TVRejected(Rejected):
-    """The art app answered with an error event (its code is in the message)."""
-
-    def __init__(self, message: str, *, code: str = "") -> None:
-        super().__init__(message)
-        self.code = code
-
-
-class TVUploadUnconfirmed(Unavailable):
-    """The picture may be on the TV but no image_added came: reconcile before retrying."""
+# The TV's errors live in frametv_errors.py; callers find them here too.
+__all__ = [
+    "SYSTEM_FAIL", "FrameTV", "TVAnswered", "TVAuthDenied", "TVAuthPending", "TVBusy",
+    "TVRejected", "TVStatus", "TVStorageFull", "TVTokenStale", "TVUnavailable",
+    "TVUploadUnconfirmed", "content_id_of", "from_settings",
+]
 
 
 @dataclass(frozen=True)
@@ -106,134 +102,6 @@ class TVStatus:
     photo_count: int | None
     paired: bool  # the art channel accepted Docent
     error: str | None
-
-
-class _PromptOpen(tv_errors.ConnectionFailure):
-    """The TV took the WebSocket but sent nothing: it does so while its allow prompt is open."""
-
-
-class _PortRule:
-    """Plain WebSocket and HTTP only on 8001, TLS on any other port.
-
-    samsungtvws decides from `port == 8002` alone, which would make a TV (or a test
-    server) on any other port plain, and tokenless.
-    """
-
-    port: int
-
-    def _is_ssl_connection(self) -> bool:
-        return self.port != PLAIN_PORT
-
-
-class _Channel(_PortRule):
-    """What samsungtvws' WebSocket connections lack: a socket closed when the TV
-    turns the handshake down (the library leaves it open on ms.channel.timeOut,
-    unauthorized or a time-out), and a short wait for the TV's close frame."""
-
-    endpoint: str
-    timeout: float | None
-    connection: websocket.WebSocket | None
-
-    def _handshake(self) -> websocket.WebSocket:
-        """SamsungTVWSConnection.open(), same frames and same errors."""
-        connection = websocket.create_connection(
-            self._format_websocket_url(self.endpoint), self.timeout,
-            sslopt={"cert_reqs": ssl.CERT_NONE} if self._is_ssl_connection() else {},
-            connection="Connection: Upgrade",
-        )
-        try:
-            event, response = None, {}
-            while event is None or event in IGNORE_EVENTS_AT_STARTUP:
-                try:
-                    frame = connection.recv()
-                except websocket.WebSocketTimeoutException as exc:
-                    raise _PromptOpen(str(exc)) from exc
-                response = helper.process_api_response(frame)
-                event = response.get("event", "*")
-                self._websocket_event(event, response)
-            if event == MS_CHANNEL_UNAUTHORIZED:
-                raise tv_errors.UnauthorizedError(response)
-            if event != MS_CHANNEL_CONNECT_EVENT:
-                raise tv_errors.ConnectionFailure(response)
-        except BaseException:
-            connection.close(timeout=1)
-            raise
-        self._check_for_token(response)
-        self.connection = connection
-        return connection
-
-    def close(self) -> None:
-        if self.connection is not None:
-            self.connection.close(timeout=1)  # a TV gone silent must not hold us 3 s more
-        self.connection = None
-
-
-class _Rest(_PortRule, SamsungTVRest):
-    pass
-
-
-class _Remote(_Channel, SamsungTVWS):
-    def open(self) -> websocket.WebSocket:
-        return self.connection or self._handshake()
-
-
-class _Art(_Channel, SamsungTVArt):
-    """An art channel socket that keeps one deadline per request and notes how far
-    an upload got."""
-
-    def __init__(self, *, upload_timeout: float, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.upload_timeout = upload_timeout
-        self.waiting_for = "the art app to get ready"
-        self.budget = self.timeout
-        self.send_image_sent = False
-        self._deadline: float | None = None
-
-    def open(self) -> websocket.WebSocket:
-        """SamsungTVArt.open(): the handshake, then wait for ms.channel.ready."""
-        if self.connection is None:
-            self._handshake()
-            event, frame = self._recv_frame()
-            if event != MS_CHANNEL_READY_EVENT:
-                self.close()
-                raise tv_errors.ConnectionFailure(frame)
-        return self.connection
-
-    def _send_art_request(self, request_data: dict[str, Any], *args: Any, **kwargs: Any) -> Any:
-        self.waiting_for = f"`{request_data.get('request')}`"
-        self.budget = self.timeout
-        self._deadline = time.monotonic() + self.timeout
-        if request_data.get("request") == "send_image":
-            self.send_image_sent = True
-        return super()._send_art_request(request_data, *args, **kwargs)
-
-    def _open_d2d_socket(self, conn_info: dict[str, Any]) -> Any:
-        # The transfer and the wait for image_added share one budget, upload_timeout.
-        self.waiting_for = "the picture's transfer"
-        self.budget = self.upload_timeout
-        self._deadline = time.monotonic() + self.upload_timeout
-        timeout, self.timeout = self.timeout, self.upload_timeout
-        try:
-            return super()._open_d2d_socket(conn_info)
-        finally:
-            self.timeout = timeout
-
-    def _wait_for_d2d(self, *, request_uuid: str | None, wait_for_sub_event: str | None) -> Any:
-        if wait_for_sub_event == "image_added":
-            self.waiting_for = "the upload's confirmation (image_added)"
-        return super()._wait_for_d2d(
-            request_uuid=request_uuid, wait_for_sub_event=wait_for_sub_event
-        )
-
-    def _recv_frame(self) -> tuple[str, dict[str, Any]]:
-        # A deadline per request, not per frame: other clients' events must not
-        # keep a request waiting forever.
-        if self._deadline is not None and self.connection is not None:
-            remaining = self._deadline - time.monotonic()
-            if remaining <= 0:
-                raise tv_errors.ConnectionFailure("Websocket Time out: deadline passed")
-            self.connection.settimeout(remaining)
-        return super()._recv_frame()
 
 
 class FrameTV:
@@ -269,7 +137,7 @@ class FrameTV:
             InsecureRequestWarning,
         )
         try:
-            info = _Rest(self.host, self.port, self.timeout).rest_device_info()
+            info = Rest(self.host, self.port, self.timeout).rest_device_info()
         except _TV_ERRORS as exc:
             raise self._translate(exc) from exc
         if not isinstance(info, dict):
@@ -295,15 +163,13 @@ class FrameTV:
                 found["error"] = "The TV does not report Art Mode support (not a Frame?)"
                 return TVStatus(**found)
             if not self.has_token():
-                # Opening the art channel now would only wait out the TV's prompt.
-                found["error"] = ("Docent is not paired with the TV yet: pair it, then press "
-                                  "Allow on the TV.")
+                found["error"] = _NOT_PAIRED
                 return TVStatus(**found)
             with self._art() as art:
                 found["paired"] = True
                 found["api_version"] = art.get_api_version()
                 found["art_mode"] = _art_mode_of(art)
-                found["photo_count"] = len(art.available(MY_PHOTOS))
+                found["photo_count"] = len(_my_photos(art))
         except DocentError as exc:
             found["error"] = str(exc)
         return TVStatus(**found)
@@ -319,14 +185,18 @@ class FrameTV:
         The TV shows a prompt; `wait` (default: timeout) is how long to wait for the
         owner's answer. Already paired: the TV accepts the saved token and returns it.
         """
-        remote = _Remote(
+        remote = Remote(
             self.host, token=self._read_token(), port=self.port, name=self.name,
             timeout=wait or self.timeout, key_press_delay=0,
         )
         try:
             remote.open()
         except _TV_ERRORS as exc:
-            raise self._translate(exc, pairing=True) from exc
+            error = self._translate(exc, pairing=True)
+            if isinstance(error, TVAuthPending):
+                self.token_file.parent.mkdir(parents=True, exist_ok=True)
+                self._asked_file.touch()
+            raise error from exc
         finally:
             with contextlib.suppress(*_TV_ERRORS):
                 remote.close()
@@ -336,6 +206,28 @@ class FrameTV:
             raise TVUnavailable(f"The TV at {self.address} accepted Docent but sent no token")
         self._save_token(remote.token)
         return remote.token
+
+    def pair_unless_asked(self, *, wait: float) -> None:
+        """Pair if Docent holds no token, but show the TV's prompt only once.
+
+        For work that runs by itself (uploads and their retries): after a prompt
+        nobody answered, TVAuthPending until a person pairs (status page, pair_tv)
+        rather than the prompt again on every retry.
+        """
+        if self.has_token():
+            return
+        if self._asked_file.exists():
+            raise TVAuthPending(
+                f"The TV at {self.address} asked whether to allow Docent and nobody pressed "
+                "Allow: pair from Docent's status page (or manage.py pair_tv), then press "
+                "Allow on the TV."
+            )
+        self.pair(wait=wait)
+
+    @property
+    def _asked_file(self) -> Path:
+        """Present while the TV's prompt has gone unanswered and no token came since."""
+        return self.token_file.with_name(f"{self.token_file.name}.asked")
 
     def _read_token(self) -> str | None:
         try:
@@ -352,15 +244,23 @@ class FrameTV:
         with os.fdopen(fd, "w") as handle:
             handle.write(str(token))
         os.replace(temporary, self.token_file)
+        self._asked_file.unlink(missing_ok=True)
+
+    def _drop_token(self, token: str) -> None:
+        """Forget a token the TV no longer knows, unless a new one replaced it meanwhile."""
+        if self._read_token() == token:
+            self.token_file.unlink(missing_ok=True)
+        # A new loss: the next upload may show the prompt once more.
+        self._asked_file.unlink(missing_ok=True)
 
     # -- art -----------------------------------------------------------------------
     def photos(self) -> list[dict]:
-        """The pictures in My Photos (category MY-C0002)."""
+        """The pictures in My Photos (category MY-C0002), each with its content_id."""
         with self._art() as art:
-            return art.available(MY_PHOTOS)
+            return _my_photos(art)
 
     def photo_ids(self) -> set[str]:
-        return {p["content_id"] for p in self.photos() if p.get("content_id")}
+        return {p["content_id"] for p in self.photos()}
 
     def upload(self, jpeg: bytes) -> str:
         """Send a JPEG; the content id the TV gave it once it confirmed (image_added).
@@ -385,8 +285,8 @@ class FrameTV:
         """The matte ids the TV offers: `none` and every `<type>_<colour>`."""
         with self._art() as art:
             found = art.get_matte_list()
-        types = [t.get("matte_type") for t in found.get("matte_types", [])]
-        colours = [c.get("color") for c in found.get("matte_colors", [])]
+            types = [t.get("matte_type") for t in found.get("matte_types", [])]
+            colours = [c.get("color") for c in found.get("matte_colors", [])]
         ids = ["none"] if "none" in types else []
         return ids + [f"{t}_{c}" for t in types if t and t != "none" for c in colours if c]
 
@@ -435,23 +335,29 @@ class FrameTV:
 
     # -- connections and errors ----------------------------------------------------
     @contextlib.contextmanager
-    def _art(self) -> Iterator[_Art]:
-        art = _Art(
-            host=self.host, port=self.port, token=self._read_token(), name=self.name,
+    def _art(self) -> Iterator[Art]:
+        token = self._read_token()
+        if self.tls and token is None:
+            # The art channel would only put its prompt on the screen, and Allow
+            # there grants nothing: pairing is for the remote channel.
+            raise TVAuthPending(_NOT_PAIRED)
+        art = Art(
+            host=self.host, port=self.port, token=token, name=self.name,
             timeout=self.timeout, key_press_delay=0, upload_timeout=self.upload_timeout,
         )
         try:
             try:
                 art.open()
             except _TV_ERRORS as exc:
-                raise self._translate(exc, what=art.waiting_for) from exc
+                raise self._failed(exc, token=token, what=art.waiting_for) from exc
             if art.token and self.tls:
                 self._save_token(art.token)  # a TV may hand out a new one
             try:
                 yield art
             except _TV_ERRORS as exc:
-                error = self._translate(exc, what=art.waiting_for, seconds=art.budget)
-                if art.send_image_sent and not isinstance(error, TVRejected):
+                error = self._failed(exc, token=token, what=art.waiting_for, seconds=art.budget)
+                # An error event is the TV's word on the picture: nothing to reconcile.
+                if art.send_image_sent and not isinstance(error, TVAnswered):
                     raise TVUploadUnconfirmed(
                         "The picture may have reached the TV, but the TV did not confirm it: "
                         f"{error} Check the TV's photos before sending it again."
@@ -460,6 +366,13 @@ class FrameTV:
         finally:
             with contextlib.suppress(*_TV_ERRORS):
                 art.close()
+
+    def _failed(self, exc: BaseException, *, token: str | None, **how: Any) -> DocentError:
+        """_translate(), and a token the TV no longer knows dropped: pairing mends it."""
+        error = self._translate(exc, **how)
+        if isinstance(error, TVTokenStale) and token:
+            self._drop_token(token)
+        return error
 
     def _translate(
         self, exc: BaseException, *, pairing: bool = False, what: str = "the request",
@@ -475,34 +388,28 @@ class FrameTV:
                 "device connection settings, then pair again."
             )
         prompt_closed = isinstance(detail, dict) and detail.get("event") == "ms.channel.timeOut"
-        if prompt_closed or isinstance(exc, _PromptOpen):
+        if prompt_closed or isinstance(exc, PromptOpen):
             if pairing:
                 return TVAuthPending(
                     f"{at} asked on screen whether to allow Docent and nobody answered in "
                     "time: pair again and press Allow on the TV."
                 )
-            if self.tls and self._read_token() is None:
-                return TVAuthPending(
-                    "Docent is not paired with the TV yet: pair it, then press Allow on the TV."
-                )
-            return TVAuthPending(
-                f"{at} no longer accepts Docent's token (some TVs ask again after a power "
-                "cut): pair again and press Allow on the TV."
+            # Docent sent its token (_art() connects with one only) and the art channel,
+            # which only prompts and grants nothing, prompted: the TV forgot the token.
+            return TVTokenStale(
+                f"{at} no longer accepts Docent's token (a TV forgets its devices after a "
+                "firmware update or a reset, some after a power cut): pair again and press "
+                "Allow on the TV."
             )
         if isinstance(exc, tv_errors.ConnectionFailure):
             if str(detail).startswith("Websocket Time out"):
                 return TVUnavailable(f"{at} did not answer {what} {within}.")
             event = detail.get("event") if isinstance(detail, dict) else detail
             return TVUnavailable(f"{at}'s art app is not answering (got {event!r}).")
-        if isinstance(exc, tv_errors.ResponseError):
-            match = _ERROR_EVENT.search(str(exc))
-            if match:
-                code = match["code"]
-                name = ERROR_NAMES.get(code, "unknown error")
-                return TVRejected(
-                    f"The TV refused {match['request']}: error {code} {name}.", code=code
-                )
-            return TVUnavailable(f"{at} sent a reply Docent cannot read.")
+        if isinstance(exc, ArtError):
+            return error_for_code(exc.code, request=exc.request, at=at, tls=self.tls)
+        if isinstance(exc, tv_errors.ResponseError | Unreadable):
+            return TVUnavailable(f"{at} sent a reply Docent cannot read, waiting for {what}.")
         if isinstance(exc, tv_errors.MessageError):
             return TVRejected(f"The TV refused the request: {detail}.")
         if isinstance(exc, tv_errors.HttpApiError | requests.ConnectionError):
@@ -518,7 +425,17 @@ class FrameTV:
         if isinstance(exc, OSError | websocket.WebSocketException):
             reason = getattr(exc, "reason", None) or getattr(exc, "strerror", None) or exc
             return TVUnavailable(f"Cannot talk to the TV at {self.address}: {reason}.")
-        return TVUnavailable(f"{at} sent an unexpected reply to {what}.")
+        return TVUnavailable(f"{at} sent an unexpected reply, waiting for {what}.")
+
+
+def _my_photos(art: SamsungTVArt) -> list[dict]:
+    photos = art.available(MY_PHOTOS)
+    if not isinstance(photos, list) or not all(
+        isinstance(p, dict) and isinstance(p.get("content_id"), str) and p["content_id"]
+        for p in photos
+    ):
+        raise Unreadable("content_list")
+    return photos
 
 
 def _art_mode_of(art: SamsungTVArt) -> bool | None:

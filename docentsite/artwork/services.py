@@ -116,12 +116,35 @@ def artwork_upload_to_tv(*, artwork_id: int, tv: frametv.FrameTV | None = None) 
     ids are saved before each transfer, and the next attempt first looks for a
     picture that appeared since: one new unknown id is ours and is adopted,
     none means upload again, more than one needs a person.
+
+    A TV that forgot Docent (a firmware update, a reset) makes Docent drop its
+    token; the upload then pairs once and tries again.
     """
     tv = tv or frametv.from_settings()
-    if not tv.has_token():
-        # The art channel cannot ask for permission; the remote channel can.
-        # The TV shows its prompt now, and a retry finds the token once allowed.
-        tv.pair(wait=PAIRING_WAIT)
+    _ask_permission(tv, artwork_id)
+    try:
+        return _upload_claimed(tv, artwork_id)
+    except frametv.TVTokenStale:
+        _ask_permission(tv, artwork_id)
+        return _upload_claimed(tv, artwork_id)
+
+
+def _ask_permission(tv: frametv.FrameTV, artwork_id: int) -> None:
+    """Pair when Docent holds no token. The art channel cannot ask for permission;
+    the remote channel can, and its prompt is shown once, not on every retry."""
+    try:
+        tv.pair_unless_asked(wait=PAIRING_WAIT)
+    except DocentError as exc:
+        waiting = Artwork.objects.filter(pk=artwork_id, status=Status.PREPARED)
+        if isinstance(exc, NeedsAttention):  # someone pressed Deny
+            waiting.update(status=Status.NEEDS_ATTENTION, last_error=str(exc),
+                           updated_at=timezone.now())
+        else:
+            waiting.update(last_error=str(exc), updated_at=timezone.now())
+        raise
+
+
+def _upload_claimed(tv: frametv.FrameTV, artwork_id: int) -> Artwork:
     with tv.upload_lock():
         # Every upload to this TV holds this lock, so a row still marked
         # "uploading" while we hold it belongs to a worker that died.
@@ -146,13 +169,18 @@ def artwork_upload_to_tv(*, artwork_id: int, tv: frametv.FrameTV | None = None) 
                 with artwork.image.open("rb") as handle:
                     content_id = tv.upload(handle.read())
         except (Rejected, NeedsAttention) as exc:
+            if _worth_one_more_try(exc, artwork):
+                again = frametv.TVUnavailable(
+                    f"{exc} A TV whose art service is jammed answers so until it is switched "
+                    "off and on: Docent tries once more later."
+                )
+                _keep_for_retry(artwork, again)
+                raise again from exc
             _fail(artwork, exc)
             raise
         except Exception as exc:
-            # Transient (TV off, confirmation lost): the next attempt reconciles.
-            Artwork.objects.filter(pk=artwork.pk).update(
-                status=Status.PREPARED, last_error=str(exc), updated_at=timezone.now()
-            )
+            # Transient (TV off or busy, confirmation lost): the next attempt reconciles.
+            _keep_for_retry(artwork, exc)
             raise
     Artwork.objects.filter(pk=artwork.pk).update(
         content_id=content_id,
@@ -166,6 +194,19 @@ def artwork_upload_to_tv(*, artwork_id: int, tv: frametv.FrameTV | None = None) 
     artwork.refresh_from_db()
     logger.info("Artwork %s is on the TV as %r", artwork.pk, content_id)
     return artwork
+
+
+def _worth_one_more_try(exc: Exception, artwork: Artwork) -> bool:
+    """-1 refuses a picture for good, but a jammed art service answers it to everything:
+    on an artwork's first upload attempt it is taken for the TV's state, not the picture's."""
+    return (isinstance(exc, frametv.TVRejected) and exc.code == frametv.SYSTEM_FAIL
+            and artwork.upload_attempts <= 1)
+
+
+def _keep_for_retry(artwork: Artwork, error: Exception) -> None:
+    Artwork.objects.filter(pk=artwork.pk).update(
+        status=Status.PREPARED, last_error=str(error), updated_at=timezone.now()
+    )
 
 
 def _landed_since(tv: frametv.FrameTV, artwork: Artwork) -> str | None:
@@ -319,20 +360,63 @@ def artwork_retry(*, artworks) -> int:
     return len(ids)
 
 
-def artwork_remove_from_tv(*, artworks, tv: frametv.FrameTV | None = None) -> int:
-    """Delete the pictures from the TV and mark them removed."""
+@dataclass
+class RemoveResult:
+    removed: list[Artwork] = field(default_factory=list)
+    #: Deleted on the TV itself (the remote, the SmartThings app): marked removed too.
+    already_gone: list[Artwork] = field(default_factory=list)
+    not_on_tv: list[Artwork] = field(default_factory=list)
+    #: (artwork, the TV's reason) for each picture the TV would not delete.
+    refused: list[tuple[Artwork, str]] = field(default_factory=list)
+    #: The TV stopped answering: why, and the pictures not reached.
+    stopped: str = ""
+    left: list[Artwork] = field(default_factory=list)
+
+
+def artwork_remove_from_tv(*, artworks, tv: frametv.FrameTV | None = None) -> RemoveResult:
+    """Delete the pictures from the TV, mark them removed and rewrite artwork_meta.json.
+
+    A picture the TV no longer has is marked removed as well; one the TV refuses
+    stops no other; a TV that stops answering ends the batch, and the result says
+    which pictures were done and which were not reached.
+    """
     tv = tv or frametv.from_settings()
-    removed = 0
-    for artwork in artworks.filter(status=Status.ON_TV):
-        with tv.upload_lock():
-            tv.delete(artwork.content_id)
-        Artwork.objects.filter(pk=artwork.pk).update(
-            status=Status.REMOVED, updated_at=timezone.now()
-        )
-        removed += 1
-    if removed:
+    result = RemoveResult()
+    on_tv = []
+    for artwork in artworks.order_by("pk"):
+        shown = artwork.status == Status.ON_TV and artwork.content_id
+        (on_tv if shown else result.not_on_tv).append(artwork)
+    try:
+        present = tv.photo_ids() if on_tv else set()
+        for index, artwork in enumerate(on_tv):
+            try:
+                gone = _delete_from_tv(tv, frametv.content_id_of(artwork.content_id), present)
+            except frametv.TVAnswered as exc:
+                result.refused.append((artwork, str(exc)))
+                continue
+            except DocentError as exc:  # off, asleep, or no longer paired: so for the rest too
+                result.stopped, result.left = str(exc), on_tv[index:]
+                break
+            Artwork.objects.filter(pk=artwork.pk).update(
+                status=Status.REMOVED, updated_at=timezone.now()
+            )
+            (result.already_gone if gone else result.removed).append(artwork)
+    except DocentError as exc:
+        result.stopped, result.left = str(exc), on_tv
+    if result.removed or result.already_gone:
         metafile.sync()
-    return removed
+    return result
+
+
+def _delete_from_tv(tv: frametv.FrameTV, content_id: str, present: set[str]) -> bool:
+    """Delete one picture; True when the TV no longer had it."""
+    if content_id not in present:
+        return True
+    with tv.upload_lock():
+        # False: the TV's answer did not list it as deleted; gone is gone all the same.
+        if not tv.delete(content_id) and content_id in tv.photo_ids():
+            raise frametv.TVRejected(f"The TV kept {content_id} when asked to delete it.")
+    return False
 
 
 def tv_pair(*, wait: float = PAIRING_WAIT, tv: frametv.FrameTV | None = None) -> None:
@@ -419,7 +503,7 @@ def artwork_change_matte(
             continue
         try:
             tv.change_matte(artwork.content_id, matte_id)
-        except frametv.TVRejected as exc:
+        except frametv.TVAnswered as exc:  # refused, busy: the TV's word on this one
             result.refused.append((artwork, str(exc)))
             continue
         except DocentError as exc:  # off, asleep, or no longer paired: so for the rest too

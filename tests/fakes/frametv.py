@@ -9,7 +9,7 @@ port 8001 instead: plain HTTP and WebSocket, no tokens.
 It runs an asyncio loop in a background thread. Faults are attributes that can be
 switched at any time; `stop()` is the TV switched off and `start()` brings it back
 on the same port. Recorded state: `photos`, `requests`, `select_calls`,
-`connections`, `tokens`, `uploads_started`, `max_concurrent_transfers`, `keys`.
+`connections`, `tokens`, `prompts`, `uploads_started`, `max_concurrent_transfers`, `keys`.
 """
 
 from __future__ import annotations
@@ -99,6 +99,10 @@ def _tls_context(directory: Path, host: str) -> ssl.SSLContext:
     ))
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(cert_file, key_file)
+    # No TLS 1.3 session tickets: samsungtvws closes the D2D socket without reading
+    # them, the unread tickets make the client's kernel reset the connection, and a
+    # reset may discard the picture's last bytes before the fake has read them.
+    context.num_tickets = 0
     return context
 
 
@@ -124,6 +128,7 @@ class FakeFrameTV(FakeArtApp):
         self.art_pairs = False  # True: the art channel hands out tokens (real ones don't)
         self.frame_support = True  # FrameTVSupport in the REST device info
         self.tokens: list[str] = []
+        self.prompts: list[str] = []  # the channel of each "allow this device?" prompt shown
         self.connections: list[FakeConnection] = []
         self.keys: list[str] = []
         self.host_id = str(uuid.uuid4())
@@ -204,7 +209,9 @@ class FakeFrameTV(FakeArtApp):
         return len(self.connections)
 
     def revoke_tokens(self) -> None:
-        """Forget every token, as some sets do after a power or network loss."""
+        """Forget every token, as sets do after a firmware update, a reset, or (some) a
+        power or network loss: the art channel then prompts and times out, whatever
+        the owner presses, while the remote channel pairs."""
         self.tokens.clear()
 
     # -- REST --------------------------------------------------------------------
@@ -252,9 +259,10 @@ class FakeFrameTV(FakeArtApp):
     def _art_clients(self) -> list[_Client]:
         return list(self._clients.get(ART, []))
 
-    async def _send(self, client: _Client, message: dict[str, Any]) -> None:
+    async def _send(self, client: _Client, message: dict[str, Any] | str) -> None:
+        text = message if isinstance(message, str) else json.dumps(message)
         with contextlib.suppress(ConnectionClosed):
-            await client.ws.send(json.dumps(message))
+            await client.ws.send(text)
 
     async def _handle(self, ws: ServerConnection) -> None:
         url = urlsplit(ws.request.path)
@@ -312,6 +320,7 @@ class FakeFrameTV(FakeArtApp):
             return None
         if token and token in self.tokens:
             return token
+        self.prompts.append(channel)
         answer = await self._prompt(ws, pairs=channel == REMOTE or self.art_pairs)
         if answer == "allow":
             token = str(random.randrange(10_000_000, 100_000_000))

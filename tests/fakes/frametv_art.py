@@ -14,6 +14,7 @@ import random
 import ssl
 import string
 import struct
+import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -110,6 +111,28 @@ class FakeArtApp:
         self.art_mode = True
         self.no_answer = False
         self.error_on_send_image: bool | str = False  # True means "-1"; or give a code
+        # Request name -> the error_code the art app answers it with: a string as real
+        # sets send, or an int.
+        self.error_codes: dict[str, str | int] = {}
+        # Error events without request_data or request_id, as one client's recorded set
+        # answers (frame-tv-protocol.md section 7).
+        self.bare_errors = False
+        # Malformed replies, keyed by the inner event (the request name on 2022+ sets;
+        # also ready_to_use, image_added): fields that replace the reply's own, the text
+        # sent as the d2d_service_message's data, or the text sent as the whole frame.
+        self.reply_fields: dict[str, dict[str, Any]] = {}
+        self.reply_data: dict[str, str] = {}
+        self.reply_frame: dict[str, str] = {}
+        # Some firmware lists pictures as `MY_F0041.jpg` while image_added says MY_F0041;
+        # requests are understood with or without it.
+        self.listed_id_suffix = ""
+        # Another client's late error event, broadcast just before an upload's image_added.
+        self.stray_error = False
+        # Content ids delete_image_list leaves in place (its answer lists only what went).
+        self.undeletable: set[str] = set()
+        # Request name -> how many of them the art app answers before it falls silent,
+        # as a TV dozing off in the middle of a batch.
+        self.silent_after: dict[str, int] = {}
         self.close_mid_transfer = False
         self.lose_confirmation = False
         self.slow_transfer: int | None = None  # bytes per second the D2D socket reads
@@ -159,10 +182,18 @@ class FakeArtApp:
             }
             for cid, p in self._art.photos.items()
         ]
+        for entry in entries[len(DEFAULT_ART):]:
+            entry["content_id"] += self.listed_id_suffix
         return entries
 
+    def _own_id(self, content_id: Any) -> Any:
+        """A content id as the art app keeps it, from either form a client may send."""
+        if self.listed_id_suffix and isinstance(content_id, str):
+            return content_id.removesuffix(self.listed_id_suffix)
+        return content_id
+
     # -- the WebSocket side supplies these ------------------------------------------
-    async def _send(self, client: Any, message: dict[str, Any]) -> None:
+    async def _send(self, client: Any, message: dict[str, Any] | str) -> None:
         raise NotImplementedError
 
     def _art_clients(self) -> list[Any]:
@@ -171,8 +202,10 @@ class FakeArtApp:
     # -- envelope ----------------------------------------------------------------
     async def _d2d(self, client: Any | None, body: dict[str, Any]) -> None:
         """Send one art app message; a reply whose requester has gone is broadcast."""
-        frame = {
-            "data": json.dumps(body, indent=2) + "\n",
+        event = body.get("event")
+        body = {**body, **self.reply_fields.get(event, {})}
+        frame: dict[str, Any] | str = self.reply_frame.get(event) or {
+            "data": self.reply_data.get(event, json.dumps(body, indent=2) + "\n"),
             "event": "d2d_service_message",
             "from": self.host_id,
         }
@@ -186,7 +219,10 @@ class FakeArtApp:
         body = {"event": event, "request_id": request.get("request_id", request.get("id"))}
         await self._d2d(client, {**body, "target_client_id": client.id, **fields})
 
-    async def _error(self, client: Any, request: dict, raw: str, code: str) -> None:
+    async def _error(self, client: Any, request: dict, raw: str, code: str | int) -> None:
+        if self.bare_errors:
+            await self._d2d(client, {"event": "error", "error_code": code})
+            return
         await self._d2d(client, {
             "event": "error", "request_id": request.get("request_id", request.get("id")),
             "request_data": raw, "error_code": code, "target_client_id": client.id,
@@ -200,8 +236,15 @@ class FakeArtApp:
             return
         name = request.get("request")
         self.requests.append(name)
+        if self.silent_after.get(name) == 0:
+            self.no_answer = True
+        elif name in self.silent_after:
+            self.silent_after[name] -= 1
         if self.no_answer or name == "get_api_version":
             return  # 2022-24 firmware never answers the old get_api_version
+        if name in self.error_codes:
+            await self._error(client, request, raw, self.error_codes[name])
+            return
         handler = getattr(self, f"_on_{name}", None) if isinstance(name, str) else None
         if handler is None:
             await self._error(client, request, raw, "-9")
@@ -237,12 +280,14 @@ class FakeArtApp:
         )
 
     async def _on_select_image(self, client, request, raw):
-        content_id = request.get("content_id")
+        content_id = self._own_id(request.get("content_id"))
         self.select_calls.append({
             "content_id": content_id, "category_id": request.get("category_id"),
             "show": request.get("show"),
         })
-        entry = next((e for e in self._content_list() if e["content_id"] == content_id), None)
+        entry = next(
+            (e for e in self._content_list() if self._own_id(e["content_id"]) == content_id), None
+        )
         if entry is None:
             await self._error(client, request, raw, "-7")
             return
@@ -263,7 +308,8 @@ class FakeArtApp:
         deleted = [
             {"content_id": item["content_id"]}
             for item in wanted
-            if self._art.photos.pop(item.get("content_id"), None) is not None
+            if self._own_id(item.get("content_id")) not in self.undeletable
+            and self._art.photos.pop(self._own_id(item.get("content_id")), None) is not None
         ]
         listed = json.dumps(deleted)
         await self._reply(client, request, "delete_image_list", content_id_list=listed)
@@ -278,7 +324,7 @@ class FakeArtApp:
         )
 
     async def _on_change_matte(self, client, request, raw):
-        photo = self._art.photos.get(request.get("content_id"))
+        photo = self._art.photos.get(self._own_id(request.get("content_id")))
         portrait = request.get("portrait_matte_id", request.get("matte_id"))
         if photo is None or not _valid_matte(request.get("matte_id")) or not _valid_matte(portrait):
             await self._error(client, request, raw, "-7")
@@ -382,6 +428,12 @@ class FakeArtApp:
         )
         if self.lose_confirmation:
             return
+        if self.stray_error:
+            # A late error for a client that has gone is broadcast to every client.
+            await self._d2d(None, {
+                "event": "error", "request_id": str(uuid.uuid4()), "error_code": "-7",
+                "request_data": json.dumps({"request": "select_image"}),
+            })
         photo = self._art.photos[content_id]
         await self._d2d(None, {
             "event": "image_added", "request_id": upload.request_id,
