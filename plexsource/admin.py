@@ -109,11 +109,12 @@ class ImportRecordAdmin(admin.ModelAdmin):
     def content_id(self, record):
         return record.artwork.content_id if record.artwork else "—"
 
-    @admin.action(description="Retry failed imports")
+    @admin.action(description="Retry failed or stalled imports")
     def retry(self, request, queryset):
         result = services.plex_import_retry(records=queryset)
-        ignored = queryset.exclude(status=ImportStatus.FAILED).count()
-        note = f" {ignored} not failed, left as they are." if ignored else ""
+        ignored = queryset.count() - len(result.queued) - len(result.skipped) - len(
+            result.errors)
+        note = f" {ignored} neither failed nor stalled, left as they are." if ignored else ""
         self.message_user(request, summary(result) + note)
 
     @admin.action(description="Re-analyze with the vision model")

@@ -152,7 +152,7 @@ class ArtworkAdmin(admin.ModelAdmin):
             self.message_user(request, f"{len(result.left)} picture(s) not reached: "
                               f"{result.stopped}", messages.ERROR)
 
-    @admin.action(description="Retry failed uploads")
+    @admin.action(description="Retry failed or stalled uploads")
     def retry(self, request, queryset):
         count = services.artwork_retry(artworks=queryset)
         self.message_user(request, f"{count} artwork(s) queued again.")
