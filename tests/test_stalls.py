@@ -104,13 +104,14 @@ def test_a_live_step_is_left_alone(env, fake_tv, make_artwork, make_jpeg, tmp_pa
     fake_tv.slow_transfer = 250_000  # about eight seconds, twice STALL_AFTER
 
     # Two processes: the sweep runs beside the upload, not after it.
-    with celery_worker(env, log_dir=tmp_path, beat=True, concurrency=2):
+    with celery_worker(env, log_dir=tmp_path, beat=True, concurrency=2) as worker:
         tasks.upload_to_tv.delay(artwork.pk)
         wait_for(lambda: Artwork.objects.get(pk=artwork.pk).status == Status.ON_TV,
                  timeout=60, what="the upload")
+        wait_for(lambda: b"Sending due task artwork.resume_stalled" in worker.log.read_bytes(),
+                 what="a sweep")
 
-    artwork.refresh_from_db()
-    assert artwork.upload_attempts == 1  # taking it over would have claimed it again
+    assert b"Taking over artwork" not in worker.log.read_bytes()
     assert len(fake_tv.photos) == 1 and fake_tv.uploads_started == 1
 
 
