@@ -16,6 +16,8 @@ STALL_SWEEPS = ("artwork.resume_stalled", "plex.resume_stalled")
 def schedule_stall_sweeps(sender, **kwargs):
     from django.conf import settings
 
+    interval = settings.STALL_SWEEP_INTERVAL
     for task in STALL_SWEEPS:
-        sender.add_periodic_task(settings.STALL_SWEEP_INTERVAL, sender.signature(task),
-                                 name=task)
+        # A sweep still queued when the next is due is dropped: busy workers
+        # should not find a pile of them.
+        sender.add_periodic_task(interval, sender.signature(task, expires=interval), name=task)
