@@ -189,6 +189,13 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ALWAYS_EAGER = config.flag("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Stalled work is taken over on a timer (Celery beat, every STALL_SWEEP_INTERVAL
+# seconds): a step whose heartbeat stopped STALL_AFTER seconds ago lost its
+# worker; work queued but not started for STALL_QUEUED_AFTER seconds lost its message.
+STALL_SWEEP_INTERVAL = config.number("STALL_SWEEP_INTERVAL", 60, minimum=1)
+STALL_AFTER = config.number("STALL_AFTER", 120, minimum=2)
+STALL_QUEUED_AFTER = config.number("STALL_QUEUED_AFTER", 1800, minimum=2)
+CELERY_BEAT_SCHEDULE_FILENAME = str(DOCENT_DATA_DIR / "celerybeat-schedule")
 
 # --- Logging --------------------------------------------------------------
 LOG_LEVEL = config.choice("LOG_LEVEL", "info", ("debug", "info", "warning", "error")).upper()

@@ -1,5 +1,7 @@
 from django.contrib import admin
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateformat import format as date_format
 from django.utils.html import format_html
 from django.utils.text import Truncator
 
@@ -77,7 +79,7 @@ class PlexPhotoAdmin(admin.ModelAdmin):
 @admin.register(ImportRecord)
 class ImportRecordAdmin(admin.ModelAdmin):
     list_display = ("preview", "plex_metadata_id", "photo", "status", "step", "error",
-                    "attempts", "content_id", "requested_at", "finished_at")
+                    "waiting", "attempts", "content_id", "requested_at", "finished_at")
     list_display_links = ("preview", "plex_metadata_id")
     list_filter = ("status", "step", "photo__library", "requested_at", "finished_at")
     search_fields = ("plex_metadata_id", "photo__title", "last_error")
@@ -102,15 +104,20 @@ class ImportRecordAdmin(admin.ModelAdmin):
     def error(self, record):
         return Truncator(record.last_error).chars(120) or "—"
 
+    @admin.display(description="Waiting", ordering="next_attempt_at")
+    def waiting(self, record):
+        return waiting_text(record)
+
     @admin.display(description="On the TV as")
     def content_id(self, record):
         return record.artwork.content_id if record.artwork else "—"
 
-    @admin.action(description="Retry failed imports", permissions=["change"])
+    @admin.action(description="Retry failed or stalled imports", permissions=["change"])
     def retry(self, request, queryset):
         result = services.plex_import_retry(records=queryset)
-        ignored = queryset.exclude(status=ImportStatus.FAILED).count()
-        note = f" {ignored} not failed, left as they are." if ignored else ""
+        ignored = queryset.count() - len(result.queued) - len(result.skipped) - len(
+            result.errors)
+        note = f" {ignored} neither failed nor stalled, left as they are." if ignored else ""
         self.message_user(request, summary(result) + note)
 
     @admin.action(description="Re-analyze with the vision model", permissions=["change"])
@@ -119,6 +126,16 @@ class ImportRecordAdmin(admin.ModelAdmin):
         ignored = queryset.count() - count
         note = f" {ignored} without a prepared picture yet, left as they are." if ignored else ""
         self.message_user(request, f"{count} artwork(s) queued for analysis.{note}")
+
+
+def waiting_text(row) -> str:
+    """Why a step waits and when it is tried again, or a dash."""
+    if not row.waiting_reason:
+        return "—"
+    if row.next_attempt_at is None:
+        return row.waiting_reason
+    when = date_format(timezone.localtime(row.next_attempt_at), "H:i:s")
+    return f"{row.waiting_reason} Next try at {when}."
 
 
 def plex_thumbnail_img(plex_metadata_id: str, title: str) -> str:

@@ -85,6 +85,12 @@ class ImportRecord(models.Model):
     step = models.CharField(max_length=16, choices=ImportStep.choices, default=ImportStep.QUEUED)
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.TextField(blank=True)
+    # As on Artwork: the download stamps heartbeat_at while it runs; a step
+    # waiting to be retried (Plex down, the TV off) says why and when.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    waiting_reason = models.TextField(
+        blank=True, help_text="Why the current step is waiting to be tried again.")
+    next_attempt_at = models.DateTimeField("next try", null=True, blank=True)
     analyze = models.BooleanField(default=False)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL

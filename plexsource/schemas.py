@@ -85,6 +85,8 @@ class ImportRecordOut(Schema):
     step: str
     attempts: int
     error: str
+    waiting_reason: str = Field(description="Why the current step waits to be tried again")
+    next_attempt_at: datetime | None = Field(description="When it is tried again")
     analyze: bool
     content_id: str | None
     requested_at: datetime

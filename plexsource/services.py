@@ -7,6 +7,7 @@ import itertools
 import logging
 import time
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -17,6 +18,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from docentsite.artwork import heartbeat
 from docentsite.artwork import services as artwork_services
 from docentsite.artwork.errors import DocentError, NotFound
 from docentsite.artwork.models import AnalysisStatus, Artwork, Source, Status
@@ -27,8 +29,7 @@ from plexsource.models import ImportRecord, ImportStatus, ImportStep, PlexLibrar
 logger = logging.getLogger(__name__)
 
 MAX_PAGE_SIZE = 200
-#: An import whose record has not moved for this long lost its worker.
-STALE_AFTER = timedelta(minutes=30)
+_OPEN = (ImportStatus.QUEUED, ImportStatus.RUNNING)
 
 
 # -- status and libraries ---------------------------------------------------------
@@ -306,7 +307,7 @@ def _importable(plex_metadata_ids, *, force: bool, client, result: ImportRequest
 
 
 def _skip_reason(record: ImportRecord, *, force: bool) -> str | None:
-    if record.status in (ImportStatus.QUEUED, ImportStatus.RUNNING):
+    if record.status in _OPEN and not _stalled(ImportRecord.objects.filter(pk=record.pk)):
         return "import in progress"
     if record.status == ImportStatus.DONE and not force:
         on_tv = record.artwork.content_id if record.artwork else None
@@ -355,16 +356,21 @@ def _queue(photo: PlexPhoto, *, existing, analyze: bool, user) -> ImportRecord |
             except IntegrityError:
                 return None  # a concurrent request created it a moment ago
         else:
-            rearmed = ImportRecord.objects.filter(
-                pk=existing.pk, status__in=[ImportStatus.FAILED, ImportStatus.DONE]
+            # An ended import, or one whose worker died: this request takes it over.
+            this = ImportRecord.objects.filter(pk=existing.pk)
+            rearmed = (
+                this.filter(status__in=[ImportStatus.FAILED, ImportStatus.DONE])
+                | _stalled(this.filter(status__in=_OPEN), now=now)
             ).update(status=ImportStatus.QUEUED, step=ImportStep.QUEUED, analyze=analyze,
-                     last_error="", finished_at=None, requested_at=now,
-                     requested_by=_user(user), photo=photo, updated_at=now)
+                     last_error="", heartbeat_at=None, waiting_reason="", next_attempt_at=None,
+                     finished_at=None, requested_at=now, requested_by=_user(user),
+                     photo=photo, updated_at=now)
             if not rearmed:
                 return None
             record = ImportRecord.objects.select_related("artwork").get(pk=existing.pk)
         artwork = record.artwork
-        if artwork is None or artwork.status in (Status.ON_TV, Status.REMOVED):
+        if artwork is None or artwork.status == Status.REMOVED or (
+                artwork.status == Status.ON_TV and existing.status == ImportStatus.DONE):
             # New, or forced: a fresh artwork; the one on the TV stays as it is.
             artwork = Artwork.objects.create(
                 source=Source.PLEX, source_ref=photo.rating_key,
@@ -381,7 +387,10 @@ def _queue(photo: PlexPhoto, *, existing, analyze: bool, user) -> ImportRecord |
 
 
 def _rearm_artwork(artwork: Artwork, *, analyze: bool) -> None:
-    """A failed artwork resumes at the step that failed."""
+    """A failed or stalled artwork resumes at the step that failed or stopped."""
+    # Taken over: no live step works on it (see _stalled), so nothing is analysing it.
+    Artwork.objects.filter(pk=artwork.pk, analysis_status=AnalysisStatus.RUNNING).update(
+        analysis_status=AnalysisStatus.PENDING, heartbeat_at=None)
     if artwork.status in (Status.FAILED, Status.NEEDS_ATTENTION):
         resume_at = Status.PREPARED if artwork.image else Status.PENDING
         Artwork.objects.filter(pk=artwork.pk).update(status=resume_at, last_error="")
@@ -405,8 +414,13 @@ def _user(user):
 
 
 def plex_import_retry(*, records) -> ImportRequestResult:
-    """Queue failed imports again; each resumes at the step that failed."""
-    ids = records.filter(status=ImportStatus.FAILED).values_list("plex_metadata_id", flat=True)
+    """Queue failed imports again; each resumes at the step that failed.
+
+    Stalled imports (their worker died) are taken over the same way.
+    """
+    retryable = records.filter(status=ImportStatus.FAILED) | _stalled(
+        records.filter(status__in=_OPEN))
+    ids = retryable.values_list("plex_metadata_id", flat=True)
     return plex_import_request(plex_metadata_ids=list(ids), analyze=None)
 
 
@@ -443,16 +457,30 @@ def plex_import_failed(*, record_id: int, error: str) -> None:
     record = ImportRecord.objects.select_related("artwork").get(pk=record_id)
     now = timezone.now()
     ImportRecord.objects.filter(pk=record_id).update(
-        status=ImportStatus.FAILED, last_error=error, finished_at=now, updated_at=now)
+        status=ImportStatus.FAILED, last_error=error, waiting_reason="", next_attempt_at=None,
+        finished_at=now, updated_at=now)
     if record.artwork and record.artwork.status == Status.PENDING:
         Artwork.objects.filter(pk=record.artwork.pk).update(
             status=Status.FAILED, last_error=error, updated_at=now)
     logger.warning("Plex import of %r failed: %r", record.plex_metadata_id, error)
 
 
-def plex_import_note(*, record_id: int, error: str) -> None:
-    """Show why a step is waiting to be retried (Plex down, say)."""
-    ImportRecord.objects.filter(pk=record_id).update(last_error=error, updated_at=timezone.now())
+def plex_import_note(*, record_id: int, error: str, retry_in: float | None = None) -> None:
+    """Show why a step is waiting to be retried (Plex down, say), and when it is."""
+    now = timezone.now()
+    ImportRecord.objects.filter(pk=record_id).update(
+        last_error=error, waiting_reason=error, updated_at=now,
+        next_attempt_at=None if retry_in is None else now + timedelta(seconds=retry_in))
+
+
+@contextmanager
+def plex_import_step(*, record_id: int):
+    """Run the import's own step (the download): its heartbeat shows it alive
+    meanwhile, and once it succeeds nothing is waiting any more."""
+    rows = ImportRecord.objects.filter(pk=record_id)
+    with heartbeat.beating(rows):
+        yield
+    rows.update(waiting_reason="", next_attempt_at=None)
 
 
 def _record_step(record_id: int, step: str, *, new_attempt: bool = False) -> None:
@@ -475,31 +503,54 @@ def plex_import_progress(*, artwork: Artwork, step: str) -> None:
     now = timezone.now()
     if step == "done":
         ImportRecord.objects.filter(pk=record.pk).update(
-            status=ImportStatus.DONE, step=ImportStep.DONE, last_error="", finished_at=now,
-            updated_at=now)
+            status=ImportStatus.DONE, step=ImportStep.DONE, last_error="", waiting_reason="",
+            next_attempt_at=None, finished_at=now, updated_at=now)
     elif step == "failed":
         ImportRecord.objects.filter(pk=record.pk).update(
-            status=ImportStatus.FAILED, last_error=artwork.last_error, finished_at=now,
-            updated_at=now)
+            status=ImportStatus.FAILED, last_error=artwork.last_error, waiting_reason="",
+            next_attempt_at=None, finished_at=now, updated_at=now)
+    elif step == "waiting":
+        # The artwork's step waits for a retry (the TV off), or no longer does.
+        ImportRecord.objects.filter(pk=record.pk).update(
+            waiting_reason=artwork.waiting_reason, next_attempt_at=artwork.next_attempt_at)
     elif step in _STEP_OF:
         _record_step(record.pk, _STEP_OF[step])
 
 
-def plex_import_resume_stalled(*, older_than: timedelta = STALE_AFTER) -> int:
-    """Queue again the imports whose record has not moved for `older_than`.
+def plex_import_resume_stalled() -> int:
+    """Take over the imports whose work stopped without reaching an end.
 
-    A worker killed mid-chain leaves its record queued or running; every step
-    skips work already done, so queueing it again finishes it.
+    A worker killed mid-download leaves its record running, its heartbeat
+    silent; the download is started again. From the prepare on, the work is
+    the artwork's and the core's sweep (artwork_resume_stalled) takes it over;
+    here only a record whose artwork ended while the record did not is settled.
     """
-    cutoff = timezone.now() - older_than
-    stalled = list(ImportRecord.objects.filter(
-        status__in=[ImportStatus.QUEUED, ImportStatus.RUNNING], updated_at__lt=cutoff,
-        artwork__isnull=False).values_list("pk", "artwork_id"))
-    for record_id, artwork_id in stalled:
-        logger.info("Resuming Plex import %s, unchanged since before %s", record_id, cutoff)
-        ImportRecord.objects.filter(pk=record_id).update(updated_at=timezone.now())
-        transaction.on_commit(lambda r=record_id, a=artwork_id: _enqueue(r, a))
-    return len(stalled)
+    open_records = ImportRecord.objects.filter(status__in=_OPEN, artwork__isnull=False)
+    downloading = Q(artwork__status=Status.PENDING, artwork__original="")
+    finished = Q(artwork__status=Status.ON_TV) & ~Q(
+        artwork__analysis_status__in=[AnalysisStatus.PENDING, AnalysisStatus.RUNNING])
+    failed = Q(artwork__status__in=[Status.FAILED, Status.NEEDS_ATTENTION])
+    taken = 0
+    for record in _stalled(open_records.filter(downloading | finished | failed)).select_related(
+            "artwork"):
+        now = timezone.now()
+        if not _stalled(ImportRecord.objects.filter(pk=record.pk), now=now).update(
+                heartbeat_at=None, next_attempt_at=None, updated_at=now):
+            continue  # another sweep took it a moment ago
+        taken += 1
+        if record.artwork.status in (Status.FAILED, Status.NEEDS_ATTENTION):
+            plex_import_progress(artwork=record.artwork, step="failed")
+            continue
+        logger.info("Taking over Plex import %s, whose work had stopped", record.pk)
+        transaction.on_commit(lambda r=record.pk, a=record.artwork_id: _enqueue(r, a))
+    return taken
+
+
+def _stalled(records, *, now=None):
+    """The records no live step moves: theirs stopped, and their artwork's is not running
+    nor waiting for a retry."""
+    return records.filter(heartbeat.stalled(now=now)).exclude(
+        heartbeat.alive("artwork__", now=now))
 
 
 # -- importing from the command line, with or without a worker -------------------

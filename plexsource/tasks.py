@@ -17,11 +17,12 @@ from plexsource import services
 @shared_task(name="plex.fetch_original", bind=True, max_retries=settings.TASK_MAX_RETRIES)
 def fetch_original(self, record_id: int) -> None:
     try:
-        services.plex_fetch_original(record_id=record_id)
+        with services.plex_import_step(record_id=record_id):
+            services.plex_fetch_original(record_id=record_id)
     except DocentError as exc:
         if exc.transient and self.request.retries < self.max_retries:
-            services.plex_import_note(record_id=record_id, error=str(exc))
             delay = artwork_tasks.backoff(self.request.retries)
+            services.plex_import_note(record_id=record_id, error=str(exc), retry_in=delay)
             raise self.retry(exc=exc, countdown=delay) from exc
         error = str(exc)
         if exc.transient:

@@ -140,12 +140,15 @@ def test_plex_down_is_retried_until_it_is_back(env, fake_plex, fake_tv, tmp_path
         record = ImportRecord.objects.get(plex_metadata_id=harbour)
         wait_for(lambda: ImportRecord.objects.get(pk=record.pk).attempts >= 2, timeout=60,
                  what="retries while Plex is down")
-        assert ImportRecord.objects.get(pk=record.pk).status == ImportStatus.RUNNING
+        waiting = ImportRecord.objects.get(pk=record.pk)
+        assert waiting.status == ImportStatus.RUNNING
+        assert "Plex" in waiting.waiting_reason and waiting.next_attempt_at is not None
         fake_plex.start()
         wait_for(all_ended(1), timeout=90, what="the import once Plex is back")
 
     assert post_import_response.status_code == 202
     record.refresh_from_db()
     assert record.status == ImportStatus.DONE
+    assert (record.waiting_reason, record.next_attempt_at) == ("", None)
     assert Artwork.objects.get(pk=record.artwork_id).status == Status.ON_TV
     assert len(fake_tv.photos) == 1

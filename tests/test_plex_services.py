@@ -95,7 +95,7 @@ def test_imports_that_stopped_moving_are_queued_again(fake_plex, plex_settings, 
         status=ImportStatus.RUNNING, updated_at=timezone.now() - timedelta(hours=1))
     chains.clear()
 
-    count = services.plex_import_resume_stalled(older_than=timedelta(minutes=30))
+    count = services.plex_import_resume_stalled()
 
     assert count == 1 and chains == [(stalled.pk, stalled.artwork_id)]
 
@@ -106,7 +106,7 @@ def test_the_core_sweep_leaves_plex_artworks_waiting_for_their_download(
     services.plex_import_request(plex_metadata_ids=[fake_plex.find("Garden").rating_key])
     Artwork.objects.update(updated_at=timezone.now() - timedelta(hours=1))
 
-    assert artwork_services.artwork_resume_stalled(older_than=timedelta(minutes=5)) == 0
+    assert artwork_services.artwork_resume_stalled() == 0
 
 
 def test_admin_actions_import_and_retry(admin_client, fake_plex, plex_settings, chains):

@@ -73,7 +73,7 @@ def test_stalled_artworks_are_found_and_resumed(
     Artwork.objects.filter(pk=failed.pk).update(status=Status.FAILED, updated_at=long_ago)
 
     with django_capture_on_commit_callbacks(execute=True):
-        count = services.artwork_resume_stalled(older_than=timedelta(minutes=5))
+        count = services.artwork_resume_stalled()
 
     assert count == 1 and pipelines.ids == [stalled.pk]
     assert fresh.pk not in pipelines.ids

@@ -8,6 +8,7 @@ the test database file.
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -72,10 +73,20 @@ def empty_embedded_queue():
 
 
 @contextmanager
-def celery_worker(env: dict[str, str], *, concurrency: int = 1, log_dir: Path):
-    """A `celery worker` process; yields it once it says it is ready."""
+def celery_worker(env: dict[str, str], *, concurrency: int = 1, log_dir: Path,
+                  beat: bool = False, queues: str | None = None):
+    """A `celery worker` process; yields it once it says it is ready.
+
+    `beat` runs Celery beat in it (-B), `queues` names the only queues it reads.
+    It leads its own process group, so kill_worker() can kill it like an OOM kill.
+    """
     name = f"test-{uuid.uuid4().hex[:8]}@%h"
     log = log_dir / f"worker-{name.split('@')[0]}.log"
+    options = []
+    if beat:
+        options += ["-B", "--schedule", str(log_dir / f"beat-{name.split('@')[0]}")]
+    if queues:
+        options += ["--queues", queues]
     full_env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "tests.settings",
@@ -86,8 +97,8 @@ def celery_worker(env: dict[str, str], *, concurrency: int = 1, log_dir: Path):
         process = subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "docentsite", "worker", "--loglevel", "info",
              "--concurrency", str(concurrency), "--hostname", name, "--without-gossip",
-             "--without-mingle"],
-            env=full_env, stdout=out, stderr=subprocess.STDOUT,
+             "--without-mingle", *options],
+            env=full_env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
         )
     try:
         deadline = time.monotonic() + 60
@@ -104,6 +115,12 @@ def celery_worker(env: dict[str, str], *, concurrency: int = 1, log_dir: Path):
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+def kill_worker(process) -> None:
+    """kill -9 the worker and its pool processes at once: no goodbye, no requeue."""
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
 
 
 def wait_for(predicate, *, timeout: float = 60, interval: float = 0.2, what: str = "it"):

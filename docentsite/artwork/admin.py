@@ -32,11 +32,11 @@ class ArtworkAdmin(admin.ModelAdmin):
         "uploaded_at", "analysis_status", "ai_title", "ai_artist", "ai_year", "ai_medium",
         "ai_school", "ai_vibes", "ai_description", "ai_confidence", "ai_vision_identified",
         "ai_provider", "ai_model", "ai_analyzed_at", "ai_error", "created_by", "created_at",
-        "matte_id",
+        "matte_id", "waiting_reason", "next_attempt_at",
     )
     fieldsets = (
-        (None, {"fields": ("preview_large", "title", "status", "last_error", "content_id",
-                           "matte_id")}),
+        (None, {"fields": ("preview_large", "title", "status", "last_error", "waiting_reason",
+                           "next_attempt_at", "content_id", "matte_id")}),
         ("Source", {"fields": ("source", "source_ref", "original_filename", "created_by",
                                "created_at")}),
         ("Picture", {"fields": ("width", "height", "bytes", "sha256", "uploaded_at",
@@ -200,7 +200,7 @@ class ArtworkAdmin(admin.ModelAdmin):
             self.message_user(request, f"{len(result.left)} picture(s) not reached: "
                               f"{result.stopped}", messages.ERROR)
 
-    @admin.action(description="Retry failed uploads", permissions=["change"])
+    @admin.action(description="Retry failed or stalled uploads", permissions=["change"])
     def retry(self, request, queryset):
         count = services.artwork_retry(artworks=queryset)
         self.message_user(request, f"{count} artwork(s) queued again.")

@@ -69,6 +69,12 @@ class Artwork(models.Model):
         "matte", max_length=64, blank=True,
         help_text="The matte the TV shows around it, e.g. shadowbox_polar or none.",
     )
+    # Liveness and waiting (docentsite.artwork.heartbeat): a running step stamps
+    # heartbeat_at; a step waiting to be retried says why and when.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    waiting_reason = models.TextField(
+        blank=True, help_text="Why the current step is waiting to be tried again.")
+    next_attempt_at = models.DateTimeField("next try", null=True, blank=True)
 
     analysis_status = models.CharField(
         max_length=16, choices=AnalysisStatus.choices, default=AnalysisStatus.NONE

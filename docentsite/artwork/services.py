@@ -2,7 +2,9 @@
 these; they hold no logic of their own."""
 
 import logging
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
@@ -11,7 +13,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from docentsite.artwork import frametv, imaging, metafile, vision
+from docentsite.artwork import frametv, heartbeat, imaging, metafile, vision
 from docentsite.artwork.errors import DocentError, NeedsAttention, Rejected
 from docentsite.artwork.fitting import clip, clip_filename, fitted
 from docentsite.artwork.models import AnalysisStatus, Artwork, Source, Status
@@ -293,9 +295,11 @@ def artwork_record_failure(*, artwork_id: int, error: str) -> Artwork:
 def _fail(artwork: Artwork, error) -> None:
     status = Status.NEEDS_ATTENTION if isinstance(error, NeedsAttention) else Status.FAILED
     Artwork.objects.filter(pk=artwork.pk).update(
-        status=status, last_error=str(error), updated_at=timezone.now()
+        status=status, last_error=str(error), waiting_reason="", next_attempt_at=None,
+        updated_at=timezone.now(),
     )
     artwork.status, artwork.last_error = status, str(error)
+    artwork.waiting_reason, artwork.next_attempt_at = "", None
     logger.warning("Artwork %s failed: %r", artwork.pk, str(error))
     _progress(artwork, "failed")
 
@@ -343,21 +347,24 @@ def artwork_reanalyze(*, artworks) -> int:
 
 
 def artwork_retry(*, artworks) -> int:
-    """Queue failed artworks again; each resumes at the step that failed."""
+    """Queue failed artworks again; each resumes at the step that failed.
+
+    A stalled artwork (its worker died) is taken over the same way.
+    """
     from docentsite.artwork import tasks
 
-    ids = list(
+    failed = list(
         artworks.filter(status__in=[Status.FAILED, Status.NEEDS_ATTENTION])
         # A rejected file is gone: there is nothing to resume from.
         .exclude(image="", original="")
         .values_list("pk", flat=True)
     )
-    for artwork_id in ids:
+    for artwork_id in failed:
         artwork = Artwork.objects.get(pk=artwork_id)
         resume_at = Status.PREPARED if artwork.image else Status.PENDING
         Artwork.objects.filter(pk=artwork_id).update(status=resume_at, last_error="")
         transaction.on_commit(lambda artwork_id=artwork_id: tasks.pipeline(artwork_id).delay())
-    return len(ids)
+    return len(failed) + _take_over(_working(artworks))
 
 
 @dataclass
@@ -514,17 +521,20 @@ def artwork_change_matte(
     return result
 
 
-def artwork_resume_stalled(*, older_than) -> int:
-    """Queue again the artworks whose pipeline stopped without reaching an end.
+def artwork_resume_stalled() -> int:
+    """Take over the artworks whose pipeline stopped without reaching an end.
 
-    A worker killed mid-step leaves its row in a working state; nothing else
-    would ever move it. Every step skips what is already done, so queueing a
-    row that was merely waiting in the queue costs nothing but a no-op.
+    A worker killed mid-step leaves its row in a working state, and the step's
+    heartbeat goes silent; nothing else would ever move it. Every step skips
+    what is already done, and an upload first looks on the TV for a copy that
+    landed, so running the pipeline again finishes the work with one picture.
     """
-    from docentsite.artwork import tasks
+    return _take_over(_working(Artwork.objects.all()))
 
-    cutoff = timezone.now() - older_than
-    stalled = Artwork.objects.filter(updated_at__lt=cutoff).filter(
+
+def _working(artworks):
+    """The artworks with a step of their pipeline still to run."""
+    return artworks.filter(
         Q(status__in=[Status.PENDING, Status.PREPARED, Status.UPLOADING])
         | Q(analysis_status__in=[AnalysisStatus.PENDING, AnalysisStatus.RUNNING])
     ).exclude(
@@ -533,11 +543,51 @@ def artwork_resume_stalled(*, older_than) -> int:
         # Still waiting for its source (a Plex download): the source resumes it.
         status=Status.PENDING, original=""
     )
-    ids = list(stalled.values_list("pk", flat=True))
-    Artwork.objects.filter(pk__in=ids, analysis_status=AnalysisStatus.RUNNING).update(
-        analysis_status=AnalysisStatus.PENDING
-    )
-    for artwork_id in ids:
-        logger.info("Resuming artwork %s, stalled since before %s", artwork_id, cutoff)
+
+
+def _take_over(artworks) -> int:
+    """Queue the pipeline again for each of these artworks that has stalled.
+
+    The claim clears the row's heartbeat, so a second sweep at the same
+    moment finds nothing to take.
+    """
+    from docentsite.artwork import tasks
+
+    taken = 0
+    for artwork_id in artworks.filter(heartbeat.stalled()).values_list("pk", flat=True):
+        now = timezone.now()
+        claimed = Artwork.objects.filter(pk=artwork_id).filter(heartbeat.stalled(now=now)).update(
+            heartbeat_at=None, next_attempt_at=None, updated_at=now
+        )
+        if not claimed:
+            continue
+        # Nothing runs the analysis any more: it may start again.
+        Artwork.objects.filter(pk=artwork_id, analysis_status=AnalysisStatus.RUNNING).update(
+            analysis_status=AnalysisStatus.PENDING
+        )
+        logger.info("Taking over artwork %s, whose work had stopped", artwork_id)
         transaction.on_commit(lambda artwork_id=artwork_id: tasks.pipeline(artwork_id).delay())
-    return len(ids)
+        taken += 1
+    return taken
+
+
+@contextmanager
+def artwork_step(*, artwork_id: int):
+    """Run a step of the artwork's pipeline: its heartbeat shows it alive
+    meanwhile, and once it succeeds nothing is waiting any more."""
+    rows = Artwork.objects.filter(pk=artwork_id)
+    with heartbeat.beating(rows):
+        yield
+    if rows.exclude(waiting_reason="", next_attempt_at=None).update(
+        waiting_reason="", next_attempt_at=None
+    ):
+        _progress(rows.get(), "waiting")
+
+
+def artwork_record_waiting(*, artwork_id: int, reason: str, retry_in: float) -> None:
+    """Show why a step waits (the TV off, say) and when it is tried again."""
+    rows = Artwork.objects.filter(pk=artwork_id)
+    rows.update(
+        waiting_reason=reason, next_attempt_at=timezone.now() + timedelta(seconds=retry_in)
+    )
+    _progress(rows.get(), "waiting")

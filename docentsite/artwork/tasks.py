@@ -6,7 +6,6 @@ already been recorded on the artwork.
 """
 
 import logging
-from datetime import timedelta
 
 from celery import chain, shared_task
 from celery.exceptions import Ignore
@@ -27,7 +26,9 @@ def backoff(retries: int) -> float:
 def retry_or_give_up(task, artwork_id: int, exc: DocentError, record) -> None:
     if exc.transient and task.request.retries < task.max_retries:
         logger.info("Artwork %s: %r; retrying", artwork_id, str(exc))
-        raise task.retry(exc=exc, countdown=backoff(task.request.retries))
+        delay = backoff(task.request.retries)
+        services.artwork_record_waiting(artwork_id=artwork_id, reason=str(exc), retry_in=delay)
+        raise task.retry(exc=exc, countdown=delay)
     if exc.transient:
         attempts = task.request.retries + 1
         record(artwork_id=artwork_id, error=f"Gave up after {attempts} attempts: {exc}")
@@ -36,7 +37,8 @@ def retry_or_give_up(task, artwork_id: int, exc: DocentError, record) -> None:
 @shared_task(name="artwork.prepare", bind=True, max_retries=0)
 def prepare(self, artwork_id: int) -> None:
     try:
-        services.artwork_prepare(artwork_id=artwork_id)
+        with services.artwork_step(artwork_id=artwork_id):
+            services.artwork_prepare(artwork_id=artwork_id)
     except DocentError as exc:
         retry_or_give_up(self, artwork_id, exc, services.artwork_record_failure)
         raise Ignore() from exc
@@ -45,7 +47,8 @@ def prepare(self, artwork_id: int) -> None:
 @shared_task(name="artwork.upload_to_tv", bind=True, max_retries=settings.TASK_MAX_RETRIES)
 def upload_to_tv(self, artwork_id: int) -> None:
     try:
-        services.artwork_upload_to_tv(artwork_id=artwork_id)
+        with services.artwork_step(artwork_id=artwork_id):
+            services.artwork_upload_to_tv(artwork_id=artwork_id)
     except DocentError as exc:
         retry_or_give_up(self, artwork_id, exc, services.artwork_record_failure)
         raise Ignore() from exc
@@ -55,7 +58,8 @@ def upload_to_tv(self, artwork_id: int) -> None:
 def analyze(self, artwork_id: int) -> None:
     """Never stops the chain: a picture on the TV without a description is fine."""
     try:
-        services.artwork_analyze(artwork_id=artwork_id)
+        with services.artwork_step(artwork_id=artwork_id):
+            services.artwork_analyze(artwork_id=artwork_id)
     except DocentError as exc:
         retry_or_give_up(self, artwork_id, exc, services.artwork_record_analysis_failure)
 
@@ -67,9 +71,7 @@ def sync_meta(artwork_id: int) -> None:
 
 @shared_task(name="artwork.resume_stalled")
 def resume_stalled() -> None:
-    services.artwork_resume_stalled(
-        older_than=timedelta(seconds=settings.TV_UPLOAD_TIMEOUT + 60)
-    )
+    services.artwork_resume_stalled()
 
 
 def pipeline(artwork_id: int):

@@ -31,7 +31,8 @@ adds a redirect script).
 Faults, switchable at any time: `stop()`/`start()` (down, same port), `slow`
 (seconds before each answer), `fail_paths` (500 for paths starting with any
 prefix), `reset_downloads` (headers and half the body, then the connection is
-dropped), `forbid_downloads` (403 on parts), `revoke_token()` (401 from then on),
+dropped), `slow_downloads` (bytes per second an original's body is sent at),
+`forbid_downloads` (403 on parts), `revoke_token()` (401 from then on),
 `replace_file(rating_key, data)` (a new, readable version of a photo),
 `delete(rating_key)` (metadata, children, thumbnails and part answer 404; the item
 stays in listings, as a file removed from disk does until the next scan, §8.8),
@@ -322,6 +323,7 @@ class FakePlex:
         self.slow = 0.0
         self.fail_paths: list[str] = []
         self.reset_downloads = False
+        self.slow_downloads: int | None = None  # bytes per second an original is sent at
         self.forbid_downloads = False
         self.send_total_size = True
         self.ignore_start = False  # a broken server: every page starts at 0
@@ -899,7 +901,15 @@ class _Handler(BaseHTTPRequestHandler):
         ))
         self._start(200, CONTENT_TYPES.get(extension, "application/octet-stream"), len(data),
                     headers)
-        self.wfile.write(data[:sent])
+        rate = fake.slow_downloads
+        step = max(1, rate // 20) if rate else sent
+        for offset in range(0, sent, step):
+            try:
+                self.wfile.write(data[offset:min(offset + step, sent)])
+            except OSError:
+                return  # the client went away (a worker killed mid-download)
+            if rate and fake._stopping.wait(step / rate):
+                return
         if sent < len(data):
             self.wfile.flush()
             # An abortive close: the client sees a reset, not a clean end of the body.

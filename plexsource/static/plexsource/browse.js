@@ -449,6 +449,11 @@
     if (record.status === "done") text = record.content_id ? `done (on the TV as ${record.content_id})` : "done";
     if (record.status === "failed") text = `failed: ${record.error || "no reason given"}`;
     if (record.status === "queued") text = "queued";
+    if (record.waiting_reason && !ENDED.includes(record.status)) {
+      const next = record.next_attempt_at ? new Date(record.next_attempt_at) : null;
+      text = `${text}, waiting: ${record.waiting_reason}` +
+        (next ? ` Next try at ${next.toLocaleTimeString()}.` : "");
+    }
     row.state.textContent = text;
     row.state.className = `plex-state ${record.status === "running" ? record.step : record.status}`;
   }

@@ -20,8 +20,9 @@ class Command(BaseCommand):
         parser.add_argument("--web-workers", type=int, default=2,
                             help="gunicorn worker processes (default 2).")
         parser.add_argument("--no-worker", action="store_true",
-                            help="Start only the web site; run `celery -A docentsite worker` "
-                                 "yourself (e.g. on another machine with a Redis broker).")
+                            help="Start only the web site; run `celery -A docentsite worker "
+                                 "-B` yourself (e.g. on another machine with a Redis broker; "
+                                 "-B on one worker only).")
 
     def handle(self, *args, **options):
         python = sys.executable
@@ -33,10 +34,11 @@ class Command(BaseCommand):
         if not options["no_worker"]:
             # One process per task at a time: uploads to the TV are serialised
             # anyway, and a small home server should not decode four 100 MP
-            # photos at once.
+            # photos at once. -B: the worker runs beat too, whose timer takes
+            # over work a dead worker left (its schedule is in DOCENT_DATA_DIR).
             commands["worker"] = [python, "-m", "celery", "-A", "docentsite", "worker",
                                   "--concurrency", "2", "--loglevel",
-                                  settings.LOG_LEVEL.lower(), "--hostname", "docent@%h"]
+                                  settings.LOG_LEVEL.lower(), "--hostname", "docent@%h", "-B"]
         children = {name: subprocess.Popen(cmd, env=os.environ.copy())
                     for name, cmd in commands.items()}
         self.stdout.write(f"Docent is running on http://{options['bind']}/admin/ "
