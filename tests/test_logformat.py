@@ -79,19 +79,14 @@ def test_a_traceback_cannot_start_a_line_of_its_own():
 
 
 @pytest.mark.django_db
-def test_the_api_logs_a_request_path_as_a_quoted_string(
-    client, fake_tv, frame_tv, make_artwork, jpeg, settings, caplog
-):
-    client.force_login(staff_with("artwork.change_artwork"))
-    settings.TV_HOST, settings.TV_PORT = fake_tv.host, fake_tv.port
-    settings.TV_TOKEN_FILE = frame_tv.token_file
-    artwork = services.artwork_upload_to_tv(artwork_id=make_artwork(jpeg).pk, tv=frame_tv)
-    fake_tv.stop()
+def test_the_api_logs_a_request_path_as_a_quoted_string(client, plex_settings, fake_plex, caplog):
+    client.force_login(staff_with("plexsource.view_plexlibrary"))
+    fake_plex.stop()
 
-    assert client.post(f"/api/artwork/{artwork.pk}/remove").status_code == 503
+    assert client.get("/api/plex/libraries?odd=%0Aforged").status_code == 503
 
     (record,) = [r for r in caplog.records if r.name == "docentsite.api"]
-    assert f"POST '/api/artwork/{artwork.pk}/remove' -> 503: '" in record.getMessage()
+    assert "GET '/api/plex/libraries' -> 503: '" in record.getMessage()
 
 
 @needs_redis
