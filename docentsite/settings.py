@@ -216,6 +216,8 @@ LOGGING = {
         "websocket": {"level": "WARNING"},
         # samsungtvws logs the TV's pairing token at INFO ("New token …").
         "samsungtvws": {"level": "WARNING"},
+        # django-axes announces itself at INFO in every process and command.
+        "axes": {"level": "WARNING"},
     },
 }
 
