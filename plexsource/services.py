@@ -43,6 +43,8 @@ class PlexStatus:
     server: plex.ServerInfo | None = None
     library_count: int | None = None
     error: str | None = None
+    #: How PLEX_URL was read, when it was not the server's root (pasted from Plex Web).
+    note: str = ""
 
 
 def plex_status() -> PlexStatus:
@@ -50,14 +52,17 @@ def plex_status() -> PlexStatus:
     try:
         client = plex.from_settings()
     except plex.PlexNotConfigured as exc:
-        return PlexStatus(configured=False, connected=False, error=str(exc))
+        # Set but unusable (a plex.tv address, say) is configured, and wrong.
+        configured = bool(settings.PLEX_URL and settings.PLEX_TOKEN)
+        return PlexStatus(configured=configured, connected=False, error=str(exc))
     try:
         server = client.identity()
         libraries = plex_libraries_refresh(client=client)
     except DocentError as exc:
-        return PlexStatus(configured=True, connected=False, error=str(exc))
+        return PlexStatus(configured=True, connected=False, error=str(exc),
+                          note=client.url_note)
     return PlexStatus(configured=True, connected=True, server=server,
-                      library_count=len(libraries))
+                      library_count=len(libraries), note=client.url_note)
 
 
 def plex_libraries_refresh(*, client: plex.PlexClient | None = None) -> list[PlexLibrary]:
