@@ -36,7 +36,16 @@ dropped), `forbid_downloads` (403 on parts), `revoke_token()` (401 from then on)
 `delete(rating_key)` (metadata, children, thumbnails and part answer 404; the item
 stays in listings, as a file removed from disk does until the next scan, §8.8),
 `json_strings` (every JSON number and boolean sent as text), `ignore_start` (a
-broken server that always answers the first page).
+broken server that always answers the first page), `unpaged` (whole lists, no
+`offset`/`totalSize`), `total_in_header_only` (the total in
+`X-Plex-Container-Total-Size` only), `secure_required` (Secure connections:
+Required; plain HTTP gets the 401 page), `slow_thumbnails` (seconds per transcode),
+`download_rate` (bytes a second), `growing_downloads` (a file still being written:
+chunked, no length, longer than listed), `thumbnail_padding` / `json_padding`
+(huge answers, chunked; `streamed` records how much got out before the client
+hung up), `change_file_behind_plex(rating_key, data)` (listings keep the old
+size), and per item `listed_part_key` / `listed_thumb` (what a hostile server
+hands out). Ids are read as numbers, as Plex does: `01021` is item 1021.
 
 The transcoder cannot decode a corrupt file; what real PMS answers then is not
 documented: the fake answers 404.
