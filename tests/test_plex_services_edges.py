@@ -90,3 +90,17 @@ def test_album_find_ends_on_a_server_that_repeats_its_first_page(fake_plex, plex
 
     with pytest.raises(DocentError):
         services.plex_album_find(library=library, path="Nowhere")
+
+
+@pytest.mark.parametrize("fault", ["unpaged", "total_in_header_only"])
+def test_browse_pages_through_a_server_that_pages_oddly(fake_plex, plex_settings, fault):
+    fake_plex.add_synthetic_section("Camera Uploads", 130)
+    setattr(fake_plex, fault, True)
+    libraries = {lib.title: lib for lib in services.plex_libraries_refresh()}
+
+    page = services.plex_browse(library_id=libraries["Camera Uploads"].pk, page=2,
+                                page_size=50)
+
+    assert page.total == 130 and len(page.items) == 50
+    assert page.items[0].title == "IMG_00051"
+    assert libraries["Camera Uploads"].photo_count == 130
