@@ -236,3 +236,19 @@ def test_a_changed_file_with_a_truncated_body_is_still_an_error(fake_plex, plex_
     with pytest.raises(PlexUnavailable, match="cut short"):
         plex_client.download(item, tmp_path / "garden.jpg")
     assert list(tmp_path.iterdir()) == []
+
+
+# -- python-plexapi keeps the odd servers of the fake honest -----------------------------
+
+
+def test_plexapi_reads_every_photo_of_a_fake_that_does_not_page(fake_plex):
+    # (python-plexapi reads no X-Plex-Container-Total-Size header: it cannot check that mode.)
+    import plexapi.server
+
+    fake_plex.add_synthetic_section("Camera Uploads", 250)
+    fake_plex.unpaged = True
+    server = plexapi.server.PlexServer(fake_plex.url, fake_plex.token, timeout=5)
+
+    photos = server.library.section("Camera Uploads").all(libtype="photo", container_size=100)
+
+    assert len({photo.ratingKey for photo in photos}) == 250
