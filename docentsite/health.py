@@ -122,11 +122,12 @@ def check_plex() -> Check:
     if not status.configured:
         return Check("Plex", True, "not configured (set PLEX_URL and PLEX_TOKEN to use it)",
                      required=False)
+    note = f" ({status.note})" if status.note else ""
     if not status.connected:
-        return Check("Plex", False, status.error or "not reachable", required=False)
+        return Check("Plex", False, (status.error or "not reachable") + note, required=False)
     server, count = status.server, status.library_count
     libraries = "1 photo library" if count == 1 else f"{count} photo libraries"
-    return Check("Plex", True, f'"{server.name}" version {server.version}, {libraries}',
+    return Check("Plex", True, f'"{server.name}" version {server.version}, {libraries}{note}',
                  required=False)
 
 

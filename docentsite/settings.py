@@ -155,6 +155,8 @@ PLEX_URL = config.url("PLEX_URL")
 PLEX_TOKEN = config.text("PLEX_TOKEN")
 PLEX_VERIFY_SSL = config.flag("PLEX_VERIFY_SSL", True)
 PLEX_TIMEOUT = config.number("PLEX_TIMEOUT", 15, minimum=1)
+PLEX_DOWNLOAD_TIMEOUT = config.number("PLEX_DOWNLOAD_TIMEOUT", 900, minimum=1)
+PLEX_DOWNLOAD_MIN_RATE = config.number("PLEX_DOWNLOAD_MIN_RATE", 16, minimum=0)
 
 # --- Files and the API ----------------------------------------------------
 ARTWORK_META_PATH = config.path("ARTWORK_META_PATH", DOCENT_DATA_DIR / "artwork_meta.json")

@@ -2,7 +2,7 @@
 
 from django.http import FileResponse, HttpResponseNotModified
 from django.shortcuts import get_object_or_404
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Path, Query, Router, Schema
 from ninja.pagination import PageNumberPagination, paginate
 from ninja.responses import Status
 
@@ -10,12 +10,15 @@ from docentsite.permissions import api_requires
 from plexsource import services
 from plexsource.models import ImportRecord, ImportStatus
 from plexsource.schemas import (
+    MAX_PAGE_NUMBER,
     BrowseOut,
     ImportIn,
     ImportOut,
     ImportRecordOut,
     LibraryOut,
     Message,
+    PlexId,
+    RowId,
     StatusOut,
 )
 
@@ -44,16 +47,16 @@ def plex_libraries(request):
 
 
 class BrowseQuery(Schema):
-    page: int = 1
-    page_size: int = 50
-    album: str | None = None
+    page: int = Field(1, ge=1, le=MAX_PAGE_NUMBER)
+    page_size: int = Field(50, ge=1, le=services.MAX_PAGE_SIZE)
+    album: PlexId | None = None
     hide_imported: bool = False
 
 
 @router.get("/libraries/{library_id}", response={200: BrowseOut, **ERRORS},
             summary="One page of a library or of an album in it")
 @api_requires("plexsource.view_plexphoto")
-def plex_browse(request, library_id: int, query: Query[BrowseQuery]):
+def plex_browse(request, library_id: Path[RowId], query: Query[BrowseQuery]):
     page = services.plex_browse(
         library_id=library_id, album=query.album, page=query.page, page_size=query.page_size,
         hide_imported=query.hide_imported,
@@ -67,7 +70,8 @@ def plex_browse(request, library_id: int, query: Query[BrowseQuery]):
             response={200: None, 304: None, **ERRORS},
             summary="A JPEG thumbnail, through Docent (the browser never sees Plex)")
 @api_requires("plexsource.view_plexphoto")
-def plex_thumbnail(request, plex_metadata_id: str, size: int = 240):
+def plex_thumbnail(request, plex_metadata_id: Path[PlexId],
+                   size: int = Query(240, ge=1, le=4096)):
     thumbnail = services.plex_thumbnail(plex_metadata_id=plex_metadata_id, size=size)
     if request.headers.get("If-None-Match") == thumbnail.etag:
         response = HttpResponseNotModified()
@@ -91,14 +95,20 @@ def plex_import(request, payload: ImportIn):
 
 class ImportsQuery(Schema):
     status: ImportStatus | None = None
-    plex_metadata_id: list[str] = Field(
+    plex_metadata_id: list[PlexId] = Field(
         default_factory=list, max_length=100,
         description="Only these photos' imports (repeat the parameter, at most 100)")
 
 
+class Pages(PageNumberPagination):
+    class Input(Schema):
+        page: int = Field(1, ge=1, le=MAX_PAGE_NUMBER)
+        page_size: int | None = Field(None, ge=1, le=100)
+
+
 @router.get("/imports", response=list[ImportRecordOut], summary="Imports, newest first")
 @api_requires("plexsource.view_importrecord")
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def plex_imports(request, query: Query[ImportsQuery]):
     records = ImportRecord.objects.select_related("photo", "artwork")
     if query.status:
@@ -110,7 +120,7 @@ def plex_imports(request, query: Query[ImportsQuery]):
 
 @router.get("/imports/{record_id}", response={200: ImportRecordOut, 404: Message})
 @api_requires("plexsource.view_importrecord")
-def plex_import_detail(request, record_id: int):
+def plex_import_detail(request, record_id: Path[RowId]):
     return get_object_or_404(ImportRecord.objects.select_related("photo", "artwork"),
                              pk=record_id)
 

@@ -7,32 +7,46 @@ What it takes care of, so its callers never have to:
   never a URL with its query.
 - JSON is asked for with `Accept: application/json` exactly; answers are parsed
   defensively (missing keys, numbers sent as text, `totalSize` absent).
-- Every call has (connect, read) time-outs; every failure becomes one of the types
-  below, which say whether to retry later (PlexUnavailable) or to tell a person.
+- The token goes to PLEX_URL's server and nowhere else: every path Plex hands back
+  (`Part@key`, `thumb`) is joined to PLEX_URL like a relative URL and refused
+  (PlexOffServer) when the result names another scheme, host or port.
+- Every call has (connect, read) time-outs and every read is bounded in size and in
+  time: answers too large, too slow or growing past what was announced are cut off
+  at once; every failure becomes one of the types below, which say whether to retry
+  later (PlexUnavailable) or to tell a person.
 - Lists are paged and advance by the number of items received, because the server may
-  return shorter pages than asked (§5). Albums nest: `all_photos` uses the flat
+  return shorter pages than asked (§5); an answer that is not paged is the whole list,
+  and a total sent only in the `X-Plex-Container-Total-Size` header counts. Every
+  paging loop ends, whatever the server sends. Albums nest: `all_photos` uses the flat
   `clusterZoomLevel=1` list, `album_photos` recurses through `/children` (§4.5, §4.7).
 - Clips (videos in a photo library) come back with kind "clip" from `browse` and are
   skipped by `all_photos` and `album_photos` (§6.3).
 - Downloads stream to a temporary file next to the destination, are checked against
-  `Part@size` and only then renamed into place (§8.7).
+  `Content-Length` (else `Part@size`) and only then renamed into place (§8.7). A file
+  that changed since Plex's scan (whole, but not `Part@size` long) is kept, with a
+  warning in the log.
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import os
+import re
 import tempfile
+import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, urljoin, urlsplit
 
 import requests
+import urllib3
+from urllib3.util import parse_url
 
 from docentsite.artwork.errors import NeedsAttention, NotFound, Rejected, Unavailable
 
@@ -43,6 +57,19 @@ VERSION = "0.1.0"
 CONNECT_TIMEOUT = 5.0
 MAX_PAGE = 1000  # §8.5: keep pages to a few thousand at most
 PHOTO_SECTION = "photo"
+#: Largest JSON answer read: a page of 1000 photos is about 2 MB.
+MAX_JSON_BYTES = 32 << 20
+#: Largest thumbnail read: the transcoder's JPEGs of a few hundred pixels are tens of KB.
+MAX_THUMBNAIL_BYTES = 4 << 20
+#: Largest original read when neither Content-Length nor Part@size says how big it is.
+MAX_ORIGINAL_BYTES = 2 << 30
+#: Seconds a thumbnail may take in all: the browse grid waits for sixty of them.
+THUMBNAIL_TIMEOUT = 8.0
+#: Items one paging loop reads before it gives up on a server that never ends its list.
+MAX_LISTED = 1_000_000
+#: Albums one album walk opens, for the same reason.
+MAX_ALBUMS = 100_000
+READ_BLOCK = 64 << 10
 
 
 class PlexNotConfigured(NeedsAttention):
@@ -63,6 +90,10 @@ class PlexNotFound(NotFound):
 
 class PlexForbidden(Rejected):
     """The server's owner does not allow this (e.g. downloads for this user)."""
+
+
+class PlexOffServer(Rejected):
+    """Plex sent a path leading to another server: the token is not sent there."""
 
 
 @dataclass(frozen=True)
@@ -103,6 +134,15 @@ class Item:
 
 
 @dataclass(frozen=True)
+class _Listing:
+    container: dict[str, Any]
+    entries: list[dict[str, Any]]  # the page asked for
+    total: int | None  # None when Plex did not say
+    paged: bool  # False: the server sent the whole list at once, in `everything`
+    everything: list[dict[str, Any]] | None = None
+
+
+@dataclass(frozen=True)
 class Page:
     items: list[Item]
     offset: int
@@ -119,21 +159,27 @@ class PlexClient:
         token: str,
         verify_ssl: bool = True,
         timeout: float = 15,
+        download_timeout: float = 900,
+        min_rate: float = 16 << 10,
         client_identifier: str | None = None,
         session: requests.Session | None = None,
     ) -> None:
-        if timeout <= 0:
+        if min(timeout, download_timeout) <= 0:
             raise ValueError("Plex time-outs must be positive: a silent server would block forever")
-        parts = urlsplit(url.strip())
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ValueError("the Plex URL must look like http://192.168.1.10:32400")
-        # Queries and fragments are dropped: a pasted URL may carry ?X-Plex-Token=…
-        self.base_url = f"{parts.scheme}://{parts.netloc}{parts.path.rstrip('/')}"
+        self.base_url, self.url_note = _server_url(url)
+        parts = urlsplit(self.base_url)
         port = f":{parts.port}" if parts.port else ""
         self.address = f"{parts.scheme}://{parts.hostname}{port}"  # no user:password@
+        self._origin = _origin(self.base_url)
+        self._prefix = parts.path  # a reverse proxy's, e.g. /plex; usually ""
         self._token = token
         self.verify_ssl = verify_ssl
         self.timeout = (min(CONNECT_TIMEOUT, timeout), timeout)
+        self.download_timeout = download_timeout
+        #: Bytes per second below which a download, once `rate_window` seconds old, is
+        #: given up as stalled (a transient failure that frees the worker).
+        self.min_rate = min_rate
+        self.rate_window = 30.0
         self.client_identifier = client_identifier or (
             f"docent-{uuid.uuid5(uuid.NAMESPACE_URL, 'docent:' + self.base_url)}"
         )
@@ -182,13 +228,13 @@ class PlexClient:
 
     def _library(self, entry: dict[str, Any]) -> Library:
         key = _text(entry.get("key"))
-        counted = self._json(
+        counted = self._listing(
             f"/library/sections/{_segment(key)}/all", params={"clusterZoomLevel": "1"},
-            headers=_paging(0, 0), what=f"library {key}",
+            start=0, size=0, what=f"library {key}",
         )
         return Library(
             key=key, title=_text(entry.get("title")), uuid=_text(entry.get("uuid")),
-            photo_count=_int(counted.get("totalSize")),
+            photo_count=counted.total,
         )
 
     # -- listing ------------------------------------------------------------------
@@ -204,16 +250,24 @@ class PlexClient:
         """
         if offset < 0 or not 1 <= limit <= MAX_PAGE:
             raise ValueError(f"browse needs offset >= 0 and 1 <= limit <= {MAX_PAGE}")
-        if album_key is None:
-            path, what = f"/library/sections/{_segment(library_key)}/all", f"library {library_key}"
-        else:
-            path, what = f"/library/metadata/{_segment(album_key)}/children", f"album {album_key}"
-        container = self._json(path, headers=_paging(offset, limit), what=what)
-        items = self._items(container, library_key=str(library_key))
+        path, what = self._folder(library_key, album_key)
+        listing = self._listing(path, start=offset, size=limit, what=what)
         return Page(
-            items=items, offset=_int(container.get("offset")) or offset,
-            total=_int(container.get("totalSize")),
+            items=self._items(listing.container, listing.entries, library_key=str(library_key)),
+            offset=offset, total=listing.total,
         )
+
+    def folder(
+        self, *, library_key: str, album_key: str | None = None, batch: int = 200
+    ) -> Iterator[Item]:
+        """Every item of the library's top folder or of an album (not below), page by page."""
+        path, _what = self._folder(library_key, album_key)
+        return self._paged(path, {}, batch, str(library_key))
+
+    def _folder(self, library_key: str, album_key: str | None) -> tuple[str, str]:
+        if album_key is None:
+            return f"/library/sections/{_segment(library_key)}/all", f"library {library_key}"
+        return f"/library/metadata/{_segment(album_key)}/children", f"album {album_key}"
 
     def all_photos(self, *, library_key: str, batch: int = 200) -> Iterator[Item]:
         """Every photo of the library, nested albums included, clips skipped, from the flat
@@ -236,6 +290,11 @@ class PlexClient:
             children = f"/library/metadata/{_segment(key)}/children"
             for item in self._paged(children, {}, batch, album.library_key):
                 if item.kind == "album" and item.rating_key not in seen:
+                    if len(seen) >= MAX_ALBUMS:
+                        raise PlexUnavailable(
+                            f"Plex at {self.address} lists more than {MAX_ALBUMS} albums "
+                            f"inside {album.title!r}; Docent stopped walking them"
+                        )
                     seen.add(item.rating_key)
                     pending.append((item.rating_key, (*path, item.title)))
                 elif item.kind == "photo":
@@ -244,51 +303,99 @@ class PlexClient:
     def _paged(
         self, path: str, params: dict[str, str], batch: int, library_key: str
     ) -> Iterator[Item]:
+        """Every item of a list, page by page. Ends whatever the server sends: an
+        un-paged answer is the whole list, an empty page or the total ends it, and a
+        page with nothing new (a server ignoring Start) or an endless list is an error."""
         if not 1 <= batch <= MAX_PAGE:
             raise ValueError(f"batch must be between 1 and {MAX_PAGE}")
-        start, previous = 0, None
+        start, seen = 0, set()
         while True:
-            container = self._json(path, params=params, headers=_paging(start, batch))
-            received = _list(container.get("Metadata"))
-            keys = [entry.get("ratingKey") for entry in received]
-            if keys and keys == previous:  # a server ignoring Start would loop forever
-                raise PlexUnavailable(f"Plex at {self.address} repeats the same page of {path}")
-            yield from self._items(container, library_key=library_key)
-            start += len(received)  # §5: the server may send fewer than asked
-            total = _int(container.get("totalSize"))
-            if not received or (total is not None and start >= total):
+            listing = self._listing(path, params=params, start=start, size=batch)
+            if not listing.paged:
+                yield from self._items(listing.container, listing.everything[start:],
+                                       library_key=library_key)
                 return
-            previous = keys
+            keys = {_text(entry.get("ratingKey")) for entry in listing.entries}
+            if listing.entries and keys <= seen:
+                raise PlexUnavailable(f"Plex at {self.address} repeats the same page of {path}")
+            seen |= keys
+            yield from self._items(listing.container, listing.entries, library_key=library_key)
+            start += len(listing.entries)  # §5: the server may send fewer than asked
+            if not listing.entries or (listing.total is not None and start >= listing.total):
+                return
+            if start >= MAX_LISTED:
+                raise PlexUnavailable(
+                    f"Plex at {self.address} lists more than {MAX_LISTED} items in {path}; "
+                    "Docent stopped reading them"
+                )
+
+    def _listing(
+        self, path: str, *, params: dict[str, str] | None = None, start: int, size: int,
+        what: str | None = None,
+    ) -> _Listing:
+        """One page of a list (§5), however the server pages it: the total may come in
+        `totalSize` or only in the X-Plex-Container-Total-Size header, and a server that
+        does not page sends the whole list, which is then cut to the page asked for."""
+        container, headers = self._answer(
+            path, params=params, headers=_paging(start, size), what=what
+        )
+        entries = _list(container.get("Metadata"))
+        offset = _int(container.get("offset"))
+        if offset is None:
+            offset = _int(headers.get("X-Plex-Container-Start"))
+        total = _int(container.get("totalSize"))
+        if total is None:
+            total = _int(headers.get("X-Plex-Container-Total-Size"))
+        if offset is None and total is None:
+            page = entries[start:start + size]
+            return _Listing(container, page if size else [], len(entries), paged=False,
+                            everything=entries)
+        if offset is not None and offset != start:
+            raise PlexUnavailable(
+                f"Plex at {self.address} answered from item {offset} when asked for item "
+                f"{start} of {path}"
+            )
+        return _Listing(container, entries, total, paged=True)
 
     def item(self, rating_key: str) -> Item:
         container = self._json(
             f"/library/metadata/{_segment(rating_key)}", what=f"item {rating_key}"
         )
-        items = self._items(container, library_key="")
+        items = self._items(container, _list(container.get("Metadata")), library_key="")
         if not items:
             raise PlexNotFound(f"Plex at {self.address} has no item {rating_key}")
         return items[0]
 
-    def _items(self, container: dict[str, Any], *, library_key: str) -> list[Item]:
+    def _items(
+        self, container: dict[str, Any], entries: list[dict[str, Any]], *, library_key: str
+    ) -> list[Item]:
         section = _text(container.get("librarySectionID")) or library_key
-        items = (_item(entry, section) for entry in _list(container.get("Metadata")))
+        items = (_item(entry, section) for entry in entries)
         return [item for item in items if item is not None]
 
     # -- files ------------------------------------------------------------------------
-    def download(self, item: Item, dest: Path, *, chunk: int = 1 << 20) -> Path:
+    def download(self, item: Item, dest: Path) -> Path:
         """Stream the original file to `dest`: to a temporary file beside it first, kept
-        only if its size matches Part@size, so `dest` is whole or absent."""
+        only when whole, so `dest` is whole or absent.
+
+        Whole means as long as Content-Length says (else Part@size): a file changed
+        since Plex's scan arrives whole with a new length and is kept, with a warning.
+        Reading stops at once past the announced length, past `download_timeout`, or
+        below `min_rate`; those are transient (PlexUnavailable).
+        """
         if not item.part_key:
             raise PlexNotFound(f"{item.title!r} on Plex at {self.address} has no file")
+        what = f"the file of {item.title!r}"
+        path = self._server_path(item.part_key, what)
         dest = Path(dest)
         dest.parent.mkdir(parents=True, exist_ok=True)
-        path = _path_only(item.part_key)
         headers = {"Accept": "*/*", "Accept-Encoding": "identity"}
         with self._get(
-            path, params={"download": "1"}, headers=headers, stream=True,
-            what=f"the file of {item.title!r}",
+            path, params={"download": "1"}, headers=headers, stream=True, what=what,
         ) as response:
-            expected = item.part_size or _int(response.headers.get("Content-Length"))
+            length = _int(response.headers.get("Content-Length"))
+            expected = length if length is not None else item.part_size
+            limit = expected if expected is not None else MAX_ORIGINAL_BYTES
             fd, temp_name = tempfile.mkstemp(
                 dir=dest.parent, prefix=f".{dest.name}.", suffix=".part"
             )
@@ -296,18 +403,9 @@ class PlexClient:
             try:
                 received = 0
                 with os.fdopen(fd, "wb") as out:
-                    blocks = response.iter_content(chunk)
-                    while True:
-                        try:
-                            block = next(blocks, None)
-                        except requests.RequestException as exc:
-                            raise PlexUnavailable(
-                                f"The download of {item.title!r} from Plex at {self.address} "
-                                f"was cut short: the connection broke after {received} bytes "
-                                f"({type(exc).__name__})"
-                            ) from None
-                        if block is None:
-                            break
+                    for block in self._blocks(response, what=what, limit=limit,
+                                              deadline=self.download_timeout,
+                                              min_rate=self.min_rate):
                         out.write(block)
                         received += len(block)
                 if expected is not None and received < expected:
@@ -315,37 +413,41 @@ class PlexClient:
                         f"The download of {item.title!r} from Plex at {self.address} was cut "
                         f"short: {received} of {expected} bytes"
                     )
-                if expected is not None and received > expected:
-                    raise PlexUnavailable(
-                        f"The file of {item.title!r} on Plex at {self.address} has {received} "
-                        f"bytes, not the {expected} Plex lists: it changed, list it again"
-                    )
                 os.replace(temp, dest)
             except BaseException:
                 with contextlib.suppress(FileNotFoundError):
                     temp.unlink()
                 raise
+        if item.part_size is not None and received != item.part_size:
+            logger.warning(
+                "The file of %r on Plex at %s has %d bytes, not the %d Plex listed: it changed "
+                "since Plex's last scan; Docent kept the new file", item.title, self.address,
+                received, item.part_size,
+            )
         return dest
 
     def thumbnail(self, *, thumb_path: str, width: int, height: int) -> bytes:
         """A JPEG made by Plex's transcoder that covers width x height (one side may
-        overflow), never enlarged. The token goes in the header, not in `url=`."""
+        overflow), never enlarged. The token goes in the header, not in `url=`; the
+        answer must come within THUMBNAIL_TIMEOUT and MAX_THUMBNAIL_BYTES."""
         if not thumb_path:
             raise PlexNotFound(f"This item on Plex at {self.address} has no thumbnail")
-        if not thumb_path.startswith("/") or "x-plex-token" in thumb_path.lower():
-            raise ValueError("thumb_path must be a server path such as /library/metadata/1/thumb/2")
         if width < 1 or height < 1:
             raise ValueError("thumbnail sizes must be positive")
+        source = self._server_path(thumb_path, "a thumbnail")
         params = {
-            "url": thumb_path, "width": str(width), "height": str(height), "minSize": "1",
+            "url": source, "width": str(width), "height": str(height), "minSize": "1",
             "upscale": "0", "format": "jpg",
         }
+        timeout = min(self.timeout[1], THUMBNAIL_TIMEOUT)
+        what = f"a thumbnail of {source}"
         with self._get(
             "/photo/:/transcode", params=params, headers={"Accept": "image/jpeg, image/*"},
-            what=f"a thumbnail of {thumb_path}",
+            what=what, stream=True, timeout=(min(CONNECT_TIMEOUT, timeout), timeout),
         ) as response:
-            data = response.content
             kind = response.headers.get("Content-Type", "")
+            data = b"".join(self._blocks(response, what=what, limit=MAX_THUMBNAIL_BYTES,
+                                         deadline=timeout))
         if not kind.startswith("image/") or not data:
             raise PlexUnavailable(f"Plex at {self.address} sent no image for a thumbnail")
         return data
@@ -356,43 +458,125 @@ class PlexClient:
         headers: dict[str, str] | None = None, auth: bool = True, what: str | None = None,
     ) -> dict[str, Any]:
         """GET `path`; the answer's MediaContainer (an empty dict when it has none)."""
-        with self._get(path, params=params, headers=headers, auth=auth, what=what) as response:
-            try:
-                body = response.json()
-            except (ValueError, requests.RequestException):
-                raise PlexUnavailable(
-                    f"Plex at {self.address} sent an answer Docent could not read for {path}"
-                ) from None
+        return self._answer(path, params=params, headers=headers, auth=auth, what=what)[0]
+
+    def _answer(
+        self, path: str, *, params: dict[str, str] | None = None,
+        headers: dict[str, str] | None = None, auth: bool = True, what: str | None = None,
+    ) -> tuple[dict[str, Any], requests.structures.CaseInsensitiveDict]:
+        """GET `path`: the answer's MediaContainer (an empty dict when it has none), and
+        its headers. At most MAX_JSON_BYTES, within a few read time-outs in all."""
+        with self._get(
+            path, params=params, headers=headers, auth=auth, what=what, stream=True
+        ) as response:
+            data = b"".join(self._blocks(
+                response, what=what or path, limit=MAX_JSON_BYTES, deadline=4 * self.timeout[1]
+            ))
+        try:
+            body = json.loads(data)
+        except ValueError:
+            raise PlexUnavailable(
+                f"Plex at {self.address} sent an answer Docent could not read for {path}"
+            ) from None
         if not isinstance(body, dict):
             raise PlexUnavailable(f"Plex at {self.address} sent an unexpected answer for {path}")
         container = body.get("MediaContainer")
-        return container if isinstance(container, dict) else {}
+        return (container if isinstance(container, dict) else {}), response.headers
+
+    def _blocks(
+        self, response: requests.Response, *, what: str, limit: int, deadline: float,
+        min_rate: float = 0,
+    ) -> Iterator[bytes]:
+        """The body, one socket read at a time, so that the clock is looked at between
+        reads: more than `limit` bytes, more than `deadline` seconds, or (after
+        `rate_window` seconds) fewer than `min_rate` bytes a second stop it at once."""
+        length = _int(response.headers.get("Content-Length"))
+        if length is not None and length > limit:
+            raise self._too_large(what, limit)
+        started, received = time.monotonic(), 0
+        while True:
+            try:
+                block = response.raw.read1(READ_BLOCK, decode_content=True)
+            except (urllib3.exceptions.HTTPError, OSError) as exc:
+                raise PlexUnavailable(
+                    f"The answer of Plex at {self.address} for {what} was cut short: the "
+                    f"connection broke after {received} bytes ({type(exc).__name__})"
+                ) from None
+            if not block:
+                return
+            received += len(block)
+            if received > limit:
+                raise self._too_large(what, limit)
+            yield block
+            elapsed = time.monotonic() - started
+            if elapsed > deadline:
+                raise PlexUnavailable(
+                    f"Plex at {self.address} took more than {deadline:g} s to send {what}; "
+                    "it is tried again later"
+                )
+            if min_rate and elapsed > self.rate_window and received < min_rate * elapsed:
+                raise PlexUnavailable(
+                    f"Plex at {self.address} sends {what} at {received / elapsed / 1024:.1f} "
+                    f"KB/s, below {min_rate / 1024:g} KB/s; it is tried again later"
+                )
+
+    def _too_large(self, what: str, limit: int) -> PlexUnavailable:
+        return PlexUnavailable(
+            f"Plex at {self.address} sent more than {limit / (1 << 20):g} MB for {what}; "
+            "Docent stopped reading"
+        )
+
+    def _server_path(self, key: str, what: str) -> str:
+        """The path on PLEX_URL's server a key from Plex leads to, without its query
+        (which may carry a token); PlexOffServer when it leads to any other server."""
+        path = parse_url(self._url(key, what)).path or "/"
+        return path[len(self._prefix):] if path.startswith(self._prefix + "/") else path
+
+    def _url(self, path: str, what: str | None = None) -> str:
+        """`path` joined to PLEX_URL as a relative URL is (§1 "Keys"); refused unless the
+        result is on PLEX_URL's scheme, host and port, as requests will parse it."""
+        if path.startswith("/") and not path.startswith("//"):
+            url = self.base_url + path  # under a reverse proxy's prefix too
+        else:
+            url = urljoin(self.base_url + "/", path)
+        try:
+            origin = _origin(url)
+        except urllib3.exceptions.LocationParseError:
+            origin = None
+        if origin != self._origin:
+            raise PlexOffServer(
+                f"Plex at {self.address} sent a path for {what or 'a request'} that leads to "
+                f"another server ({path[:80]!r}); Docent sends the Plex token to "
+                f"{self.address} only"
+            )
+        return url
 
     def _get(
         self, path: str, *, params: dict[str, str] | None = None,
         headers: dict[str, str] | None = None, auth: bool = True, stream: bool = False,
-        what: str | None = None,
+        what: str | None = None, timeout: tuple[float, float] | None = None,
     ) -> requests.Response:
+        url = self._url(path, what)
         sent = dict(headers or {})
         if auth:
             sent["X-Plex-Token"] = self._token
+        timeout = timeout or self.timeout
         try:
             response = self._session.get(
-                self.base_url + path, params=params, headers=sent, timeout=self.timeout,
+                url, params=params, headers=sent, timeout=timeout,
                 # No redirects: requests would carry the token header to wherever they lead.
                 verify=self.verify_ssl, stream=stream, allow_redirects=False,
             )
         except requests.Timeout:
             raise PlexUnavailable(
-                f"Plex at {self.address} did not answer within {self.timeout[1]:g} s ({path})"
+                f"Plex at {self.address} did not answer within {timeout[1]:g} s ({path})"
             ) from None
-        except requests.exceptions.SSLError:
-            raise PlexUnavailable(
-                f"The HTTPS connection to Plex at {self.address} failed; for a self-signed "
-                "certificate set PLEX_VERIFY_SSL=false"
-            ) from None
+        except requests.exceptions.SSLError as exc:
+            raise PlexUnavailable(self._ssl_advice(exc)) from None
         except requests.ConnectionError:
-            raise PlexUnavailable(f"Plex at {self.address} cannot be reached") from None
+            hint = "" if urlsplit(self.base_url).port else (
+                "; Plex usually listens on port 32400 (http://<server>:32400)")
+            raise PlexUnavailable(f"Plex at {self.address} cannot be reached{hint}") from None
         except requests.RequestException as exc:
             raise PlexUnavailable(
                 f"The request to Plex at {self.address} failed ({type(exc).__name__})"
@@ -401,18 +585,42 @@ class PlexClient:
         if response.status_code == 200:
             return response
         response.close()
-        raise self._status_error(response.status_code, path, what)
+        raise self._status_error(response, path, what)
 
-    def _status_error(self, status: int, path: str, what: str | None) -> Exception:
-        subject = what or path
+    def _ssl_advice(self, exc: Exception) -> str:
+        if re.search(r"WRONG_VERSION_NUMBER|record layer failure|unknown protocol", str(exc)):
+            plain = self.address.replace("https://", "http://", 1)
+            return (
+                f"Plex at {self.address} does not speak HTTPS on that port: use "
+                f"PLEX_URL={plain}"
+            )
+        return (
+            f"The HTTPS connection to Plex at {self.address} failed; for a self-signed "
+            "certificate set PLEX_VERIFY_SSL=false"
+        )
+
+    def _status_error(self, response: requests.Response, path: str, what: str | None
+                      ) -> Exception:
+        status, subject = response.status_code, what or path
         if status == 401:
-            return PlexAuthError(f"Plex at {self.address} refused the token: check PLEX_TOKEN")
+            secure = "" if self.address.startswith("https://") else (
+                " (or, if Plex's Settings > Network > Secure connections is Required, use "
+                f"{self.address.replace('http://', 'https://', 1)} in PLEX_URL)"
+            )
+            return PlexAuthError(
+                f"Plex at {self.address} refused the token: check PLEX_TOKEN{secure}"
+            )
         if status == 403:
             return PlexForbidden(
                 f"Plex at {self.address} does not allow this user to fetch {subject}"
             )
         if status == 404:
             return PlexNotFound(f"Plex at {self.address} does not have {subject} (any more)")
+        location = response.headers.get("Location", "")
+        if 300 <= status < 400 and location.startswith("https://"):
+            return PlexUnavailable(
+                f"Plex at {self.address} sends Docent to HTTPS: use https:// in PLEX_URL"
+            )
         return PlexUnavailable(f"Plex at {self.address} answered {status} for {subject}")
 
 
@@ -431,11 +639,50 @@ def from_settings() -> PlexClient:
         return PlexClient(
             url=url, token=token, verify_ssl=getattr(settings, "PLEX_VERIFY_SSL", True),
             timeout=getattr(settings, "PLEX_TIMEOUT", 15),
+            download_timeout=getattr(settings, "PLEX_DOWNLOAD_TIMEOUT", 900),
+            min_rate=getattr(settings, "PLEX_DOWNLOAD_MIN_RATE", 16) * 1024,
         )
+    except ValueError as exc:
+        raise PlexNotConfigured(f"PLEX_URL in .env: {exc}") from None
+
+
+_PLEX_WEB = re.compile(r"/web(/.*)?$")
+
+
+def _server_url(url: str) -> tuple[str, str]:
+    """PLEX_URL as the server's root URL, and a note when it had to be read as such.
+
+    A URL pasted from the browser's address bar while Plex Web is open
+    (http://host:32400/web/index.html#!/...) names the server whose root Docent
+    needs; queries and fragments are dropped (a pasted URL may carry ?X-Plex-Token=…).
+    """
+    parts = urlsplit(url.strip())
+    try:
+        parts.port  # noqa: B018 - raises on a port that is not a number
     except ValueError:
-        raise PlexNotConfigured(
-            "PLEX_URL in .env must look like http://192.168.1.10:32400"
-        ) from None
+        raise ValueError(f"the port in {parts.netloc!r} is not a number") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError("the Plex URL must look like http://192.168.1.10:32400")
+    if parts.hostname == "plex.tv" or parts.hostname.endswith(".plex.tv"):
+        raise ValueError(
+            f"{parts.hostname} is Plex's web site, not your server: use your server's own "
+            "address, e.g. http://192.168.1.10:32400"
+        )
+    path, note = parts.path.rstrip("/"), ""
+    if web := _PLEX_WEB.search(path):
+        path = path[:web.start()]
+        note = (
+            f"PLEX_URL is the address of Plex Web in a browser; Docent uses the server at "
+            f"{parts.scheme}://{parts.netloc}{path} (set PLEX_URL to that)"
+        )
+    return f"{parts.scheme}://{parts.netloc}{path}", note
+
+
+def _origin(url: str) -> tuple[str | None, str | None, int | None]:
+    """Scheme, host and port of `url` as requests (urllib3) will read it."""
+    parts = parse_url(url)
+    scheme = (parts.scheme or "").lower()
+    return scheme, (parts.host or "").lower(), parts.port or {"http": 80, "https": 443}.get(scheme)
 
 
 # -- parsing: every value may be missing, a string or a number ---------------------------
@@ -533,8 +780,3 @@ def _paging(start: int, size: int) -> dict[str, str]:
 def _segment(value: str) -> str:
     """A rating key or section key as one path segment (they are opaque strings)."""
     return quote(str(value), safe="")
-
-
-def _path_only(key: str) -> str:
-    """A server path from an item's key, without any query it may carry (e.g. a token)."""
-    return urlsplit(key).path

@@ -1,6 +1,17 @@
 from datetime import date, datetime
+from typing import Annotated
 
 from ninja import Field, Schema
+from pydantic import StringConstraints
+
+#: A Plex ratingKey as Docent stores it: opaque text, no control characters.
+PlexId = Annotated[str, StringConstraints(
+    strip_whitespace=True, min_length=1, max_length=64, pattern=r"^[^\x00-\x1f\x7f]+$",
+)]
+#: Ids of Docent's own rows fit a signed 64-bit database column.
+RowId = Annotated[int, Field(ge=1, le=2**63 - 1)]
+#: Deeper pages than this are no one's reading: 50 million photos at 50 a page.
+MAX_PAGE_NUMBER = 1_000_000
 
 
 class ServerOut(Schema):
@@ -56,7 +67,7 @@ class BrowseOut(Schema):
 
 
 class ImportIn(Schema):
-    plex_metadata_ids: list[str] = Field(min_length=1, max_length=1000)
+    plex_metadata_ids: list[PlexId] = Field(min_length=1, max_length=1000)
     analyze: bool | None = Field(None, description="null: the AUTO_ANALYZE setting")
     force: bool = Field(False, description="Import again photos already on the TV")
 

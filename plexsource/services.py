@@ -3,8 +3,11 @@
 The API, the `import_plex` command and the admin call these and nothing else.
 """
 
+import contextlib
 import itertools
 import logging
+import os
+import tempfile
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -41,6 +44,8 @@ class PlexStatus:
     server: plex.ServerInfo | None = None
     library_count: int | None = None
     error: str | None = None
+    #: How PLEX_URL was read, when it was not the server's root (pasted from Plex Web).
+    note: str = ""
 
 
 def plex_status() -> PlexStatus:
@@ -48,14 +53,17 @@ def plex_status() -> PlexStatus:
     try:
         client = plex.from_settings()
     except plex.PlexNotConfigured as exc:
-        return PlexStatus(configured=False, connected=False, error=str(exc))
+        # Set but unusable (a plex.tv address, say) is configured, and wrong.
+        configured = bool(settings.PLEX_URL and settings.PLEX_TOKEN)
+        return PlexStatus(configured=configured, connected=False, error=str(exc))
     try:
         server = client.identity()
         libraries = plex_libraries_refresh(client=client)
     except DocentError as exc:
-        return PlexStatus(configured=True, connected=False, error=str(exc))
+        return PlexStatus(configured=True, connected=False, error=str(exc),
+                          note=client.url_note)
     return PlexStatus(configured=True, connected=True, server=server,
-                      library_count=len(libraries))
+                      library_count=len(libraries), note=client.url_note)
 
 
 def plex_libraries_refresh(*, client: plex.PlexClient | None = None) -> list[PlexLibrary]:
@@ -239,9 +247,16 @@ def plex_thumbnail(*, plex_metadata_id: str, size: int = 240) -> Thumbnail:
     if not cached.exists():
         client = client or plex.from_settings()
         data = client.thumbnail(thumb_path=thumb, width=size, height=size)
-        temporary = cached.with_suffix(".part")
-        temporary.write_bytes(data)
-        temporary.replace(cached)
+        # A temporary file of its own: the grid's first load asks for it several times at once.
+        fd, temporary = tempfile.mkstemp(dir=cached.parent, prefix=f".{cached.name}.")
+        try:
+            with os.fdopen(fd, "wb") as out:
+                out.write(data)
+            os.replace(temporary, cached)
+        except BaseException:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(temporary)
+            raise
     return Thumbnail(path=cached, etag=etag)
 
 
@@ -336,7 +351,8 @@ def _photo_to_import(plex_metadata_id: str, *, client) -> PlexPhoto:
     if library is None:
         raise NotFound(f"Plex item {plex_metadata_id} is not in a Plex photo library.")
     _remember_photos(library, [item], album_path="")
-    return PlexPhoto.objects.get(rating_key=plex_metadata_id)
+    # Plex's own spelling of the id: it reads "01021" as 1021.
+    return PlexPhoto.objects.get(rating_key=item.rating_key)
 
 
 def _queue(photo: PlexPhoto, *, existing, analyze: bool, user) -> ImportRecord | None:
@@ -589,16 +605,11 @@ def plex_album_find(
 
 def _child_album(client: plex.PlexClient, library: PlexLibrary, album_key: str | None,
                  title: str) -> str | None:
-    wanted, offset = title.casefold(), 0
-    while True:
-        page = client.browse(library_key=library.section_key, album_key=album_key,
-                             offset=offset, limit=MAX_PAGE_SIZE)
-        for item in page.items:
-            if item.kind == "album" and item.title.casefold() == wanted:
-                return item.rating_key
-        offset += len(page.items)
-        if not page.items or (page.total is not None and offset >= page.total):
-            return None
+    wanted = title.casefold()
+    folder = client.folder(library_key=library.section_key, album_key=album_key,
+                           batch=MAX_PAGE_SIZE)
+    return next((item.rating_key for item in folder
+                 if item.kind == "album" and item.title.casefold() == wanted), None)
 
 
 def plex_photo_list(

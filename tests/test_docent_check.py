@@ -69,3 +69,33 @@ def test_plex_is_optional_but_its_problems_are_shown(capsys, settings, fake_plex
     settings.PLEX_URL = ""
     code, output = run_check(capsys)
     assert "ok   Plex: not configured (set PLEX_URL and PLEX_TOKEN to use it)" in output
+
+
+@pytest.mark.parametrize(("plex_url", "expected"), [
+    ("{url}/web/index.html#!/", 'ok   Plex: "Fake Plex" version'),
+    ("{url}/web/index.html#!/", "PLEX_URL is the address of Plex Web in a browser; Docent uses "
+                                "the server at {url} (set PLEX_URL to that)"),
+    ("{https}", "does not speak HTTPS on that port: use PLEX_URL={url}"),
+    ("https://app.plex.tv/desktop/#!/", "app.plex.tv is Plex's web site, not your server"),
+])
+def test_a_plex_url_pasted_from_the_browser_is_understood_or_explained(
+    capsys, settings, fake_plex, plex_settings, plex_url, expected
+):
+    settings.TV_HOST = ""
+    url = fake_plex.url
+    settings.PLEX_URL = plex_url.format(url=url, https=url.replace("http://", "https://"))
+
+    code, output = run_check(capsys)
+
+    assert expected.format(url=url) in output
+
+
+def test_a_plex_requiring_secure_connections_is_explained(capsys, settings, fake_plex,
+                                                         plex_settings):
+    settings.TV_HOST = ""
+    fake_plex.secure_required = True
+
+    code, output = run_check(capsys)
+
+    assert "Secure connections is Required" in output
+    assert fake_plex.url.replace("http://", "https://") in output

@@ -186,7 +186,7 @@ def test_all_photos_from_a_server_that_ignores_paging_stops_with_an_error(fake_p
     fake_plex.send_total_size = False
     fake_plex.ignore_start = True
 
-    with pytest.raises(PlexUnavailable, match="same page"):
+    with pytest.raises(PlexUnavailable, match="from item 0 when asked for item 30"):
         list(plex_client.all_photos(library_key=camera.key, batch=30))
 
 
@@ -255,7 +255,7 @@ def test_download_streams_the_original_to_dest(fake_plex, plex_client, tmp_path)
     item = plex_client.item(fake.rating_key)
     dest = tmp_path / "originals" / "harbour.jpg"
 
-    assert plex_client.download(item, dest, chunk=64 * 1024) == dest
+    assert plex_client.download(item, dest) == dest
 
     assert dest.read_bytes() == fake.data
     assert [path.name for path in dest.parent.iterdir()] == ["harbour.jpg"]
@@ -280,15 +280,18 @@ def test_download_reset_mid_body_is_unavailable_and_leaves_no_file(
     assert list(dest.parent.iterdir()) == []
 
 
-def test_download_smaller_than_part_size_is_unavailable(fake_plex, plex_client, tmp_path):
-    item = plex_client.item(fake_plex.find("Garden").rating_key)
-    bigger = dataclasses.replace(item, part_size=item.part_size + 10)
-    dest = tmp_path / "garden.jpg"
+def test_a_file_changed_since_plexs_scan_downloads_whole_with_a_warning(
+    fake_plex, plex_client, tmp_path, caplog
+):
+    garden = fake_plex.find("Garden")
+    new_file = sample_files()["big.jpg"]
+    fake_plex.change_file_behind_plex(garden.rating_key, new_file)
+    item = plex_client.item(garden.rating_key)
+    assert item.part_size != len(new_file)
 
-    with pytest.raises(PlexUnavailable, match="cut short"):
-        plex_client.download(bigger, dest)
+    assert plex_client.download(item, tmp_path / "garden.jpg").read_bytes() == new_file
 
-    assert list(tmp_path.iterdir()) == []
+    assert "changed since Plex's last scan" in caplog.text
 
 
 def test_photo_deleted_after_listing_is_not_found(fake_plex, plex_client, tmp_path):
@@ -422,7 +425,8 @@ def test_token_never_in_a_query_string_nor_in_an_error_message(fake_plex, plex_c
     attempt(plex_client.thumbnail, thumb_path=garden.thumb, width=100, height=100)
     attempt(plex_client.download, garden, tmp_path / "garden.jpg")
     attempt(plex_client.item, "999999")  # 404
-    attempt(plex_client.download, dataclasses.replace(garden, part_size=1), tmp_path / "x.jpg")
+    attempt(plex_client.download, dataclasses.replace(garden, part_key="//10.0.0.9/x"),
+            tmp_path / "x.jpg")  # off the server
     fake_plex.fail_paths = ["/library/metadata"]
     attempt(plex_client.item, garden.rating_key)  # 500
     fake_plex.fail_paths = []

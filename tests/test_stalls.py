@@ -80,14 +80,14 @@ def test_a_worker_killed_mid_download_is_taken_over(env, fake_plex, plex_setting
     harbour = fake_plex.find("Harbour at dawn")
     plex_services.plex_import_request(plex_metadata_ids=[harbour.rating_key])
     record = ImportRecord.objects.get()
-    fake_plex.slow_downloads = max(len(harbour.data) // 30, 1)  # thirty seconds
+    fake_plex.download_rate = max(len(harbour.data) // 30, 1)  # thirty seconds
 
     with celery_worker(env, log_dir=tmp_path, queues="victim") as victim, \
             celery_worker(env, log_dir=tmp_path, beat=True):
         plex_tasks.fetch_original.apply_async((record.pk,), queue="victim")
         wait_for(lambda: fake_plex.downloads, what="the download to start")
         kill_worker(victim)
-        fake_plex.slow_downloads = None
+        fake_plex.download_rate = None
         assert ImportRecord.objects.get(pk=record.pk).step == ImportStep.DOWNLOADING
         wait_for(lambda: ImportRecord.objects.get(pk=record.pk).status == ImportStatus.DONE,
                  timeout=90, what="the rescuer's sweep to finish the import")

@@ -230,3 +230,16 @@ def test_a_reloaded_page_follows_the_imports_still_under_way(live_server, curato
     expect(page.locator("#plex-summary")).to_contain_text("1 imported, 0 skipped, 0 failed",
                                                           timeout=120_000)
     assert len(fake_tv.photos) == 1
+
+
+def test_odd_query_params_in_the_address_are_explained(live_server, curator, plex_settings,
+                                                       fake_plex, page):
+    from plexsource import services
+
+    library = services.plex_libraries_refresh()[0]
+    log_in(page, live_server.url, curator, next_path="/admin/plex/browse/")
+    page.goto(f"{live_server.url}/admin/plex/browse/?library={library.pk}"
+              "&page=100000000000000000000")
+
+    expect(page.locator("#plex-message")).to_contain_text(
+        "page: Input should be less than or equal to 1000000")

@@ -31,13 +31,21 @@ adds a redirect script).
 Faults, switchable at any time: `stop()`/`start()` (down, same port), `slow`
 (seconds before each answer), `fail_paths` (500 for paths starting with any
 prefix), `reset_downloads` (headers and half the body, then the connection is
-dropped), `slow_downloads` (bytes per second an original's body is sent at),
-`forbid_downloads` (403 on parts), `revoke_token()` (401 from then on),
+dropped), `forbid_downloads` (403 on parts), `revoke_token()` (401 from then on),
 `replace_file(rating_key, data)` (a new, readable version of a photo),
 `delete(rating_key)` (metadata, children, thumbnails and part answer 404; the item
 stays in listings, as a file removed from disk does until the next scan, §8.8),
 `json_strings` (every JSON number and boolean sent as text), `ignore_start` (a
-broken server that always answers the first page).
+broken server that always answers the first page), `unpaged` (whole lists, no
+`offset`/`totalSize`), `total_in_header_only` (the total in
+`X-Plex-Container-Total-Size` only), `secure_required` (Secure connections:
+Required; plain HTTP gets the 401 page), `slow_thumbnails` (seconds per transcode),
+`download_rate` (bytes a second), `growing_downloads` (a file still being written:
+chunked, no length, longer than listed), `thumbnail_padding` / `json_padding`
+(huge answers, chunked; `streamed` records how much got out before the client
+hung up), `change_file_behind_plex(rating_key, data)` (listings keep the old
+size), and per item `listed_part_key` / `listed_thumb` (what a hostile server
+hands out). Ids are read as numbers, as Plex does: `01021` is item 1021.
 
 The transcoder cannot decode a corrupt file; what real PMS answers then is not
 documented: the fake answers 404.
@@ -57,7 +65,7 @@ import tempfile
 import threading
 import traceback
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -135,6 +143,10 @@ class FakeItem:
     added_at: int = ADDED_AT
     index: int = 1
     broken: bool = False  # a corrupt file: no sizes, no thumbnail
+    # What listings say instead of the truth, when set: a stale scan or a hostile server.
+    listed_size: int | None = None
+    listed_part_key: str | None = None
+    listed_thumb: str | None = None
 
     @property
     def updated_at(self) -> int:
@@ -323,11 +335,19 @@ class FakePlex:
         self.slow = 0.0
         self.fail_paths: list[str] = []
         self.reset_downloads = False
-        self.slow_downloads: int | None = None  # bytes per second an original is sent at
         self.forbid_downloads = False
         self.send_total_size = True
         self.ignore_start = False  # a broken server: every page starts at 0
         self.json_strings = False
+        self.unpaged = False  # lists always whole, without offset or totalSize (§5)
+        self.total_in_header_only = False  # X-Plex-Container-Total-Size but no totalSize
+        self.secure_required = False  # Secure connections: Required; plain HTTP gets 401
+        self.slow_thumbnails = 0.0  # seconds before each transcoder answer
+        self.download_rate: float | None = None  # bytes a second, sent in small pieces
+        self.growing_downloads = 0  # bytes past the file, sent chunked with no length
+        self.thumbnail_padding = 0  # bytes after each thumbnail, sent chunked
+        self.json_padding = 0  # bytes of padding in each JSON answer
+        self.streamed: list[int] = []  # bytes each chunked answer got out before it ended
         self.deleted: set[str] = set()
         self.token_revoked = False
         # records
@@ -384,6 +404,12 @@ class FakePlex:
 
     def delete(self, rating_key: str) -> None:
         self.deleted.add(str(rating_key))
+
+    def change_file_behind_plex(self, rating_key: str, data: bytes) -> None:
+        """The file on disk changes but Plex has not scanned it: listings keep the old size."""
+        item = self.item(rating_key)
+        item.listed_size = len(item.data) if item.listed_size is None else item.listed_size
+        item.data = data
 
     def replace_file(self, rating_key: str, data: bytes) -> None:
         """The owner swaps the photo's file for a readable one; Plex notices on its scan."""
@@ -465,6 +491,8 @@ class FakePlex:
         return next(item for item in self._items.values() if item.title == title)
 
     def item(self, rating_key: str) -> FakeItem | None:
+        if rating_key.isdigit():
+            rating_key = str(int(rating_key))  # Plex reads ids as numbers: 01021 is 1021
         item = self._items.get(str(rating_key))
         for section in self.sections:
             item = item or section.find(str(rating_key))
@@ -599,7 +627,8 @@ def _item_node(item: FakeItem, *, detail: bool) -> Node:
     attrs: dict[str, Any] = {
         "ratingKey": item.rating_key, "key": item.key, "guid": f"local://{item.rating_key}",
         "type": item.kind if item.kind in ("clip", "movie", "artist") else "photo",
-        "title": item.title, "summary": "", "index": item.index, "thumb": item.thumb,
+        "title": item.title, "summary": "", "index": item.index,
+        "thumb": item.thumb if item.listed_thumb is None else item.listed_thumb,
     }
     ancestors = item.ancestors
     for prefix, album in zip(("parent", "grandparent"), reversed(ancestors), strict=False):
@@ -620,7 +649,8 @@ def _item_node(item: FakeItem, *, detail: bool) -> Node:
         attrs["composite"] = f"/library/metadata/{item.rating_key}/composite/{item.updated_at}"
         return Node("Directory", attrs, group="Metadata")
     part = {
-        "id": item.part_id, "key": item.part_key, "file": item.file, "size": len(item.data),
+        "id": item.part_id, "key": item.listed_part_key or item.part_key, "file": item.file,
+        "size": len(item.data) if item.listed_size is None else item.listed_size,
         "container": item.container,
     }
     media = {"id": int(item.rating_key) + MEDIA_IDS, "container": item.container}
@@ -722,6 +752,8 @@ class _Handler(BaseHTTPRequestHandler):
         try:
             if any(path.startswith(prefix) for prefix in fake.fail_paths):
                 raise _HTTPError(500, b"<html><body><h1>500 Internal Error</h1></body></html>")
+            if path != "/identity" and fake.secure_required:
+                raise _HTTPError(401, UNAUTHORIZED)
             if path != "/identity":
                 token = header_token or query_token
                 if fake.token_revoked or token != fake.token:
@@ -861,12 +893,14 @@ class _Handler(BaseHTTPRequestHandler):
         except ValueError:
             raise _HTTPError(400) from None
         total = len(items)
-        paged = start is not None or size is not None or (
+        if fake.unpaged:  # the whole list, whatever was asked
+            start = size = None
+        paged = not fake.unpaged and (start is not None or size is not None or (
             fake.max_page is not None and total > fake.max_page
-        )
+        ))
         start = 0 if fake.ignore_start else max(start or 0, 0)
         size = total if size is None else max(size, 0)
-        if fake.max_page is not None:
+        if fake.max_page is not None and not fake.unpaged:
             size = min(size, fake.max_page)
         page = list(items[start: start + size]) if size else []
         attrs = {"size": len(page), **attrs}
@@ -874,8 +908,9 @@ class _Handler(BaseHTTPRequestHandler):
         if paged:
             attrs["offset"] = start
             headers["X-Plex-Container-Start"] = str(start)
-            if fake.send_total_size:
+            if fake.send_total_size and not fake.total_in_header_only:
                 attrs["totalSize"] = total
+            if fake.send_total_size:
                 headers["X-Plex-Container-Total-Size"] = str(total)
         self._container(
             Node("MediaContainer", attrs, [_item_node(item, detail=detail) for item in page]),
@@ -899,17 +934,13 @@ class _Handler(BaseHTTPRequestHandler):
             rating_key=item.rating_key, path=item.part_key, download=download, size=len(data),
             sent=sent, complete=sent == len(data),
         ))
-        self._start(200, CONTENT_TYPES.get(extension, "application/octet-stream"), len(data),
-                    headers)
-        rate = fake.slow_downloads
-        step = max(1, rate // 20) if rate else sent
-        for offset in range(0, sent, step):
-            try:
-                self.wfile.write(data[offset:min(offset + step, sent)])
-            except OSError:
-                return  # the client went away (a worker killed mid-download)
-            if rate and fake._stopping.wait(step / rate):
-                return
+        kind = CONTENT_TYPES.get(extension, "application/octet-stream")
+        if fake.growing_downloads:  # a file still being written: no length, more than listed
+            return self._stream(kind, [data, *_zeros(fake.growing_downloads)], headers)
+        self._start(200, kind, len(data), headers)
+        if fake.download_rate:
+            return self._trickle(fake, data[:sent], fake.download_rate)
+        self.wfile.write(data[:sent])
         if sent < len(data):
             self.wfile.flush()
             # An abortive close: the client sees a reset, not a clean end of the body.
@@ -919,6 +950,8 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
 
     def _transcode(self, fake: FakePlex, query: dict[str, str]) -> None:
+        if fake.slow_thumbnails and fake._stopping.wait(fake.slow_thumbnails):
+            return
         source = urlsplit(query.get("url", "")).path
         try:
             width, height = int(query["width"]), int(query["height"])
@@ -946,6 +979,8 @@ class _Handler(BaseHTTPRequestHandler):
             body, kind = _encode(image, "PNG"), "image/png"
         else:
             body, kind = _encode(image.convert("RGB"), "JPEG", quality=80), "image/jpeg"
+        if fake.thumbnail_padding:
+            return self._stream(kind, [body, *_zeros(fake.thumbnail_padding)])
         self._send(200, body, kind)
 
     # -- helpers ------------------------------------------------------------------------
@@ -962,7 +997,12 @@ class _Handler(BaseHTTPRequestHandler):
     def _container(self, node: Node, headers: dict[str, str] | None = None) -> None:
         fake = self.server.fake
         if self.headers.get("Accept", "").strip().lower() == "application/json":
-            self._send(200, _json(node, strings=fake.json_strings), "application/json", headers)
+            body = _json(node, strings=fake.json_strings)
+            if fake.json_padding:  # a long attribute, streamed
+                head = body[:-1] + b', "padding": "'
+                pieces = [head, *_zeros(fake.json_padding, b" "), b'"}']
+                return self._stream("application/json", pieces, headers)
+            self._send(200, body, "application/json", headers)
         else:
             self._send(200, _xml(node), "text/xml;charset=utf-8", headers)
 
@@ -978,11 +1018,52 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header(name, value)
         self.end_headers()
 
+    def _stream(
+        self, content_type: str, pieces: Iterable[bytes], headers: dict[str, str] | None = None
+    ) -> None:
+        """A 200 answer in chunks with no Content-Length; `streamed` records how much of it
+        got out before the client stopped reading."""
+        self.send_response(200)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Transfer-Encoding", "chunked")
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        self.end_headers()
+        sent = 0
+        try:
+            for piece in pieces:
+                self.wfile.write(b"%x\r\n%s\r\n" % (len(piece), piece))
+                sent += len(piece)
+            self.wfile.write(b"0\r\n\r\n")
+        except OSError:
+            self.close_connection = True
+        finally:
+            self.server.fake.streamed.append(sent)
+
+    def _trickle(self, fake: FakePlex, data: bytes, rate: float) -> None:
+        """`data` at `rate` bytes a second, ten pieces a second."""
+        piece = max(1, int(rate / 10))
+        try:
+            for at in range(0, len(data), piece):
+                if fake._stopping.wait(0.1):
+                    break
+                self.wfile.write(data[at:at + piece])
+                self.wfile.flush()
+        except OSError:
+            self.close_connection = True
+
     def _send(
         self, status: int, body: bytes, content_type: str, headers: dict[str, str] | None = None
     ) -> None:
         self._start(status, content_type, len(body), headers)
         self.wfile.write(body)
+
+
+def _zeros(count: int, byte: bytes = b"\0") -> Iterator[bytes]:
+    """`count` bytes in pieces of 1 MB."""
+    block = byte * (1 << 20)
+    for at in range(0, count, len(block)):
+        yield block[: count - at]
 
 
 def _scaled(

@@ -39,10 +39,18 @@
       body = null;
     }
     if (!response.ok) {
-      const detail = body && body.detail ? body.detail : `${response.status} ${response.statusText}`;
-      throw new Error(detail);
+      throw new Error(problem(body, response));
     }
     return body;
+  }
+
+  // A refused parameter (422) comes as a list of {loc, msg}: say which and why.
+  function problem(body, response) {
+    const detail = body && body.detail;
+    if (Array.isArray(detail)) {
+      return detail.map((item) => `${(item.loc || []).slice(-1)[0]}: ${item.msg}`).join("; ");
+    }
+    return detail || `${response.status} ${response.statusText}`;
   }
 
   function el(tag, attrs = {}, ...children) {

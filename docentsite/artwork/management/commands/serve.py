@@ -19,6 +19,9 @@ class Command(BaseCommand):
                             help="Address and port of the web site (default 0.0.0.0:8000).")
         parser.add_argument("--web-workers", type=int, default=2,
                             help="gunicorn worker processes (default 2).")
+        parser.add_argument("--web-threads", type=int, default=8,
+                            help="Requests each web process serves at once (default 8); "
+                                 "1 for one at a time.")
         parser.add_argument("--no-worker", action="store_true",
                             help="Start only the web site; run `celery -A docentsite worker "
                                  "-B` yourself (e.g. on another machine with a Redis broker; "
@@ -26,11 +29,14 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         python = sys.executable
-        commands = {
-            "web": [python, "-m", "gunicorn", "docentsite.wsgi", "--bind", options["bind"],
-                    "--workers", str(options["web_workers"]), "--access-logfile", "-",
-                    "--timeout", "300"],
-        }
+        web = [python, "-m", "gunicorn", "docentsite.wsgi", "--bind", options["bind"],
+               "--workers", str(options["web_workers"]), "--access-logfile", "-",
+               "--timeout", "300"]
+        if options["web_threads"] > 1:
+            # Threads, so that a grid of thumbnails waiting on a slow Plex leaves
+            # requests free for the admin's other pages (benchmarks/plex_thumbnails.py).
+            web += ["--worker-class", "gthread", "--threads", str(options["web_threads"])]
+        commands = {"web": web}
         if not options["no_worker"]:
             # One process per task at a time: uploads to the TV are serialised
             # anyway, and a small home server should not decode four 100 MP
