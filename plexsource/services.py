@@ -24,6 +24,7 @@ from django.utils import timezone
 from docentsite.artwork import heartbeat
 from docentsite.artwork import services as artwork_services
 from docentsite.artwork.errors import DocentError, NotFound
+from docentsite.artwork.fitting import clip_filename, fitted
 from docentsite.artwork.models import AnalysisStatus, Artwork, Source, Status
 from docentsite.artwork.services import analyze_by_default
 from plexsource import client as plex
@@ -74,7 +75,7 @@ def plex_libraries_refresh(*, client: plex.PlexClient | None = None) -> list[Ple
     for library in client.photo_libraries():
         row, _ = PlexLibrary.objects.update_or_create(
             section_key=library.key,
-            defaults={"title": library.title, "uuid": library.uuid,
+            defaults={**fitted(PlexLibrary, title=library.title, uuid=library.uuid),
                       "photo_count": library.photo_count, "last_seen_at": now},
         )
         libraries.append(row)
@@ -203,11 +204,16 @@ def _remember_photos(library: PlexLibrary, items: list[plex.Item], *, album_path
 
 
 def _photo_row(library, item: plex.Item, *, album_path: str, seen) -> PlexPhoto:
+    # Plex's text is outside input: a path too long for its column fails as a
+    # missing file later, on its own record, rather than the whole page now.
     return PlexPhoto(
+        **fitted(
+            PlexPhoto, album_path=album_path or " / ".join(item.album_path), title=item.title,
+            format=item.container, thumb=item.thumb, part_key=item.part_key,
+            part_file=item.part_file,
+        ),
         rating_key=item.rating_key, library=library,
-        album_path=album_path or " / ".join(item.album_path), title=item.title,
-        taken_at=item.taken_at, width=item.width, height=item.height, format=item.container,
-        thumb=item.thumb, part_key=item.part_key, part_file=item.part_file,
+        taken_at=item.taken_at, width=item.width, height=item.height,
         file_size=item.part_size, plex_updated_at=item.updated_at, last_seen_at=seen,
         created_at=seen, updated_at=seen,
     )
@@ -388,10 +394,12 @@ def _queue(photo: PlexPhoto, *, existing, analyze: bool, user) -> ImportRecord |
         if artwork is None or artwork.status == Status.REMOVED or (
                 artwork.status == Status.ON_TV and existing.status == ImportStatus.DONE):
             # New, or forced: a fresh artwork; the one on the TV stays as it is.
+            name = photo.part_file or f"{photo.rating_key}.jpg"
             artwork = Artwork.objects.create(
+                **fitted(Artwork, title=photo.title or photo.rating_key),
                 source=Source.PLEX, source_ref=photo.rating_key,
-                title=photo.title or photo.rating_key,
-                original_filename=photo.part_file or f"{photo.rating_key}.jpg",
+                original_filename=clip_filename(
+                    name, Artwork._meta.get_field("original_filename").max_length),
                 analysis_status=AnalysisStatus.PENDING if analyze else AnalysisStatus.NONE,
                 created_by=_user(user),
             )

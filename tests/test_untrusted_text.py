@@ -1,6 +1,8 @@
 """Text from outside (file names, a source's titles, a vision model's answer)
 is cut to its column: PostgreSQL refuses what SQLite would silently keep."""
 
+import pytest
+
 from docentsite.artwork import services
 from docentsite.artwork.fitting import clip, clip_filename
 from docentsite.artwork.models import AnalysisStatus, Artwork
@@ -50,3 +52,28 @@ def test_clip_keeps_short_text_and_cuts_long_text_with_an_ellipsis():
     assert clip("nul\x00byte", None) == "nulbyte"
     assert clip_filename("a" * 20 + ".jpg", 12) == "aaaaaaa….jpg"
     assert clip_filename("photo." + "x" * 30, 12) == "photo.xxxxx…"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_plex_titles_and_paths_too_long_for_their_columns_still_browse_and_import(
+    fake_plex, plex_settings, chains, make_jpeg
+):
+    from plexsource import services as plex_services
+    from plexsource.models import PlexLibrary, PlexPhoto
+
+    section = fake_plex.add_section("Holidays " * 40)
+    album = fake_plex.add_album(section, "Summer " * 200)
+    photo = fake_plex.add_photo(album, "Beach\x00 " * 100, make_jpeg(64, 48),
+                                file="b" * 1100 + ".jpg")
+    library = next(row for row in plex_services.plex_libraries_refresh()
+                   if row.title.startswith("Holidays"))
+
+    page = plex_services.plex_browse(library_id=library.pk, album=album.rating_key)
+    result = plex_services.plex_import_request(plex_metadata_ids=[photo.rating_key])
+
+    assert [item.plex_metadata_id for item in page.items] == [photo.rating_key]
+    assert len(PlexLibrary.objects.get(pk=library.pk).title) == 255
+    row = PlexPhoto.objects.get(rating_key=photo.rating_key)
+    assert len(row.title) == 255 and "\x00" not in row.title
+    assert len(row.part_file) == 1024 and len(row.album_path) <= 1024
+    assert len(result.queued) == 1 and len(chains) == 1
