@@ -79,7 +79,7 @@ class PlexPhotoAdmin(admin.ModelAdmin):
 @admin.register(ImportRecord)
 class ImportRecordAdmin(admin.ModelAdmin):
     list_display = ("preview", "plex_metadata_id", "photo", "status", "step", "error",
-                    "waiting", "attempts", "content_id", "requested_at", "finished_at")
+                    "note_text", "waiting", "attempts", "content_id", "requested_at", "finished_at")
     list_display_links = ("preview", "plex_metadata_id")
     list_filter = ("status", "step", "photo__library", "requested_at", "finished_at")
     search_fields = ("plex_metadata_id", "photo__title", "last_error")
@@ -103,6 +103,10 @@ class ImportRecordAdmin(admin.ModelAdmin):
     @admin.display(description="Error", ordering="last_error")
     def error(self, record):
         return Truncator(record.last_error).chars(120) or "—"
+
+    @admin.display(description="Note", ordering="note")
+    def note_text(self, record):
+        return record.note or "—"
 
     @admin.display(description="Waiting", ordering="next_attempt_at")
     def waiting(self, record):

@@ -85,6 +85,9 @@ class ImportRecord(models.Model):
     step = models.CharField(max_length=16, choices=ImportStep.choices, default=ImportStep.QUEUED)
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.TextField(blank=True)
+    note = models.CharField(
+        max_length=255, blank=True,
+        help_text="Something a person may want to know about an import that went well.")
     # As on Artwork: the download stamps heartbeat_at while it runs; a step
     # waiting to be retried (Plex down, the TV off) says why and when.
     heartbeat_at = models.DateTimeField(null=True, blank=True)

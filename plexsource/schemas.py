@@ -96,6 +96,7 @@ class ImportRecordOut(Schema):
     step: str
     attempts: int
     error: str
+    note: str = Field(description="Something worth knowing about an import that went well")
     waiting_reason: str = Field(description="Why the current step waits to be tried again")
     next_attempt_at: datetime | None = Field(description="When it is tried again")
     analyze: bool

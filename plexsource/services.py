@@ -384,9 +384,9 @@ def _queue(photo: PlexPhoto, *, existing, analyze: bool, user) -> ImportRecord |
                 this.filter(status__in=[ImportStatus.FAILED, ImportStatus.DONE])
                 | _stalled(this.filter(status__in=_OPEN), now=now)
             ).update(status=ImportStatus.QUEUED, step=ImportStep.QUEUED, analyze=analyze,
-                     last_error="", heartbeat_at=None, waiting_reason="", next_attempt_at=None,
-                     finished_at=None, requested_at=now, requested_by=_user(user),
-                     photo=photo, updated_at=now)
+                     last_error="", note="", heartbeat_at=None, waiting_reason="",
+                     next_attempt_at=None, finished_at=None, requested_at=now,
+                     requested_by=_user(user), photo=photo, updated_at=now)
             if not rearmed:
                 return None
             record = ImportRecord.objects.select_related("artwork").get(pk=existing.pk)
@@ -467,8 +467,13 @@ def plex_fetch_original(*, record_id: int, client: plex.PlexClient | None = None
     if item.kind != "photo":
         raise NotFound(f"Plex item {record.plex_metadata_id} is no longer a photo.")
     name = f"originals/plex/{_safe(item.rating_key)}/{_safe_name(item)}"
-    client.download(item, Path(settings.MEDIA_ROOT) / name)
+    path = client.download(item, Path(settings.MEDIA_ROOT) / name)
     Artwork.objects.filter(pk=artwork.pk).update(original=name, updated_at=timezone.now())
+    size = path.stat().st_size
+    if item.part_size is not None and size != item.part_size:
+        ImportRecord.objects.filter(pk=record.pk).update(note=(
+            f"The file changed after Plex's last scan (Plex lists {item.part_size:,} bytes; "
+            f"it sent {size:,}): imported as sent."))
 
 
 def _safe_name(item: plex.Item) -> str:

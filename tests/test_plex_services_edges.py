@@ -53,6 +53,9 @@ def test_a_file_changed_since_plexs_scan_is_imported(fake_plex, plex_settings, c
 
     assert Artwork.objects.get(pk=artwork_id).original.read() == new_file
     assert "changed since Plex's last scan" in caplog.text
+    note = ImportRecord.objects.get(pk=record_id).note
+    assert note.startswith("The file changed after Plex's last scan (Plex lists ")
+    assert note.endswith(f"it sent {len(new_file):,}): imported as sent.")
 
 
 def test_a_download_that_stalls_is_a_transient_failure(fake_plex, plex_settings, chains,
