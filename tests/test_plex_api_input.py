@@ -1,9 +1,10 @@
 """/api/plex/* answers odd input with a 4xx and a message, never a 500."""
 
 import pytest
-from django.contrib.auth import get_user_model
 
+from docentsite.permissions import PLEX_BROWSE
 from plexsource.models import ImportRecord
+from tests.users import staff_with
 
 pytestmark = pytest.mark.django_db
 
@@ -12,8 +13,7 @@ HUGE = 10**20
 
 @pytest.fixture
 def staff(client, plex_settings):
-    user = get_user_model().objects.create_user("curator", password="pw", is_staff=True)
-    client.force_login(user)
+    client.force_login(staff_with(*PLEX_BROWSE))
     return client
 
 
