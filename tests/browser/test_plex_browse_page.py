@@ -65,6 +65,10 @@ def test_browse_select_import_and_see_them_imported(live_server, curator, worker
     gallery = page.get_by_role("link", name="See them in the gallery")
     expect(gallery).to_have_attribute("href", "/admin/artwork/artwork/")
     assert_accessible(page, "the finished progress view")
+    page.emulate_media(color_scheme="dark")
+    assert_accessible(page, "the finished progress view in dark mode")
+    page.screenshot(path=ARTIFACTS / "plex-browse-progress-dark.png", full_page=True)
+    page.emulate_media(color_scheme="light")
     page.screenshot(path=ARTIFACTS / "plex-browse-progress.png", full_page=True)
     assert len(fake_tv.photos) == 3
 
