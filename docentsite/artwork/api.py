@@ -1,11 +1,13 @@
+from django.conf import settings
 from django.shortcuts import get_object_or_404
-from ninja import Router
+from ninja import File, Form, Router, UploadedFile
 from ninja.pagination import PageNumberPagination, paginate
 from ninja.responses import Status
 
 from docentsite.artwork import services
+from docentsite.artwork.errors import Rejected
 from docentsite.artwork.models import Artwork
-from docentsite.artwork.schemas import ArtworkOut, Message
+from docentsite.artwork.schemas import ArtworkOut, DuplicateOut, Message, UploadOut
 from docentsite.permissions import api_requires
 
 router = Router(tags=["artwork"])
@@ -21,6 +23,31 @@ def artwork_list(request, status: str | None = None, source: str | None = None):
     if source:
         artworks = artworks.filter(source=source)
     return artworks
+
+
+@router.post("/artwork/upload",
+             response={201: UploadOut, 409: DuplicateOut, 413: Message, 422: Message})
+@api_requires("artwork.add_artwork")
+def artwork_upload(request, file: File[UploadedFile], analyze: Form[bool | None] = None,
+                   allow_duplicate: Form[bool] = False):
+    """One picture of the upload page (it sends one request per file, to show progress)."""
+    limit = settings.UPLOAD_MAX_MB
+    if file.size > limit * 1024 * 1024:
+        return Status(413, {"detail": f"{file.name} is {file.size / 1024 / 1024:.1f} MB; "
+                                      f"pictures up to {limit:g} MB are accepted "
+                                      "(UPLOAD_MAX_MB in .env)."})
+    try:
+        services.upload_check(file)
+    except Rejected as exc:
+        return Status(422, {"detail": str(exc)})
+    if not allow_duplicate:
+        existing = services.artwork_duplicates(digest=services.upload_digest(file)).first()
+        if existing is not None:
+            return Status(409, {"detail": f"Already in the library as “{existing}”.",
+                                "id": existing.pk, "title": str(existing)})
+    [artwork] = services.artwork_upload_files(files=[file], analyze=analyze, user=request.user)
+    return Status(201, {"id": artwork.pk, "title": str(artwork),
+                        "detail": "Queued for the TV."})
 
 
 @router.get("/artwork/{artwork_id}", response={200: ArtworkOut, 404: Message})

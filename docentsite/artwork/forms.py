@@ -1,7 +1,8 @@
 from django import forms
 from django.conf import settings
 
-from docentsite.artwork.services import analyze_by_default
+from docentsite.artwork import services
+from docentsite.artwork.errors import Rejected
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -28,10 +29,14 @@ class UploadForm(forms.Form):
         label="Describe with the vision model", required=False,
         help_text="Uses the AI provider set in .env (AI_PROVIDER).",
     )
+    allow_duplicates = forms.BooleanField(
+        label="Upload pictures already in the library anyway", required=False,
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["analyze"].initial = analyze_by_default()
+        self.fields["analyze"].initial = services.analyze_by_default()
+        self.max_mb = settings.UPLOAD_MAX_MB
 
     def clean_files(self):
         files = self.cleaned_data["files"]
@@ -43,7 +48,36 @@ class UploadForm(forms.Form):
                 f"{limit:g} MB are accepted (UPLOAD_MAX_MB in .env). Nothing was uploaded."
                 for upload in too_big
             ])
+        refused = []
+        for upload in files:
+            try:
+                services.upload_check(upload)
+            except Rejected as exc:
+                refused.append(str(exc))
+        if refused:
+            raise forms.ValidationError(refused + ["Nothing was uploaded."])
         return files
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors or cleaned.get("allow_duplicates"):
+            return cleaned
+        known = [duplicate_message(upload.name, services.upload_digest(upload))
+                 for upload in cleaned["files"]]
+        known = [message for message in known if message]
+        if known:
+            self.add_error("files", known + [
+                "Nothing was uploaded. Tick “Upload pictures already in the library anyway” "
+                "and choose them again to upload a second copy."])
+        return cleaned
+
+
+def duplicate_message(name: str, digest: str) -> str:
+    """Say which artwork already holds this picture; empty when none does."""
+    existing = services.artwork_duplicates(digest=digest).first()
+    if existing is None:
+        return ""
+    return f"{name} is already in the library as “{existing}”."
 
 
 class MatteForm(forms.Form):

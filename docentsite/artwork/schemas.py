@@ -24,3 +24,19 @@ class ArtworkOut(Schema):
 
 class Message(Schema):
     detail: str
+
+
+class UploadOut(Schema):
+    """One picture kept and queued for the TV by the upload page."""
+
+    id: int
+    title: str
+    detail: str
+
+
+class DuplicateOut(Schema):
+    """The picture is already in the library; nothing was kept."""
+
+    detail: str
+    id: int
+    title: str

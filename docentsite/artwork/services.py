@@ -1,6 +1,7 @@
 """The artwork use cases. Views, the API, admin actions, commands and tasks call
 these; they hold no logic of their own."""
 
+import hashlib
 import logging
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -12,6 +13,7 @@ from django.core.files.base import ContentFile, File
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from PIL import Image
 
 from docentsite.artwork import frametv, heartbeat, imaging, metafile, vision
 from docentsite.artwork.errors import DocentError, NeedsAttention, Rejected
@@ -325,12 +327,59 @@ def artwork_upload_files(*, files, analyze: bool | None, user) -> list[Artwork]:
     created = []
     with transaction.atomic():
         for upload in files:
+            digest = upload_digest(upload)
             artwork = artwork_create(
                 fileobj=upload, filename=upload.name, analyze=analyze, user=user
             )
+            # The prepared JPEG's sha256 cannot tell the next upload of the same
+            # file (preparing takes seconds); the uploaded bytes' hash can.
+            artwork.extra = {**artwork.extra, UPLOAD_SHA256: digest}
+            artwork.save(update_fields=["extra"])
             artwork_start_pipeline(artwork=artwork)
             created.append(artwork)
     return created
+
+
+# The key in Artwork.extra for the hash of the file as uploaded. Kept in
+# artwork_meta.json with the other extra keys, so it survives an export and adoption.
+UPLOAD_SHA256 = "upload_sha256"
+
+
+def upload_check(upload) -> None:
+    """Refuse a file that is not a picture on arrival, before it is kept.
+
+    Pillow reads the header (and verify() the structure it can check cheaply);
+    preparing later still refuses a picture that is damaged further in.
+    """
+    try:
+        with Image.open(upload) as img:
+            img.verify()
+    except Image.DecompressionBombError:
+        pass  # A picture, only a huge one: preparing says so in words.
+    except imaging._DECODE_ERRORS as exc:
+        raise imaging.ImageRejected(
+            f"{upload.name}: {imaging._UNREADABLE}."
+        ) from exc
+    finally:
+        upload.seek(0)
+
+
+def upload_digest(upload) -> str:
+    """Hex sha256 of an uploaded file's bytes, read in chunks."""
+    upload.seek(0)
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    return digest.hexdigest()
+
+
+def artwork_duplicates(*, digest: str):
+    """Artworks already holding this picture: the same file uploaded before, or
+    the very JPEG Docent prepared (a picture saved from Docent and uploaded again)."""
+    return Artwork.objects.filter(
+        Q(**{f"extra__{UPLOAD_SHA256}": digest}) | Q(sha256=digest)
+    ).order_by("pk")
 
 
 def artwork_reanalyze(*, artworks) -> int:

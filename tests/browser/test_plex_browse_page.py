@@ -1,7 +1,10 @@
 """The "Import from Plex" page in a real Chromium: the live server, the fake Plex,
 the fake TV and a real worker on the embedded queue."""
 
+import shutil
+
 import pytest
+from django.conf import settings
 from playwright.sync_api import expect
 
 from tests.browser.conftest import (
@@ -11,6 +14,8 @@ from tests.browser.conftest import (
     assert_accessible,
     log_in,
 )
+
+DOCS_IMAGES = settings.BASE_DIR / "docs" / "images"
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(300),
               pytest.mark.django_db(transaction=True)]
@@ -57,7 +62,13 @@ def test_browse_select_import_and_see_them_imported(live_server, curator, worker
     expect(page.locator("#plex-bar-label")).to_have_text("3 of 3 finished")
     assert page.eval_on_selector("#plex-bar", "bar => [bar.value, bar.max]") == [3, 3]
     expect(page.locator("#plex-retry")).to_be_hidden()
+    gallery = page.get_by_role("link", name="See them in the gallery")
+    expect(gallery).to_have_attribute("href", "/admin/artwork/artwork/")
     assert_accessible(page, "the finished progress view")
+    page.emulate_media(color_scheme="dark")
+    assert_accessible(page, "the finished progress view in dark mode")
+    page.screenshot(path=ARTIFACTS / "plex-browse-progress-dark.png", full_page=True)
+    page.emulate_media(color_scheme="light")
     page.screenshot(path=ARTIFACTS / "plex-browse-progress.png", full_page=True)
     assert len(fake_tv.photos) == 3
 
@@ -177,7 +188,7 @@ def test_pages_select_all_and_keyboard_ranges_in_a_second_library(
     assert focused == "4"
     page.locator("#plex-pages").scroll_into_view_if_needed()
     page.wait_for_function(ALL_LOADED)
-    expect(page.locator(".plex-tile img.missing")).to_have_count(0)
+    expect(page.locator(".plex-thumb.broken")).to_have_count(0)
     page.screenshot(path=ARTIFACTS / "plex-browse-pages.png", full_page=True)
 
     page.go_back()
@@ -190,6 +201,74 @@ def test_pages_select_all_and_keyboard_ranges_in_a_second_library(
     picker.select_option(label="Photos (11 photos)")
     expect(page.locator("#plex-crumbs")).to_have_text("Photos")
     expect(page.locator("#plex-pages")).to_be_hidden()
+
+
+def test_on_a_phone_the_count_and_import_stay_in_reach(
+        live_server, curator, plex_settings, fake_plex, page):
+    fake_plex.add_synthetic_section("Archive", 120)
+    page.set_viewport_size({"width": 390, "height": 844})
+    log_in(page, live_server.url, curator, next_path="/admin/plex/browse/")
+    page.locator("#plex-library").select_option(label="Archive (120 photos)")
+    photos = page.locator(".plex-tile.photo")
+    expect(photos).to_have_count(50)
+    # The pager is above the photos too: no scrolling past 50 tiles to turn a page.
+    top_pager = page.locator("#plex-pages-top")
+    expect(top_pager).to_be_in_viewport()
+    expect(top_pager.locator("#plex-page-label-top")).to_have_text("Page 1 of 3")
+    page.click("#plex-select-all")
+
+    page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
+    expect(photos.last).to_be_in_viewport()
+    expect(photos.last.locator(".plex-thumb")).to_have_class("plex-thumb")  # loaded
+    bar = page.locator("#plex-selection")
+    expect(page.locator("#plex-count")).to_have_text("50 selected")
+    expect(page.locator("#plex-count")).to_be_in_viewport()
+    expect(page.locator("#plex-import")).to_be_in_viewport()
+    expect(page.locator("#plex-import")).to_be_enabled()
+    box = bar.bounding_box()
+    assert box["y"] + box["height"] <= 844 and box["y"] > 844 / 2
+    # Nothing of the page hides behind the bar: the bottom pager scrolls clear of it.
+    pager = page.locator("#plex-pages").bounding_box()
+    assert pager["y"] + pager["height"] <= box["y"]
+    assert_accessible(page, "Import from Plex on a phone")
+    page.screenshot(path=ARTIFACTS / "plex-browse-phone.png")
+    shutil.copy(ARTIFACTS / "plex-browse-phone.png", DOCS_IMAGES / "plex-import-phone.png")
+
+    page.emulate_media(color_scheme="dark")
+    page.evaluate("window.scrollTo(0, 0)")
+    assert_accessible(page, "Import from Plex on a phone in dark mode")
+    background = page.eval_on_selector("#plex-selection",
+                                       "bar => getComputedStyle(bar).backgroundColor")
+    assert background == "rgb(18, 18, 18)"  # the admin's dark --body-bg
+    page.screenshot(path=ARTIFACTS / "plex-browse-phone-dark.png")
+
+    page.click("#plex-next-top")
+    expect(page.locator("#plex-page-label-top")).to_have_text("Page 2 of 3")
+    expect(page.locator("#plex-count")).to_have_text("50 selected")
+
+    page.set_viewport_size({"width": 1440, "height": 900})
+    static = page.eval_on_selector("#plex-selection", "bar => getComputedStyle(bar).position")
+    assert static == "static"  # a wide screen keeps the bar above the photos
+    assert_accessible(page, "Import from Plex in dark mode")
+    page.screenshot(path=ARTIFACTS / "plex-browse-dark.png", full_page=True)
+
+
+def test_loading_and_broken_thumbnails_look_different(
+        live_server, curator, plex_settings, fake_plex, page):
+    fake_plex.slow_thumbnails = 1.5  # under PLEX_TIMEOUT: late, not failed
+    log_in(page, live_server.url, curator, next_path="/admin/plex/browse/")
+    page.get_by_role("button", name="Open album Family").click()
+    garden = page.get_by_role("button", name="Garden").locator(".plex-thumb")
+    expect(garden).to_have_class("plex-thumb loading")
+    page.screenshot(path=ARTIFACTS / "plex-thumbnails-loading.png")
+    broken = page.get_by_role("button", name="Broken").locator(".plex-thumb")
+    expect(broken).to_have_class("plex-thumb broken", timeout=30_000)
+    expect(broken).to_have_text("No preview")
+    expect(broken.locator("img")).to_be_hidden()  # not the browser's broken-image glyph
+    expect(garden).to_have_class("plex-thumb", timeout=30_000)
+    assert garden.locator("img").evaluate("img => img.naturalWidth") > 0
+    assert_accessible(page, "loaded and broken thumbnails")
+    page.screenshot(path=ARTIFACTS / "plex-thumbnails-broken.png")
 
 
 def test_a_server_without_photo_libraries_says_how_to_add_one(

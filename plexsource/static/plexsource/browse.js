@@ -149,8 +149,10 @@
     picker.addEventListener("change", () => go({ library: picker.value, album: null, page: 1 }));
     $("plex-hide-imported").addEventListener("change", (event) =>
       go({ hideImported: event.target.checked, page: 1 }));
-    $("plex-prev").addEventListener("click", () => go({ page: view.page - 1 }));
-    $("plex-next").addEventListener("click", () => go({ page: view.page + 1 }));
+    for (const end of ["", "-top"]) {
+      $(`plex-prev${end}`).addEventListener("click", () => go({ page: view.page - 1 }));
+      $(`plex-next${end}`).addEventListener("click", () => go({ page: view.page + 1 }));
+    }
     $("plex-select-all").addEventListener("click", selectAllOnPage);
     $("plex-select-none").addEventListener("click", () => { selected.clear(); showSelection(); });
     $("plex-import").addEventListener("click", importSelected);
@@ -234,10 +236,13 @@
 
   function showPages(page) {
     const pages = Math.max(Math.ceil(page.total / page.page_size), 1);
-    $("plex-page-label").textContent = `Page ${page.page} of ${pages}`;
-    $("plex-prev").disabled = page.page <= 1;
-    $("plex-next").disabled = page.page >= pages;
-    $("plex-pages").hidden = pages <= 1;
+    // The same pager above and below the photos: a phone need not scroll to turn a page.
+    for (const end of ["", "-top"]) {
+      $(`plex-page-label${end}`).textContent = `Page ${page.page} of ${pages}`;
+      $(`plex-prev${end}`).disabled = page.page <= 1;
+      $(`plex-next${end}`).disabled = page.page >= pages;
+      $(`plex-pages${end}`).hidden = pages <= 1;
+    }
   }
 
   function photoIndexes() {
@@ -251,8 +256,14 @@
 
   function tile(item, index) {
     const img = el("img", { src: item.thumbnail_url, alt: item.title, loading: "lazy" });
-    img.addEventListener("error", () => img.classList.add("missing"));
-    const thumb = el("span", { class: "plex-thumb" }, img);
+    // Loading shimmers; a thumbnail Plex could not give says so instead of a broken glyph.
+    const thumb = el("span", { class: "plex-thumb loading" }, img);
+    img.addEventListener("load", () => thumb.classList.remove("loading"));
+    img.addEventListener("error", () => {
+      thumb.classList.replace("loading", "broken");
+      img.hidden = true;
+      thumb.append(el("span", { class: "plex-thumb-broken", text: "No preview" }));
+    });
     if (item.type === "album") {
       return el("button", {
         type: "button", class: "plex-tile album", "data-id": item.plex_metadata_id,
@@ -386,6 +397,7 @@
     }));
     $("plex-summary").textContent = "";
     $("plex-retry").hidden = true;
+    $("plex-gallery").hidden = true;
     showBar(rows);
     $("plex-progress").hidden = false;
 
@@ -408,6 +420,7 @@
         const retry = $("plex-retry");
         retry.textContent = `Retry failed (${retryable.length})`;
         retry.hidden = retryable.length === 0;
+        $("plex-gallery").hidden = records.length === failed.length;
         load();
         return;
       }
