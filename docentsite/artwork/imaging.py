@@ -151,6 +151,24 @@ def prepare(
     )
 
 
+def check_readable(fileobj: BinaryIO) -> None:
+    """Refuse, from its header, a file that is not a picture Docent reads.
+
+    Cheap enough to run when a file arrives: Pillow reads the header and
+    verify() checks what it can without decoding; preparing still refuses a
+    picture damaged further in, or too large (said then, in words).
+    """
+    try:
+        with Image.open(fileobj, formats=FORMATS) as img:
+            img.verify()
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        pass
+    except (UnidentifiedImageError, *_DECODE_ERRORS) as exc:
+        raise ImageRejected(_UNREADABLE) from exc
+    finally:
+        fileobj.seek(0)
+
+
 def vision_copy(
     jpeg: bytes, *, max_size: tuple[int, int] = (1280, 720), quality: int = 80
 ) -> bytes:

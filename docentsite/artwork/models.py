@@ -53,6 +53,11 @@ class Artwork(models.Model):
     height = models.PositiveIntegerField(null=True, blank=True)
     bytes = models.PositiveIntegerField(null=True, blank=True)
     sha256 = models.CharField(max_length=64, blank=True, db_index=True)
+    # The prepared JPEG's hash cannot tell the next upload of the same file
+    # (preparing takes seconds); the received file's own hash can.
+    original_sha256 = models.CharField(
+        max_length=64, blank=True, db_index=True,
+        help_text="sha256 of the file as Docent received it (uploads).")
 
     status = models.CharField(
         max_length=32, choices=Status.choices, default=Status.PENDING, db_index=True

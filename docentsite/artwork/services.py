@@ -13,7 +13,6 @@ from django.core.files.base import ContentFile, File
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
-from PIL import Image
 
 from docentsite.artwork import frametv, heartbeat, imaging, metafile, vision
 from docentsite.artwork.errors import DocentError, NeedsAttention, Rejected
@@ -51,6 +50,7 @@ def artwork_create(
     title: str = "",
     analyze: bool | None = None,
     user=None,
+    original_sha256: str = "",
 ) -> Artwork:
     """Keep an incoming picture on disk and record it, waiting to be prepared."""
     if analyze is None:
@@ -60,6 +60,7 @@ def artwork_create(
         **fitted(Artwork, source_ref=source_ref, title=title or Path(filename).stem),
         source=source,
         original_filename=filename,
+        original_sha256=original_sha256,
         analysis_status=AnalysisStatus.PENDING if analyze else AnalysisStatus.NONE,
         created_by=user if user is not None and user.is_authenticated else None,
     )
@@ -327,41 +328,21 @@ def artwork_upload_files(*, files, analyze: bool | None, user) -> list[Artwork]:
     created = []
     with transaction.atomic():
         for upload in files:
-            digest = upload_digest(upload)
             artwork = artwork_create(
-                fileobj=upload, filename=upload.name, analyze=analyze, user=user
+                fileobj=upload, filename=upload.name, analyze=analyze, user=user,
+                original_sha256=upload_digest(upload),
             )
-            # The prepared JPEG's sha256 cannot tell the next upload of the same
-            # file (preparing takes seconds); the uploaded bytes' hash can.
-            artwork.extra = {**artwork.extra, UPLOAD_SHA256: digest}
-            artwork.save(update_fields=["extra"])
             artwork_start_pipeline(artwork=artwork)
             created.append(artwork)
     return created
 
 
-# The key in Artwork.extra for the hash of the file as uploaded. Kept in
-# artwork_meta.json with the other extra keys, so it survives an export and adoption.
-UPLOAD_SHA256 = "upload_sha256"
-
-
 def upload_check(upload) -> None:
-    """Refuse a file that is not a picture on arrival, before it is kept.
-
-    Pillow reads the header (and verify() the structure it can check cheaply);
-    preparing later still refuses a picture that is damaged further in.
-    """
+    """Refuse a file that is not a picture on arrival, before it is kept."""
     try:
-        with Image.open(upload) as img:
-            img.verify()
-    except Image.DecompressionBombError:
-        pass  # A picture, only a huge one: preparing says so in words.
-    except imaging._DECODE_ERRORS as exc:
-        raise imaging.ImageRejected(
-            f"{upload.name}: {imaging._UNREADABLE}."
-        ) from exc
-    finally:
-        upload.seek(0)
+        imaging.check_readable(upload)
+    except imaging.ImageRejected as exc:
+        raise imaging.ImageRejected(f"{upload.name}: {exc}.") from exc
 
 
 def upload_digest(upload) -> str:
@@ -378,7 +359,7 @@ def artwork_duplicates(*, digest: str):
     """Artworks already holding this picture: the same file uploaded before, or
     the very JPEG Docent prepared (a picture saved from Docent and uploaded again)."""
     return Artwork.objects.filter(
-        Q(**{f"extra__{UPLOAD_SHA256}": digest}) | Q(sha256=digest)
+        Q(original_sha256=digest) | Q(sha256=digest)
     ).order_by("pk")
 
 
