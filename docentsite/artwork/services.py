@@ -591,3 +591,45 @@ def artwork_record_waiting(*, artwork_id: int, reason: str, retry_in: float) -> 
         waiting_reason=reason, next_attempt_at=timezone.now() + timedelta(seconds=retry_in)
     )
     _progress(rows.get(), "waiting")
+
+
+class TVBeingWatched(Rejected):
+    """The TV is not in Art Mode: someone is watching it, and Docent does not interrupt."""
+
+
+def artwork_show_now(*, artwork_id: int, tv: frametv.FrameTV | None = None) -> Artwork:
+    """Make this picture the one the TV shows, if the TV is showing art right now.
+
+    Never switches the TV to Art Mode: a TV being watched raises TVBeingWatched.
+    """
+    artwork = Artwork.objects.get(pk=artwork_id)
+    if artwork.status != Status.ON_TV or not artwork.content_id:
+        raise Rejected(f"“{artwork}” is not on the TV ({artwork.get_status_display().lower()}).")
+    tv = tv or frametv.from_settings()
+    if not tv.show(frametv.content_id_of(artwork.content_id)):
+        raise TVBeingWatched(
+            "The TV is being watched (it is not in Art Mode), so Docent left it alone. "
+            "Show the picture when the TV shows art again.")
+    return artwork
+
+
+def artwork_put_back(*, artwork_id: int) -> Artwork:
+    """Upload a removed picture's prepared JPEG again, as a new picture on the TV.
+
+    It goes through the normal pipeline (upload, then artwork_meta.json); the
+    TV gives it a new content id.
+    """
+    with transaction.atomic():
+        artwork = Artwork.objects.select_for_update().get(pk=artwork_id)
+        if artwork.status != Status.REMOVED:
+            raise Rejected(f"“{artwork}” is {artwork.get_status_display().lower()}: only a "
+                           "picture removed from the TV can be put back.")
+        if not artwork.image:
+            raise Rejected(f"“{artwork}” has no prepared picture left to put back.")
+        Artwork.objects.filter(pk=artwork.pk).update(
+            status=Status.PREPARED, content_id=None, tv_ids_before=None, last_error="",
+            upload_attempts=0, uploaded_at=None, waiting_reason="", next_attempt_at=None,
+            updated_at=timezone.now())
+        artwork.refresh_from_db()
+        artwork_start_pipeline(artwork=artwork)
+    return artwork
