@@ -619,17 +619,22 @@ def artwork_put_back(*, artwork_id: int) -> Artwork:
     It goes through the normal pipeline (upload, then artwork_meta.json); the
     TV gives it a new content id.
     """
-    with transaction.atomic():
-        artwork = Artwork.objects.select_for_update().get(pk=artwork_id)
-        if artwork.status != Status.REMOVED:
-            raise Rejected(f"“{artwork}” is {artwork.get_status_display().lower()}: only a "
-                           "picture removed from the TV can be put back.")
-        if not artwork.image:
-            raise Rejected(f"“{artwork}” has no prepared picture left to put back.")
-        Artwork.objects.filter(pk=artwork.pk).update(
+    artwork = Artwork.objects.get(pk=artwork_id)
+    if artwork.status != Status.REMOVED:
+        raise Rejected(f"“{artwork}” is {artwork.get_status_display().lower()}: only a "
+                       "picture removed from the TV can be put back.")
+    if not artwork_rearm_removed(artwork_id=artwork.pk):
+        raise Rejected(f"“{artwork}” has no prepared picture left to put back.")
+    artwork.refresh_from_db()
+    artwork_start_pipeline(artwork=artwork)
+    return artwork
+
+
+def artwork_rearm_removed(*, artwork_id: int) -> bool:
+    """Make a removed picture wait for the TV again, its prepared JPEG kept; whether it
+    could (a picture still on the TV, or without its JPEG, is left as it is)."""
+    return bool(Artwork.objects.filter(pk=artwork_id, status=Status.REMOVED).exclude(
+        image="").update(
             status=Status.PREPARED, content_id=None, tv_ids_before=None, last_error="",
             upload_attempts=0, uploaded_at=None, waiting_reason="", next_attempt_at=None,
-            updated_at=timezone.now())
-        artwork.refresh_from_db()
-        artwork_start_pipeline(artwork=artwork)
-    return artwork
+            heartbeat_at=None, updated_at=timezone.now()))
