@@ -81,6 +81,12 @@
       if (event.key === "ArrowLeft" || event.key === "ArrowRight") {
         event.preventDefault();
         show(index + (event.key === "ArrowRight" ? 1 : -1));
+      } else if (event.key === "Tab") {
+        // A modal dialog lets Tab leave for the browser's own bar: keep it in the lightbox.
+        const buttons = [...dialog.querySelectorAll("button")];
+        const at = buttons.indexOf(document.activeElement);
+        event.preventDefault();
+        buttons[(at + (event.shiftKey ? -1 : 1) + buttons.length) % buttons.length].focus();
       }
     });
     dialog.querySelectorAll("[data-step]").forEach((button) => {
@@ -94,7 +100,20 @@
     bindOpeners();
   }
 
+  // -- on a phone, the filters above the cards start folded -----------------------------
+  // Unless one is in use, or the owner opened it before (Django remembers that).
+
+  function foldFiltersOnAPhone() {
+    if (!window.matchMedia("(max-width: 767px)").matches) return;
+    const remembered = JSON.parse(sessionStorage.getItem("django.admin.filtersState") || "{}");
+    for (const details of document.querySelectorAll("#changelist-filter details")) {
+      const inUse = details.querySelector("li.selected:not(:first-child)");
+      if (!(details.dataset.filterTitle in remembered) && !inUse) details.open = false;
+    }
+  }
+
   document.addEventListener("DOMContentLoaded", () => {
+    foldFiltersOnAPhone();
     setUpLightbox();
     window.setTimeout(poll, POLL_MS);
   });
