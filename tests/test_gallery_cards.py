@@ -130,7 +130,7 @@ def test_put_back_refuses_a_picture_still_on_the_tv(admin_client, on_tv, queued)
 
     response = admin_client.post(f"{CHANGELIST}{artwork.pk}/put-back/", follow=True)
 
-    assert "Not put back: “wave” is on the tv" in messages(response)
+    assert "Not put back: “wave” is not removed from the TV (“On the TV”)" in messages(response)
     assert pipeline.ids == []
     assert Artwork.objects.get(pk=artwork.pk).status == Status.ON_TV
 
@@ -196,3 +196,15 @@ def test_working_cards_are_marked_for_the_page_to_refresh(admin_client, make_art
     assert "data-working" in page[str(waiting.pk)]
     assert "Ready, waiting for the TV… this card updates by itself." in page[str(waiting.pk)]
     assert "Preparing the picture for the TV…" in page[str(raw.pk)]
+
+
+def test_delete_says_it_is_from_docent_and_what_happens_on_the_tv(
+        admin_client, make_artwork, jpeg):
+    artwork = make_artwork(jpeg, filename="old.jpg")
+    Artwork.objects.filter(pk=artwork.pk).update(status=Status.REMOVED)
+
+    page = admin_client.get(f"{CHANGELIST}{artwork.pk}/delete/").content.decode()
+
+    assert "Delete “old” from Docent?" in page
+    assert "It is not on the TV (“Removed from the TV”), so nothing changes on the TV." in page
+    assert 'value="Delete from Docent"' in page

@@ -604,7 +604,7 @@ def artwork_show_now(*, artwork_id: int, tv: frametv.FrameTV | None = None) -> A
     """
     artwork = Artwork.objects.get(pk=artwork_id)
     if artwork.status != Status.ON_TV or not artwork.content_id:
-        raise Rejected(f"“{artwork}” is not on the TV ({artwork.get_status_display().lower()}).")
+        raise Rejected(f"“{artwork}” is not on the TV (“{artwork.get_status_display()}”).")
     tv = tv or frametv.from_settings()
     if not tv.show(frametv.content_id_of(artwork.content_id)):
         raise TVBeingWatched(
@@ -621,8 +621,8 @@ def artwork_put_back(*, artwork_id: int) -> Artwork:
     """
     artwork = Artwork.objects.get(pk=artwork_id)
     if artwork.status != Status.REMOVED:
-        raise Rejected(f"“{artwork}” is {artwork.get_status_display().lower()}: only a "
-                       "picture removed from the TV can be put back.")
+        raise Rejected(f"“{artwork}” is not removed from the TV (“"
+                       f"{artwork.get_status_display()}”): there is nothing to put back.")
     if not artwork_rearm_removed(artwork_id=artwork.pk):
         raise Rejected(f"“{artwork}” has no prepared picture left to put back.")
     artwork.refresh_from_db()
