@@ -208,3 +208,31 @@ def test_delete_says_it_is_from_docent_and_what_happens_on_the_tv(
     assert "Delete “old” from Docent?" in page
     assert "It is not on the TV (“Removed from the TV”), so nothing changes on the TV." in page
     assert 'value="Delete from Docent"' in page
+
+
+# -- the same through the API ---------------------------------------------------------------
+
+def test_api_shows_now_or_says_the_tv_is_being_watched(admin_client, on_tv, fake_tv):
+    artwork = on_tv()
+
+    shown = admin_client.post(f"/api/artwork/{artwork.pk}/show")
+    fake_tv.art_mode = False
+    watched = admin_client.post(f"/api/artwork/{artwork.pk}/show")
+
+    assert shown.status_code == 200 and shown.json() == {"detail": "Shown on the TV."}
+    assert watched.status_code == 409 and "being watched" in watched.json()["detail"]
+    assert len(fake_tv.select_calls) == 1
+
+
+def test_api_puts_back_only_a_removed_picture(admin_client, on_tv, frame_tv, queued):
+    pipeline = queued("pipeline")
+    artwork = on_tv()
+
+    refused = admin_client.post(f"/api/artwork/{artwork.pk}/put-back")
+    services.artwork_remove_from_tv(artworks=Artwork.objects.filter(pk=artwork.pk), tv=frame_tv)
+    queued_again = admin_client.post(f"/api/artwork/{artwork.pk}/put-back")
+
+    assert refused.status_code == 422 and "nothing to put back" in refused.json()["detail"]
+    assert queued_again.status_code == 202
+    assert Artwork.objects.get(pk=artwork.pk).status == Status.PREPARED
+    assert pipeline.ids == [artwork.pk]
