@@ -236,3 +236,19 @@ def test_api_puts_back_only_a_removed_picture(admin_client, on_tv, frame_tv, que
     assert queued_again.status_code == 202
     assert Artwork.objects.get(pk=artwork.pk).status == Status.PREPARED
     assert pipeline.ids == [artwork.pk]
+
+
+def test_a_viewer_sees_the_cards_without_their_actions(client, on_tv, fake_tv):
+    from tests.users import staff_with
+
+    artwork = on_tv()
+    client.force_login(staff_with("artwork.view_artwork"))
+
+    card = cards(client.get(CHANGELIST).content.decode())[str(artwork.pk)]
+    shown = client.post(f"{CHANGELIST}{artwork.pk}/show/")
+    removed = client.post(f"{CHANGELIST}{artwork.pk}/remove/")
+
+    assert "Show on TV now" not in card and "Remove from TV" not in card
+    assert "Delete from Docent" not in card
+    assert shown.status_code == removed.status_code == 403
+    assert fake_tv.select_calls == [] and artwork.content_id in fake_tv.photos
