@@ -3,7 +3,6 @@ lightbox, one-click card actions (Show on TV now, Change matte, Remove from TV a
 Put back) and the matte picker, at 1440 px and 390 px."""
 
 import io
-from pathlib import Path
 
 import pytest
 from PIL import Image, ImageDraw
@@ -18,7 +17,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(300),
               pytest.mark.django_db(transaction=True)]
 
 GALLERY = "/admin/artwork/artwork/"
-DOCS_IMAGES = Path(__file__).resolve().parents[2] / "docs" / "images"
 CARD_SHOWN = ("[...document.querySelectorAll('.artwork-thumb img')]"
               ".every(img => img.complete && img.naturalWidth > 0)")
 WIDE = {"width": 1440, "height": 900}
@@ -88,7 +86,8 @@ def test_gallery_cards_keep_each_pictures_shape_and_open_in_a_lightbox(
         "Delete from Docent: remove it from the TV first.")
     assert_accessible(page, "the artwork gallery")
     page.screenshot(path=ARTIFACTS / "artwork-gallery.png", full_page=True)
-    page.screenshot(path=DOCS_IMAGES / "artwork-gallery.png")
+    # The README's pictures (docs/images/artwork-gallery*.png) are copies of these.
+    page.screenshot(path=ARTIFACTS / "artwork-gallery-1440.png")
 
     # The lightbox: ←/→ step through the page's pictures, Esc closes, focus comes back.
     openers = page.locator(".artwork-open")
@@ -122,7 +121,7 @@ def test_gallery_cards_keep_each_pictures_shape_and_open_in_a_lightbox(
     page.wait_for_function(CARD_SHOWN)
     assert_accessible(page, "the artwork gallery on a phone")
     page.screenshot(path=ARTIFACTS / "artwork-gallery-narrow.png", full_page=True)
-    page.screenshot(path=DOCS_IMAGES / "artwork-gallery-phone.png")
+    page.screenshot(path=ARTIFACTS / "artwork-gallery-390.png")
 
 
 def test_matte_picker_from_the_card_and_from_the_selection(
@@ -213,3 +212,32 @@ def test_show_now_remove_and_put_back_with_the_plex_tile_following(
     page.goto(f"{live_server.url}/admin/plex/browse/")
     page.get_by_role("button", name="Open album Family").click()
     expect(tile.locator(".plex-badge")).to_have_text("✓ Imported")
+
+
+def test_every_state_reads_clearly_at_both_widths(
+        live_server, curator, gallery, frame_tv, make_artwork, page):
+    """The gallery as the README shows it: on the TV, removed, and waiting for the TV."""
+    removed = make_artwork(painting(800, 600, (150, 150, 190), (90, 80, 60)),
+                           filename="dunes.jpg", title="Dunes")
+    removed = services.artwork_upload_to_tv(artwork_id=removed.pk, tv=frame_tv)
+    services.artwork_remove_from_tv(artworks=Artwork.objects.filter(pk=removed.pk), tv=frame_tv)
+    waiting = make_artwork(painting(900, 600, (90, 140, 200), (60, 90, 40)),
+                           filename="meadow.jpg", title="Meadow")
+    Artwork.objects.filter(pk=waiting.pk).update(
+        waiting_reason="The TV is off or asleep; Docent tries again by itself.")
+
+    page.set_viewport_size(WIDE)
+    log_in(page, live_server.url, curator, next_path=GALLERY)
+    page.wait_for_function(CARD_SHOWN)
+    expect(card(page, "Dunes")).to_contain_text("Removed from the TV; Docent keeps it.")
+    expect(card(page, "Dunes").get_by_role("button", name="Put back")).to_be_visible()
+    expect(card(page, "Meadow")).to_contain_text("Waiting: The TV is off or asleep")
+    expect(card(page, "Meadow")).to_have_attribute("data-working", "")
+    assert_accessible(page, "every card state")
+    page.screenshot(path=ARTIFACTS / "artwork-gallery-states-1440.png")
+    page.set_viewport_size(PHONE)
+    page.reload()
+    page.wait_for_function(CARD_SHOWN)
+    page.locator("#result_list").scroll_into_view_if_needed()
+    assert_accessible(page, "every card state on a phone")
+    page.screenshot(path=ARTIFACTS / "artwork-gallery-states-390.png")
