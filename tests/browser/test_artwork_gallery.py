@@ -241,3 +241,6 @@ def test_every_state_reads_clearly_at_both_widths(
     page.locator("#result_list").scroll_into_view_if_needed()
     assert_accessible(page, "every card state on a phone")
     page.screenshot(path=ARTIFACTS / "artwork-gallery-states-390.png")
+    page.emulate_media(color_scheme="dark")
+    assert_accessible(page, "every card state in dark mode")
+    page.screenshot(path=ARTIFACTS / "artwork-gallery-states-dark.png")
