@@ -156,11 +156,12 @@ def plex_browse(
     shown = [item for item in found.items if item.kind in ("album", "photo")]
     _remember_photos(library, [item for item in shown if item.kind == "photo"],
                      album_path=" / ".join(crumb.title for crumb in path[1:]))
-    records = dict(
-        ImportRecord.objects.filter(
+    records = {
+        key: _browse_state(status, artwork_status)
+        for key, status, artwork_status in ImportRecord.objects.filter(
             plex_metadata_id__in=[item.rating_key for item in shown if item.kind == "photo"]
-        ).values_list("plex_metadata_id", "status")
-    )
+        ).values_list("plex_metadata_id", "status", "artwork__status")
+    }
     items = []
     for item in shown:
         status = records.get(item.rating_key)
@@ -175,6 +176,18 @@ def plex_browse(
     total = found.total if found.total is not None else found.offset + len(found.items)
     return BrowsePage(library=library, album=album_crumb, path=path, page=page,
                       page_size=page_size, total=total, items=items)
+
+
+#: A browse tile's state for an import that ended with its picture taken off the TV.
+REMOVED = "removed"
+
+
+def _browse_state(status: str, artwork_status: str | None) -> str:
+    """The import's status, except that a picture removed from the TV says so: it is
+    not "imported" any more, and importing it again puts it back."""
+    if status == ImportStatus.DONE and artwork_status == Status.REMOVED:
+        return REMOVED
+    return status
 
 
 def _album_path(client: plex.PlexClient, album: plex.Item) -> list[Crumb]:
@@ -331,7 +344,10 @@ def _skip_reason(record: ImportRecord, *, force: bool) -> str | None:
     if record.status in _OPEN and not _stalled(ImportRecord.objects.filter(pk=record.pk)):
         return "import in progress"
     if record.status == ImportStatus.DONE and not force:
-        on_tv = record.artwork.content_id if record.artwork else None
+        artwork = record.artwork
+        if artwork is not None and artwork.status == Status.REMOVED:
+            return None  # removed from the TV: importing again puts it back
+        on_tv = artwork.content_id if artwork else None
         return f"already on the TV as {on_tv}" if on_tv else "already imported"
     return None
 
@@ -391,7 +407,10 @@ def _queue(photo: PlexPhoto, *, existing, analyze: bool, user) -> ImportRecord |
                 return None
             record = ImportRecord.objects.select_related("artwork").get(pk=existing.pk)
         artwork = record.artwork
-        if artwork is None or artwork.status == Status.REMOVED or (
+        if artwork is not None and artwork_services.artwork_rearm_removed(artwork_id=artwork.pk):
+            # Removed from the TV: put back, its prepared JPEG uploaded again.
+            _rearm_artwork(artwork, analyze=analyze)
+        elif artwork is None or artwork.status == Status.REMOVED or (
                 artwork.status == Status.ON_TV and existing.status == ImportStatus.DONE):
             # New, or forced: a fresh artwork; the one on the TV stays as it is.
             name = photo.part_file or f"{photo.rating_key}.jpg"

@@ -192,9 +192,12 @@ def test_change_matte_asks_which_matte_first(admin_client, tv_settings, make_art
 
     page = response.content.decode()
     assert response.status_code == 200
-    assert '<option value="none">No matte</option>' in page
-    assert '<optgroup label="Shadowbox">' in page
-    assert '<option value="shadowbox_polar">Polar</option>' in page
+    # Swatches named in words, per style, from the TV's own list.
+    assert '<legend>Shadowbox</legend>' in page
+    assert 'value="shadowbox_polar"' in page and ">Polar</span>" in page
+    assert 'value="modern_burgandy"' in page and ">Burgundy</span>" in page
+    assert ">Sea foam</span>" in page and "burgandy</span>" not in page
+    assert 'value="none" checked' in page  # the picture's matte now
     assert f'name="_selected_action" value="{artwork.pk}"' in page
     assert "not every matte fits every picture" in page
     assert f"on the TV as {artwork.content_id}" in page
@@ -212,7 +215,7 @@ def test_change_matte_changes_the_pictures_on_the_tv_and_says_what_it_left(
         "_selected_action": [framed.pk, gone.pk, waiting.pk]}, follow=True)
 
     page = response.content.decode()
-    assert "Matte modern_sage on 1 picture(s)." in page
+    assert "Matte Modern, Sage on 1 picture(s)." in page
     assert "1 not on the TV, left as they are." in page
     assert "Gone: The TV refused change_matte: error -7" in page  # the admin capitalises
     assert fake_tv.photos[framed.content_id].matte_id == "modern_sage"

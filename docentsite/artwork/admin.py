@@ -7,11 +7,25 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from docentsite.artwork import services
+from docentsite.artwork import mattes, services
 from docentsite.artwork.errors import DocentError
 from docentsite.artwork.forms import MatteForm, UploadForm
-from docentsite.artwork.models import Artwork
+from docentsite.artwork.models import Artwork, Source
 from docentsite.permissions import denied
+
+
+class PresentSourceFilter(admin.SimpleListFilter):
+    """Only the sources the library holds pictures from: no filter for one never used."""
+
+    title = "source"
+    parameter_name = "source"
+
+    def lookups(self, request, model_admin):
+        present = set(Artwork.objects.values_list("source", flat=True).distinct())
+        return [(value, label) for value, label in Source.choices if value in present]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(source=self.value()) if self.value() else queryset
 
 
 @admin.register(Artwork)
@@ -20,11 +34,10 @@ class ArtworkAdmin(admin.ModelAdmin):
     # these columns still name what the list sorts and links by.
     list_display = ("display_title", "content_id", "source", "status", "analysis_status",
                     "uploaded_at")
-    list_filter = ("status", "source", "analysis_status")
+    list_filter = ("status", PresentSourceFilter, "analysis_status")
     search_fields = ("title", "original_filename", "content_id", "source_ref",
                      "ai_title", "ai_artist", "ai_description")
     list_select_related = ("created_by",)
-    date_hierarchy = "created_at"
     actions = ("reanalyze", "remove_from_tv", "change_matte", "retry", "delete_selected")
     readonly_fields = (
         "preview_large", "content_id", "source", "source_ref", "original_filename", "width",
@@ -59,7 +72,19 @@ class ArtworkAdmin(admin.ModelAdmin):
                  {"field": "thumbnail"}, name="artwork_artwork_thumbnail"),
             path("<int:pk>/image/", wrap(self.file_view, cacheable=True), {"field": "image"},
                  name="artwork_artwork_image"),
+            path("<int:pk>/show/", wrap(self.show_view), name="artwork_artwork_show"),
+            path("<int:pk>/remove/", wrap(self.remove_view), name="artwork_artwork_remove"),
+            path("<int:pk>/put-back/", wrap(self.put_back_view),
+                 name="artwork_artwork_put_back"),
+            path("<int:pk>/matte/", wrap(self.matte_view), name="artwork_artwork_matte"),
         ] + super().get_urls()
+
+    def get_changelist_instance(self, request):
+        # The cards' template gets no request or perms: it reads what it may offer here.
+        changelist = super().get_changelist_instance(request)
+        changelist.can_change = self.has_change_permission(request)
+        changelist.can_delete = self.has_delete_permission(request)
+        return changelist
 
     @admin.display(description="Title", ordering="title")
     def display_title(self, artwork):
@@ -104,6 +129,75 @@ class ArtworkAdmin(admin.ModelAdmin):
         context = {**self.admin_site.each_context(request), "form": form,
                    "opts": self.model._meta, "title": "Upload artwork"}
         return TemplateResponse(request, "admin/artwork/artwork/upload.html", context)
+
+    # -- one card's actions: one click (or one question) from the gallery -----------------
+
+    def _card(self, request, pk) -> Artwork:
+        if not self.has_change_permission(request):
+            raise PermissionDenied(denied(["artwork.change_artwork"]))
+        return get_object_or_404(Artwork, pk=pk)
+
+    def show_view(self, request, pk):
+        artwork = self._card(request, pk)
+        if request.method == "POST":
+            try:
+                services.artwork_show_now(artwork_id=artwork.pk)
+            except DocentError as exc:
+                self.message_user(request, f"“{artwork}” not shown: {exc}", messages.WARNING)
+            else:
+                self.message_user(request, f"The TV now shows “{artwork}”.")
+        return redirect("admin:artwork_artwork_changelist")
+
+    def remove_view(self, request, pk):
+        artwork = self._card(request, pk)
+        if request.method != "POST":
+            context = {**self.admin_site.each_context(request), "artwork": artwork,
+                       "opts": self.model._meta, "title": "Remove from TV"}
+            return TemplateResponse(request, "admin/artwork/artwork/remove_from_tv.html",
+                                    context)
+        try:
+            result = services.artwork_remove_from_tv(artworks=Artwork.objects.filter(pk=pk))
+        except DocentError as exc:
+            self.message_user(request, f"Nothing was removed: {exc}", messages.ERROR)
+        else:
+            if result.removed or result.already_gone:
+                self.message_user(request, f"“{artwork}” is off the TV and stays in Docent: "
+                                  "“Put back” on its card puts it on the TV again.")
+            else:
+                self._remove_messages(request, result)
+        return redirect("admin:artwork_artwork_changelist")
+
+    def put_back_view(self, request, pk):
+        artwork = self._card(request, pk)
+        if request.method == "POST":
+            try:
+                services.artwork_put_back(artwork_id=artwork.pk)
+            except DocentError as exc:
+                self.message_user(request, f"Not put back: {exc}", messages.ERROR)
+            else:
+                self.message_user(request, f"“{artwork}” is on its way back to the TV. Its card "
+                                  "updates by itself.")
+        return redirect("admin:artwork_artwork_changelist")
+
+    def matte_view(self, request, pk):
+        # The matte question for one card; it answers to the "Change matte" action.
+        artwork = self._card(request, pk)
+        try:
+            offered = services.tv_mattes()
+        except DocentError as exc:
+            self.message_user(request, f"No matte was changed: {exc}", messages.ERROR)
+            return redirect("admin:artwork_artwork_changelist")
+        return self._matte_page(request, Artwork.objects.filter(pk=artwork.pk),
+                                MatteForm(mattes=offered), offered, [str(artwork.pk)])
+
+    def _matte_page(self, request, artworks, form, offered, selected):
+        chosen = form["matte_id"].value() or (
+            artworks[0].matte_id if len(artworks) == 1 else "")
+        context = {**self.admin_site.each_context(request), "form": form,
+                   "artworks": artworks, "opts": self.model._meta,
+                   "title": "Change matte", "action": "change_matte", "selected": selected,
+                   "styles": mattes.by_style(offered), "chosen": chosen}
+        return TemplateResponse(request, "admin/artwork/artwork/change_matte.html", context)
 
     def delete_view(self, request, object_id, extra_context=None):
         artwork = self.get_object(request, object_id)
@@ -166,18 +260,15 @@ class ArtworkAdmin(admin.ModelAdmin):
     @admin.action(description="Change matte", permissions=["change"])
     def change_matte(self, request, queryset):
         try:
-            mattes = services.tv_mattes()
+            offered = services.tv_mattes()
         except DocentError as exc:
             self.message_user(request, f"No matte was changed: {exc}", messages.ERROR)
             return None
-        form = MatteForm(request.POST if "apply" in request.POST else None, mattes=mattes)
+        form = MatteForm(request.POST if "apply" in request.POST else None, mattes=offered)
         if not form.is_valid():
             # Ask first: the page posts back here with `apply` and the chosen matte.
-            context = {**self.admin_site.each_context(request), "form": form,
-                       "artworks": queryset, "opts": self.model._meta,
-                       "title": "Change matte", "action": "change_matte",
-                       "selected": request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME)}
-            return TemplateResponse(request, "admin/artwork/artwork/change_matte.html", context)
+            return self._matte_page(request, queryset, form, offered,
+                                    request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME))
         try:
             result = services.artwork_change_matte(artworks=queryset,
                                                    matte_id=form.cleaned_data["matte_id"])
@@ -189,7 +280,8 @@ class ArtworkAdmin(admin.ModelAdmin):
 
     def _matte_messages(self, request, result, matte_id):
         if result.changed:
-            self.message_user(request, f"Matte {matte_id} on {len(result.changed)} picture(s).")
+            self.message_user(request, f"Matte {mattes.matte_name(matte_id)} on "
+                              f"{len(result.changed)} picture(s).")
         if result.not_on_tv:
             self.message_user(request, f"{len(result.not_on_tv)} not on the TV, left as they "
                               "are.", messages.WARNING)

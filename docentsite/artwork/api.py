@@ -5,7 +5,7 @@ from ninja.pagination import PageNumberPagination, paginate
 from ninja.responses import Status
 
 from docentsite.artwork import services
-from docentsite.artwork.errors import Rejected
+from docentsite.artwork.errors import DocentError, Rejected
 from docentsite.artwork.models import Artwork
 from docentsite.artwork.schemas import ArtworkOut, DuplicateOut, Message, UploadOut
 from docentsite.permissions import api_requires
@@ -79,3 +79,32 @@ def artwork_remove(request, artwork_id: int):
                                       "marked removed."})
     return Status(200, {"detail": "Removed from the TV." if result.removed
                         else "It was not on the TV."})
+
+
+@router.post("/artwork/{artwork_id}/show",
+             response={200: Message, 404: Message, 409: Message, 422: Message, 503: Message},
+             summary="Show it on the TV now, if the TV shows art (never switches the TV over)")
+@api_requires("artwork.change_artwork")
+def artwork_show(request, artwork_id: int):
+    get_object_or_404(Artwork, pk=artwork_id)
+    try:
+        services.artwork_show_now(artwork_id=artwork_id)
+    except services.TVBeingWatched as exc:
+        return Status(409, {"detail": str(exc)})
+    except Rejected as exc:
+        return Status(422, {"detail": str(exc)})
+    except DocentError as exc:
+        return Status(503, {"detail": f"The TV was not reached: {exc}"})
+    return Status(200, {"detail": "Shown on the TV."})
+
+
+@router.post("/artwork/{artwork_id}/put-back", response={202: Message, 404: Message, 422: Message},
+             summary="Upload a picture removed from the TV again")
+@api_requires("artwork.change_artwork")
+def artwork_put_back(request, artwork_id: int):
+    get_object_or_404(Artwork, pk=artwork_id)
+    try:
+        services.artwork_put_back(artwork_id=artwork_id)
+    except Rejected as exc:
+        return Status(422, {"detail": str(exc)})
+    return Status(202, {"detail": "Queued for the TV."})

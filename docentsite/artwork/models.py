@@ -122,3 +122,10 @@ class Artwork(models.Model):
     @property
     def is_on_tv(self) -> bool:
         return self.status == Status.ON_TV
+
+    @property
+    def matte_name(self) -> str:
+        """The matte in words ("Shadowbox, Polar"), as the matte picker names it."""
+        from docentsite.artwork.mattes import matte_name
+
+        return matte_name(self.matte_id)

@@ -621,3 +621,50 @@ def artwork_record_waiting(*, artwork_id: int, reason: str, retry_in: float) -> 
         waiting_reason=reason, next_attempt_at=timezone.now() + timedelta(seconds=retry_in)
     )
     _progress(rows.get(), "waiting")
+
+
+class TVBeingWatched(Rejected):
+    """The TV is not in Art Mode: someone is watching it, and Docent does not interrupt."""
+
+
+def artwork_show_now(*, artwork_id: int, tv: frametv.FrameTV | None = None) -> Artwork:
+    """Make this picture the one the TV shows, if the TV is showing art right now.
+
+    Never switches the TV to Art Mode: a TV being watched raises TVBeingWatched.
+    """
+    artwork = Artwork.objects.get(pk=artwork_id)
+    if artwork.status != Status.ON_TV or not artwork.content_id:
+        raise Rejected(f"“{artwork}” is not on the TV (“{artwork.get_status_display()}”).")
+    tv = tv or frametv.from_settings()
+    if not tv.show(frametv.content_id_of(artwork.content_id)):
+        raise TVBeingWatched(
+            "The TV is being watched (it is not in Art Mode), so Docent left it alone. "
+            "Show the picture when the TV shows art again.")
+    return artwork
+
+
+def artwork_put_back(*, artwork_id: int) -> Artwork:
+    """Upload a removed picture's prepared JPEG again, as a new picture on the TV.
+
+    It goes through the normal pipeline (upload, then artwork_meta.json); the
+    TV gives it a new content id.
+    """
+    artwork = Artwork.objects.get(pk=artwork_id)
+    if artwork.status != Status.REMOVED:
+        raise Rejected(f"“{artwork}” is not removed from the TV (“"
+                       f"{artwork.get_status_display()}”): there is nothing to put back.")
+    if not artwork_rearm_removed(artwork_id=artwork.pk):
+        raise Rejected(f"“{artwork}” has no prepared picture left to put back.")
+    artwork.refresh_from_db()
+    artwork_start_pipeline(artwork=artwork)
+    return artwork
+
+
+def artwork_rearm_removed(*, artwork_id: int) -> bool:
+    """Make a removed picture wait for the TV again, its prepared JPEG kept; whether it
+    could (a picture still on the TV, or without its JPEG, is left as it is)."""
+    return bool(Artwork.objects.filter(pk=artwork_id, status=Status.REMOVED).exclude(
+        image="").update(
+            status=Status.PREPARED, content_id=None, tv_ids_before=None, last_error="",
+            upload_attempts=0, uploaded_at=None, waiting_reason="", next_attempt_at=None,
+            heartbeat_at=None, updated_at=timezone.now()))

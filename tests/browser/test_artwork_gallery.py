@@ -1,27 +1,58 @@
-"""The artwork gallery in a real Chromium: cards, the admin's actions, Change matte."""
+"""The artwork gallery in a real Chromium: cards that keep each picture's shape, the
+lightbox, one-click card actions (Show on TV now, Change matte, Remove from TV and
+Put back) and the matte picker, at 1440 px and 390 px."""
+
+import io
 
 import pytest
+from PIL import Image, ImageDraw
 from playwright.sync_api import expect
 
 from docentsite.artwork import services
 from docentsite.artwork.models import AnalysisStatus, Artwork
+from plexsource import services as plex_services
 from tests.browser.conftest import ARTIFACTS, assert_accessible, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(300),
               pytest.mark.django_db(transaction=True)]
 
+GALLERY = "/admin/artwork/artwork/"
 CARD_SHOWN = ("[...document.querySelectorAll('.artwork-thumb img')]"
               ".every(img => img.complete && img.naturalWidth > 0)")
+WIDE = {"width": 1440, "height": 900}
+PHONE = {"width": 390, "height": 844}
+
+
+def painting(width: int, height: int, sky, sea) -> bytes:
+    """A picture with a horizon, so the screenshots show shapes, not blocks of colour."""
+    image = Image.new("RGB", (width, height))
+    draw = ImageDraw.Draw(image)
+    horizon = height * 3 // 5
+    for y in range(height):
+        top, bottom = (sky, (250, 220, 180)) if y < horizon else ((30, 60, 90), sea)
+        span = horizon if y < horizon else height - horizon
+        t = (y if y < horizon else y - horizon) / max(span, 1)
+        draw.line([(0, y), (width, y)], fill=tuple(int(a + (b - a) * t)
+                                                   for a, b in zip(top, bottom, strict=True)))
+    draw.ellipse([width * 0.65, horizon * 0.45, width * 0.65 + height * 0.16,
+                  horizon * 0.45 + height * 0.16], fill=(255, 236, 190))
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", quality=88)
+    return buffer.getvalue()
 
 
 @pytest.fixture
-def gallery(fake_tv, frame_tv, make_artwork, make_jpeg, settings, tmp_path):
+def gallery(fake_tv, frame_tv, make_artwork, settings, tmp_path):
     settings.TV_HOST, settings.TV_PORT = fake_tv.host, fake_tv.port
     settings.TV_TOKEN_FILE = frame_tv.token_file
     settings.ARTWORK_META_PATH = tmp_path / "meta.json"
     artworks = []
-    for title in ["Harbour", "Garden", "Wave"]:
-        artwork = make_artwork(make_jpeg(640, 480), filename=f"{title.lower()}.jpg")
+    for title, size, sky, sea in [
+            ("Harbour", (640, 480), (70, 110, 170), (20, 70, 110)),
+            ("Garden", (480, 640), (120, 160, 200), (40, 110, 50)),
+            ("Wave", (1600, 400), (200, 120, 90), (10, 50, 90))]:
+        artwork = make_artwork(painting(*size, sky, sea), filename=f"{title.lower()}.jpg",
+                               title=title)
         artworks.append(services.artwork_upload_to_tv(artwork_id=artwork.pk, tv=frame_tv))
     Artwork.objects.filter(pk=artworks[2].pk).update(
         ai_title="The Great Wave", ai_artist="Hokusai", analysis_status=AnalysisStatus.DONE,
@@ -30,41 +61,186 @@ def gallery(fake_tv, frame_tv, make_artwork, make_jpeg, settings, tmp_path):
     return artworks
 
 
-def test_gallery_shows_cards_and_changes_the_matte_of_the_selected(
-        live_server, curator, gallery, fake_tv, page):
-    log_in(page, live_server.url, curator, next_path="/admin/artwork/artwork/")
+def card(page, title):
+    return page.locator("tr.artwork-card", has=page.locator(".artwork-title", has_text=title))
+
+
+def test_gallery_cards_keep_each_pictures_shape_and_open_in_a_lightbox(
+        live_server, curator, gallery, page):
+    page.set_viewport_size(WIDE)
+    log_in(page, live_server.url, curator, next_path=GALLERY)
     cards = page.locator("tr.artwork-card")
     expect(cards).to_have_count(3)
     page.wait_for_function(CARD_SHOWN)
-    expect(cards.filter(has_text="Wave")).to_contain_text("The Great Wave — Hokusai")
-    expect(cards.filter(has_text="Wave")).to_contain_text("A towering wave")
+    expect(card(page, "Wave")).to_contain_text("The Great Wave — Hokusai")
     expect(cards.first).to_contain_text("On the TV")
-    page.screenshot(path=ARTIFACTS / "artwork-gallery.png", full_page=True)
+    # 16:9 tiles with the whole picture inside: the panorama is not cropped to a square.
+    thumb = card(page, "Wave").locator(".artwork-thumb")
+    box = thumb.bounding_box()
+    assert abs(box["width"] / box["height"] - 16 / 9) < 0.05
+    assert thumb.locator("img").evaluate("img => getComputedStyle(img).objectFit") == "contain"
+    expect(page.locator("#changelist-filter")).to_contain_text("Direct upload")
+    expect(page.locator("#changelist-filter")).not_to_contain_text("Google Drive")
+    expect(page.locator(".xfull")).to_have_count(0)  # no date drill-down
+    expect(card(page, "Harbour")).to_contain_text(
+        "Delete from Docent: remove it from the TV first.")
     assert_accessible(page, "the artwork gallery")
+    page.screenshot(path=ARTIFACTS / "artwork-gallery.png", full_page=True)
+    # The README's pictures (docs/images/artwork-gallery*.png) are copies of these.
+    page.screenshot(path=ARTIFACTS / "artwork-gallery-1440.png")
 
-    page.get_by_role("checkbox", name="Select Harbour").check()
-    page.get_by_role("checkbox", name="Select Garden").check()
-    expect(page.locator(".action-counter")).to_contain_text("2 of 3 selected")
-    expect(page.locator("tr.artwork-card.selected")).to_have_count(2)
-    page.select_option("select[name=action]", "change_matte")
-    page.click("button[name=index]")
+    # The lightbox: ←/→ step through the page's pictures, Esc closes, focus comes back.
+    openers = page.locator(".artwork-open")
+    openers.first.click()
+    lightbox = page.locator("#artwork-lightbox")
+    expect(lightbox).to_be_visible()
+    expect(lightbox.locator("figcaption")).to_have_text("Wave (1 of 3)")
+    page.wait_for_function("document.querySelector('#artwork-lightbox img').naturalWidth > 0")
+    assert_accessible(page, "the lightbox")
+    page.screenshot(path=ARTIFACTS / "artwork-lightbox.png")
+    page.keyboard.press("ArrowRight")
+    expect(lightbox.locator("figcaption")).to_have_text("Garden (2 of 3)")
+    page.keyboard.press("ArrowLeft")
+    page.keyboard.press("ArrowLeft")
+    expect(lightbox.locator("figcaption")).to_have_text("Harbour (3 of 3)")
+    for _ in range(6):  # focus stays in the lightbox
+        page.keyboard.press("Tab")
+        assert page.evaluate("!!document.activeElement.closest('#artwork-lightbox')")
+    page.keyboard.press("Escape")
+    expect(lightbox).to_be_hidden()
+    expect(openers.nth(2)).to_be_focused()  # back on the card of the picture last shown
 
-    expect(page.locator("h1")).to_have_text("Change matte")
-    expect(page.locator(".matte-selection li")).to_have_count(2)
-    assert_accessible(page, "the matte question")
-    page.select_option("#id_matte_id", "shadowbox_polar")
-    page.click("input[name=apply]")
-
-    expect(page.locator(".messagelist")).to_contain_text("Matte shadowbox_polar on 2 picture(s).")
-    harbour, garden, wave = gallery
-    assert fake_tv.photos[harbour.content_id].matte_id == "shadowbox_polar"
-    assert fake_tv.photos[garden.content_id].matte_id == "shadowbox_polar"
-    assert fake_tv.photos[wave.content_id].matte_id == "none"
-
-    page.click("#action-toggle")
-    expect(page.locator(".action-counter")).to_contain_text("3 of 3 selected")
-
-    page.set_viewport_size({"width": 390, "height": 844})
+    page.set_viewport_size(PHONE)
     box = cards.first.bounding_box()
     assert box["x"] >= 0 and box["x"] + box["width"] <= 390
+    # On a phone the filters come first, folded, then the cards.
+    page.reload()
+    assert (page.locator("#changelist-filter").bounding_box()["y"]
+            < cards.first.bounding_box()["y"])
+    expect(page.locator("#changelist-filter details[open]")).to_have_count(0)
+    page.wait_for_function(CARD_SHOWN)
+    assert_accessible(page, "the artwork gallery on a phone")
     page.screenshot(path=ARTIFACTS / "artwork-gallery-narrow.png", full_page=True)
+    page.screenshot(path=ARTIFACTS / "artwork-gallery-390.png")
+
+
+def test_matte_picker_from_the_card_and_from_the_selection(
+        live_server, curator, gallery, fake_tv, page):
+    harbour, garden, wave = gallery
+    page.set_viewport_size(WIDE)
+    log_in(page, live_server.url, curator, next_path=GALLERY)
+
+    card(page, "Harbour").get_by_role("link", name="Change matte").click()
+    expect(page.locator("h1")).to_have_text("Change matte")
+    shadowbox = page.locator("fieldset.matte-style", has_text="Shadowbox")
+    expect(shadowbox.locator("label", has_text="Burgundy")).to_be_visible()
+    expect(shadowbox.locator("label", has_text="Sea foam")).to_be_visible()
+    expect(page.locator("label.matte-swatch", has_text="No matte").locator("input")).to_be_checked()
+    assert_accessible(page, "the matte picker")
+    page.screenshot(path=ARTIFACTS / "matte-picker.png", full_page=True)
+    shadowbox.locator("label", has_text="Polar").click()
+    page.click("input[name=apply]")
+    expect(page.locator(".messagelist")).to_contain_text("Matte Shadowbox, Polar on 1 picture(s).")
+    expect(card(page, "Harbour")).to_contain_text("Shadowbox, Polar")
+    assert fake_tv.photos[harbour.content_id].matte_id == "shadowbox_polar"
+
+    # Several at once, through the admin's action.
+    page.get_by_role("checkbox", name="Select Garden").check()
+    page.get_by_role("checkbox", name="Select Wave").check()
+    page.select_option("select[name=action]", "change_matte")
+    page.click("button[name=index]")
+    page.set_viewport_size(PHONE)
+    page.locator("fieldset.matte-style", has_text="Modern wide").locator(
+        "label", has_text="Sage").click()
+    assert_accessible(page, "the matte picker on a phone")
+    page.screenshot(path=ARTIFACTS / "matte-picker-narrow.png", full_page=True)
+    page.click("input[name=apply]")
+    expect(page.locator(".messagelist")).to_contain_text("Matte Modern wide, Sage on 2 picture(s).")
+    assert fake_tv.photos[garden.content_id].matte_id == "modernwide_sage"
+    assert fake_tv.photos[wave.content_id].matte_id == "modernwide_sage"
+
+
+def test_show_now_remove_and_put_back_with_the_plex_tile_following(
+        live_server, curator, worker, fake_plex, fake_tv, page):
+    # Garden, imported from Plex and on the TV.
+    garden = fake_plex.find("Garden").rating_key
+    plex_services.plex_import_request(plex_metadata_ids=[garden])
+    record = plex_services.plex_import_records(plex_metadata_ids=[garden])[0]
+    plex_services.plex_import_run_inline(record_id=record.pk)
+    assert len(fake_tv.photos) == 1
+    page.set_viewport_size(WIDE)
+    log_in(page, live_server.url, curator, next_path=GALLERY)
+    garden_card = card(page, "Garden")
+
+    garden_card.get_by_role("button", name="Show on TV now").click()
+    expect(page.locator(".messagelist")).to_contain_text("The TV now shows “Garden”.")
+    fake_tv.art_mode = False
+    garden_card.get_by_role("button", name="Show on TV now").click()
+    expect(page.locator(".messagelist")).to_contain_text("The TV is being watched")
+    assert fake_tv.art_mode is False  # left alone
+    assert len(fake_tv.select_calls) == 1
+    fake_tv.art_mode = True
+
+    garden_card.get_by_role("link", name="Remove from TV").click()
+    expect(page.locator("#content-main")).to_contain_text("Docent keeps the picture")
+    assert_accessible(page, "the Remove from TV question")
+    page.get_by_role("button", name="Remove from TV").click()
+    expect(page.locator(".messagelist")).to_contain_text("is off the TV and stays in Docent")
+    assert fake_tv.photos == {}
+    expect(garden_card).to_contain_text("Removed from the TV")
+    expect(garden_card).to_contain_text("Delete from Docent (not on the TV: nothing changes there)")
+    assert_accessible(page, "a removed card")
+
+    # The Plex page agrees: removed, not "✓ Imported".
+    page.goto(f"{live_server.url}/admin/plex/browse/")
+    page.get_by_role("button", name="Open album Family").click()
+    tile = page.locator(".plex-tile.photo", has_text="Garden")
+    expect(tile.locator(".plex-badge")).to_have_text("Removed from the TV: import puts it back")
+
+    page.goto(f"{live_server.url}{GALLERY}")
+    page.evaluate("window.stayed = true")
+    garden_card.get_by_role("button", name="Put back").click()
+    expect(page.locator(".messagelist")).to_contain_text("is on its way back to the TV")
+    page.evaluate("window.stayed = true")  # the redirect loaded the page once
+    # The worker uploads it; the card follows by itself, without reloading the page.
+    expect(garden_card.locator(".artwork-badge")).to_have_text("On the TV", timeout=60_000)
+    assert page.evaluate("window.stayed") is True
+    expect(garden_card.get_by_role("button", name="Show on TV now")).to_be_visible()
+    assert len(fake_tv.photos) == 1
+    assert_accessible(page, "the gallery after Put back")
+
+    page.goto(f"{live_server.url}/admin/plex/browse/")
+    page.get_by_role("button", name="Open album Family").click()
+    expect(tile.locator(".plex-badge")).to_have_text("✓ Imported")
+
+
+def test_every_state_reads_clearly_at_both_widths(
+        live_server, curator, gallery, frame_tv, make_artwork, page):
+    """The gallery as the README shows it: on the TV, removed, and waiting for the TV."""
+    removed = make_artwork(painting(800, 600, (150, 150, 190), (90, 80, 60)),
+                           filename="dunes.jpg", title="Dunes")
+    removed = services.artwork_upload_to_tv(artwork_id=removed.pk, tv=frame_tv)
+    services.artwork_remove_from_tv(artworks=Artwork.objects.filter(pk=removed.pk), tv=frame_tv)
+    waiting = make_artwork(painting(900, 600, (90, 140, 200), (60, 90, 40)),
+                           filename="meadow.jpg", title="Meadow")
+    Artwork.objects.filter(pk=waiting.pk).update(
+        waiting_reason="The TV is off or asleep; Docent tries again by itself.")
+
+    page.set_viewport_size(WIDE)
+    log_in(page, live_server.url, curator, next_path=GALLERY)
+    page.wait_for_function(CARD_SHOWN)
+    expect(card(page, "Dunes")).to_contain_text("Removed from the TV; Docent keeps it.")
+    expect(card(page, "Dunes").get_by_role("button", name="Put back")).to_be_visible()
+    expect(card(page, "Meadow")).to_contain_text("Waiting: The TV is off or asleep")
+    expect(card(page, "Meadow")).to_have_attribute("data-working", "")
+    assert_accessible(page, "every card state")
+    page.screenshot(path=ARTIFACTS / "artwork-gallery-states-1440.png")
+    page.set_viewport_size(PHONE)
+    page.reload()
+    page.wait_for_function(CARD_SHOWN)
+    page.locator("#result_list").scroll_into_view_if_needed()
+    assert_accessible(page, "every card state on a phone")
+    page.screenshot(path=ARTIFACTS / "artwork-gallery-states-390.png")
+    page.emulate_media(color_scheme="dark")
+    assert_accessible(page, "every card state in dark mode")
+    page.screenshot(path=ARTIFACTS / "artwork-gallery-states-dark.png")

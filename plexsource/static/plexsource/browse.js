@@ -275,6 +275,8 @@
     const state = item.imported ? "imported" : item.import_status || "";
     const badge = {
       imported: "✓ Imported", failed: "Import failed", queued: "Queued", running: "Importing",
+      // Importing it again puts the same picture back on the TV.
+      removed: "Removed from the TV: import puts it back",
     }[state];
     return el("button", {
       type: "button", class: `plex-tile photo ${state}`, "data-id": item.plex_metadata_id,
