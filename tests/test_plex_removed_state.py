@@ -84,3 +84,13 @@ def test_a_picture_on_the_tv_is_still_skipped_unless_forced(imported):
 
     assert skipped.skipped == [{"plex_metadata_id": harbour.rating_key,
                                 "reason": f"already on the TV as {content_id}"}]
+
+
+def test_the_import_records_list_says_removed_from_the_tv(imported, frame_tv, admin_client):
+    _, _, artwork_id = imported
+    content_id = Artwork.objects.get(pk=artwork_id).content_id
+
+    remove(artwork_id, frame_tv)
+    page = admin_client.get("/admin/plexsource/importrecord/").content.decode()
+
+    assert f"Removed from the TV (was {content_id})" in page
