@@ -26,7 +26,7 @@ HINTS = {
 
 def docent_home(request):
     checks = [
-        {"check": check, "state": _state(check), "hint": HINTS.get(check.name, "")}
+        {"check": check, "state": check.level.value, "hint": HINTS.get(check.name, "")}
         for check in health.check_all()
     ]
     context = {
@@ -61,9 +61,3 @@ def _plex_configured() -> bool:
     except plex.PlexNotConfigured:
         return False
     return True
-
-
-def _state(check: health.Check) -> str:
-    if check.ok:
-        return "ok"
-    return "problem" if check.required else "warning"
