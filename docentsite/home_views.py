@@ -27,6 +27,11 @@ HINTS = {
                     "descriptions off.",
     "Plex": "Is the Plex server running? Check PLEX_URL and PLEX_TOKEN in .env.",
 }
+#: How to turn on what is not set up, by check name (Plex shows its .env lines).
+SETUP_HINTS = {
+    "Vision model": "To have pictures described, set AI_PROVIDER (anthropic or openai) and "
+                    "its API key in .env, then restart Docent.",
+}
 
 
 def home(request):
@@ -48,7 +53,8 @@ def docent_tv_state(request):
 
 def docent_home(request):
     checks = [
-        {"check": check, "state": check.level.value, "hint": HINTS.get(check.name, "")}
+        {"check": check, "state": check.level.value,
+         "hint": (SETUP_HINTS if check.level is health.Level.OFF else HINTS).get(check.name, "")}
         for check in health.check_all()
     ]
     context = {

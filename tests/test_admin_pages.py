@@ -40,6 +40,8 @@ def test_home_shows_what_is_not_set_up_as_neutral_not_ok(admin_client, settings)
     for name in ("Plex", "Vision model"):
         assert f'class="docent-card off" data-check="{name}"' in page
         assert "Not set up" in card(page, name) and "✓ OK" not in card(page, name)
+        assert "What to check" not in card(page, name)
+    assert "To have pictures described, set AI_PROVIDER" in card(page, "Vision model")
 
 
 def test_home_names_the_plex_server_when_connected(admin_client, plex_settings, fake_plex):
