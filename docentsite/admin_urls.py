@@ -3,7 +3,7 @@
 from django.contrib import admin
 from django.urls import path
 
-from docentsite.home_views import docent_home, docent_pair_tv
+from docentsite.home_views import docent_home, docent_pair_tv, docent_tv_state
 from docentsite.permissions import PLEX_BROWSE, page_requires
 from plexsource.views import plex_browse
 
@@ -16,5 +16,7 @@ urlpatterns = [
     path("docent/", page(docent_home, "artwork.view_artwork"), name="docent_home"),
     path("docent/pair-tv/", page(docent_pair_tv, "artwork.change_artwork"),
          name="docent_pair_tv"),
+    path("docent/tv-state/", page(docent_tv_state, "artwork.view_artwork"),
+         name="docent_tv_state"),
     path("plex/browse/", page(plex_browse, *PLEX_BROWSE), name="plex_browse"),
 ]

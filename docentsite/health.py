@@ -6,6 +6,7 @@ One function per dependency, each returning a Check and never raising: the
 
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 
 from django.conf import settings
@@ -13,15 +14,30 @@ from django.db import DatabaseError, connection
 from django.db.migrations.executor import MigrationExecutor
 
 
+class Level(StrEnum):
+    OK = "ok"
+    #: Not set up, or turned off on purpose: nothing is wrong (Plex, the vision model).
+    OFF = "off"
+    #: The next step of setting up, not a fault: pairing with a TV that answers.
+    STEP = "step"
+    #: Something Docent works without (Plex, the vision model) does not work.
+    WARNING = "warning"
+    #: Something Docent needs does not work.
+    PROBLEM = "problem"
+
+
 @dataclass(frozen=True)
 class Check:
     name: str
-    ok: bool
+    level: Level
     detail: str
-    #: False for things Docent works without (Plex, the vision model).
-    required: bool = True
     #: What a person can do about it from the status page: "pair" (with the TV).
     action: str = ""
+
+    @property
+    def ok(self) -> bool:
+        """Nothing is wrong (it may still be off, or wait for a step)."""
+        return self.level not in (Level.WARNING, Level.PROBLEM)
 
 
 def check_database() -> Check:
@@ -29,12 +45,12 @@ def check_database() -> Check:
         executor = MigrationExecutor(connection)
         pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
     except DatabaseError as exc:
-        return Check("Database", False, f"cannot be opened: {exc}")
+        return Check("Database", Level.PROBLEM, f"cannot be opened: {exc}")
     vendor = connection.vendor
     if pending:
-        return Check("Database", False,
+        return Check("Database", Level.PROBLEM,
                      f"{vendor}, {len(pending)} migration(s) to apply: run manage.py migrate")
-    return Check("Database", True, f"{vendor}, up to date")
+    return Check("Database", Level.OK, f"{vendor}, up to date")
 
 
 def check_broker() -> Check:
@@ -43,21 +59,23 @@ def check_broker() -> Check:
     if settings.CELERY_BROKER_URL.startswith("filesystem://"):
         folder = Path(settings.CELERY_BROKER_TRANSPORT_OPTIONS["data_folder_in"])
         if not folder.is_dir() or not _writable(folder):
-            return Check("Task queue", False, f"embedded queue folder {folder} is not writable")
+            return Check("Task queue", Level.PROBLEM,
+                         f"embedded queue folder {folder} is not writable")
         detail = f"embedded (files in {folder.parent})"
     else:
         try:
             with app.connection_for_write() as conn:
                 conn.ensure_connection(max_retries=1, timeout=3)
         except Exception as exc:  # noqa: BLE001 - kombu raises many unrelated types
-            return Check("Task queue", False, f"broker unreachable: {type(exc).__name__}: {exc}")
+            return Check("Task queue", Level.PROBLEM,
+                         f"broker unreachable: {type(exc).__name__}: {exc}")
         detail = f"broker {app.connection_for_write().as_uri()}"
     workers = _ping_workers(app)
     if not workers:
-        return Check("Task queue", False,
+        return Check("Task queue", Level.PROBLEM,
                      f"{detail}; no worker answered — start one with `manage.py serve` "
                      "or `celery -A docentsite worker`")
-    return Check("Task queue", True, f"{detail}; a worker is running")
+    return Check("Task queue", Level.OK, f"{detail}; a worker is running")
 
 
 def _ping_workers(app) -> list:
@@ -82,20 +100,24 @@ def check_tv() -> Check:
     from docentsite.artwork import frametv
 
     if not settings.TV_HOST:
-        return Check("Frame TV", False, "not configured: set TV_HOST in .env")
+        return Check("Frame TV", Level.PROBLEM, "not configured: set TV_HOST in .env")
     status = frametv.from_settings().status()
     if not status.reachable:
-        return Check("Frame TV", False, f"{settings.TV_HOST}: {status.error}")
+        return Check("Frame TV", Level.PROBLEM, f"{settings.TV_HOST}: {status.error}")
     if not status.art_mode_supported:
-        return Check("Frame TV", False, f"{status.name or settings.TV_HOST} has no Art Mode")
+        return Check("Frame TV", Level.PROBLEM,
+                     f"{status.name or settings.TV_HOST} has no Art Mode")
     if not status.paired:
-        return Check("Frame TV", False, f"{status.name}: {status.error}", action="pair")
+        # A fresh install is here until the first pairing: the next step, not a fault.
+        return Check("Frame TV", Level.STEP,
+                     f"{status.name} answers; Docent is not paired with the TV yet",
+                     action="pair")
     if status.error:
-        return Check("Frame TV", False, f"{status.name}: {status.error}")
+        return Check("Frame TV", Level.PROBLEM, f"{status.name}: {status.error}")
     showing = {True: "showing art now", False: "not showing art now"}.get(status.art_mode, "")
     art_mode = f"Art Mode supported ({showing})" if showing else "Art Mode supported"
     return Check(
-        "Frame TV", True,
+        "Frame TV", Level.OK,
         f"{status.name} ({status.model}), {art_mode}, Art API {status.api_version}, "
         f"{status.photo_count} personal photo(s)",
     )
@@ -105,14 +127,14 @@ def check_vision() -> Check:
     from docentsite.artwork import vision
 
     if settings.AI_PROVIDER == "none":
-        return Check("Vision model", True, "off (AI_PROVIDER=none)", required=False)
+        return Check("Vision model", Level.OFF, "turned off (AI_PROVIDER=none)")
     try:
         config = vision.from_settings()
     except vision.VisionNotConfigured as exc:
-        return Check("Vision model", False, str(exc), required=False)
+        return Check("Vision model", Level.WARNING, str(exc))
     auto = "on" if settings.AUTO_ANALYZE else "off"
-    return Check("Vision model", True,
-                 f"{config.provider} {config.model}, auto-analyze {auto}", required=False)
+    return Check("Vision model", Level.OK,
+                 f"{config.provider} {config.model}, auto-analyze {auto}")
 
 
 def check_plex() -> Check:
@@ -120,15 +142,14 @@ def check_plex() -> Check:
 
     status = plex_status()
     if not status.configured:
-        return Check("Plex", True, "not configured (set PLEX_URL and PLEX_TOKEN to use it)",
-                     required=False)
+        return Check("Plex", Level.OFF, "not set up (set PLEX_URL and PLEX_TOKEN to use it)")
     note = f" ({status.note})" if status.note else ""
     if not status.connected:
-        return Check("Plex", False, (status.error or "not reachable") + note, required=False)
+        return Check("Plex", Level.WARNING, (status.error or "not reachable") + note)
     server, count = status.server, status.library_count
     libraries = "1 photo library" if count == 1 else f"{count} photo libraries"
-    return Check("Plex", True, f'"{server.name}" version {server.version}, {libraries}{note}',
-                 required=False)
+    return Check("Plex", Level.OK,
+                 f'"{server.name}" version {server.version}, {libraries}{note}')
 
 
 def check_all() -> list[Check]:

@@ -1,11 +1,16 @@
-"""The Docent status page: every dependency's check, and what is on its way."""
+"""The front door (/ and /favicon.ico), the Docent status page (every dependency's
+check, and what is on its way) and the TV's state for the header."""
+
+from dataclasses import asdict
 
 from django.contrib import admin, messages
+from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.templatetags.static import static
 from django.views.decorators.http import require_POST
 
-from docentsite import health
+from docentsite import health, tvstate
 from docentsite.artwork import services as artwork_services
 from docentsite.artwork.errors import DocentError
 from docentsite.artwork.models import Artwork, Status
@@ -22,11 +27,34 @@ HINTS = {
                     "descriptions off.",
     "Plex": "Is the Plex server running? Check PLEX_URL and PLEX_TOKEN in .env.",
 }
+#: How to turn on what is not set up, by check name (Plex shows its .env lines).
+SETUP_HINTS = {
+    "Vision model": "To have pictures described, set AI_PROVIDER (anthropic or openai) and "
+                    "its API key in .env, then restart Docent.",
+}
+
+
+def home(request):
+    """The gallery is Docent's home; the admin sends a visitor to its login first."""
+    return redirect("admin:artwork_artwork_changelist")
+
+
+def favicon(request):
+    # Browsers ask for /favicon.ico whatever the page says.
+    return redirect(static("docent/favicon.ico"))
+
+
+def docent_tv_state(request):
+    """The TV's state for the header's dot: asks the TV at most every 30 seconds."""
+    state = tvstate.tv_state_check()
+    return JsonResponse({key: value for key, value in asdict(state).items()
+                         if key != "checked_at"})
 
 
 def docent_home(request):
     checks = [
-        {"check": check, "state": _state(check), "hint": HINTS.get(check.name, "")}
+        {"check": check, "state": check.level.value,
+         "hint": (SETUP_HINTS if check.level is health.Level.OFF else HINTS).get(check.name, "")}
         for check in health.check_all()
     ]
     context = {
@@ -61,9 +89,3 @@ def _plex_configured() -> bool:
     except plex.PlexNotConfigured:
         return False
     return True
-
-
-def _state(check: health.Check) -> str:
-    if check.ok:
-        return "ok"
-    return "problem" if check.required else "warning"

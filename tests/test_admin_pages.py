@@ -24,8 +24,24 @@ def test_home_shows_the_env_lines_when_plex_is_not_configured(admin_client, sett
     settings.PLEX_URL = settings.PLEX_TOKEN = ""
     page = admin_client.get(HOME).content.decode()
 
-    assert "not configured" in page
+    assert "not set up" in page
     assert "PLEX_URL=http://&lt;server&gt;:32400" in page and "PLEX_TOKEN=" in page
+
+
+def card(page: str, name: str) -> str:
+    return page.split(f'data-check="{name}"')[1].split("</li>")[0]
+
+
+def test_home_shows_what_is_not_set_up_as_neutral_not_ok(admin_client, settings):
+    settings.PLEX_URL = settings.PLEX_TOKEN = ""
+    settings.AI_PROVIDER = "none"
+    page = admin_client.get(HOME).content.decode()
+
+    for name in ("Plex", "Vision model"):
+        assert f'class="docent-card off" data-check="{name}"' in page
+        assert "Not set up" in card(page, name) and "✓ OK" not in card(page, name)
+        assert "What to check" not in card(page, name)
+    assert "To have pictures described, set AI_PROVIDER" in card(page, "Vision model")
 
 
 def test_home_names_the_plex_server_when_connected(admin_client, plex_settings, fake_plex):
@@ -107,6 +123,9 @@ def test_home_offers_pairing_when_the_tv_has_not_allowed_docent(admin_client, un
     page = admin_client.get(HOME).content.decode()
 
     assert "Docent is not paired with the TV yet" in page
+    tv = card(page, "Frame TV")
+    assert 'class="docent-card step" data-check="Frame TV"' in page
+    assert "Next step: pair with the TV" in tv and "Problem" not in tv
     assert f'action="{PAIR}"' in page and "Pair with TV" in page
     assert "press Allow on the TV now" in page
     assert unpaired_tv.connections == []  # asking for the status showed no prompt on the TV
@@ -179,5 +198,5 @@ def test_a_tv_on_the_plain_port_is_ok_without_pairing(admin_client, settings, tm
         settings.TV_TOKEN_FILE = tmp_path / "tv-token"
         page = admin_client.get(HOME).content.decode()
 
-    card = page.split('data-check="Frame TV"')[1].split("</li>")[0]
-    assert "✓ OK" in card and "Art API" in card and "Pair with TV" not in card
+    tv = card(page, "Frame TV")
+    assert "✓ OK" in tv and "Art API" in tv and "Pair with TV" not in tv

@@ -27,7 +27,7 @@ def test_an_unconfigured_tv_and_no_worker_are_problems(capsys, settings):
     assert f"ok   Database: {connection.vendor}, up to date" in output
     assert "FAIL Frame TV: not configured: set TV_HOST in .env" in output
     assert "no worker answered" in output
-    assert "ok   Vision model: off (AI_PROVIDER=none)" in output
+    assert "off  Vision model: turned off (AI_PROVIDER=none)" in output
 
 
 @pytest.mark.timeout(90)
@@ -44,6 +44,24 @@ def test_everything_reachable_passes(capsys, settings, fake_tv, frame_tv, tmp_pa
     assert ("ok   Frame TV: Samsung The Frame 55 (QE55LS03BAUXXU), Art Mode supported "
             "(showing art now), Art API 4.3.4.0") in output
     assert "0 personal photo(s)" in output
+
+
+@pytest.mark.timeout(90)
+def test_a_tv_not_paired_yet_is_the_next_step_not_a_failure(capsys, settings, fake_tv,
+                                                             tmp_path):
+    settings.TV_HOST, settings.TV_PORT = fake_tv.host, fake_tv.port
+    settings.TV_TOKEN_FILE = tmp_path / "tv-token"  # a fresh install: no token yet
+    empty_embedded_queue()
+
+    with celery_worker({}, log_dir=tmp_path):
+        code, output = run_check(capsys)
+
+    assert code == 0, output
+    assert ("next Frame TV: Samsung The Frame 55 answers; Docent is not paired with the TV "
+            "yet") in output
+    assert "press Pair with TV on the status page" in output
+    assert "FAIL" not in output and "problem(s)" not in output
+    assert fake_tv.connections == []  # checking showed no prompt on the TV
 
 
 def test_a_tv_that_is_off_is_reported(capsys, settings, fake_tv, frame_tv):
@@ -68,7 +86,7 @@ def test_plex_is_optional_but_its_problems_are_shown(capsys, settings, fake_plex
 
     settings.PLEX_URL = ""
     code, output = run_check(capsys)
-    assert "ok   Plex: not configured (set PLEX_URL and PLEX_TOKEN to use it)" in output
+    assert "off  Plex: not set up (set PLEX_URL and PLEX_TOKEN to use it)" in output
 
 
 @pytest.mark.parametrize(("plex_url", "expected"), [
