@@ -4,7 +4,6 @@ The script runs in a copy of itself, with a PATH of our making; pip is handed a
 pyproject it refuses at once, so each run stops right after creating the venv.
 """
 
-import os
 import shutil
 import subprocess
 import time
