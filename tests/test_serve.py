@@ -7,6 +7,7 @@ import getpass
 import os
 import shutil
 import signal
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -233,3 +234,20 @@ def test_the_systemd_unit_verifies(tmp_path):
                             timeout=60)
 
     assert (result.returncode, result.stdout + result.stderr) == (0, "")
+
+
+def test_prepare_site_sets_up_once_then_leaves_static_files_be(tmp_path):
+    prepare = [sys.executable, str(ROOT / "manage.py"), "prepare_site", "--verbosity", "0"]
+    first = subprocess.run(prepare, env=serve_env(tmp_path), capture_output=True, text=True,
+                           timeout=120)
+    manifest = tmp_path / "static" / "staticfiles.json"
+    collected = manifest.stat().st_mtime_ns
+    second = subprocess.run(prepare, env=serve_env(tmp_path), capture_output=True, text=True,
+                            timeout=120)
+
+    assert (first.returncode, first.stdout, first.stderr) == (0, "", "")
+    assert (second.returncode, second.stdout, second.stderr) == (0, "", "")
+    assert manifest.stat().st_mtime_ns == collected  # nothing changed: not collected again
+    with sqlite3.connect(tmp_path / "docent.sqlite3") as database:
+        assert database.execute("SELECT username FROM auth_user WHERE is_superuser").fetchall() \
+            == [("owner",)]
