@@ -3,9 +3,13 @@ import os
 from celery import Celery
 from celery.signals import setup_logging
 
+from docentsite.config import load_settings_or_exit
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "docentsite.settings")
 
 app = Celery("docentsite")
+# Before Celery reads its configuration from the settings: a bad one is one line, exit 2.
+app.on_configure.connect(lambda **kwargs: load_settings_or_exit(), weak=False)
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 

@@ -6,8 +6,11 @@ start, so every reader here names the setting and the bad value.
 """
 
 import contextlib
+import difflib
 import os
+import re
 import secrets
+import sys
 from pathlib import Path
 
 import environ
@@ -19,9 +22,29 @@ env = environ.FileAwareEnv()
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
 
+#: Every setting a reader here was asked for: the names a .env may use.
+_READ: set[str] = set()
+#: Names read elsewhere: by ./docent, createsuperuser, the AI vendors' SDKs.
+_READ_ELSEWHERE = {
+    "DJANGO_SETTINGS_MODULE", "DOCENT_ENV_FILE", "DJANGO_SUPERUSER_USERNAME",
+    "DJANGO_SUPERUSER_PASSWORD", "DJANGO_SUPERUSER_EMAIL", "PYTHON",
+    "ANTHROPIC_BASE_URL", "OPENAI_BASE_URL",
+}
+# The line django-environ's read_env reads as a setting.
+_ENV_LINE = re.compile(r"\A(?:export )?([A-Za-z_0-9]+)=")
+# Set once the .env was looked over, so that the processes serve starts do not repeat it.
+_CHECKED = "DOCENT_ENV_FILE_CHECKED"
+
 
 def _raw(name: str) -> str | None:
-    value = env.str(name, default=None)
+    _READ.add(name)
+    try:
+        value = env.str(name, default=None)
+    except OSError as error:  # NAME_FILE names a file that is not there
+        raise ImproperlyConfigured(
+            f"{name}_FILE must name a file Docent can read, not {error.filename!r} "
+            f"({error.strerror})."
+        ) from None
     if value is None or value.strip() == "":
         return None
     return value.strip()
@@ -136,3 +159,32 @@ def _owner_only(path: Path, mode: int) -> None:
     # they made it: tightening it is theirs to do.
     with contextlib.suppress(PermissionError):
         path.chmod(mode)
+
+
+def warn_unknown(env_file: Path) -> None:
+    """Warn, once, about a name in .env that no setting reads: a typo is otherwise silent."""
+    if os.environ.get(_CHECKED) or not env_file.is_file():
+        return
+    os.environ[_CHECKED] = "1"
+    known = _READ | _READ_ELSEWHERE
+    for line in env_file.read_text(encoding="utf-8", errors="replace").splitlines():
+        match = _ENV_LINE.match(line.strip())
+        name = match and match.group(1)
+        if not name or name in known or name.removesuffix("_FILE") in known:
+            continue
+        close = difflib.get_close_matches(name, sorted(known), n=1)
+        hint = f"; did you mean {close[0]}?" if close else "."
+        print(f"Warning: {env_file} sets {name}, which Docent does not read{hint}",
+              file=sys.stderr)
+
+
+def load_settings_or_exit() -> None:
+    """Load Django's settings now; one Docent cannot use ends the process with one line
+    naming it (exit 2), not a traceback."""
+    from django.conf import settings
+
+    try:
+        settings.INSTALLED_APPS  # noqa: B018
+    except ImproperlyConfigured as error:
+        print(f"Docent cannot start: {error}", file=sys.stderr)
+        raise SystemExit(2) from None

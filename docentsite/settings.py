@@ -245,3 +245,6 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 # HSTS preloading is asked for at hstspreload.org, for a whole registered domain,
 # which Docent's host name is not.
 SILENCED_SYSTEM_CHECKS = ["security.W021"]
+
+# Last: the names every setting above asked for are the ones .env may use.
+config.warn_unknown(_env_file)

@@ -2,6 +2,11 @@ import os
 
 from django.core.wsgi import get_wsgi_application
 
+from docentsite.config import load_settings_or_exit
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "docentsite.settings")
+# gunicorn --preload (as serve runs it) loads this in its main process: a bad
+# setting ends gunicorn with one line and exit 2.
+load_settings_or_exit()
 
 application = get_wsgi_application()

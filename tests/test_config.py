@@ -1,3 +1,8 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
@@ -80,3 +85,54 @@ def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(db):
         assert cursor.fetchone()[0] == "wal"
         cursor.execute("PRAGMA busy_timeout")
         assert cursor.fetchone()[0] == 30000
+
+
+ROOT = Path(__file__).resolve().parents[1]
+BAD_SETTINGS = [
+    ("AUTO_ANALYZE=ture", "AUTO_ANALYZE must be true or false, not 'ture'."),
+    ("TV_PORT=80O2", "TV_PORT must be a whole number, not '80O2'."),
+    ("DATABASE_URL=postgress://docent@db/docent",
+     "DATABASE_URL must be a database URL such as sqlite:///path, "
+     "postgres://user@host:5432/name, mysql://…; 'postgress' is not one Django knows."),
+    ("PLEX_TOKEN_FILE=/nonexistent/plex-token", "PLEX_TOKEN_FILE must name a file Docent "
+     "can read, not '/nonexistent/plex-token' (No such file or directory)."),
+]
+# Each way Docent starts: a command (./docent runs these), the web site, the worker.
+ENTRY_POINTS = {
+    "manage.py": [sys.executable, "manage.py", "check"],
+    "gunicorn": [sys.executable, "-m", "gunicorn", "docentsite.wsgi", "--preload",
+                 "--bind", "127.0.0.1:0"],
+    "celery": [sys.executable, "-m", "celery", "-A", "docentsite", "worker"],
+}
+
+
+def with_env_file(tmp_path, text: str) -> dict:
+    env_file = tmp_path / ".env"
+    env_file.write_text(text)
+    environment = {**os.environ, "DJANGO_SETTINGS_MODULE": "docentsite.settings",
+                   "DOCENT_ENV_FILE": str(env_file), "DOCENT_DATA_DIR": str(tmp_path / "data")}
+    for name in ("DATABASE_URL", "AUTO_ANALYZE", "TV_PORT", "PLEX_TOKEN",
+                 "DOCENT_ENV_FILE_CHECKED"):
+        environment.pop(name, None)
+    return environment
+
+
+@pytest.mark.parametrize("entry_point", ENTRY_POINTS)
+@pytest.mark.parametrize("line,message", BAD_SETTINGS)
+def test_a_bad_setting_is_one_line_and_exit_2(tmp_path, entry_point, line, message):
+    result = subprocess.run(ENTRY_POINTS[entry_point], cwd=ROOT, capture_output=True,
+                            text=True, timeout=120, env=with_env_file(tmp_path, line + "\n"))
+
+    assert (result.returncode, result.stderr) == (2, f"Docent cannot start: {message}\n")
+
+
+def test_an_unknown_name_in_env_is_warned_about_with_the_closest(tmp_path):
+    (tmp_path / "plex-token").write_text("token")
+    env = with_env_file(tmp_path, "TV_HSOT=192.168.1.20\nexport TV_PORT=8002\n"
+                                  f"PLEX_TOKEN_FILE={tmp_path / 'plex-token'}\n")
+    result = subprocess.run([sys.executable, "manage.py", "check"], cwd=ROOT, env=env,
+                            capture_output=True, text=True, timeout=120)
+
+    assert result.returncode == 0
+    assert result.stderr == (f"Warning: {tmp_path / '.env'} sets TV_HSOT, which Docent does "
+                             "not read; did you mean TV_HOST?\n")

@@ -2,8 +2,12 @@
 thumbnails waiting on a slow Plex leave requests free for the admin's other pages; figures:
 benchmarks/plex_thumbnails.py), the worker and beat."""
 
+import contextlib
+import getpass
 import os
+import shutil
 import signal
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -115,3 +119,135 @@ def test_serve_runs_beat_whose_sweep_takes_over_work_left_behind(
             serve.wait()
 
     assert list(fake_tv.photos) == [Artwork.objects.get(pk=artwork.pk).content_id]
+
+
+def serve_env(data_dir) -> dict:
+    return {**os.environ, "DJANGO_SETTINGS_MODULE": "docentsite.settings",
+            "DOCENT_ENV_FILE": os.devnull, "DOCENT_DATA_DIR": str(data_dir), "TV_HOST": "",
+            "AI_PROVIDER": "none", "DJANGO_SUPERUSER_USERNAME": "owner",
+            "DJANGO_SUPERUSER_PASSWORD": "a long test password"}
+
+
+def descendants(pid: int) -> set[int]:
+    """The processes under `pid`, from /proc."""
+    parents = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rpartition(")")[2].split()
+        except OSError:
+            continue
+        parents.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    found, todo = set(), [pid]
+    while todo:
+        for child in parents.get(todo.pop(), []):
+            found.add(child)
+            todo.append(child)
+    return found
+
+
+def alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def start_serve(data_dir, *args):
+    port = free_port()
+    serve = subprocess.Popen(
+        [sys.executable, str(ROOT / "manage.py"), "serve", "--bind", f"127.0.0.1:{port}", *args],
+        env=serve_env(data_dir), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        start_new_session=True)
+
+    def answers():
+        try:
+            requests.get(f"http://127.0.0.1:{port}/admin/login/", timeout=10)
+            return True  # any answer: a data dir not migrated yet answers 500
+        except requests.RequestException:
+            return serve.poll() is not None  # stopped: the caller's assertions say why
+    try:
+        wait_for(answers, timeout=90, what="serve's web site")
+    except BaseException:
+        kill_all(serve)
+        raise
+    return serve
+
+
+def kill_all(process, children=()):
+    """A test's own clean-up, whatever serve did: the process and all under it."""
+    for pid in {process.pid, *children, *descendants(process.pid)}:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+    process.wait(10)
+
+
+@pytest.mark.timeout(240)
+def test_serve_leaves_no_child_behind_after_sighup(tmp_path):
+    subprocess.run([sys.executable, str(ROOT / "manage.py"), "prepare_site"],
+                   env=serve_env(tmp_path), check=True, timeout=120, capture_output=True)
+    serve = start_serve(tmp_path)
+    children = set()
+    try:
+        # gunicorn, its two web processes, the worker, its two pool processes and beat.
+        children = wait_for(lambda: len(descendants(serve.pid)) >= 7 and descendants(serve.pid),
+                            timeout=60, what="the web processes and the worker")
+        serve.send_signal(signal.SIGHUP)  # the terminal was closed
+        serve.wait(60)
+        wait_for(lambda: not any(alive(pid) for pid in children), timeout=10,
+                 what=f"serve's children to stop ({sorted(filter(alive, children))} left)")
+    finally:
+        kill_all(serve, children)
+
+
+@pytest.mark.timeout(240)
+def test_a_second_instance_on_the_same_data_dir_is_refused(tmp_path):
+    first = start_serve(tmp_path, "--no-worker")
+    second = subprocess.Popen(
+        [sys.executable, str(ROOT / "manage.py"), "serve", "--no-worker",
+         "--bind", f"127.0.0.1:{free_port()}"],
+        env=serve_env(tmp_path), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        start_new_session=True)
+    try:
+        _, stderr = second.communicate(timeout=60)
+
+        assert second.returncode != 0
+        assert stderr.strip().splitlines()[-1] == (
+            f"CommandError: Docent is already running with the data in {tmp_path}: "
+            "stop it first (or give this one its own DOCENT_DATA_DIR).")
+        assert first.poll() is None
+    finally:
+        kill_all(second)
+        kill_all(first)
+
+
+def test_the_systemd_unit_verifies(tmp_path):
+    analyze = shutil.which("systemd-analyze")
+    if not analyze:
+        pytest.skip("systemd-analyze is not installed (apt-get install systemd)")
+    # The unit as an owner would install it: Docent's folder and user put in.
+    unit = tmp_path / "docent.service"
+    unit.write_text((ROOT / "contrib" / "docent.service").read_text()
+                    .replace("/opt/docent", str(ROOT))
+                    .replace("User=docent", f"User={getpass.getuser()}"))
+    result = subprocess.run([analyze, "verify", str(unit)], capture_output=True, text=True,
+                            timeout=60)
+
+    assert (result.returncode, result.stdout + result.stderr) == (0, "")
+
+
+def test_prepare_site_sets_up_once_then_leaves_static_files_be(tmp_path):
+    prepare = [sys.executable, str(ROOT / "manage.py"), "prepare_site", "--verbosity", "0"]
+    first = subprocess.run(prepare, env=serve_env(tmp_path), capture_output=True, text=True,
+                           timeout=120)
+    manifest = tmp_path / "static" / "staticfiles.json"
+    collected = manifest.stat().st_mtime_ns
+    second = subprocess.run(prepare, env=serve_env(tmp_path), capture_output=True, text=True,
+                            timeout=120)
+
+    assert (first.returncode, first.stdout, first.stderr) == (0, "", "")
+    assert (second.returncode, second.stdout, second.stderr) == (0, "", "")
+    assert manifest.stat().st_mtime_ns == collected  # nothing changed: not collected again
+    with sqlite3.connect(tmp_path / "docent.sqlite3") as database:
+        assert database.execute("SELECT username FROM auth_user WHERE is_superuser").fetchall() \
+            == [("owner",)]

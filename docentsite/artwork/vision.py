@@ -16,9 +16,6 @@ import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-import anthropic
-import openai
-
 from docentsite.artwork.errors import DocentError
 
 log = logging.getLogger(__name__)
@@ -54,7 +51,6 @@ _VENDOR = {"anthropic": "Claude", "openai": "OpenAI"}
 # The original Docent writes "claude" for Anthropic; keep its files readable.
 _PROVIDER_TAG = {"anthropic": "claude", "openai": "openai"}
 _KEY_SETTING = {"anthropic": "ANTHROPIC_API_KEY", "openai": "OPENAI_API_KEY"}
-_SDK_ERRORS = (anthropic.AnthropicError, openai.OpenAIError)
 
 
 class VisionError(DocentError):
@@ -123,13 +119,18 @@ def _check(config: VisionConfig) -> None:
 
 def _answer(image_b64: str, config: VisionConfig) -> str:
     """The model's text answer, with transient failures retried a bounded number of times."""
+    # Imported here, not at the top: the SDKs take seconds to import, and every
+    # process (the web, the worker, each command) loads this module.
+    import anthropic
+    import openai
+
     ask = _ask_claude if config.provider == "anthropic" else _ask_openai
     vendor = _VENDOR[config.provider]
     attempt = 0
     while True:
         try:
             return ask(image_b64, config)
-        except _SDK_ERRORS as exc:
+        except (anthropic.AnthropicError, openai.OpenAIError) as exc:
             error = _vision_error(exc, vendor, config)
             wait = _retry_wait(exc, attempt)
         # Raised outside the except block, so the SDK's exception (which holds
@@ -142,6 +143,8 @@ def _answer(image_b64: str, config: VisionConfig) -> str:
 
 
 def _ask_claude(image_b64: str, config: VisionConfig) -> str:
+    import anthropic
+
     with anthropic.Anthropic(
         api_key=config.api_key, timeout=config.timeout, max_retries=0
     ) as client:
@@ -164,6 +167,8 @@ def _ask_claude(image_b64: str, config: VisionConfig) -> str:
 
 
 def _ask_openai(image_b64: str, config: VisionConfig) -> str:
+    import openai
+
     with openai.OpenAI(
         api_key=config.api_key, timeout=config.timeout, max_retries=0
     ) as client:
@@ -193,6 +198,9 @@ def _ask_openai(image_b64: str, config: VisionConfig) -> str:
 
 def _vision_error(exc: Exception, vendor: str, config: VisionConfig) -> VisionError:
     """Our error for an SDK's; never with the SDK's message, which may quote the request."""
+    import anthropic
+    import openai
+
     if isinstance(exc, anthropic.APITimeoutError | openai.APITimeoutError):
         return VisionError(f"{vendor} did not answer within {config.timeout:g} s.",
                            transient=True)

@@ -1,3 +1,4 @@
+import contextlib
 import os
 import signal
 import subprocess
@@ -5,7 +6,11 @@ import sys
 import time
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
+from filelock import FileLock, Timeout
+
+#: Seconds a child has to finish its work after SIGTERM before it is killed.
+STOP_TIMEOUT = 30
 
 
 class Command(BaseCommand):
@@ -26,12 +31,33 @@ class Command(BaseCommand):
                             help="Start only the web site; run `celery -A docentsite worker "
                                  "-B` yourself (e.g. on another machine with a Redis broker; "
                                  "-B on one worker only).")
+        parser.add_argument("--verbose", action="store_true",
+                            help="Log every request and the worker's start-up banner.")
 
     def handle(self, *args, **options):
+        # Two instances on one data dir would share its queue and database, and the
+        # second's web site would fail only once its port turned out to be taken.
+        lock = FileLock(settings.DOCENT_DATA_DIR / "serve.lock")
+        try:
+            lock.acquire(timeout=0)
+        except Timeout:
+            raise CommandError(
+                f"Docent is already running with the data in {settings.DOCENT_DATA_DIR}: "
+                "stop it first (or give this one its own DOCENT_DATA_DIR)."
+            ) from None
+        try:
+            self.run(options)
+        finally:
+            lock.release()
+
+    def run(self, options):
         python = sys.executable
+        # --preload: Django loads once, in gunicorn's main process, before the workers
+        # fork: they answer sooner, and a bad setting stops it at once with one line.
         web = [python, "-m", "gunicorn", "docentsite.wsgi", "--bind", options["bind"],
-               "--workers", str(options["web_workers"]), "--access-logfile", "-",
-               "--timeout", "300"]
+               "--workers", str(options["web_workers"]), "--timeout", "300", "--preload"]
+        # Quiet unless asked: a line per request or per booted process buries what matters.
+        web += ["--access-logfile", "-"] if options["verbose"] else ["--log-level", "warning"]
         if options["web_threads"] > 1:
             # Threads, so that a grid of thumbnails waiting on a slow Plex leaves
             # requests free for the admin's other pages (benchmarks/plex_thumbnails.py).
@@ -42,21 +68,25 @@ class Command(BaseCommand):
             # anyway, and a small home server should not decode four 100 MP
             # photos at once. -B: the worker runs beat too, whose timer takes
             # over work a dead worker left (its schedule is in DOCENT_DATA_DIR).
-            commands["worker"] = [python, "-m", "celery", "-A", "docentsite", "worker",
-                                  "--concurrency", "2", "--loglevel",
+            worker = [python, "-m", "celery", "-A", "docentsite"]
+            if not options["verbose"]:
+                worker.append("--quiet")
+            commands["worker"] = [*worker, "worker", "--concurrency", "2", "--loglevel",
                                   settings.LOG_LEVEL.lower(), "--hostname", "docent@%h", "-B"]
-        children = {name: subprocess.Popen(cmd, env=os.environ.copy())
-                    for name, cmd in commands.items()}
-        self.stdout.write(f"Docent is running on http://{options['bind']}/admin/ "
-                          f"({', '.join(children)}); Ctrl-C stops it.")
         stopping = False
 
         def stop(signum, frame):
             nonlocal stopping
             stopping = True
 
-        signal.signal(signal.SIGINT, stop)
-        signal.signal(signal.SIGTERM, stop)
+        # HUP: the terminal closed. Each child leads a process group of its own, so
+        # that the terminal's signals reach serve alone and serve stops them in order.
+        for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            signal.signal(signum, stop)
+        children = {name: subprocess.Popen(cmd, env=os.environ.copy(), process_group=0)
+                    for name, cmd in commands.items()}
+        self.stdout.write(f"Docent is running on http://{options['bind']}/ "
+                          f"({', '.join(children)}); Ctrl-C stops it.")
         exit_code = 0
         while not stopping:
             for name, child in children.items():
@@ -64,14 +94,19 @@ class Command(BaseCommand):
                     self.stderr.write(f"The {name} process stopped (exit {child.returncode}); "
                                       "stopping Docent.")
                     exit_code, stopping = child.returncode or 1, True
-            time.sleep(0.5)
+            time.sleep(0.2)
         for child in children.values():
             if child.poll() is None:
                 child.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + STOP_TIMEOUT
         for child in children.values():
             try:
-                child.wait(timeout=30)
+                child.wait(timeout=max(0, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
                 child.kill()
+                child.wait()
+            # Whatever the child left in its group (a worker it did not reap) goes too.
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(child.pid, signal.SIGKILL)
         if exit_code:
             raise SystemExit(exit_code)
