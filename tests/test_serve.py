@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parents[1]
 def site(tmp_path, fake_plex):
     """Docent under `manage.py serve --no-worker`, in a data dir of its own."""
     env = {
-        **os.environ, "DJANGO_SETTINGS_MODULE": "docentsite.settings",
+        **own_site(), "DJANGO_SETTINGS_MODULE": "docentsite.settings",
         "DOCENT_ENV_FILE": os.devnull, "DOCENT_DATA_DIR": str(tmp_path),
         "DOCENT_API_TOKEN": "api-token", "PLEX_URL": fake_plex.url,
         "PLEX_TOKEN": fake_plex.token, "TV_HOST": "", "AI_PROVIDER": "none",
@@ -121,8 +121,14 @@ def test_serve_runs_beat_whose_sweep_takes_over_work_left_behind(
     assert list(fake_tv.photos) == [Artwork.objects.get(pk=artwork.pk).content_id]
 
 
+def own_site() -> dict:
+    """This environment without the test database: a site of its own keeps SQLite
+    in its data dir, whichever database the suite runs on."""
+    return {name: value for name, value in os.environ.items() if name != "DATABASE_URL"}
+
+
 def serve_env(data_dir) -> dict:
-    return {**os.environ, "DJANGO_SETTINGS_MODULE": "docentsite.settings",
+    return {**own_site(), "DJANGO_SETTINGS_MODULE": "docentsite.settings",
             "DOCENT_ENV_FILE": os.devnull, "DOCENT_DATA_DIR": str(data_dir), "TV_HOST": "",
             "AI_PROVIDER": "none", "DJANGO_SUPERUSER_USERNAME": "owner",
             "DJANGO_SUPERUSER_PASSWORD": "a long test password"}
