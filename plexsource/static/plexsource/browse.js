@@ -190,7 +190,12 @@
 
   // -- one page of a library or album ------------------------------------------------------
 
+  // Only the newest load may draw: a slow answer for the library or page left
+  // behind must not overwrite the one the owner has moved on to.
+  let loading = 0;
+
   async function load() {
+    const ticket = ++loading;
     $("plex-library").value = view.library;
     $("plex-hide-imported").checked = view.hideImported;
     const params = new URLSearchParams({ page: String(view.page), page_size: String(PAGE_SIZE) });
@@ -202,10 +207,12 @@
     try {
       page = await api(`libraries/${view.library}?${params}`);
     } catch (error) {
+      if (ticket !== loading) return;
       message(el("strong", { text: "Plex did not answer: " }), el("span", { class: "plex-error", text: error.message }));
       root.removeAttribute("aria-busy");
       return;
     }
+    if (ticket !== loading) return;
     root.removeAttribute("aria-busy");
     items = page.items;
     for (const item of items) {
