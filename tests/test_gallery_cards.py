@@ -252,3 +252,10 @@ def test_a_viewer_sees_the_cards_without_their_actions(client, on_tv, fake_tv):
     assert "Delete from Docent" not in card
     assert shown.status_code == removed.status_code == 403
     assert fake_tv.select_calls == [] and artwork.content_id in fake_tv.photos
+
+
+def test_the_gallery_is_called_the_gallery(admin_client):
+    page = admin_client.get("/admin/artwork/artwork/").content.decode()
+
+    assert "<h1>Gallery</h1>" in page
+    assert "Select artwork to change" not in page

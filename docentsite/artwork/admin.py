@@ -199,6 +199,10 @@ class ArtworkAdmin(admin.ModelAdmin):
                    "styles": mattes.by_style(offered), "chosen": chosen}
         return TemplateResponse(request, "admin/artwork/artwork/change_matte.html", context)
 
+    def changelist_view(self, request, extra_context=None):
+        # The owner's gallery, not Django's "Select artwork to change".
+        return super().changelist_view(request, {"title": "Gallery", **(extra_context or {})})
+
     def delete_view(self, request, object_id, extra_context=None):
         artwork = self.get_object(request, object_id)
         if artwork is not None and artwork.status in services.ON_TV_STATUSES:
