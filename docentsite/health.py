@@ -97,16 +97,21 @@ def _writable(folder: Path) -> bool:
 
 
 def check_tv() -> Check:
-    from docentsite.artwork import frametv
+    from docentsite.artwork import frametv, tvs
 
-    if not settings.TV_HOST:
-        return Check("Frame TV", Level.PROBLEM, "not configured: set TV_HOST in .env")
-    status = frametv.from_settings().status()
-    if not status.reachable:
-        return Check("Frame TV", Level.PROBLEM, f"{settings.TV_HOST}: {status.error}")
-    if not status.art_mode_supported:
+    try:
+        tv = tvs.tv_default()
+    except frametv.TVUnavailable:
         return Check("Frame TV", Level.PROBLEM,
-                     f"{status.name or settings.TV_HOST} has no Art Mode")
+                     "not configured: set TV_HOST in .env, or add a TV on the TVs page")
+    try:
+        status = tvs.tv_refresh(tv=tv)
+    except frametv.TVUnavailable as exc:
+        return Check("Frame TV", Level.PROBLEM, str(exc))
+    if not status.reachable:
+        return Check("Frame TV", Level.PROBLEM, f"{tv.host}: {status.error}")
+    if not status.art_mode_supported:
+        return Check("Frame TV", Level.PROBLEM, f"{status.name or tv.host} has no Art Mode")
     if not status.paired:
         # A fresh install is here until the first pairing: the next step, not a fault.
         return Check("Frame TV", Level.STEP,

@@ -11,9 +11,9 @@ from django.templatetags.static import static
 from django.views.decorators.http import require_POST
 
 from docentsite import health, tvstate
-from docentsite.artwork import services as artwork_services
+from docentsite.artwork import tvs
 from docentsite.artwork.errors import DocentError
-from docentsite.artwork.models import Artwork, Status
+from docentsite.artwork.models import Placement, PlacementStatus
 from plexsource import client as plex
 from plexsource.models import ImportRecord, ImportStatus
 
@@ -62,11 +62,12 @@ def docent_home(request):
         "title": "Docent status",
         "checks": checks,
         "plex_unset": not _plex_configured(),
-        "on_tv": Artwork.objects.filter(status=Status.ON_TV).count(),
+        "on_tv": Placement.objects.filter(status=PlacementStatus.ON_TV).values(
+            "artwork").distinct().count(),
         "importing": ImportRecord.objects.filter(
             status__in=[ImportStatus.QUEUED, ImportStatus.RUNNING]).count(),
         "import_failed": ImportRecord.objects.filter(status=ImportStatus.FAILED).count(),
-        "pairing_wait": artwork_services.PAIRING_WAIT,
+        "pairing_wait": tvs.PAIRING_WAIT,
     }
     return TemplateResponse(request, "admin/docent_home.html", context)
 
@@ -75,7 +76,8 @@ def docent_home(request):
 def docent_pair_tv(request):
     """Ask the TV to allow Docent; waits while the owner answers its prompt."""
     try:
-        artwork_services.tv_pair()
+        tv = tvs.tv_get(tv=request.POST["tv"]) if request.POST.get("tv") else tvs.tv_default()
+        tvs.tv_pair(tv=tv)
     except DocentError as exc:
         messages.error(request, f"Not paired: {exc}")
     else:

@@ -129,6 +129,8 @@ UPLOAD_MAX_MB = config.number("UPLOAD_MAX_MB", 200, minimum=1)
 LOGIN_URL = "admin:login"
 
 # --- The TV ---------------------------------------------------------------
+# One TV, set here, is kept in step with these on start; more are added in the admin.
+TV_NAME = config.text("TV_NAME", "Frame")
 TV_HOST = config.text("TV_HOST")
 TV_PORT = config.number("TV_PORT", 8002, minimum=1, integer=True)
 TV_TOKEN_FILE = config.path("TV_TOKEN_FILE", DOCENT_DATA_DIR / "tv-token")
@@ -180,11 +182,18 @@ if not CELERY_BROKER_URL:
         # Where worker pings and other broadcasts live; kombu's default is the
         # current directory.
         "control_folder": str(_queue / "control"),
+        # kombu reads the folder once a second by default, and every hop of a
+        # picture's work (fetch, prepare, upload, analyze) waited for it.
+        "polling_interval": 0.05,
     }
 # Transient faults (TV off, Plex restarting) retry after TASK_RETRY_DELAY
 # seconds, doubling each time up to 15 minutes, TASK_MAX_RETRIES times.
 TASK_RETRY_DELAY = config.number("TASK_RETRY_DELAY", 30, minimum=0)
 TASK_MAX_RETRIES = config.number("TASK_MAX_RETRIES", 12, minimum=0, integer=True)
+# Three kinds of work, three queues, so that none waits behind another: "prepare"
+# (CPU-bound, as many at once as cores), "tv" (each TV's serial upload lane) and
+# the default "celery" (downloads, vision calls, sweeps: network-bound).
+CELERY_TASK_ROUTES = {"artwork.prepare": {"queue": "prepare"}, "artwork.tv_lane": {"queue": "tv"}}
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True

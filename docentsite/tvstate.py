@@ -8,7 +8,6 @@ FRESH_FOR seconds, with a short timeout, and one request at a time.
 import time
 from dataclasses import asdict, dataclass
 
-from django.conf import settings
 from django.core.cache import cache
 
 from docentsite.artwork import frametv
@@ -73,9 +72,12 @@ def tv_state_check() -> TVState:
 
 
 def _ask_tv() -> str:
-    if not (settings.TV_HOST or "").strip():
+    from docentsite.artwork import tvs
+
+    try:
+        tv = tvs.frame_of(tvs.tv_default())
+    except frametv.TVUnavailable:
         return "not-set-up"
-    tv = frametv.from_settings()
     # The header is not worth TV_TIMEOUT: a TV that is slow to answer counts as asleep.
     tv.timeout = min(tv.timeout, TIMEOUT)
     try:

@@ -5,7 +5,7 @@ from django.utils.dateformat import format as date_format
 from django.utils.html import format_html
 from django.utils.text import Truncator
 
-from docentsite.artwork.models import Status
+from docentsite.artwork import placements
 from plexsource import services
 from plexsource.models import ImportRecord, ImportStatus, PlexLibrary, PlexPhoto
 
@@ -115,11 +115,7 @@ class ImportRecordAdmin(admin.ModelAdmin):
 
     @admin.display(description="On the TV as")
     def content_id(self, record):
-        artwork = record.artwork
-        if artwork is not None and artwork.status == Status.REMOVED:
-            # The import is done, but its picture is no longer there.
-            return f"Removed from the TV (was {artwork.content_id})"
-        return artwork.content_id if artwork else "—"
+        return placements.shown_as(record.artwork)
 
     @admin.action(description="Retry failed or stalled imports", permissions=["change"])
     def retry(self, request, queryset):

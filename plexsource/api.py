@@ -89,6 +89,7 @@ def plex_import(request, payload: ImportIn):
     result = services.plex_import_request(
         plex_metadata_ids=payload.plex_metadata_ids, analyze=payload.analyze,
         force=payload.force, user=request.user if hasattr(request.user, "pk") else None,
+        tvs_wanted=payload.tvs,
     )
     return Status(202, result.__dict__)
 
@@ -110,7 +111,8 @@ class Pages(PageNumberPagination):
 @api_requires("plexsource.view_importrecord")
 @paginate(Pages, page_size=50)
 def plex_imports(request, query: Query[ImportsQuery]):
-    records = ImportRecord.objects.select_related("photo", "artwork")
+    records = ImportRecord.objects.select_related("photo", "artwork").prefetch_related(
+        "artwork__placements__tv")
     if query.status:
         records = records.filter(status=query.status)
     if query.plex_metadata_id:
@@ -121,7 +123,8 @@ def plex_imports(request, query: Query[ImportsQuery]):
 @router.get("/imports/{record_id}", response={200: ImportRecordOut, 404: Message})
 @api_requires("plexsource.view_importrecord")
 def plex_import_detail(request, record_id: Path[RowId]):
-    return get_object_or_404(ImportRecord.objects.select_related("photo", "artwork"),
-                             pk=record_id)
+    records = ImportRecord.objects.select_related("photo", "artwork").prefetch_related(
+        "artwork__placements__tv")
+    return get_object_or_404(records, pk=record_id)
 
 

@@ -16,10 +16,11 @@ class PlexSourceConfig(AppConfig):
                              weak=False)
 
 
-def _follow_progress(sender, artwork, step, **kwargs):
+def _follow_progress(sender, artwork, step, error="", next_attempt_at=None, **kwargs):
     from plexsource.services import plex_import_progress
 
-    plex_import_progress(artwork=artwork, step=step)
+    plex_import_progress(artwork=artwork, step=step, error=error,
+                         next_attempt_at=next_attempt_at)
 
 
 def _resume_on_worker_start(sender=None, **kwargs):

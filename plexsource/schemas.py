@@ -4,6 +4,8 @@ from typing import Annotated
 from ninja import Field, Schema
 from pydantic import StringConstraints
 
+from docentsite.artwork import placements
+
 #: A Plex ratingKey as Docent stores it: opaque text, no control characters.
 PlexId = Annotated[str, StringConstraints(
     strip_whitespace=True, min_length=1, max_length=64, pattern=r"^[^\x00-\x1f\x7f]+$",
@@ -66,10 +68,19 @@ class BrowseOut(Schema):
     items: list[BrowseItemOut]
 
 
+#: A TV by name or id, as `GET /api/tvs` lists them.
+TVRef = RowId | Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+
+
 class ImportIn(Schema):
     plex_metadata_ids: list[PlexId] = Field(min_length=1, max_length=1000)
     analyze: bool | None = Field(None, description="null: the AUTO_ANALYZE setting")
     force: bool = Field(False, description="Import again photos already on the TV")
+    tvs: list[TVRef] = Field(
+        default_factory=list, max_length=32,
+        description="The TVs to put the photos on, by name or id (GET /api/tvs); "
+                    "empty: the default TV")
 
 
 class SkippedOut(Schema):
@@ -88,6 +99,15 @@ class ImportOut(Schema):
     errors: list[ImportErrorOut]
 
 
+class PlacementOut(Schema):
+    tv: str
+    tv_id: int
+    status: str
+    content_id: str | None
+    error: str
+    waiting_reason: str
+
+
 class ImportRecordOut(Schema):
     id: int
     plex_metadata_id: str
@@ -100,7 +120,8 @@ class ImportRecordOut(Schema):
     waiting_reason: str = Field(description="Why the current step waits to be tried again")
     next_attempt_at: datetime | None = Field(description="When it is tried again")
     analyze: bool
-    content_id: str | None
+    content_id: str | None = Field(description="Its content id on the first TV showing it")
+    placements: list[PlacementOut] = Field(description="The picture on each TV asked for")
     requested_at: datetime
     finished_at: datetime | None
 
@@ -114,7 +135,16 @@ class ImportRecordOut(Schema):
 
     @staticmethod
     def resolve_content_id(record):
-        return record.artwork.content_id if record.artwork else None
+        return placements.content_id_on_first_tv(record.artwork)
+
+    @staticmethod
+    def resolve_placements(record):
+        if record.artwork is None:
+            return []
+        return [{"tv": p.tv.name, "tv_id": p.tv_id, "status": p.status,
+                 "content_id": p.content_id, "error": p.last_error,
+                 "waiting_reason": p.waiting_reason}
+                for p in record.artwork.placements.all()]
 
 
 class Message(Schema):

@@ -21,11 +21,19 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from docentsite.artwork import heartbeat
+from docentsite.artwork import heartbeat, placements, tvs
 from docentsite.artwork import services as artwork_services
 from docentsite.artwork.errors import DocentError, NotFound
 from docentsite.artwork.fitting import clip_filename, fitted
-from docentsite.artwork.models import AnalysisStatus, Artwork, Source, Status
+from docentsite.artwork.models import (
+    TV,
+    AnalysisStatus,
+    Artwork,
+    Placement,
+    PlacementStatus,
+    Source,
+    Status,
+)
 from docentsite.artwork.services import analyze_by_default
 from plexsource import client as plex
 from plexsource.models import ImportRecord, ImportStatus, ImportStep, PlexLibrary, PlexPhoto
@@ -156,12 +164,14 @@ def plex_browse(
     shown = [item for item in found.items if item.kind in ("album", "photo")]
     _remember_photos(library, [item for item in shown if item.kind == "photo"],
                      album_path=" / ".join(crumb.title for crumb in path[1:]))
-    records = {
-        key: _browse_state(status, artwork_status)
-        for key, status, artwork_status in ImportRecord.objects.filter(
-            plex_metadata_id__in=[item.rating_key for item in shown if item.kind == "photo"]
-        ).values_list("plex_metadata_id", "status", "artwork__status")
-    }
+    found_records = ImportRecord.objects.filter(
+        plex_metadata_id__in=[item.rating_key for item in shown if item.kind == "photo"])
+    removed = set(found_records.filter(
+        status=ImportStatus.DONE, artwork__placements__status=PlacementStatus.REMOVED).exclude(
+        artwork__placements__status__in=placements.ON_TV_STATUSES).values_list(
+        "plex_metadata_id", flat=True))
+    records = {key: REMOVED if key in removed else status
+               for key, status in found_records.values_list("plex_metadata_id", "status")}
     items = []
     for item in shown:
         status = records.get(item.rating_key)
@@ -178,16 +188,9 @@ def plex_browse(
                       page_size=page_size, total=total, items=items)
 
 
-#: A browse tile's state for an import that ended with its picture taken off the TV.
+#: A browse tile's state for an import whose picture was taken off every TV it was on:
+#: it is not "imported" any more, and importing it again puts it back.
 REMOVED = "removed"
-
-
-def _browse_state(status: str, artwork_status: str | None) -> str:
-    """The import's status, except that a picture removed from the TV says so: it is
-    not "imported" any more, and importing it again puts it back."""
-    if status == ImportStatus.DONE and artwork_status == Status.REMOVED:
-        return REMOVED
-    return status
 
 
 def _album_path(client: plex.PlexClient, album: plex.Item) -> list[Crumb]:
@@ -300,20 +303,24 @@ class ImportRequestResult:
 
 def plex_import_request(
     *, plex_metadata_ids, analyze: bool | None = None, force: bool = False, user=None,
-    client: plex.PlexClient | None = None,
+    client: plex.PlexClient | None = None, tvs_wanted=None,
 ) -> ImportRequestResult:
-    """Queue each photo's import unless it is already on the TV or on its way.
+    """Queue each photo for the TVs named (default: the default TV) unless it is
+    already there or on its way.
 
-    One ImportRecord per photo, ever (the field is unique): a second request
-    finds the first record and is skipped with the reason. A failed import is
-    queued again and resumes at the step that failed. `force` re-imports a
-    photo that is already on the TV, as a second picture.
+    One ImportRecord per photo, ever (the field is unique): a photo is
+    downloaded, prepared and described once, and placed on each TV asked for;
+    sending an imported photo to another TV is not a re-import. A failed import
+    is queued again and resumes at the step that failed. `force` imports a
+    photo that is already on the TV again, as a second picture.
     """
     analyze = analyze_by_default() if analyze is None else analyze
+    chosen = tvs.tvs_for_new_work(tvs_wanted)
     result = ImportRequestResult()
     for photo, existing in _importable(plex_metadata_ids, force=force, client=client,
-                                       result=result):
-        if _queue(photo, existing=existing, analyze=analyze, user=user) is None:
+                                       result=result, chosen=chosen):
+        if _queue(photo, existing=existing, analyze=analyze, user=user, chosen=chosen,
+                  force=force) is None:
             result.skipped.append({"plex_metadata_id": photo.rating_key,
                                    "reason": "import in progress"})
         else:
@@ -321,13 +328,14 @@ def plex_import_request(
     return result
 
 
-def _importable(plex_metadata_ids, *, force: bool, client, result: ImportRequestResult):
+def _importable(plex_metadata_ids, *, force: bool, client, result: ImportRequestResult,
+                chosen: list[TV]):
     """Yield (photo, existing record) for each id that may be imported; note the
     others in `result` as skipped (with the reason) or as errors."""
     for plex_metadata_id in dict.fromkeys(str(i).strip() for i in plex_metadata_ids):
         existing = ImportRecord.objects.select_related("artwork").filter(
             plex_metadata_id=plex_metadata_id).first()
-        reason = _skip_reason(existing, force=force) if existing else None
+        reason = _skip_reason(existing, force=force, chosen=chosen) if existing else None
         if reason:
             logger.warning("Plex photo %r not imported: %s", plex_metadata_id, reason)
             result.skipped.append({"plex_metadata_id": plex_metadata_id, "reason": reason})
@@ -340,16 +348,36 @@ def _importable(plex_metadata_ids, *, force: bool, client, result: ImportRequest
         yield photo, existing
 
 
-def _skip_reason(record: ImportRecord, *, force: bool) -> str | None:
+def _skip_reason(record: ImportRecord, *, force: bool, chosen: list[TV]) -> str | None:
+    missing = _tvs_without(record.artwork, chosen)
     if record.status in _OPEN and not _stalled(ImportRecord.objects.filter(pk=record.pk)):
-        return "import in progress"
+        return None if missing else "import in progress"
     if record.status == ImportStatus.DONE and not force:
-        artwork = record.artwork
-        if artwork is not None and artwork.status == Status.REMOVED:
-            return None  # removed from the TV: importing again puts it back
-        on_tv = artwork.content_id if artwork else None
-        return f"already on the TV as {on_tv}" if on_tv else "already imported"
+        if missing or record.artwork is None:
+            return None  # another TV, or taken off: placed there, not imported again
+        return _already_on(record.artwork, chosen)
     return None
+
+
+def _tvs_without(artwork: Artwork | None, chosen: list[TV]) -> list[TV]:
+    """The chosen TVs this artwork is not on, nor on its way to."""
+    if artwork is None:
+        return list(chosen)
+    there = set(Placement.objects.filter(
+        artwork=artwork, tv__in=chosen, status__in=placements.ON_TV_STATUSES + (
+            PlacementStatus.QUEUED,)).values_list("tv_id", flat=True))
+    return [tv for tv in chosen if tv.pk not in there]
+
+
+def _already_on(artwork: Artwork, chosen: list[TV]) -> str:
+    """"already on the TV as MY_F0001", naming the TVs once there is more than one."""
+    on = Placement.objects.filter(artwork=artwork, tv__in=chosen).exclude(
+        content_id=None).select_related("tv").order_by("tv_id")
+    if not TV.objects.exclude(pk__in=[tv.pk for tv in chosen]).exists() and len(chosen) == 1:
+        first = on.first()
+        return f"already on the TV as {first.content_id}" if first else "already imported"
+    names = ", ".join(f"{p.tv.name} as {p.content_id}" for p in on)
+    return f"already on {names}" if names else "already imported"
 
 
 def _photo_to_import(plex_metadata_id: str, *, client) -> PlexPhoto:
@@ -377,10 +405,10 @@ def _photo_to_import(plex_metadata_id: str, *, client) -> PlexPhoto:
     return PlexPhoto.objects.get(rating_key=item.rating_key)
 
 
-def _queue(photo: PlexPhoto, *, existing, analyze: bool, user) -> ImportRecord | None:
-    """Create or re-arm the record and its artwork, and queue the chain on commit.
-
-    None when another request got there first.
+def _queue(photo: PlexPhoto, *, existing, analyze: bool, user, chosen: list[TV],
+           force: bool) -> ImportRecord | None:
+    """Create or re-arm the record and its artwork, place it on the chosen TVs and
+    queue the work on commit. None when another request got there first.
     """
     now = timezone.now()
     with transaction.atomic():
@@ -393,6 +421,11 @@ def _queue(photo: PlexPhoto, *, existing, analyze: bool, user) -> ImportRecord |
                     )
             except IntegrityError:
                 return None  # a concurrent request created it a moment ago
+        elif existing.status in _OPEN and not _stalled(
+                ImportRecord.objects.filter(pk=existing.pk), now=now):
+            # Still on its way: the TVs asked for now join it.
+            placements.artwork_place(artworks=[existing.artwork], tvs_wanted=chosen)
+            return existing
         else:
             # An ended import, or one whose worker died: this request takes it over.
             this = ImportRecord.objects.filter(pk=existing.pk)
@@ -407,11 +440,8 @@ def _queue(photo: PlexPhoto, *, existing, analyze: bool, user) -> ImportRecord |
                 return None
             record = ImportRecord.objects.select_related("artwork").get(pk=existing.pk)
         artwork = record.artwork
-        if artwork is not None and artwork_services.artwork_rearm_removed(artwork_id=artwork.pk):
-            # Removed from the TV: put back, its prepared JPEG uploaded again.
-            _rearm_artwork(artwork, analyze=analyze)
-        elif artwork is None or artwork.status == Status.REMOVED or (
-                artwork.status == Status.ON_TV and existing.status == ImportStatus.DONE):
+        if artwork is None or (force and existing is not None
+                               and existing.status == ImportStatus.DONE):
             # New, or forced: a fresh artwork; the one on the TV stays as it is.
             name = photo.part_file or f"{photo.rating_key}.jpg"
             artwork = Artwork.objects.create(
@@ -425,16 +455,18 @@ def _queue(photo: PlexPhoto, *, existing, analyze: bool, user) -> ImportRecord |
             ImportRecord.objects.filter(pk=record.pk).update(artwork=artwork)
         else:
             _rearm_artwork(artwork, analyze=analyze)
+        placements.artwork_place(artworks=[artwork], tvs_wanted=chosen)
         transaction.on_commit(lambda: _enqueue(record.pk, artwork.pk))
     return record
 
 
 def _rearm_artwork(artwork: Artwork, *, analyze: bool) -> None:
-    """A failed or stalled artwork resumes at the step that failed or stopped."""
+    """A failed or stalled artwork resumes at the step that failed or stopped; its
+    failed placements are queued again."""
     # Taken over: no live step works on it (see _stalled), so nothing is analysing it.
     Artwork.objects.filter(pk=artwork.pk, analysis_status=AnalysisStatus.RUNNING).update(
         analysis_status=AnalysisStatus.PENDING, heartbeat_at=None)
-    if artwork.status in (Status.FAILED, Status.NEEDS_ATTENTION):
+    if artwork.status == Status.FAILED:
         resume_at = Status.PREPARED if artwork.image else Status.PENDING
         Artwork.objects.filter(pk=artwork.pk).update(status=resume_at, last_error="")
         if not artwork.image and artwork.original:
@@ -442,6 +474,7 @@ def _rearm_artwork(artwork: Artwork, *, analyze: bool) -> None:
             # Plex since, so fetch it again rather than fail on the same bytes.
             artwork.original.delete(save=False)
             Artwork.objects.filter(pk=artwork.pk).update(original="")
+    placements.placements_retry(artworks=Artwork.objects.filter(pk=artwork.pk))
     if analyze and artwork.analysis_status in (AnalysisStatus.NONE, AnalysisStatus.FAILED):
         Artwork.objects.filter(pk=artwork.pk).update(analysis_status=AnalysisStatus.PENDING)
 
@@ -543,7 +576,8 @@ _STEP_OF = {"preparing": ImportStep.PREPARING, "uploading": ImportStep.UPLOADING
             "analyzing": ImportStep.ANALYZING}
 
 
-def plex_import_progress(*, artwork: Artwork, step: str) -> None:
+def plex_import_progress(*, artwork: Artwork, step: str, error: str = "",
+                         next_attempt_at=None) -> None:
     """Follow an artwork's pipeline on its import record (artwork_progress signal)."""
     record = ImportRecord.objects.filter(artwork=artwork).only("pk").first()
     if record is None:
@@ -555,12 +589,16 @@ def plex_import_progress(*, artwork: Artwork, step: str) -> None:
             next_attempt_at=None, finished_at=now, updated_at=now)
     elif step == "failed":
         ImportRecord.objects.filter(pk=record.pk).update(
-            status=ImportStatus.FAILED, last_error=artwork.last_error, waiting_reason="",
+            status=ImportStatus.FAILED, last_error=error or artwork.last_error, waiting_reason="",
             next_attempt_at=None, finished_at=now, updated_at=now)
     elif step == "waiting":
-        # The artwork's step waits for a retry (the TV off), or no longer does.
-        ImportRecord.objects.filter(pk=record.pk).update(
-            waiting_reason=artwork.waiting_reason, next_attempt_at=artwork.next_attempt_at)
+        # The artwork's step (or a TV's lane) waits for a retry, or no longer does.
+        if error:
+            ImportRecord.objects.filter(pk=record.pk).update(
+                waiting_reason=error, next_attempt_at=next_attempt_at)
+        else:
+            ImportRecord.objects.filter(pk=record.pk).update(
+                waiting_reason=artwork.waiting_reason, next_attempt_at=artwork.next_attempt_at)
     elif step in _STEP_OF:
         _record_step(record.pk, _STEP_OF[step])
 
@@ -575,19 +613,23 @@ def plex_import_resume_stalled() -> int:
     """
     open_records = ImportRecord.objects.filter(status__in=_OPEN, artwork__isnull=False)
     downloading = Q(artwork__status=Status.PENDING, artwork__original="")
-    finished = Q(artwork__status=Status.ON_TV) & ~Q(
-        artwork__analysis_status__in=[AnalysisStatus.PENDING, AnalysisStatus.RUNNING])
-    failed = Q(artwork__status__in=[Status.FAILED, Status.NEEDS_ATTENTION])
+    working = Q(artwork__status=Status.PENDING) | Q(
+        artwork__analysis_status__in=[AnalysisStatus.PENDING, AnalysisStatus.RUNNING]) | Q(
+        artwork__placements__status__in=placements.OPEN)
+    ended = Q(artwork__status__in=[Status.PREPARED, Status.FAILED]) & ~working
     taken = 0
-    for record in _stalled(open_records.filter(downloading | finished | failed)).select_related(
-            "artwork"):
+    for record in _stalled(open_records.filter(downloading | ended)).select_related(
+            "artwork").distinct():
         now = timezone.now()
         if not _stalled(ImportRecord.objects.filter(pk=record.pk), now=now).update(
                 heartbeat_at=None, next_attempt_at=None, updated_at=now):
             continue  # another sweep took it a moment ago
         taken += 1
-        if record.artwork.status in (Status.FAILED, Status.NEEDS_ATTENTION):
+        if record.artwork.status == Status.FAILED:
             plex_import_progress(artwork=record.artwork, step="failed")
+            continue
+        if record.artwork.status == Status.PREPARED:
+            placements.artwork_settle(artwork_id=record.artwork_id)
             continue
         logger.info("Taking over Plex import %s, whose work had stopped", record.pk)
         transaction.on_commit(lambda r=record.pk, a=record.artwork_id: _enqueue(r, a))
@@ -668,7 +710,8 @@ def plex_photo_list(
 
 
 def plex_import_plan(
-    *, plex_metadata_ids, force: bool = False, client: plex.PlexClient | None = None
+    *, plex_metadata_ids, force: bool = False, client: plex.PlexClient | None = None,
+    tvs_wanted=None,
 ) -> ImportRequestResult:
     """What plex_import_request would do with these photos, without doing it.
 
@@ -677,8 +720,9 @@ def plex_import_plan(
     Plex's description of a photo is remembered, as browsing does.
     """
     result = ImportRequestResult()
+    chosen = tvs.tvs_for_new_work(tvs_wanted)
     for photo, _existing in _importable(plex_metadata_ids, force=force, client=client,
-                                        result=result):
+                                        result=result, chosen=chosen):
         result.queued.append(photo.rating_key)
     return result
 
@@ -759,14 +803,16 @@ def plex_import_run_inline(
     if error:
         plex_import_failed(record_id=record_id, error=error)
         return _record(record_id)
-    for step in (artwork_services.artwork_prepare, artwork_services.artwork_upload_to_tv):
-        error = _try(lambda step=step: step(artwork_id=artwork_id), attempts=attempts)
-        if error:
-            # A step records its own permanent failure, not our giving up.
-            if not Artwork.objects.filter(
-                    pk=artwork_id, status__in=[Status.FAILED, Status.NEEDS_ATTENTION]).exists():
-                artwork_services.artwork_record_failure(artwork_id=artwork_id, error=error)
-            return _record(record_id)
+    error = _try(lambda: artwork_services.artwork_prepare(artwork_id=artwork_id),
+                 attempts=attempts)
+    if error:
+        # A step records its own permanent failure, not our giving up.
+        if not Artwork.objects.filter(pk=artwork_id, status=Status.FAILED).exists():
+            artwork_services.artwork_record_failure(artwork_id=artwork_id, error=error)
+        return _record(record_id)
+    placements.artwork_upload_inline(
+        artwork_id=artwork_id, attempts=attempts,
+        first_delay=min(settings.TASK_RETRY_DELAY, INLINE_FIRST_DELAY))
     error = _try(lambda: artwork_services.artwork_analyze(artwork_id=artwork_id),
                  attempts=attempts)
     if error and Artwork.objects.filter(pk=artwork_id, analysis_status__in=[

@@ -1,8 +1,9 @@
 """The chain for one Plex photo: fetch_original, then the artwork pipeline.
 
-fetch_original -> prepare -> upload_to_tv -> analyze -> sync_meta; the last
-four are docentsite.artwork's own tasks, so a Plex photo and an uploaded file
-reach the TV the same way. The record follows along through artwork_progress.
+fetch_original -> prepare, which starts each chosen TV's lane and the
+description: docentsite.artwork's own tasks, so a Plex photo and an uploaded
+file reach the TVs the same way. The record follows along through
+artwork_progress.
 """
 
 from celery import chain, shared_task
@@ -37,4 +38,4 @@ def resume_stalled() -> None:
 
 
 def import_chain(record_id: int, artwork_id: int):
-    return chain(fetch_original.si(record_id), *artwork_tasks.pipeline(artwork_id).tasks)
+    return chain(fetch_original.si(record_id), artwork_tasks.pipeline(artwork_id))

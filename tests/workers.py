@@ -77,7 +77,8 @@ def celery_worker(env: dict[str, str], *, concurrency: int = 1, log_dir: Path,
                   beat: bool = False, queues: str | None = None):
     """A `celery worker` process; yields it once it says it is ready.
 
-    `beat` runs Celery beat in it (-B), `queues` names the only queues it reads.
+    `beat` runs Celery beat in it (-B), `queues` names the only queues it reads
+    (default: all of Docent's: the default one, "prepare" and "tv").
     It leads its own process group, so kill_worker() can kill it like an OOM kill.
     """
     name = f"test-{uuid.uuid4().hex[:8]}@%h"
@@ -85,8 +86,7 @@ def celery_worker(env: dict[str, str], *, concurrency: int = 1, log_dir: Path,
     options = []
     if beat:
         options += ["-B", "--schedule", str(log_dir / f"beat-{name.split('@')[0]}")]
-    if queues:
-        options += ["--queues", queues]
+    options += ["--queues", queues or "celery,prepare,tv"]
     full_env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "tests.settings",

@@ -7,10 +7,10 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from docentsite.artwork import mattes, services
+from docentsite.artwork import mattes, placements, services, tvs
 from docentsite.artwork.errors import DocentError
 from docentsite.artwork.forms import MatteForm, UploadForm
-from docentsite.artwork.models import Artwork, Source
+from docentsite.artwork.models import Artwork, Placement, Source
 from docentsite.permissions import denied
 
 
@@ -28,32 +28,47 @@ class PresentSourceFilter(admin.SimpleListFilter):
         return queryset.filter(source=self.value()) if self.value() else queryset
 
 
+class PlacementInline(admin.TabularInline):
+    """Where the picture is: one row per TV it was sent to."""
+
+    model = Placement
+    extra = 0
+    can_delete = False
+    fields = ("tv", "status", "content_id", "matte_id", "uploaded_at", "upload_attempts",
+              "last_error", "waiting_reason", "next_attempt_at")
+    readonly_fields = fields
+    verbose_name_plural = "On the TVs"
+
+    def has_add_permission(self, request, obj=None):
+        return False  # "Send to TV…" places pictures; this lists them
+
+
 @admin.register(Artwork)
 class ArtworkAdmin(admin.ModelAdmin):
     # Shown as cards (templates/admin/artwork/artwork/change_list_results.html);
     # these columns still name what the list sorts and links by.
-    list_display = ("display_title", "content_id", "source", "status", "analysis_status",
-                    "uploaded_at")
-    list_filter = ("status", PresentSourceFilter, "analysis_status")
-    search_fields = ("title", "original_filename", "content_id", "source_ref",
+    list_display = ("display_title", "where", "source", "status", "analysis_status",
+                    "created_at")
+    list_filter = ("status", "placements__tv", "placements__status", PresentSourceFilter,
+                   "analysis_status")
+    search_fields = ("title", "original_filename", "placements__content_id", "source_ref",
                      "ai_title", "ai_artist", "ai_description")
     list_select_related = ("created_by",)
     actions = ("reanalyze", "remove_from_tv", "change_matte", "retry", "delete_selected")
+    inlines = (PlacementInline,)
     readonly_fields = (
-        "preview_large", "content_id", "source", "source_ref", "original_filename", "width",
-        "height", "bytes", "sha256", "status", "last_error", "upload_attempts",
-        "uploaded_at", "analysis_status", "ai_title", "ai_artist", "ai_year", "ai_medium",
-        "ai_school", "ai_vibes", "ai_description", "ai_confidence", "ai_vision_identified",
-        "ai_provider", "ai_model", "ai_analyzed_at", "ai_error", "created_by", "created_at",
-        "matte_id", "waiting_reason", "next_attempt_at",
+        "preview_large", "source", "source_ref", "original_filename", "width",
+        "height", "bytes", "sha256", "status", "last_error", "analysis_status", "ai_title",
+        "ai_artist", "ai_year", "ai_medium", "ai_school", "ai_vibes", "ai_description",
+        "ai_confidence", "ai_vision_identified", "ai_provider", "ai_model", "ai_analyzed_at",
+        "ai_error", "created_by", "created_at", "waiting_reason", "next_attempt_at",
     )
     fieldsets = (
         (None, {"fields": ("preview_large", "title", "status", "last_error", "waiting_reason",
-                           "next_attempt_at", "content_id", "matte_id")}),
+                           "next_attempt_at")}),
         ("Source", {"fields": ("source", "source_ref", "original_filename", "created_by",
                                "created_at")}),
-        ("Picture", {"fields": ("width", "height", "bytes", "sha256", "uploaded_at",
-                                "upload_attempts")}),
+        ("Picture", {"fields": ("width", "height", "bytes", "sha256")}),
         ("Description", {"fields": ("analysis_status", "ai_title", "ai_artist", "ai_year",
                                     "ai_medium", "ai_school", "ai_vibes", "ai_description",
                                     "ai_confidence", "ai_vision_identified", "ai_provider",
@@ -86,9 +101,16 @@ class ArtworkAdmin(admin.ModelAdmin):
         changelist.can_delete = self.has_delete_permission(request)
         return changelist
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("placements__tv")
+
     @admin.display(description="Title", ordering="title")
     def display_title(self, artwork):
         return str(artwork)
+
+    @admin.display(description="On the TV as")
+    def where(self, artwork):
+        return placements.shown_as(artwork)
 
     @admin.display(description="Preview")
     def preview_large(self, artwork):
@@ -141,11 +163,11 @@ class ArtworkAdmin(admin.ModelAdmin):
         artwork = self._card(request, pk)
         if request.method == "POST":
             try:
-                services.artwork_show_now(artwork_id=artwork.pk)
+                shown = placements.artwork_show_now(artwork_id=artwork.pk)
             except DocentError as exc:
                 self.message_user(request, f"“{artwork}” not shown: {exc}", messages.WARNING)
             else:
-                self.message_user(request, f"The TV now shows “{artwork}”.")
+                self.message_user(request, f"{_tv_word(shown.tv)} now shows “{artwork}”.")
         return redirect("admin:artwork_artwork_changelist")
 
     def remove_view(self, request, pk):
@@ -156,7 +178,7 @@ class ArtworkAdmin(admin.ModelAdmin):
             return TemplateResponse(request, "admin/artwork/artwork/remove_from_tv.html",
                                     context)
         try:
-            result = services.artwork_remove_from_tv(artworks=Artwork.objects.filter(pk=pk))
+            result = placements.artwork_remove_from_tv(artworks=Artwork.objects.filter(pk=pk))
         except DocentError as exc:
             self.message_user(request, f"Nothing was removed: {exc}", messages.ERROR)
         else:
@@ -171,7 +193,7 @@ class ArtworkAdmin(admin.ModelAdmin):
         artwork = self._card(request, pk)
         if request.method == "POST":
             try:
-                services.artwork_put_back(artwork_id=artwork.pk)
+                placements.artwork_put_back(artwork_id=artwork.pk)
             except DocentError as exc:
                 self.message_user(request, f"Not put back: {exc}", messages.ERROR)
             else:
@@ -183,7 +205,7 @@ class ArtworkAdmin(admin.ModelAdmin):
         # The matte question for one card; it answers to the "Change matte" action.
         artwork = self._card(request, pk)
         try:
-            offered = services.tv_mattes()
+            offered = tvs.tv_mattes(tv=_matte_tv(Artwork.objects.filter(pk=pk)))
         except DocentError as exc:
             self.message_user(request, f"No matte was changed: {exc}", messages.ERROR)
             return redirect("admin:artwork_artwork_changelist")
@@ -191,8 +213,8 @@ class ArtworkAdmin(admin.ModelAdmin):
                                 MatteForm(mattes=offered), offered, [str(artwork.pk)])
 
     def _matte_page(self, request, artworks, form, offered, selected):
-        chosen = form["matte_id"].value() or (
-            artworks[0].matte_id if len(artworks) == 1 else "")
+        shown = artworks[0].shown if len(artworks) == 1 else []
+        chosen = form["matte_id"].value() or (shown[0].matte_id if shown else "")
         context = {**self.admin_site.each_context(request), "form": form,
                    "artworks": artworks, "opts": self.model._meta,
                    "title": "Change matte", "action": "change_matte", "selected": selected,
@@ -205,7 +227,8 @@ class ArtworkAdmin(admin.ModelAdmin):
 
     def delete_view(self, request, object_id, extra_context=None):
         artwork = self.get_object(request, object_id)
-        if artwork is not None and artwork.status in services.ON_TV_STATUSES:
+        if artwork is not None and artwork.placements.filter(
+                status__in=placements.ON_TV_STATUSES).exists():
             self.message_user(request, on_tv_message([artwork]), messages.ERROR)
             return redirect("admin:artwork_artwork_change", artwork.pk)
         return super().delete_view(request, object_id, extra_context)
@@ -213,7 +236,7 @@ class ArtworkAdmin(admin.ModelAdmin):
     @admin.action(description="Delete selected artworks", permissions=["delete"])
     def delete_selected(self, request, queryset):
         # Refused before Django's confirmation page, which would promise a deletion.
-        on_tv = list(queryset.filter(status__in=services.ON_TV_STATUSES))
+        on_tv = list(queryset.filter(placements__status__in=placements.ON_TV_STATUSES).distinct())
         if on_tv:
             self.message_user(request, on_tv_message(on_tv) + " Nothing was deleted.",
                               messages.ERROR)
@@ -236,7 +259,7 @@ class ArtworkAdmin(admin.ModelAdmin):
     @admin.action(description="Remove from TV", permissions=["change"])
     def remove_from_tv(self, request, queryset):
         try:
-            result = services.artwork_remove_from_tv(artworks=queryset)
+            result = placements.artwork_remove_from_tv(artworks=queryset)
         except DocentError as exc:
             self.message_user(request, f"Nothing was removed: {exc}", messages.ERROR)
             return
@@ -255,8 +278,9 @@ class ArtworkAdmin(admin.ModelAdmin):
         if result.not_on_tv:
             self.message_user(request, f"{len(result.not_on_tv)} not on the TV, left as they "
                               "are.", messages.WARNING)
-        for artwork, reason in result.refused:
-            self.message_user(request, f"{artwork}: not removed. {reason}", messages.WARNING)
+        for placement, reason in result.refused:
+            self.message_user(request, f"{placement.artwork}: not removed. {reason}",
+                              messages.WARNING)
         if result.stopped:
             self.message_user(request, f"Nothing more was removed: {result.stopped} Not "
                               f"reached: {_titles(result.left)}.", messages.ERROR)
@@ -264,7 +288,8 @@ class ArtworkAdmin(admin.ModelAdmin):
     @admin.action(description="Change matte", permissions=["change"])
     def change_matte(self, request, queryset):
         try:
-            offered = services.tv_mattes()
+            tv = _matte_tv(queryset)
+            offered = tvs.tv_mattes(tv=tv)
         except DocentError as exc:
             self.message_user(request, f"No matte was changed: {exc}", messages.ERROR)
             return None
@@ -274,8 +299,8 @@ class ArtworkAdmin(admin.ModelAdmin):
             return self._matte_page(request, queryset, form, offered,
                                     request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME))
         try:
-            result = services.artwork_change_matte(artworks=queryset,
-                                                   matte_id=form.cleaned_data["matte_id"])
+            result = placements.artwork_change_matte(
+                artworks=queryset, matte_id=form.cleaned_data["matte_id"], tv=tv)
         except DocentError as exc:
             self.message_user(request, f"No matte was changed: {exc}", messages.ERROR)
             return None
@@ -289,8 +314,8 @@ class ArtworkAdmin(admin.ModelAdmin):
         if result.not_on_tv:
             self.message_user(request, f"{len(result.not_on_tv)} not on the TV, left as they "
                               "are.", messages.WARNING)
-        for artwork, reason in result.refused:
-            self.message_user(request, f"{artwork}: {reason} Not every matte fits every "
+        for placement, reason in result.refused:
+            self.message_user(request, f"{placement.artwork}: {reason} Not every matte fits every "
                               "picture: try another.", messages.WARNING)
         if result.stopped:
             self.message_user(request, f"{len(result.left)} picture(s) not reached: "
@@ -308,5 +333,23 @@ def on_tv_message(artworks) -> str:
             "“Remove from TV” first; deleting it here would leave its picture on the TV.")
 
 
-def _titles(artworks) -> str:
-    return ", ".join(str(artwork) for artwork in artworks)
+def _titles(items) -> str:
+    """Artworks, or placements named by their artwork (one TV) or artwork and TV."""
+    several = Placement.objects.values("tv").distinct().count() > 1
+    return ", ".join(str(item.artwork) if isinstance(item, Placement) and not several
+                     else str(item) for item in items)
+
+
+def _tv_word(tv) -> str:
+    """"The TV" while there is one, its name once there are several."""
+    from docentsite.artwork.models import TV
+
+    return tv.name if TV.objects.count() > 1 else "The TV"
+
+
+def _matte_tv(artworks):
+    """The TV whose mattes a matte change offers: the first the pictures are on."""
+    placement = Placement.objects.filter(
+        artwork__in=artworks, status="on_tv").select_related("tv").order_by(
+        "-tv__from_env", "tv_id").first()
+    return placement.tv if placement else tvs.tv_default()

@@ -4,7 +4,7 @@ from ninja import File, Form, Router, UploadedFile
 from ninja.pagination import PageNumberPagination, paginate
 from ninja.responses import Status
 
-from docentsite.artwork import services
+from docentsite.artwork import placements, services
 from docentsite.artwork.errors import DocentError, Rejected
 from docentsite.artwork.models import Artwork
 from docentsite.artwork.schemas import ArtworkOut, DuplicateOut, Message, UploadOut
@@ -17,7 +17,7 @@ router = Router(tags=["artwork"])
 @api_requires("artwork.view_artwork")
 @paginate(PageNumberPagination, page_size=50)
 def artwork_list(request, status: str | None = None, source: str | None = None):
-    artworks = Artwork.objects.order_by("-created_at")
+    artworks = Artwork.objects.order_by("-created_at").prefetch_related("placements__tv")
     if status:
         artworks = artworks.filter(status=status)
     if source:
@@ -53,7 +53,7 @@ def artwork_upload(request, file: File[UploadedFile], analyze: Form[bool | None]
 @router.get("/artwork/{artwork_id}", response={200: ArtworkOut, 404: Message})
 @api_requires("artwork.view_artwork")
 def artwork_detail(request, artwork_id: int):
-    return get_object_or_404(Artwork, pk=artwork_id)
+    return get_object_or_404(Artwork.objects.prefetch_related("placements__tv"), pk=artwork_id)
 
 
 @router.post("/artwork/{artwork_id}/reanalyze", response={202: Message, 404: Message})
@@ -69,7 +69,7 @@ def artwork_reanalyze(request, artwork_id: int):
 @api_requires("artwork.change_artwork")
 def artwork_remove(request, artwork_id: int):
     get_object_or_404(Artwork, pk=artwork_id)
-    result = services.artwork_remove_from_tv(artworks=Artwork.objects.filter(pk=artwork_id))
+    result = placements.artwork_remove_from_tv(artworks=Artwork.objects.filter(pk=artwork_id))
     if result.refused:
         return Status(422, {"detail": f"The TV did not remove it: {result.refused[0][1]}"})
     if result.stopped:
@@ -88,8 +88,8 @@ def artwork_remove(request, artwork_id: int):
 def artwork_show(request, artwork_id: int):
     get_object_or_404(Artwork, pk=artwork_id)
     try:
-        services.artwork_show_now(artwork_id=artwork_id)
-    except services.TVBeingWatched as exc:
+        placements.artwork_show_now(artwork_id=artwork_id)
+    except placements.TVBeingWatched as exc:
         return Status(409, {"detail": str(exc)})
     except Rejected as exc:
         return Status(422, {"detail": str(exc)})
@@ -104,7 +104,7 @@ def artwork_show(request, artwork_id: int):
 def artwork_put_back(request, artwork_id: int):
     get_object_or_404(Artwork, pk=artwork_id)
     try:
-        services.artwork_put_back(artwork_id=artwork_id)
+        placements.artwork_put_back(artwork_id=artwork_id)
     except Rejected as exc:
         return Status(422, {"detail": str(exc)})
     return Status(202, {"detail": "Queued for the TV."})

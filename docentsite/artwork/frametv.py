@@ -262,16 +262,17 @@ class FrameTV:
     def photo_ids(self) -> set[str]:
         return {p["content_id"] for p in self.photos()}
 
-    def upload(self, jpeg: bytes) -> str:
-        """Send a JPEG; the content id the TV gave it once it confirmed (image_added).
+    def upload(self, jpeg: bytes, *, matte: str | None = None) -> str:
+        """Send a JPEG framed with `matte` (default: the TV's); the content id the TV
+        gave it once it confirmed (image_added).
 
-        Hold `upload_lock()` around it. TVUploadUnconfirmed means the bytes may have
-        landed: compare `photo_ids()` with the ids from before trying again.
+        Hold the TV's transfer lock (tvlock.py) around it. TVUploadUnconfirmed means
+        the bytes may have landed: compare `photo_ids()` with the ids from before
+        trying again.
         """
+        matte = matte or self.matte
         with self._art() as art:
-            content_id = art.upload(
-                jpeg, matte=self.matte, portrait_matte=self.matte, file_type="jpg"
-            )
+            content_id = art.upload(jpeg, matte=matte, portrait_matte=matte, file_type="jpg")
         if not isinstance(content_id, str) or not content_id:
             raise TVUploadUnconfirmed("The TV confirmed the upload without a content id")
         return content_id

@@ -1,9 +1,11 @@
-"""artwork_meta.json, the file view of the Artwork rows that are on the TV.
+"""artwork_meta.json, the file view of the pictures on one TV: one file per TV.
 
 The file has the shape the original Docent (danmunz/docent) reads and writes, so
-its users keep their titles and AI descriptions when they move over. The
-database is the source of truth: `sync` rewrites the file from it, under a lock
-shared by every process, atomically, keeping the previous file as `.bak`.
+its users keep their titles and AI descriptions when they move over; the
+original ran one copy per TV, and content ids are per TV, so each TV has its
+own file (tvs.meta_path: the first TV's at ARTWORK_META_PATH). The database is
+the source of truth: `sync` rewrites a TV's file from its placements, under a
+lock shared by every process, atomically, keeping the previous file as `.bak`.
 """
 
 import contextlib
@@ -20,7 +22,15 @@ from django.conf import settings
 from django.db import transaction
 from filelock import FileLock
 
-from docentsite.artwork.models import AnalysisStatus, Artwork, Source, Status
+from docentsite.artwork.models import (
+    TV,
+    AnalysisStatus,
+    Artwork,
+    Placement,
+    PlacementStatus,
+    Source,
+    Status,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -57,14 +67,15 @@ class AdoptResult(NamedTuple):
     skipped: int
 
 
-def entry_for(artwork: Artwork) -> dict:
-    """The artwork as the original Docent writes it in artwork_meta.json."""
+def entry_for(placement: Placement) -> dict:
+    """The picture on a TV as the original Docent writes it in artwork_meta.json."""
+    artwork = placement.artwork
     entry = {
         "title": artwork.title,
         "original_filename": artwork.original_filename,
         "width": artwork.width,
         "height": artwork.height,
-        "uploaded_at": _iso(artwork.uploaded_at or artwork.created_at),
+        "uploaded_at": _iso(placement.uploaded_at or artwork.created_at),
     }
     ref_key = _SOURCE_REF_KEYS.get(str(artwork.source))
     if ref_key:
@@ -84,26 +95,29 @@ def entry_for(artwork: Artwork) -> dict:
     return entry
 
 
-def build(rows) -> dict:
-    """The file's content for the given rows: those on the TV, by content id."""
-    return {
-        "artwork": {row.content_id: entry_for(row) for row in rows if row.status == Status.ON_TV}
-    }
+def build(placements) -> dict:
+    """The file's content for the given placements: those on the TV, by content id."""
+    return {"artwork": {p.content_id: entry_for(p) for p in placements
+                        if p.status == PlacementStatus.ON_TV}}
 
 
-def sync(path: Path | None = None) -> Path:
-    """Rewrite the file from the Artwork table.
+def sync(*, tv: TV, path: Path | None = None) -> Path:
+    """Rewrite the TV's file from its placements.
 
-    Entries whose content id no Artwork row has ever had (an original Docent's,
-    not adopted yet) are kept as they are; entries of rows no longer on the TV
-    are dropped. Call it after the transaction that changed the rows commits.
+    Entries whose content id no placement on this TV has ever had (an original
+    Docent's, not adopted yet) are kept as they are; entries of pictures no
+    longer on the TV are dropped. Call it after the transaction that changed
+    the rows commits.
     """
-    path = _path(path)
+    from docentsite.artwork.tvs import meta_path
+
+    path = Path(path) if path is not None else meta_path(tv)
     path.parent.mkdir(parents=True, exist_ok=True)
     with _lock(path):
         existing = _load(path)
         # One query, so "on the TV" and "ever known" come from the same moment.
-        rows = list(Artwork.objects.exclude(content_id=None).order_by("pk"))
+        rows = list(Placement.objects.filter(tv=tv).exclude(content_id=None)
+                    .select_related("artwork").order_by("artwork_id"))
         known = {row.content_id for row in rows}
         fresh = build(rows)["artwork"]
         entries = {}
@@ -118,6 +132,12 @@ def sync(path: Path | None = None) -> Path:
     return path
 
 
+def sync_all() -> None:
+    """Rewrite every TV's file."""
+    for tv in TV.objects.all():
+        sync(tv=tv)
+
+
 def read(path: Path | None = None) -> dict:
     """The file's content; empty when it is missing or corrupt (then set aside)."""
     path = _path(path)
@@ -129,29 +149,39 @@ def read(path: Path | None = None) -> dict:
     return data
 
 
-def adopt(path: Path | None = None) -> AdoptResult:
-    """Record an original Docent's artwork_meta.json entries as artworks on the TV.
+def adopt(path: Path | None = None, *, tv: TV | None = None) -> AdoptResult:
+    """Record an original Docent's artwork_meta.json entries as artworks on the TV
+    (default: the default TV, whose file is at ARTWORK_META_PATH).
 
-    Entries whose content id the table already has are skipped, so running it
-    again changes nothing.
+    Entries whose content id the TV's placements already have are skipped, so
+    running it again changes nothing.
     """
+    from docentsite.artwork.tvs import tv_default
+
     path = _path(path)
+    tv = tv or tv_default()
     entries = read(path)["artwork"]
+    max_length = Placement._meta.get_field("content_id").max_length
     with transaction.atomic():
-        known = set(
-            Artwork.objects.exclude(content_id=None).values_list("content_id", flat=True)
-        )
+        known = set(Placement.objects.filter(tv=tv).exclude(content_id=None)
+                    .values_list("content_id", flat=True))
         new = []
         for content_id, entry in entries.items():
             if content_id in known:
                 continue
-            if not content_id or len(content_id) > Artwork._meta.get_field("content_id").max_length:
+            if not content_id or len(content_id) > max_length:
                 logger.warning("Not adopting %r from %s: not a TV content id", content_id, path)
                 continue
             new.append(_artwork_from(content_id, entry))
-        Artwork.objects.bulk_create(new, batch_size=500)
+        for artwork, _ in new:
+            artwork.save()
+        Placement.objects.bulk_create(
+            [Placement(artwork=artwork, tv=tv, content_id=content_id,
+                       status=PlacementStatus.ON_TV, uploaded_at=uploaded_at)
+             for artwork, (content_id, uploaded_at) in new], batch_size=500)
     skipped = sum(1 for content_id in entries if content_id in known)
-    logger.info("Adopted %d artworks from %s (%d already known)", len(new), path, skipped)
+    logger.info("Adopted %d artworks from %s onto %s (%d already known)", len(new), path,
+                tv.name, skipped)
     return AdoptResult(created=len(new), skipped=skipped)
 
 
@@ -162,7 +192,8 @@ def _ai_meta(artwork: Artwork) -> dict:
     return meta
 
 
-def _artwork_from(content_id: str, entry: dict) -> Artwork:
+def _artwork_from(content_id: str, entry: dict) -> tuple[Artwork, tuple[str, datetime | None]]:
+    """The library artwork for an entry, and (content id, upload time) for its placement."""
     source = entry.get("source")
     ref_key = _SOURCE_REF_KEYS.get(source) if isinstance(source, str) else None
     if ref_key is None:
@@ -171,8 +202,7 @@ def _artwork_from(content_id: str, entry: dict) -> Artwork:
     else:
         consumed = {"source", ref_key}
     artwork = Artwork(
-        content_id=content_id,
-        status=Status.ON_TV,
+        status=Status.PREPARED,
         source=source,
         source_ref=_text(entry.get(ref_key), "source_ref") if ref_key else "",
         extra={
@@ -184,7 +214,6 @@ def _artwork_from(content_id: str, entry: dict) -> Artwork:
         original_filename=_text(entry.get("original_filename"), "original_filename"),
         width=_size(entry.get("width")),
         height=_size(entry.get("height")),
-        uploaded_at=_parse_time(entry.get("uploaded_at")),
     )
     ai_meta = entry.get("ai_meta")
     if isinstance(ai_meta, dict):
@@ -194,7 +223,7 @@ def _artwork_from(content_id: str, entry: dict) -> Artwork:
     if entry.get("ai_failed"):
         artwork.analysis_status = AnalysisStatus.FAILED
         artwork.ai_error = _text(entry.get("ai_error"), "ai_error")
-    return artwork
+    return artwork, (content_id, _parse_time(entry.get("uploaded_at")))
 
 
 def _ai_value(key: str, field: str, value):

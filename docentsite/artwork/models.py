@@ -11,13 +11,37 @@ class Source(models.TextChoices):
 
 
 class Status(models.TextChoices):
+    """Where a picture is in Docent's library; where it is on each TV is its placements'."""
+
     PENDING = "pending", "Waiting to be prepared"
-    PREPARED = "prepared", "Prepared, waiting for the TV"
+    PREPARED = "prepared", "Prepared"
+    FAILED = "failed", "Failed"
+
+
+class PlacementStatus(models.TextChoices):
+    QUEUED = "queued", "Waiting for the TV"
     UPLOADING = "uploading", "Uploading to the TV"
     ON_TV = "on_tv", "On the TV"
     FAILED = "failed", "Failed"
     NEEDS_ATTENTION = "needs_attention", "Needs attention"
     REMOVED = "removed", "Removed from the TV"
+
+
+#: The card's word for each placement state, most pressing first.
+_CARD_ORDER = (
+    (PlacementStatus.UPLOADING, "uploading"),
+    (PlacementStatus.QUEUED, "prepared"),
+    (PlacementStatus.NEEDS_ATTENTION, "needs_attention"),
+    (PlacementStatus.FAILED, "failed"),
+    (PlacementStatus.ON_TV, "on_tv"),
+    (PlacementStatus.REMOVED, "removed"),
+)
+CARD_STATES = {
+    "pending": "Waiting to be prepared", "failed": "Failed", "library": "On no TV",
+    "uploading": "Uploading to the TV", "prepared": "Prepared, waiting for the TV",
+    "needs_attention": "Needs attention", "on_tv": "On the TV",
+    "removed": "Removed from the TV",
+}
 
 
 class AnalysisStatus(models.TextChoices):
@@ -29,12 +53,11 @@ class AnalysisStatus(models.TextChoices):
 
 
 class Artwork(models.Model):
-    """One picture that is, was, or is about to be on the TV."""
+    """One picture in Docent's library: its source, the prepared JPEG, its description.
 
-    content_id = models.CharField(
-        "TV content id", max_length=64, unique=True, null=True, blank=True,
-        help_text="The TV's id for the picture, e.g. MY_F0042.",
-    )
+    Where it is shown is its placements' business: one per TV it was sent to.
+    """
+
     source = models.CharField(max_length=32, choices=Source.choices, default=Source.UPLOAD)
     source_ref = models.CharField(
         max_length=255, blank=True,
@@ -63,17 +86,6 @@ class Artwork(models.Model):
         max_length=32, choices=Status.choices, default=Status.PENDING, db_index=True
     )
     last_error = models.TextField(blank=True)
-    upload_attempts = models.PositiveIntegerField(default=0)
-    upload_started_at = models.DateTimeField(null=True, blank=True)
-    # The TV's photo ids just before our transfer began. A transfer whose
-    # confirmation was lost may still have landed; this is what a retry compares
-    # against so it adopts the new picture instead of uploading it twice.
-    tv_ids_before = models.JSONField(null=True, blank=True)
-    uploaded_at = models.DateTimeField(null=True, blank=True)
-    matte_id = models.CharField(
-        "matte", max_length=64, blank=True,
-        help_text="The matte the TV shows around it, e.g. shadowbox_polar or none.",
-    )
     # Liveness and waiting (docentsite.artwork.heartbeat): a running step stamps
     # heartbeat_at; a step waiting to be retried says why and when.
     heartbeat_at = models.DateTimeField(null=True, blank=True)
@@ -106,22 +118,169 @@ class Artwork(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.title or self.original_filename or f"Artwork {self.pk}"
+
+    # -- the gallery card: the library's state and the placements', in one word --------
+    # Read from the placements as fetched (prefetch_related("placements__tv") on lists).
+
+    @property
+    def placed(self) -> list["Placement"]:
+        return sorted(self.placements.all(), key=lambda p: (not p.tv.from_env, p.tv_id))
+
+    @property
+    def state(self) -> str:
+        """pending, failed, library (on no TV), or the most pressing placement state:
+        uploading, prepared (waiting for a TV), needs_attention, failed, on_tv, removed."""
+        if self.status != Status.PREPARED:
+            return self.status
+        states = {p.status for p in self.placed}
+        for state, word in _CARD_ORDER:
+            if state in states:
+                return word
+        return "library"
+
+    def get_state_display(self) -> str:
+        return CARD_STATES[self.state]
+
+    @property
+    def on_any_tv(self) -> bool:
+        return any(p.status == PlacementStatus.ON_TV for p in self.placed)
+
+    @property
+    def removed_from_all(self) -> bool:
+        placed = self.placed
+        return bool(placed) and all(p.status == PlacementStatus.REMOVED for p in placed)
+
+    @property
+    def shown(self) -> list["Placement"]:
+        return [p for p in self.placed if p.status == PlacementStatus.ON_TV]
+
+    @property
+    def placement_error(self) -> str:
+        return " ".join(f"{p.tv.name}: {p.last_error}" for p in self.placed
+                        if p.status in (PlacementStatus.FAILED, PlacementStatus.NEEDS_ATTENTION))
+
+    @property
+    def placement_waiting(self) -> "Placement | None":
+        return next((p for p in self.placed if p.waiting_reason
+                     and p.status in (PlacementStatus.QUEUED, PlacementStatus.UPLOADING)), None)
+
+
+class TV(models.Model):
+    """One Frame TV Docent puts pictures on.
+
+    The TV named by TV_HOST in .env is kept in step with it (`from_env`); others
+    are added in the admin or by the API. Its pairing token is a file only its
+    owner can read (`token_path`), never a column that a page or an answer shows.
+    """
+
+    name = models.CharField(max_length=64, unique=True,
+                            help_text="What Docent calls it: Living room, Bedroom…")
+    host = models.CharField(max_length=255, help_text="The TV's IP address or host name.")
+    port = models.PositiveIntegerField(
+        default=8002, help_text="8002 (TLS, needs pairing) or 8001 (plain, older models).")
+    matte = models.CharField(
+        max_length=64, default="none",
+        help_text="The matte new pictures get, e.g. shadowbox_polar or none.")
+    portrait_matte = models.CharField(
+        max_length=64, blank=True, help_text="For portrait pictures; empty: the same matte.")
+    enabled = models.BooleanField(
+        default=True, help_text="A disabled TV gets no new pictures; what it shows stays.")
+    from_env = models.BooleanField(
+        "from .env", default=False, editable=False,
+        help_text="Set by TV_HOST, TV_PORT and TV_MATTE in .env, which win over edits here.")
+
+    # What Docent last learned from the TV itself.
+    model_name = models.CharField("model", max_length=64, blank=True)
+    art_api_version = models.CharField("art API version", max_length=32, blank=True)
+    resolution = models.CharField(max_length=32, blank=True)
+    photo_count = models.PositiveIntegerField(
+        "personal photos", null=True, blank=True,
+        help_text="Pictures in the TV's My Photos when Docent last looked.")
+    last_seen_at = models.DateTimeField("last seen", null=True, blank=True)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-from_env", "pk"]
+        verbose_name = "TV"
         constraints = [
-            models.CheckConstraint(
-                condition=~Q(status=Status.ON_TV) | Q(content_id__isnull=False),
-                name="artwork_on_tv_has_content_id",
-            ),
-            models.CheckConstraint(
-                condition=~Q(content_id=""), name="artwork_content_id_not_empty"
-            ),
+            models.UniqueConstraint(fields=["from_env"], condition=Q(from_env=True),
+                                    name="tv_one_from_env"),
         ]
 
     def __str__(self):
-        return self.title or self.original_filename or self.content_id or f"Artwork {self.pk}"
+        return self.name
+
+    @property
+    def token_path(self):
+        """The TV_HOST TV keeps TV_TOKEN_FILE (an upgrade stays paired); others their own."""
+        from pathlib import Path
+
+        if self.from_env:
+            return Path(settings.TV_TOKEN_FILE)
+        return Path(settings.DOCENT_DATA_DIR) / "tv-tokens" / f"tv-{self.pk}.token"
+
+    def matte_for(self, width: int | None, height: int | None) -> str:
+        portrait = width is not None and height is not None and height > width
+        return (self.portrait_matte if portrait and self.portrait_matte else self.matte) or "none"
+
+
+class Placement(models.Model):
+    """One picture on one TV: asked for, on its way, on it, or taken off."""
+
+    artwork = models.ForeignKey(Artwork, on_delete=models.CASCADE, related_name="placements")
+    tv = models.ForeignKey(TV, on_delete=models.CASCADE, related_name="placements",
+                           verbose_name="TV")
+    # NULL, not "", until the TV gives one: unique per TV, and many have none yet.
+    content_id = models.CharField(  # noqa: DJ001
+        "TV content id", max_length=64, null=True, blank=True,
+        help_text="The TV's id for the picture, e.g. MY_F0042.",
+    )
+    matte_id = models.CharField(
+        "matte", max_length=64, blank=True,
+        help_text="The matte the TV shows around it, e.g. shadowbox_polar or none.",
+    )
+    status = models.CharField(max_length=32, choices=PlacementStatus.choices,
+                              default=PlacementStatus.QUEUED, db_index=True)
+    last_error = models.TextField(blank=True)
+    upload_attempts = models.PositiveIntegerField(default=0)
+    upload_started_at = models.DateTimeField(null=True, blank=True)
+    # The TV's photo ids just before our transfer began. A transfer whose
+    # confirmation was lost may still have landed; this is what a retry compares
+    # against so it adopts the new picture instead of uploading it twice.
+    tv_ids_before = models.JSONField(null=True, blank=True)
+    uploaded_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    waiting_reason = models.TextField(
+        blank=True, help_text="Why the upload is waiting to be tried again.")
+    next_attempt_at = models.DateTimeField("next try", null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["tv", "created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["artwork", "tv"], name="placement_once_per_tv"),
+            models.UniqueConstraint(fields=["tv", "content_id"],
+                                    name="placement_content_id_per_tv"),
+            models.CheckConstraint(
+                condition=~Q(status=PlacementStatus.ON_TV) | Q(content_id__isnull=False),
+                name="placement_on_tv_has_content_id",
+            ),
+            models.CheckConstraint(condition=~Q(content_id=""),
+                                   name="placement_content_id_not_empty"),
+        ]
+
+    def __str__(self):
+        return f"{self.artwork} on {self.tv}"
 
     @property
     def is_on_tv(self) -> bool:
-        return self.status == Status.ON_TV
+        return self.status == PlacementStatus.ON_TV
 
     @property
     def matte_name(self) -> str:

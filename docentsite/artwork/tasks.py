@@ -1,18 +1,18 @@
 """Thin Celery tasks: take an id, call a service, decide retry or give up.
 
-Each task returns nothing and takes only ids; a chain is built from immutable
-signatures. Raising Ignore stops the rest of a chain after a failure that has
-already been recorded on the artwork.
+A picture's work is prepare (the "prepare" queue: CPU-bound, as many at once as
+cores), then each TV's lane (the "tv" queue: one transfer at a time per TV) and
+its description (the default queue: network-bound) side by side. Each task
+takes only ids; raising Ignore stops a chain after a failure already recorded.
 """
 
 import logging
 
-from celery import chain, shared_task
+from celery import shared_task
 from celery.exceptions import Ignore
 from celery.signals import worker_ready
-from django.conf import settings
 
-from docentsite.artwork import services
+from docentsite.artwork import placements, services
 from docentsite.artwork.errors import DocentError
 
 logger = logging.getLogger(__name__)
@@ -20,7 +20,7 @@ logger = logging.getLogger(__name__)
 
 def backoff(retries: int) -> float:
     """Seconds before retry number `retries` + 1: doubling, at most 15 minutes."""
-    return min(settings.TASK_RETRY_DELAY * 2**retries, 900)
+    return placements.backoff(retries + 1)
 
 
 def retry_or_give_up(task, artwork_id: int, exc: DocentError, record) -> None:
@@ -36,55 +36,51 @@ def retry_or_give_up(task, artwork_id: int, exc: DocentError, record) -> None:
 
 @shared_task(name="artwork.prepare", bind=True, max_retries=0)
 def prepare(self, artwork_id: int) -> None:
+    """Prepare the picture, then start what waits for it: each TV's lane, the description."""
     try:
         with services.artwork_step(artwork_id=artwork_id):
             services.artwork_prepare(artwork_id=artwork_id)
     except DocentError as exc:
         retry_or_give_up(self, artwork_id, exc, services.artwork_record_failure)
         raise Ignore() from exc
+    services.artwork_prepared(artwork_id=artwork_id)
+    if services.artwork_wants_analysis(artwork_id=artwork_id):
+        analyze.delay(artwork_id)
 
 
-@shared_task(name="artwork.upload_to_tv", bind=True, max_retries=settings.TASK_MAX_RETRIES)
-def upload_to_tv(self, artwork_id: int) -> None:
-    try:
-        with services.artwork_step(artwork_id=artwork_id):
-            services.artwork_upload_to_tv(artwork_id=artwork_id)
-    except DocentError as exc:
-        retry_or_give_up(self, artwork_id, exc, services.artwork_record_failure)
-        raise Ignore() from exc
+@shared_task(name="artwork.tv_lane", bind=True)
+def tv_lane(self, tv_id: int) -> None:
+    """Upload what is ready for this TV, one after another; if the TV cannot be
+    reached, come back when the backoff says."""
+    run = placements.tv_lane_run(tv_id=tv_id)
+    if run.retry_in is not None:
+        tv_lane.apply_async((tv_id,), countdown=run.retry_in)
 
 
 @shared_task(name="artwork.analyze", bind=True, max_retries=3)
 def analyze(self, artwork_id: int) -> None:
-    """Never stops the chain: a picture on the TV without a description is fine."""
+    """Never keeps a picture off a TV: a picture without a description is fine."""
     try:
         with services.artwork_step(artwork_id=artwork_id):
             services.artwork_analyze(artwork_id=artwork_id)
     except DocentError as exc:
         retry_or_give_up(self, artwork_id, exc, services.artwork_record_analysis_failure)
-
-
-@shared_task(name="artwork.sync_meta")
-def sync_meta(artwork_id: int) -> None:
     services.artwork_finish(artwork_id=artwork_id)
 
 
 @shared_task(name="artwork.resume_stalled")
 def resume_stalled() -> None:
     services.artwork_resume_stalled()
+    placements.lanes_resume()
 
 
 def pipeline(artwork_id: int):
-    return chain(
-        prepare.si(artwork_id),
-        upload_to_tv.si(artwork_id),
-        analyze.si(artwork_id),
-        sync_meta.si(artwork_id),
-    )
+    """The work of one picture from its kept original (or wherever it stopped)."""
+    return prepare.si(artwork_id)
 
 
 def reanalysis(artwork_id: int):
-    return chain(analyze.si(artwork_id), sync_meta.si(artwork_id))
+    return analyze.si(artwork_id)
 
 
 @worker_ready.connect

@@ -2,6 +2,7 @@ import argparse
 
 from django.core.management.base import BaseCommand, CommandError, DjangoHelpFormatter
 
+from docentsite.artwork import placements
 from docentsite.artwork.errors import DocentError
 from plexsource import services
 from plexsource.models import ImportRecord, ImportStatus
@@ -192,7 +193,7 @@ Examples:
     def line(self, record: ImportRecord) -> str:
         name = self.name(record)
         if record.status == ImportStatus.DONE:
-            return f"{record.artwork.content_id}  {name}  done"
+            return f"{placements.shown_as(record.artwork)}  {name}  done"
         return f"{record.plex_metadata_id}  {name}  failed: {record.last_error}"
 
     @staticmethod

@@ -1,24 +1,29 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from docentsite.artwork import frametv, services
+from docentsite.artwork import tvs
 from docentsite.artwork.errors import DocentError
 
 
 class Command(BaseCommand):
     help = (
-        "Ask the TV to allow Docent, once. The TV shows a prompt: press Allow on the "
-        "remote. The token is kept in TV_TOKEN_FILE. Example: python manage.py pair_tv"
+        "Ask a TV to allow Docent, once. The TV shows a prompt: press Allow on the "
+        "remote. Example: python manage.py pair_tv --tv 'Living room'"
     )
 
     def add_arguments(self, parser):
         parser.add_argument("--wait", type=float, default=60,
                             help="Seconds to wait for Allow to be pressed (default 60).")
+        parser.add_argument("--tv", help="The TV's name or id (default: the default TV, "
+                                         "the one TV_HOST names).")
 
-    def handle(self, *args, wait, **options):
-        tv = frametv.from_settings()
-        self.stdout.write(f"Connecting to the TV at {tv.address}: press Allow on the TV now.")
+    def handle(self, *args, wait, tv, **options):
         try:
-            services.tv_pair(tv=tv, wait=wait)
+            row = tvs.tv_get(tv=tv) if tv else tvs.tv_default()
+            frame = tvs.frame_of(row)
+            self.stdout.write(f"Connecting to {row.name} at {frame.address}: press Allow on "
+                              "the TV now.")
+            tvs.tv_pair(tv=row, wait=wait)
         except DocentError as exc:
             raise CommandError(str(exc)) from exc
-        self.stdout.write(self.style.SUCCESS(f"Paired. The TV's token is kept in {tv.token_file}."))
+        self.stdout.write(self.style.SUCCESS(
+            f"Paired. {row.name}'s token is kept in {frame.token_file}."))

@@ -6,6 +6,8 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.staticfiles.finders import get_finders
 from django.core.management import call_command
+
+from docentsite.artwork.tvs import tv_from_env
 from django.core.management.base import BaseCommand
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.migrations.executor import MigrationExecutor
@@ -22,6 +24,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, verbosity=1, **options):
         self.migrate(verbosity)
+        # The TV of TV_HOST in .env, created or brought in step with it.
+        tv_from_env()
         self.collect_static(verbosity)
         self.ensure_admin(verbosity)
 

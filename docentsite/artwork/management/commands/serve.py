@@ -28,9 +28,10 @@ class Command(BaseCommand):
                             help="Requests each web process serves at once (default 8); "
                                  "1 for one at a time.")
         parser.add_argument("--no-worker", action="store_true",
-                            help="Start only the web site; run `celery -A docentsite worker "
-                                 "-B` yourself (e.g. on another machine with a Redis broker; "
-                                 "-B on one worker only).")
+                            help="Start only the web site; run the workers yourself (e.g. on "
+                                 "another machine with a Redis broker): `celery -A docentsite "
+                                 "worker -Q celery,tv -P threads -c 8 -B` (-B on one worker "
+                                 "only) and `celery -A docentsite worker -Q prepare`.")
         parser.add_argument("--verbose", action="store_true",
                             help="Log every request and the worker's start-up banner.")
 
@@ -64,15 +65,23 @@ class Command(BaseCommand):
             web += ["--worker-class", "gthread", "--threads", str(options["web_threads"])]
         commands = {"web": web}
         if not options["no_worker"]:
-            # One process per task at a time: uploads to the TV are serialised
-            # anyway, and a small home server should not decode four 100 MP
-            # photos at once. -B: the worker runs beat too, whose timer takes
-            # over work a dead worker left (its schedule is in DOCENT_DATA_DIR).
+            # Two workers, so that no kind of work waits behind another: one runs the
+            # network-bound work (downloads, vision calls, sweeps) and each TV's upload
+            # lane in threads, which mostly wait on sockets; the other prepares
+            # pictures, CPU-bound, one process per core (at most 4: a small home
+            # server should not decode many 100 MP photos at once). -B: the first runs
+            # beat too, whose timer takes over work a dead worker left (its schedule
+            # is in DOCENT_DATA_DIR).
             worker = [python, "-m", "celery", "-A", "docentsite"]
             if not options["verbose"]:
                 worker.append("--quiet")
-            commands["worker"] = [*worker, "worker", "--concurrency", "2", "--loglevel",
-                                  settings.LOG_LEVEL.lower(), "--hostname", "docent@%h", "-B"]
+            level = ["--loglevel", settings.LOG_LEVEL.lower()]
+            commands["worker"] = [*worker, "worker", "--queues", "celery,tv", "--pool",
+                                  "threads", "--concurrency", "8", *level,
+                                  "--hostname", "docent@%h", "-B"]
+            commands["preparer"] = [*worker, "worker", "--queues", "prepare", "--concurrency",
+                                    str(min(os.cpu_count() or 1, 4)), *level,
+                                    "--hostname", "docent-prepare@%h"]
         stopping = False
 
         def stop(signum, frame):

@@ -1,0 +1,580 @@
+"""Pictures on TVs: placing them, each TV's upload lane, taking them off, showing one.
+
+A placement is one artwork on one TV. Each TV has one serial upload lane
+(tv_lane_run): whoever holds the TV's lock uploads every placement that is
+ready, one after another, and nobody waits for the lock: a worker that finds
+it taken leaves, knowing the holder looks again before letting go.
+"""
+
+import itertools
+import logging
+import time
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from docentsite.artwork import frametv, heartbeat, metafile, tvlock, tvs
+from docentsite.artwork.errors import DocentError, NeedsAttention, Rejected
+from docentsite.artwork.models import (
+    TV,
+    AnalysisStatus,
+    Artwork,
+    Placement,
+    PlacementStatus,
+    Status,
+)
+from docentsite.artwork.signals import artwork_progress
+
+logger = logging.getLogger(__name__)
+
+#: Still to go to the TV, or on its way there.
+OPEN = (PlacementStatus.QUEUED, PlacementStatus.UPLOADING)
+#: A picture in these states is on the TV, or may be by the time a request ends.
+ON_TV_STATUSES = (PlacementStatus.ON_TV, PlacementStatus.UPLOADING)
+ENDED_BADLY = (PlacementStatus.FAILED, PlacementStatus.NEEDS_ATTENTION)
+
+
+class UploadAmbiguous(NeedsAttention):
+    """After a lost confirmation, the TV holds more than one new unknown picture."""
+
+
+def backoff(attempts: int) -> float:
+    """Seconds before try number `attempts` + 1: doubling, at most 15 minutes."""
+    return min(settings.TASK_RETRY_DELAY * 2 ** max(attempts - 1, 0), 900)
+
+
+def shown_as(artwork: Artwork | None) -> str:
+    """Where the picture is, in words: "MY_F0001" on one TV, "Frame: MY_F0001, Den:
+    MY_F0007" on several, "Removed from the TV (was MY_F0001)" once taken off."""
+    if artwork is None:
+        return "—"
+    placed = [p for p in artwork.placements.all() if p.content_id]
+    on = [p for p in placed if p.status == PlacementStatus.ON_TV]
+    if len(on) == 1 and len(placed) == 1:
+        return on[0].content_id
+    if on:
+        return ", ".join(f"{p.tv.name}: {p.content_id}" for p in on)
+    removed = [p.content_id for p in placed if p.status == PlacementStatus.REMOVED]
+    if removed:
+        return f"Removed from the TV (was {', '.join(removed)})"
+    return "—"
+
+
+def content_id_on_first_tv(artwork: Artwork | None) -> str | None:
+    """The content id on the first TV showing it: what one-TV tools read."""
+    if artwork is None:
+        return None
+    on = sorted((p for p in artwork.placements.all()
+                 if p.status == PlacementStatus.ON_TV and p.content_id),
+                key=lambda p: (not p.tv.from_env, p.tv_id))
+    return on[0].content_id if on else None
+
+
+# -- asking for placements -----------------------------------------------------------
+
+def artwork_place(*, artworks, tvs_wanted) -> int:
+    """Send the artworks to these TVs: a placement each, or a removed one re-armed.
+
+    A picture already on (or on its way to) a TV is left as it is there. The
+    lanes start once the transaction commits; a picture not prepared yet goes
+    when it is. How many placements were queued.
+    """
+    queued = 0
+    for artwork in artworks:
+        for tv in tvs_wanted:
+            if placement_request(artwork=artwork, tv=tv):
+                queued += 1
+    return queued
+
+
+def placement_request(*, artwork: Artwork, tv: TV) -> bool:
+    """Queue this artwork for this TV; False when it is already there or on its way."""
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                Placement.objects.create(artwork=artwork, tv=tv)
+        except IntegrityError:
+            rearmed = Placement.objects.filter(
+                artwork=artwork, tv=tv,
+                status__in=[PlacementStatus.REMOVED, *ENDED_BADLY],
+            ).update(**_rearmed(), matte_id="")
+            if not rearmed:
+                return False
+        if artwork.status == Status.PREPARED:
+            kick_lane_on_commit(tv.pk)
+    return True
+
+
+def _matte(tv: TV, artwork: Artwork) -> str:
+    return tv.matte_for(artwork.width, artwork.height)
+
+
+def _rearmed() -> dict:
+    """A placement waiting for its lane again, as new (a removed one gets a new content id)."""
+    return dict(status=PlacementStatus.QUEUED, content_id=None, tv_ids_before=None,
+                last_error="", upload_attempts=0, uploaded_at=None, waiting_reason="",
+                next_attempt_at=None, heartbeat_at=None, updated_at=timezone.now())
+
+
+def kick_lane_on_commit(tv_id: int) -> None:
+    from docentsite.artwork import tasks
+
+    transaction.on_commit(lambda: tasks.tv_lane.delay(tv_id))
+
+
+def kick_lanes_of(*, artwork_id: int) -> None:
+    """The artwork is prepared: each TV waiting for it starts on it."""
+    for tv_id in Placement.objects.filter(
+            artwork_id=artwork_id, status__in=OPEN).values_list("tv_id", flat=True):
+        kick_lane_on_commit(tv_id)
+
+
+# -- the lane ------------------------------------------------------------------------
+
+@dataclass
+class LaneRun:
+    uploaded: list[Placement] = field(default_factory=list)
+    #: The TV could not be reached: why, and when the lane runs again.
+    waiting: str = ""
+    retry_in: float | None = None
+    #: Another worker holds the lane; it uploads what is ready.
+    busy: bool = False
+
+
+def tv_lane_run(*, tv_id: int) -> LaneRun:
+    """Upload, one after another, every placement on this TV that is ready.
+
+    Never waits for the lane: if another worker holds it, that one uploads what
+    is ready, and looks again before letting go. A TV that cannot be reached
+    stops the lane; every placement waiting for it says why and when the lane
+    runs again (the caller schedules that).
+    """
+    result = LaneRun()
+    tv = TV.objects.filter(pk=tv_id).first()
+    if tv is None or not tv.enabled:
+        return result
+    while _ready(tv).exists():
+        try:
+            with tvlock.holding(tv, wait=0):
+                _drain(tv, result)
+        except tvlock.LaneBusy:
+            result.busy = True
+            return result
+        if result.waiting:
+            return result
+        # Looked again after letting go: a placement that became ready while we
+        # held the lock was kicked in vain, and is ours.
+    return result
+
+
+def _ready(tv: TV):
+    now = timezone.now()
+    return Placement.objects.filter(
+        tv=tv, status__in=OPEN, artwork__status=Status.PREPARED,
+    ).filter(Q(next_attempt_at=None) | Q(next_attempt_at__lte=now)).order_by("created_at", "pk")
+
+
+def _drain(tv: TV, result: LaneRun) -> None:
+    frame = tvs.frame_of(tv)
+    paired_again = False
+    try:
+        _ask_permission(tv, frame)
+    except NeedsAttention:
+        return  # someone pressed Deny: recorded on every placement waiting
+    except DocentError as exc:
+        _lane_stopped(tv, exc, result, attempts=1)
+        return
+    while (placement := _ready(tv).select_related("artwork", "tv").first()) is not None:
+        try:
+            placement_upload(placement=placement, frame=frame)
+        except frametv.TVTokenStale as exc:
+            if not paired_again:
+                # The TV forgot Docent: the token is dropped, and one prompt mends it.
+                paired_again = True
+                logger.info("%s: %s", tv.name, exc)
+                try:
+                    _ask_permission(tv, frame)
+                    continue
+                except NeedsAttention:
+                    return
+                except DocentError as again:
+                    exc = again
+            _lane_stopped(tv, exc, result, attempts=placement.upload_attempts + 1)
+            return
+        except (Rejected, NeedsAttention):
+            continue  # recorded on the placement; the next one may go
+        except DocentError as exc:
+            attempts = Placement.objects.get(pk=placement.pk).upload_attempts
+            if attempts > settings.TASK_MAX_RETRIES:
+                _fail(placement, f"Gave up after {attempts} attempts: {exc}")
+                continue
+            _lane_stopped(tv, exc, result, attempts=attempts)
+            return
+        result.uploaded.append(placement)
+        metafile.sync(tv=tv)
+        _settle(placement.artwork_id)
+
+
+def _ask_permission(tv: TV, frame: frametv.FrameTV) -> None:
+    """Pair when Docent holds no token. The art channel cannot ask for permission;
+    the remote channel can, and its prompt is shown once, not on every retry.
+    Someone pressed Deny: every placement waiting for this TV needs a person."""
+    try:
+        frame.pair_unless_asked(wait=tvs.PAIRING_WAIT)
+    except NeedsAttention as exc:
+        for placement in _ready(tv):
+            _fail(placement, exc)
+        raise
+
+
+def _lane_stopped(tv: TV, exc: DocentError, result: LaneRun, *, attempts: int) -> None:
+    """The TV is off, busy or not paired yet: everything waiting for it waits on."""
+    delay = backoff(attempts)
+    result.waiting, result.retry_in = str(exc), delay
+    waiting = list(_ready(tv).select_related("artwork"))
+    retry_at = timezone.now() + timedelta(seconds=delay)
+    Placement.objects.filter(pk__in=[p.pk for p in waiting]).update(
+        waiting_reason=str(exc), last_error=str(exc), next_attempt_at=retry_at)
+    for placement in waiting:
+        _progress(placement.artwork, "waiting", tv=tv, error=f"{tv.name}: {exc}",
+                  next_attempt_at=retry_at)
+    logger.info("%s: %r; the lane runs again in %.0f s", tv.name, str(exc), delay)
+
+
+def placement_upload(*, placement: Placement, frame: frametv.FrameTV) -> Placement:
+    """Put the prepared JPEG on the placement's TV once, and only once. Hold the lane.
+
+    A transfer whose confirmation was lost has often landed. So the TV's photo
+    ids are saved before each transfer, and the next attempt first looks for a
+    picture that appeared since: one new unknown id is ours and is adopted,
+    none means upload again, more than one needs a person.
+    """
+    # Every upload to this TV holds its lane, so a row still marked "uploading"
+    # while we hold it belongs to a worker that died.
+    claimed = Placement.objects.filter(pk=placement.pk, status__in=OPEN).update(
+        status=PlacementStatus.UPLOADING, upload_started_at=timezone.now(),
+        upload_attempts=F("upload_attempts") + 1, updated_at=timezone.now())
+    placement.refresh_from_db()
+    if not claimed:
+        return placement
+    artwork = placement.artwork
+    matte = placement.matte_id or _matte(placement.tv, artwork)
+    _progress(artwork, "uploading", tv=placement.tv)
+    rows = Placement.objects.filter(pk=placement.pk)
+    before = None
+    try:
+        with heartbeat.beating(rows):
+            content_id = None
+            if placement.tv_ids_before is not None:
+                content_id = _landed_since(frame, placement)
+            if content_id is None:
+                before = frame.photo_ids()
+                rows.update(tv_ids_before=sorted(before))
+                with artwork.image.open("rb") as handle:
+                    content_id = frame.upload(handle.read(), matte=matte)
+    except (Rejected, NeedsAttention) as exc:
+        if _worth_one_more_try(exc, placement):
+            again = frametv.TVUnavailable(
+                f"{exc} A TV whose art service is jammed answers so until it is switched "
+                "off and on: Docent tries once more later.")
+            _keep_for_retry(placement, again)
+            raise again from exc
+        _fail(placement, exc)
+        raise
+    except Exception as exc:
+        # Transient (TV off or busy, confirmation lost): the next attempt reconciles.
+        _keep_for_retry(placement, exc)
+        raise
+    now = timezone.now()
+    rows.update(content_id=content_id, status=PlacementStatus.ON_TV, uploaded_at=now,
+                matte_id=matte, tv_ids_before=None, last_error="", waiting_reason="",
+                next_attempt_at=None, updated_at=now)
+    if before is not None:
+        tvs.tv_saw(tv=placement.tv, photo_count=len(before | {content_id}))
+    placement.refresh_from_db()
+    logger.info("Artwork %s is on %s as %r", artwork.pk, placement.tv.name, content_id)
+    return placement
+
+
+def _landed_since(frame: frametv.FrameTV, placement: Placement) -> str | None:
+    """The content id our earlier, unconfirmed transfer got, if it landed."""
+    known = set(Placement.objects.filter(tv_id=placement.tv_id).exclude(
+        content_id=None).values_list("content_id", flat=True))
+    new = frame.photo_ids() - set(placement.tv_ids_before) - known
+    if len(new) > 1:
+        raise UploadAmbiguous(
+            "The TV's answer to an earlier upload was lost, and since then "
+            f"{len(new)} new pictures appeared on it ({', '.join(sorted(new))}). "
+            "Docent cannot tell which one is this artwork: check the TV, delete "
+            "the extra copies, then retry."
+        )
+    if new:
+        (content_id,) = new
+        logger.info("Adopting %r, which landed although the TV never confirmed it", content_id)
+        return content_id
+    return None
+
+
+def _worth_one_more_try(exc: Exception, placement: Placement) -> bool:
+    """-1 refuses a picture for good, but a jammed art service answers it to everything:
+    on a placement's first upload attempt it is taken for the TV's state, not the picture's."""
+    return (isinstance(exc, frametv.TVRejected) and exc.code == frametv.SYSTEM_FAIL
+            and placement.upload_attempts <= 1)
+
+
+def _keep_for_retry(placement: Placement, error: Exception) -> None:
+    Placement.objects.filter(pk=placement.pk).update(
+        status=PlacementStatus.QUEUED, last_error=str(error), updated_at=timezone.now())
+
+
+def _fail(placement: Placement, error) -> None:
+    status = (PlacementStatus.NEEDS_ATTENTION if isinstance(error, NeedsAttention)
+              else PlacementStatus.FAILED)
+    Placement.objects.filter(pk=placement.pk).update(
+        status=status, last_error=str(error), waiting_reason="", next_attempt_at=None,
+        updated_at=timezone.now())
+    logger.warning("Artwork %s failed on %s: %r", placement.artwork_id, placement.tv.name,
+                   str(error))
+    _settle(placement.artwork_id)
+
+
+def _progress(artwork: Artwork, step: str, **extra) -> None:
+    artwork_progress.send(sender=Artwork, artwork=artwork, step=step, **extra)
+
+
+def artwork_settle(*, artwork_id: int) -> None:
+    """Say "done" (or "failed") once the artwork's own work has all ended: prepared,
+    on every TV asked for (or failed there), described if asked."""
+    _settle(artwork_id)
+
+
+def _settle(artwork_id: int) -> None:
+    artwork = Artwork.objects.filter(pk=artwork_id).first()
+    if artwork is None or artwork.status != Status.PREPARED:
+        return
+    if artwork.analysis_status in (AnalysisStatus.PENDING, AnalysisStatus.RUNNING):
+        return
+    placements = list(artwork.placements.select_related("tv"))
+    if any(p.status in OPEN for p in placements):
+        return
+    failed = [p for p in placements if p.status in ENDED_BADLY]
+    if failed:
+        error = "; ".join(f"{p.tv.name}: {p.last_error}" for p in failed)
+        _progress(artwork, "failed", error=error)
+    else:
+        _progress(artwork, "done")
+
+
+# -- what is on each TV ---------------------------------------------------------------
+
+@dataclass
+class RemoveResult:
+    removed: list[Placement] = field(default_factory=list)
+    #: Deleted on the TV itself (the remote, the SmartThings app): marked removed too.
+    already_gone: list[Placement] = field(default_factory=list)
+    not_on_tv: list[Artwork] = field(default_factory=list)
+    #: (placement, the TV's reason) for each picture the TV would not delete.
+    refused: list[tuple[Placement, str]] = field(default_factory=list)
+    #: A TV stopped answering: why, and the pictures not reached there.
+    stopped: str = ""
+    left: list[Placement] = field(default_factory=list)
+
+
+def artwork_remove_from_tv(*, artworks, tvs_chosen=None) -> RemoveResult:
+    """Delete the pictures from these TVs (default: every TV they are on), mark them
+    removed and rewrite each TV's artwork_meta.json.
+
+    A picture the TV no longer has is marked removed as well; one the TV refuses
+    stops no other; a TV that stops answering ends that TV's part, and the result
+    says which pictures were done and which were not reached.
+    """
+    result = RemoveResult()
+    artworks = list(artworks.order_by("pk"))
+    placements = Placement.objects.filter(
+        artwork__in=artworks, status=PlacementStatus.ON_TV).exclude(content_id=None)
+    if tvs_chosen is not None:
+        placements = placements.filter(tv__in=tvs_chosen)
+    by_tv: dict[TV, list[Placement]] = {}
+    for placement in placements.select_related("tv", "artwork").order_by("tv_id", "artwork_id"):
+        by_tv.setdefault(placement.tv, []).append(placement)
+    placed = {p.artwork_id for group in by_tv.values() for p in group}
+    result.not_on_tv = [artwork for artwork in artworks if artwork.pk not in placed]
+    for tv, on_tv in by_tv.items():
+        _remove_from(tv, on_tv, result)
+    return result
+
+
+def _remove_from(tv: TV, on_tv: list[Placement], result: RemoveResult) -> None:
+    changed = False
+    try:
+        frame = tvs.frame_of(tv)
+        present = frame.photo_ids()
+        for index, placement in enumerate(on_tv):
+            try:
+                gone = _delete_from_tv(tv, frame, frametv.content_id_of(placement.content_id),
+                                       present)
+            except frametv.TVAnswered as exc:
+                result.refused.append((placement, str(exc)))
+                continue
+            except DocentError as exc:  # off, asleep, or no longer paired: so for the rest too
+                result.stopped, result.left = str(exc), result.left + on_tv[index:]
+                break
+            Placement.objects.filter(pk=placement.pk).update(
+                status=PlacementStatus.REMOVED, updated_at=timezone.now())
+            changed = True
+            (result.already_gone if gone else result.removed).append(placement)
+    except DocentError as exc:
+        result.stopped, result.left = str(exc), result.left + on_tv
+    if changed:
+        metafile.sync(tv=tv)
+
+
+def _delete_from_tv(tv: TV, frame: frametv.FrameTV, content_id: str, present: set[str]) -> bool:
+    """Delete one picture; True when the TV no longer had it."""
+    if content_id not in present:
+        return True
+    with tvlock.holding(tv, wait=frame.lock_wait):
+        # False: the TV's answer did not list it as deleted; gone is gone all the same.
+        if not frame.delete(content_id) and content_id in frame.photo_ids():
+            raise frametv.TVRejected(f"The TV kept {content_id} when asked to delete it.")
+    return False
+
+
+@dataclass
+class MatteChangeResult:
+    changed: list[Placement] = field(default_factory=list)
+    not_on_tv: list[Artwork] = field(default_factory=list)
+    #: (placement, the TV's reason) for each picture the TV would not frame so.
+    refused: list[tuple[Placement, str]] = field(default_factory=list)
+    #: The TV stopped answering: why, and the pictures not reached.
+    stopped: str = ""
+    left: list[Placement] = field(default_factory=list)
+
+
+def artwork_change_matte(*, artworks, matte_id: str, tv: TV) -> MatteChangeResult:
+    """Put another matte around each picture on this TV; one refusal stops no other.
+
+    Raises Rejected for a matte the TV does not offer and TVUnavailable when the
+    TV cannot be reached to say which it offers; nothing is changed then.
+    """
+    frame = tvs.frame_of(tv)
+    if matte_id not in frame.mattes():
+        raise Rejected(f"{tv.name} has no matte called {matte_id!r}.")
+    result = MatteChangeResult()
+    artworks = list(artworks.order_by("pk"))
+    placements = {p.artwork_id: p for p in Placement.objects.filter(
+        tv=tv, artwork__in=artworks, status=PlacementStatus.ON_TV).exclude(
+            content_id=None).select_related("artwork")}
+    on_tv = [placements[a.pk] for a in artworks if a.pk in placements]
+    result.not_on_tv = [a for a in artworks if a.pk not in placements]
+    for index, placement in enumerate(on_tv):
+        try:
+            frame.change_matte(placement.content_id, matte_id)
+        except frametv.TVAnswered as exc:  # refused, busy: the TV's word on this one
+            result.refused.append((placement, str(exc)))
+            continue
+        except DocentError as exc:  # off, asleep, or no longer paired: so for the rest too
+            result.stopped, result.left = str(exc), on_tv[index:]
+            break
+        Placement.objects.filter(pk=placement.pk).update(matte_id=matte_id,
+                                                         updated_at=timezone.now())
+        result.changed.append(placement)
+    return result
+
+
+class TVBeingWatched(Rejected):
+    """The TV is not in Art Mode: someone is watching it, and Docent does not interrupt."""
+
+
+def artwork_show_now(*, artwork_id: int, tv: TV | None = None) -> Placement:
+    """Make this picture the one a TV shows (default: the first TV it is on), if that TV
+    is showing art right now. Never switches a TV to Art Mode: TVBeingWatched then."""
+    artwork = Artwork.objects.get(pk=artwork_id)
+    placements = artwork.placements.filter(status=PlacementStatus.ON_TV).exclude(
+        content_id=None).select_related("tv").order_by("-tv__from_env", "tv_id")
+    if tv is not None:
+        placements = placements.filter(tv=tv)
+    placement = placements.first()
+    if placement is None:
+        where = tv.name if tv is not None else "any TV"
+        raise Rejected(f"“{artwork}” is not on {where}.")
+    if not tvs.frame_of(placement.tv).show(frametv.content_id_of(placement.content_id)):
+        raise TVBeingWatched(
+            f"{placement.tv.name} is being watched (it is not in Art Mode), so Docent left "
+            "it alone. Show the picture when the TV shows art again.")
+    return placement
+
+
+def artwork_put_back(*, artwork_id: int, tv: TV | None = None) -> list[Placement]:
+    """Upload a removed picture's prepared JPEG again, as a new picture on the TV(s)
+    it was removed from (or on `tv`); the TV gives it a new content id."""
+    artwork = Artwork.objects.get(pk=artwork_id)
+    removed = artwork.placements.filter(status=PlacementStatus.REMOVED).select_related("tv")
+    if tv is not None:
+        removed = removed.filter(tv=tv)
+    removed = list(removed)
+    if not removed:
+        raise Rejected(f"“{artwork}” is not removed from a TV: there is nothing to put back.")
+    if not artwork.image:
+        raise Rejected(f"“{artwork}” has no prepared picture left to put back.")
+    for placement in removed:
+        placement_request(artwork=artwork, tv=placement.tv)
+    return removed
+
+
+def placements_retry(*, artworks) -> int:
+    """Queue again the failed placements of these artworks; how many."""
+    failed = Placement.objects.filter(artwork__in=artworks, status__in=ENDED_BADLY)
+    tv_ids = set(failed.values_list("tv_id", flat=True))
+    count = failed.update(**{**_rearmed(), "upload_attempts": 0})
+    for tv_id in tv_ids:
+        kick_lane_on_commit(tv_id)
+    return count
+
+
+def artwork_upload_inline(*, artwork_id: int, attempts: int, first_delay: float) -> None:
+    """Run the lanes of this artwork's TVs in this process, for when no worker runs.
+
+    A TV that cannot be reached is tried `attempts` times in all, waiting
+    `first_delay` seconds, doubling, in between (someone may be watching); then
+    the placement fails with "Gave up after N attempts: ...".
+    """
+    for placement in Placement.objects.filter(artwork_id=artwork_id, status__in=OPEN):
+        for attempt in itertools.count(1):
+            run = tv_lane_run(tv_id=placement.tv_id)
+            placement.refresh_from_db()
+            if placement.status not in OPEN or run.busy:
+                break  # ended, or a worker's lane has it
+            if attempt >= attempts:
+                _fail(placement, f"Gave up after {attempt} attempts: {run.waiting}")
+                break
+            logger.info("%r; trying again", run.waiting)
+            time.sleep(first_delay * 2 ** (attempt - 1))
+            Placement.objects.filter(pk=placement.pk).update(next_attempt_at=None)
+
+
+def lanes_resume() -> int:
+    """Start the lane of every TV with placements due, whose work no live step moves.
+
+    A worker killed mid-upload leaves its placement "uploading", its heartbeat
+    silent: the lane that takes it over first looks on the TV for a copy that
+    landed. A retry whose scheduled run was lost is due too. How many lanes.
+    """
+    due = _due()
+    tv_ids = set(due.values_list("tv_id", flat=True).distinct())
+    for tv_id in tv_ids:
+        logger.info("Starting the lane of TV %s, which has work waiting", tv_id)
+        kick_lane_on_commit(tv_id)
+    return len(tv_ids)
+
+
+def _due():
+    now = timezone.now()
+    return Placement.objects.filter(
+        status__in=OPEN, artwork__status=Status.PREPARED, tv__enabled=True,
+    ).filter(Q(next_attempt_at=None) | Q(next_attempt_at__lte=now)).exclude(
+        heartbeat_at__gte=now - timedelta(seconds=settings.STALL_AFTER))

@@ -1,0 +1,183 @@
+"""The TVs Docent knows: the one .env names, the others added in the admin or by API.
+
+A TV row says where the TV is and what Docent learned of it; frame_of() makes
+the FrameTV (frametv.py) that talks to it.
+"""
+
+import re
+from pathlib import Path
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from docentsite.artwork import frametv
+from docentsite.artwork.errors import NotFound, Rejected
+from docentsite.artwork.models import TV
+
+# Seconds to keep the TV's "allow Docent?" prompt open for its owner.
+PAIRING_WAIT = 30
+
+
+def tv_from_env() -> TV | None:
+    """Create or update the TV that TV_HOST, TV_PORT, TV_MATTE and TV_NAME describe.
+
+    Writes only when something changed, so calling it on every start (and when
+    looking for the default TV) costs a read. None when TV_HOST is not set.
+    """
+    host = (settings.TV_HOST or "").strip()
+    wanted = {"host": host, "port": settings.TV_PORT, "matte": settings.TV_MATTE or "none",
+              "name": (settings.TV_NAME or "Frame").strip()[:64] or "Frame"}
+    tv = TV.objects.filter(from_env=True).first()
+    if not host:
+        return tv  # an upgraded install without TV_HOST keeps its TV as it was
+    if tv is not None and all(getattr(tv, key) == value for key, value in wanted.items()):
+        return tv
+    with transaction.atomic():
+        if tv is None:
+            try:
+                with transaction.atomic():
+                    return TV.objects.create(**wanted, from_env=True)
+            except IntegrityError:  # another process, or a TV already named so
+                tv = TV.objects.filter(from_env=True).first()
+                if tv is None:
+                    wanted["name"] = _free_name(wanted["name"])
+                    return TV.objects.create(**wanted, from_env=True)
+        if TV.objects.filter(name=wanted["name"]).exclude(pk=tv.pk).exists():
+            wanted["name"] = tv.name  # keep its name rather than take another TV's
+        TV.objects.filter(pk=tv.pk).update(**wanted, updated_at=timezone.now())
+    tv.refresh_from_db()
+    return tv
+
+
+def _free_name(name: str) -> str:
+    taken = set(TV.objects.values_list("name", flat=True))
+    return next(f"{name} ({n})" for n in range(2, len(taken) + 3) if f"{name} ({n})" not in taken)
+
+
+def tv_default() -> TV:
+    """The TV work goes to when none is named: the .env one, else the first enabled."""
+    tv = tv_from_env()
+    if tv is not None and tv.enabled:
+        return tv
+    tv = TV.objects.filter(enabled=True).order_by("-from_env", "pk").first()
+    if tv is None:
+        raise frametv.TVUnavailable(
+            "No TV configured: set TV_HOST in .env, or add a TV on the admin's TVs page.")
+    return tv
+
+
+def tv_list() -> list[TV]:
+    tv_from_env()
+    return list(TV.objects.order_by("-from_env", "pk"))
+
+
+def tv_get(*, tv: str | int | TV) -> TV:
+    """A TV by row, id or name (case-insensitive)."""
+    if isinstance(tv, TV):
+        return tv
+    tv_from_env()
+    found = None
+    if isinstance(tv, int) or str(tv).strip().isdigit():
+        found = TV.objects.filter(pk=int(tv)).first()
+    if found is None:
+        found = TV.objects.filter(name__iexact=str(tv).strip()).first()
+    if found is None:
+        names = ", ".join(TV.objects.values_list("name", flat=True)) or "none yet"
+        raise NotFound(f"There is no TV called {str(tv)!r} (TVs: {names}).")
+    return found
+
+
+def tvs_chosen(tvs) -> list[TV]:
+    """The TVs named (rows, ids or names), in that order, or the default TV."""
+    if not tvs:
+        return [tv_default()]
+    chosen = list(dict.fromkeys(tv_get(tv=tv) for tv in tvs))
+    disabled = [tv.name for tv in chosen if not tv.enabled]
+    if disabled:
+        raise Rejected(f"{', '.join(disabled)} is disabled: enable it on the TVs page first.")
+    return chosen
+
+
+def tvs_for_new_work(tvs=None) -> list[TV]:
+    """The TVs new pictures go to: those named, else the default TV; none when
+    Docent knows no TV yet (the pictures wait in the library, nothing lost)."""
+    if tvs:
+        return tvs_chosen(tvs)
+    try:
+        return [tv_default()]
+    except frametv.TVUnavailable:
+        return []
+
+
+def tv_create(*, name: str, host: str, port: int = 8002, matte: str = "none",
+              portrait_matte: str = "") -> TV:
+    name, host = name.strip(), host.strip()
+    if not name or not host:
+        raise Rejected("A TV needs a name and a host (its IP address).")
+    if TV.objects.filter(name__iexact=name).exists():
+        raise Rejected(f"There is already a TV called {name!r}.")
+    return TV.objects.create(name=name[:64], host=host, port=port, matte=matte or "none",
+                             portrait_matte=portrait_matte)
+
+
+def frame_of(tv: TV) -> frametv.FrameTV:
+    """The FrameTV that talks to this TV."""
+    if not tv.host.strip():
+        raise frametv.TVUnavailable(
+            f"{tv.name} has no address: set TV_HOST in .env or its host on the TVs page.")
+    return frametv.FrameTV(
+        host=tv.host.strip(), port=tv.port, token_file=tv.token_path,
+        timeout=settings.TV_TIMEOUT, upload_timeout=settings.TV_UPLOAD_TIMEOUT,
+        lock_file=lock_path(tv), matte=tv.matte,
+    )
+
+
+def lock_path(tv: TV) -> Path:
+    return Path(settings.DOCENT_DATA_DIR) / "locks" / f"tv-{tv.pk}.lock"
+
+
+def tv_pair(*, tv: TV, wait: float = PAIRING_WAIT) -> None:
+    """Ask the TV to allow Docent; the owner presses Allow on the TV within `wait` s.
+
+    TVAuthPending when nobody answered, TVAuthDenied after Deny, TVUnavailable when off.
+    """
+    frame_of(tv).pair(wait=wait)
+    tv_refresh(tv=tv)
+
+
+def tv_mattes(*, tv: TV) -> list[str]:
+    """The matte ids the TV offers (`none`, `shadowbox_polar`, …)."""
+    return frame_of(tv).mattes()
+
+
+def tv_refresh(*, tv: TV) -> frametv.TVStatus:
+    """Ask the TV how it is and remember what it said (model, API, photos, last seen)."""
+    status = frame_of(tv).status()
+    if status.reachable:
+        learned = {"last_seen_at": timezone.now()}
+        if status.model:
+            learned["model_name"] = str(status.model)[:64]
+        if status.api_version:
+            learned["art_api_version"] = str(status.api_version)[:32]
+        if status.photo_count is not None:
+            learned["photo_count"] = status.photo_count
+        TV.objects.filter(pk=tv.pk).update(**learned)
+    return status
+
+
+def tv_saw(*, tv: TV, photo_count: int) -> None:
+    """The TV just answered with this many personal photos."""
+    TV.objects.filter(pk=tv.pk).update(photo_count=photo_count, last_seen_at=timezone.now())
+
+
+def meta_path(tv: TV) -> Path:
+    """Where this TV's artwork_meta.json lives: the first TV's at ARTWORK_META_PATH,
+    where the original Docent (and tools written for it) look; others beside it."""
+    first = TV.objects.order_by("-from_env", "pk").values_list("pk", flat=True).first()
+    if first is None or tv.pk == first:
+        return Path(settings.ARTWORK_META_PATH)
+    slug = slugify(tv.name) or f"tv-{tv.pk}"
+    return Path(settings.DOCENT_DATA_DIR) / "tvs" / re.sub(r"[^a-z0-9-]", "", slug) / \
+        "artwork_meta.json"
