@@ -107,13 +107,31 @@ def check_tv(tv=None, *, name: str = "Frame TV") -> Check:
     except frametv.TVUnavailable:
         return Check(name, Level.PROBLEM,
                      "not configured: set TV_HOST in .env, or add a TV on the TVs page")
+    return _tv_answered(tv, name, _ask_tv(tv))
+
+
+def _ask_tv(tv):
+    """The TV's status, the TVUnavailable that says why there is none, or None for a
+    disabled TV. The network only, never the database: check_all runs it in threads."""
+    from docentsite.artwork import frametv, tvs
+
     if not tv.enabled:
+        return None
+    try:
+        return tvs.frame_of(tv).status()
+    except frametv.TVUnavailable as exc:
+        return exc
+
+
+def _tv_answered(tv, name: str, status) -> Check:
+    from docentsite.artwork import tvs
+
+    if status is None:
         return Check(name, Level.OFF, "disabled: it gets no new pictures; what it shows stays",
                      tv_id=tv.pk)
-    try:
-        status = tvs.tv_refresh(tv=tv)
-    except frametv.TVUnavailable as exc:
-        return Check(name, Level.PROBLEM, str(exc), tv_id=tv.pk)
+    if isinstance(status, Exception):
+        return Check(name, Level.PROBLEM, str(status), tv_id=tv.pk)
+    tvs.tv_learned(tv=tv, status=status)
     if not status.reachable:
         return Check(name, Level.PROBLEM, f"{tv.host}: {status.error}", tv_id=tv.pk)
     if not status.art_mode_supported:
@@ -176,12 +194,15 @@ def check_plex() -> Check:
 
 
 def check_all() -> list[Check]:
-    """Every check, in a fixed order, one per TV. Those that wait on the network
-    without the database (the worker ping, TVs that may be asleep) run beside the
-    others, so the status page costs the slowest check rather than their sum."""
-    tv_list = tv_checks()  # the database, in this thread
-    with ThreadPoolExecutor(max_workers=min(1 + len(tv_list), 8)) as pool:
+    """Every check, in a fixed order, one per TV. What waits on the network alone
+    (the worker ping, TVs that may be asleep) runs in threads beside the others, so
+    the status page costs the slowest check rather than their sum; what each TV
+    said is written from this thread, inside its transaction."""
+    tv_list = tv_checks()
+    with ThreadPoolExecutor(max_workers=8) as pool:
         broker = pool.submit(check_broker)
-        tv_results = [pool.submit(check_tv, tv, name=name) for tv, name in tv_list]
+        asked = [(tv, name, tv and pool.submit(_ask_tv, tv)) for tv, name in tv_list]
         others = [check_database(), check_vision(), check_plex()]
-        return [others[0], broker.result(), *(tv.result() for tv in tv_results), *others[1:]]
+        tv_found = [_tv_answered(tv, name, answer.result()) if tv else check_tv(name=name)
+                    for tv, name, answer in asked]
+        return [others[0], broker.result(), *tv_found, *others[1:]]
