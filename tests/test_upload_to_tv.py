@@ -57,7 +57,8 @@ def test_upload_puts_the_prepared_jpeg_on_the_tv(fake_tv, upload, make_artwork, 
 
 def test_the_lane_puts_every_ready_picture_on_its_tv(fake_tv, tv, make_artwork, make_jpeg):
     first, second = make_artwork(make_jpeg(300, 200)), make_artwork(make_jpeg(200, 300))
-    queue(first, tv), queue(second, tv)
+    for artwork in (first, second):
+        queue(artwork, tv)
     not_prepared = make_artwork(make_jpeg(300, 200), prepare=False)
     queue(not_prepared, tv)
 
@@ -211,7 +212,8 @@ def test_an_image_the_tv_refuses_otherwise_fails_at_once(fake_tv, upload, make_a
 
 def test_a_refused_picture_does_not_stop_the_lane(fake_tv, tv, make_artwork, make_jpeg):
     refused, fine = make_artwork(make_jpeg(300, 200)), make_artwork(make_jpeg(200, 300))
-    queue(refused, tv), queue(fine, tv)
+    for artwork in (refused, fine):
+        queue(artwork, tv)
     fake_tv.error_codes["send_image"] = "-7"
 
     run = placements.tv_lane_run(tv_id=tv.pk)
