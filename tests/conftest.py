@@ -111,3 +111,30 @@ def chains(monkeypatch):
 
     monkeypatch.setattr("plexsource.tasks.import_chain", Chain)
     return queued
+
+
+@pytest.fixture
+def tv(settings, fake_tv, frame_tv, db):
+    """The default TV (the one .env names), pointed at the fake TV and paired."""
+    from docentsite.artwork import tvs
+
+    settings.TV_HOST, settings.TV_PORT = fake_tv.host, fake_tv.port
+    settings.TV_TOKEN_FILE = frame_tv.token_file
+    return tvs.tv_default()
+
+
+@pytest.fixture
+def upload_now(tv, frame_tv):
+    """upload_now(artwork, frame=frame_tv) -> its Placement on the default TV, uploaded
+    now in this process (holding the TV's lane), as the lane does; raises as it would."""
+    from docentsite.artwork import placements, tvlock
+    from docentsite.artwork.models import Placement
+
+    def upload(artwork, frame=None):
+        placement, _ = Placement.objects.get_or_create(artwork=artwork, tv=tv)
+        with tvlock.holding(tv, wait=10):
+            return placements.placement_upload(
+                placement=Placement.objects.select_related("artwork", "tv").get(pk=placement.pk),
+                frame=frame or frame_tv)
+
+    return upload
