@@ -106,6 +106,7 @@ class ArtworkAdmin(admin.ModelAdmin):
         changelist = super().get_changelist_instance(request)
         changelist.can_change = self.has_change_permission(request)
         changelist.can_delete = self.has_delete_permission(request)
+        changelist.several_tvs = several_tvs()  # each card names each TV's part
         return changelist
 
     def get_queryset(self, request):
@@ -246,8 +247,7 @@ class ArtworkAdmin(admin.ModelAdmin):
 
     def changelist_view(self, request, extra_context=None):
         # The owner's gallery, not Django's "Select artwork to change".
-        return super().changelist_view(request, {"title": "Gallery", "several_tvs": several_tvs(),
-                                                 **(extra_context or {})})
+        return super().changelist_view(request, {"title": "Gallery", **(extra_context or {})})
 
     def delete_view(self, request, object_id, extra_context=None):
         artwork = self.get_object(request, object_id)
