@@ -41,7 +41,8 @@ def test_each_tvs_part_is_on_the_card_once_there_are_several(admin_client, two_t
 
     card = cards(admin_client.get(CHANGELIST).content.decode())[str(artwork.pk)]
 
-    assert f'<li class="artwork-tv on_tv" data-tv="{living.pk}">Living room: on the TV</li>' in card
+    living_part = card.split(f'<li class="artwork-tv on_tv" data-tv="{living.pk}"', 1)[1]
+    assert living_part.startswith(' title="MY_F') and ">Living room: on the TV</li>" in living_part
     assert f'<li class="artwork-tv queued" data-tv="{den.pk}">Den: waiting…</li>' in card
     assert f'data-placements="{living.pk}:on_tv {den.pk}:queued "' in card
 

@@ -87,6 +87,9 @@ class TVAdmin(admin.ModelAdmin):
             path("<int:pk>/check/", wrap(self.check_view), name="artwork_tv_check"),
         ] + super().get_urls()
 
+    def changelist_view(self, request, extra_context=None):
+        return super().changelist_view(request, {"title": "TVs", **(extra_context or {})})
+
     def change_view(self, request, object_id, form_url="", extra_context=None):
         tv = self.get_object(request, object_id)
         extra = {"pairing_wait": tvs.PAIRING_WAIT,
