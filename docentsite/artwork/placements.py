@@ -536,6 +536,20 @@ def placements_retry(*, artworks) -> int:
     return count
 
 
+def uploads_take_over(*, artworks) -> int:
+    """Start again the lanes of these artworks' uploads whose worker died; how many.
+
+    The lane that takes one over first looks on the TV for a copy that landed.
+    A live upload keeps its heartbeat and is left to its worker.
+    """
+    stalled = Placement.objects.filter(
+        artwork__in=artworks, status=PlacementStatus.UPLOADING).filter(heartbeat.stalled())
+    tv_ids = set(stalled.values_list("tv_id", flat=True))
+    for tv_id in tv_ids:
+        kick_lane_on_commit(tv_id)
+    return stalled.count()
+
+
 def artwork_upload_inline(*, artwork_id: int, attempts: int, first_delay: float) -> None:
     """Run the lanes of this artwork's TVs in this process, for when no worker runs.
 
