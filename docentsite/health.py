@@ -97,17 +97,40 @@ def _writable(folder: Path) -> bool:
 
 
 def check_tv() -> Check:
+    found = _tv_found()
+    if isinstance(found, Check):
+        return found
+    return _tv_verdict(found, _tv_asked(found))
+
+
+def _tv_found():
+    """The default TV, or the Check that says there is none. Looking it up may
+    write its row (tv_from_env), so it runs in the caller's thread and connection."""
     from docentsite.artwork import frametv, tvs
 
     try:
-        tv = tvs.tv_default()
+        return tvs.tv_default()
     except frametv.TVUnavailable:
         return Check("Frame TV", Level.PROBLEM,
                      "not configured: set TV_HOST in .env, or add a TV on the TVs page")
+
+
+def _tv_asked(tv):
+    """What the TV says of itself; network only, so it may run in another thread."""
+    from docentsite.artwork import frametv, tvs
+
     try:
-        status = tvs.tv_refresh(tv=tv)
+        return tvs.frame_of(tv).status()
     except frametv.TVUnavailable as exc:
         return Check("Frame TV", Level.PROBLEM, str(exc))
+
+
+def _tv_verdict(tv, status) -> Check:
+    from docentsite.artwork import tvs
+
+    if isinstance(status, Check):
+        return status
+    tvs.tv_learned(tv=tv, status=status)
     if not status.reachable:
         return Check("Frame TV", Level.PROBLEM, f"{tv.host}: {status.error}")
     if not status.art_mode_supported:
@@ -160,8 +183,13 @@ def check_plex() -> Check:
 def check_all() -> list[Check]:
     """Every check, in a fixed order. The two that wait on the network without the
     database (the worker ping, a TV that may be asleep) run beside the others, so
-    the status page costs the slowest check rather than their sum."""
+    the status page costs the slowest check rather than their sum. The database is
+    used from this thread only: SQLite lets one connection write at a time, and a
+    test (or a request) may hold that in this one."""
+    found = _tv_found()
     with ThreadPoolExecutor(max_workers=2) as pool:
-        broker, tv = pool.submit(check_broker), pool.submit(check_tv)
+        broker = pool.submit(check_broker)
+        asked = None if isinstance(found, Check) else pool.submit(_tv_asked, found)
         others = [check_database(), check_vision(), check_plex()]
-        return [others[0], broker.result(), tv.result(), *others[1:]]
+        tv = found if asked is None else _tv_verdict(found, asked.result())
+        return [others[0], broker.result(), tv, *others[1:]]

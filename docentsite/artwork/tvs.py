@@ -155,6 +155,12 @@ def tv_mattes(*, tv: TV) -> list[str]:
 def tv_refresh(*, tv: TV) -> frametv.TVStatus:
     """Ask the TV how it is and remember what it said (model, API, photos, last seen)."""
     status = frame_of(tv).status()
+    tv_learned(tv=tv, status=status)
+    return status
+
+
+def tv_learned(*, tv: TV, status: frametv.TVStatus) -> None:
+    """Remember what the TV said of itself (model, API, photos, last seen)."""
     if status.reachable:
         learned = {"last_seen_at": timezone.now()}
         if status.model:
@@ -164,7 +170,6 @@ def tv_refresh(*, tv: TV) -> frametv.TVStatus:
         if status.photo_count is not None:
             learned["photo_count"] = status.photo_count
         TV.objects.filter(pk=tv.pk).update(**learned)
-    return status
 
 
 def tv_saw(*, tv: TV, photo_count: int) -> None:
