@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.text import capfirst
 
 from docentsite.artwork import frametv, heartbeat, metafile, tvlock, tvs
 from docentsite.artwork.errors import DocentError, NeedsAttention, Rejected
@@ -500,12 +501,12 @@ def artwork_show_now(*, artwork_id: int, tv: TV | None = None) -> Placement:
         placements = placements.filter(tv=tv)
     placement = placements.first()
     if placement is None:
-        where = tv.name if tv is not None else "any TV"
-        raise Rejected(f"“{artwork}” is not on {where}.")
+        raise Rejected(f"“{artwork}” is not on {tvs.tv_called(tv)} "
+                       f"(“{artwork.get_state_display()}”).")
     if not tvs.frame_of(placement.tv).show(frametv.content_id_of(placement.content_id)):
         raise TVBeingWatched(
-            f"{placement.tv.name} is being watched (it is not in Art Mode), so Docent left "
-            "it alone. Show the picture when the TV shows art again.")
+            f"{capfirst(tvs.tv_called(placement.tv))} is being watched (it is not in Art "
+            "Mode), so Docent left it alone. Show the picture when the TV shows art again.")
     return placement
 
 
@@ -518,7 +519,8 @@ def artwork_put_back(*, artwork_id: int, tv: TV | None = None) -> list[Placement
         removed = removed.filter(tv=tv)
     removed = list(removed)
     if not removed:
-        raise Rejected(f"“{artwork}” is not removed from a TV: there is nothing to put back.")
+        raise Rejected(f"“{artwork}” is not removed from {tvs.tv_called(tv, unnamed='a TV')} "
+                       f"(“{artwork.get_state_display()}”): there is nothing to put back.")
     if not artwork.image:
         raise Rejected(f"“{artwork}” has no prepared picture left to put back.")
     for placement in removed:

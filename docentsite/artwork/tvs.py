@@ -73,6 +73,14 @@ def tv_list() -> list[TV]:
     return list(TV.objects.order_by("-from_env", "pk"))
 
 
+def tv_called(tv: TV | None, *, unnamed: str = "any TV") -> str:
+    """How a message names a TV: "the TV" while Docent knows only one, else its name
+    (`unnamed` when none is named)."""
+    if TV.objects.count() <= 1:
+        return "the TV"
+    return tv.name if tv is not None else unnamed
+
+
 def tv_get(*, tv: str | int | TV) -> TV:
     """A TV by row, id or name (case-insensitive)."""
     if isinstance(tv, TV):
