@@ -27,9 +27,10 @@ def png(width=320, height=200) -> bytes:
 
 
 def test_upload_page_keeps_each_file_and_queues_its_pipeline(
-    admin_client, django_capture_on_commit_callbacks, queued
+    admin_client, django_capture_on_commit_callbacks, queued, settings
 ):
     pipelines = queued("pipeline")
+    settings.TV_HOST = "192.0.2.1"  # the default TV; nothing here talks to it
     with django_capture_on_commit_callbacks(execute=True):
         response = admin_client.post(UPLOAD, {
             "files": [SimpleUploadedFile("a.png", png()), SimpleUploadedFile("b.png", png())],
@@ -41,6 +42,10 @@ def test_upload_page_keeps_each_file_and_queues_its_pipeline(
     assert all(a.status == Status.PENDING and a.original for a in artworks)
     assert all(a.analysis_status == AnalysisStatus.NONE for a in artworks)  # AI_PROVIDER=none
     assert sorted(pipelines.ids) == sorted(a.pk for a in artworks)
+    # Each waits for the default TV, which it goes to once prepared.
+    assert sorted(Placement.objects.filter(
+        tv__host="192.0.2.1", status=PlacementStatus.QUEUED).values_list("artwork_id", flat=True)
+    ) == sorted(a.pk for a in artworks)
     messages = [str(m) for m in response.wsgi_request._messages]
     assert messages == ["2 picture(s) queued for the TV. Their status updates here as they "
                         "are prepared and uploaded."]
