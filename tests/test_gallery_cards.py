@@ -5,7 +5,7 @@ import pytest
 
 from docentsite.artwork import mattes, placements
 from docentsite.artwork.errors import Rejected
-from docentsite.artwork.models import Artwork, Placement, PlacementStatus, Source, Status
+from docentsite.artwork.models import TV, Artwork, Placement, PlacementStatus, Source, Status
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.timeout(60)]
 
@@ -79,6 +79,21 @@ def test_show_now_refuses_a_picture_not_on_the_tv(make_artwork, jpeg, tv, fake_t
 
     with pytest.raises(Rejected, match="not on the TV"):
         placements.artwork_show_now(artwork_id=artwork.pk)
+    assert fake_tv.select_calls == []
+
+
+def test_with_several_tvs_the_refusals_name_the_tv(on_tv, tv, fake_tv, make_artwork, jpeg):
+    TV.objects.create(name="Den", host="192.0.2.9")
+    placement = on_tv()
+    later = make_artwork(jpeg, filename="later.jpg")
+    fake_tv.art_mode = False
+
+    with pytest.raises(placements.TVBeingWatched, match=f"^{tv.name} is being watched"):
+        placements.artwork_show_now(artwork_id=placement.artwork_id)
+    with pytest.raises(Rejected, match="“later” is not on any TV"):
+        placements.artwork_show_now(artwork_id=later.pk)
+    with pytest.raises(Rejected, match="“wave” is not removed from a TV"):
+        placements.artwork_put_back(artwork_id=placement.artwork_id)
     assert fake_tv.select_calls == []
 
 
