@@ -197,7 +197,8 @@ def check_all() -> list[Check]:
     """Every check, in a fixed order, one per TV. What waits on the network alone
     (the worker ping, TVs that may be asleep) runs in threads beside the others, so
     the status page costs the slowest check rather than their sum; what each TV
-    said is written from this thread, inside its transaction."""
+    said is written from this thread: SQLite lets one connection write at a time,
+    and a test (or a request) may hold that in this one."""
     tv_list = tv_checks()
     with ThreadPoolExecutor(max_workers=8) as pool:
         broker = pool.submit(check_broker)

@@ -93,13 +93,8 @@ def docent_pair_tv(request):
     except DocentError as exc:
         messages.error(request, f"Not paired: {exc}")
     else:
-        messages.success(request, f"Paired: {_the_tv(tv)} allowed Docent, and remembers it.")
+        messages.success(request, f"Paired: {tvs.tv_called(tv)} allowed Docent, and remembers it.")
     return redirect("docent_home")
-
-
-def _the_tv(tv) -> str:
-    """"the TV" while there is one, its name once there are several."""
-    return tv.name if TV.objects.count() > 1 else "the TV"
 
 
 def _plex_configured() -> bool:

@@ -73,6 +73,14 @@ def tv_list() -> list[TV]:
     return list(TV.objects.order_by("-from_env", "pk"))
 
 
+def tv_called(tv: TV | None, *, unnamed: str = "any TV") -> str:
+    """How a message names a TV: "the TV" while Docent knows only one, else its name
+    (`unnamed` when none is named)."""
+    if TV.objects.count() <= 1:
+        return "the TV"
+    return tv.name if tv is not None else unnamed
+
+
 def tv_get(*, tv: str | int | TV) -> TV:
     """A TV by row, id or name (case-insensitive)."""
     if isinstance(tv, TV):
@@ -160,8 +168,7 @@ def tv_refresh(*, tv: TV) -> frametv.TVStatus:
 
 
 def tv_learned(*, tv: TV, status: frametv.TVStatus) -> None:
-    """Remember what the TV said of itself (the status page asks TVs from threads
-    and writes their answers from its own)."""
+    """Remember what the TV said of itself (model, API, photos, last seen)."""
     if status.reachable:
         learned = {"last_seen_at": timezone.now()}
         if status.model:
