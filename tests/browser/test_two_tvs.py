@@ -127,6 +127,13 @@ def test_add_and_pair_a_second_tv_then_import_to_both(live_server, curator, work
     shot(page, "plex-import-tvs.png")
     assert len(fake_tv.photos) == 3 and len(den.photos) == 3
 
+    # -- the upload page asks too ---------------------------------------------------------------
+    page.goto(f"{base}/admin/artwork/artwork/upload/")
+    expect(page.get_by_label("Living room")).to_be_checked()
+    expect(page.get_by_label("Den")).not_to_be_checked()
+    assert_accessible(page, "the upload page with the TV picker")
+    page.screenshot(path=ARTIFACTS / "upload-two-tvs.png", full_page=True)
+
     # -- the gallery: both TVs on each card -------------------------------------------------------
     page.goto(f"{base}/admin/artwork/artwork/")
     cards = page.locator("tr.artwork-card")
@@ -136,3 +143,5 @@ def test_add_and_pair_a_second_tv_then_import_to_both(live_server, curator, work
                                                           "Den: on the TV"])
     assert_accessible(page, "the gallery with two TVs")
     shot(page, "gallery-two-tvs.png")
+    page.emulate_media(color_scheme="dark")
+    assert_accessible(page, "the gallery with two TVs in dark mode")
