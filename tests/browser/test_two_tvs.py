@@ -145,3 +145,19 @@ def test_add_and_pair_a_second_tv_then_import_to_both(live_server, curator, work
     shot(page, "gallery-two-tvs.png")
     page.emulate_media(color_scheme="dark")
     assert_accessible(page, "the gallery with two TVs in dark mode")
+
+    # -- importing one again asks, and skipping leaves both TVs as they are -----------------------
+    page.emulate_media(color_scheme="light")
+    page.goto(f"{base}/admin/plex/browse/")
+    for album in ("Travel", "2019", "Mexico"):
+        page.get_by_role("button", name=f"Open album {album}").click()
+    expect(photos).to_have_count(3)
+    photos.nth(0).click()
+    page.locator("#plex-tvs").get_by_label("Den").check()
+    page.click("#plex-import")
+    dialog = page.locator("#plex-confirm")
+    expect(dialog).to_contain_text("This photo is already imported")
+    dialog.get_by_role("button", name="Only to the TVs without it").click()
+    expect(page.locator("#plex-notice")).to_contain_text("not imported, already on Living room as")
+    expect(page.locator("#plex-notice")).to_contain_text("Den as")
+    assert len(fake_tv.photos) == 3 and len(den.photos) == 3

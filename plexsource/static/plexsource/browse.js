@@ -394,6 +394,8 @@
           "chosen that do not have it yet; importing again makes a second copy."
         : "on the TV. Importing again puts a second copy on the TV; skipping leaves the TV as it is.") +
       (others ? ` The other ${others} selected will be imported either way.` : "");
+    dialog.querySelector("button[value=skip]").textContent =
+      several ? "Only to the TVs without it" : "Skip those on the TV";
     $("plex-confirm-list").replaceChildren(...names.map((name) => el("li", { text: name })));
     return new Promise((resolve) => {
       dialog.addEventListener("close", () => resolve(dialog.returnValue || "cancel"), { once: true });
