@@ -18,13 +18,15 @@ user, it lists the library through the API, asks for every photo with one
 The TV cannot take the pictures faster than bytes / rate: that is the limit, and
 "of limit" is the limit over the makespan (request to the last import ended). Also
 printed: the seconds from the request to the first byte reaching the TV and to
-the first import done. The figures that compare across machines are the
-percentages, not the seconds.
+the first import done, and beside them two references taken just before the
+request: the seconds Docent's own `imaging.prepare` takes one original in a fresh
+process, and the load average (the machine may be busy with other work). The
+figures that compare across machines are the percentages, not the seconds.
 
 --tvs 2 runs each mode again with two fake TVs, both capped at `--rate`, importing
 to both ("tvs": ["Frame", "Den"]), and prints the percentage of the two-TV limit
 and the speed-up in bytes a second over one TV. The second TV is added with
-`POST /api/tvs` on port 8001 (plain, no pairing needed). --root measures another
+`POST /api/tvs` and paired with `POST /api/tvs/{id}/pair`. --root measures another
 checkout (with its own .venv) with this checkout's fakes.
 """
 
@@ -129,6 +131,7 @@ class Fakes:
     plex: FakePlex
     ai: FakeAnthropic
     photo_count: int
+    reference: Path  # an original, for the CPU reference
 
 
 class Docent:
@@ -136,7 +139,7 @@ class Docent:
 
     def __init__(self, root: Path, data: Path, fakes: Fakes, tv: FakeFrameTV,
                  broker: str | None) -> None:
-        self.root, self.data = root, data
+        self.root, self.data, self.reference = root, data, fakes.reference
         self.python = str(root / ".venv" / "bin" / "python")
         self.log = data / "docent.log"
         env = {k: v for k, v in os.environ.items()
@@ -237,6 +240,8 @@ class Run:
     makespan: float | None = None  # None: timed out
     first_done: float | None = None
     errors: tuple[str, ...] = ()
+    prepare_seconds: float = 0.0
+    load: float = 0.0
 
     @property
     def bytes(self) -> int:
@@ -252,6 +257,16 @@ class Run:
         return min(times) - self.requested if times else None
 
 
+def prepare_seconds(root: Path, original: Path) -> float:
+    """How long the measured checkout's imaging.prepare takes `original`: the CPU reference."""
+    code = ("import sys, time\nfrom docentsite.artwork.imaging import prepare\n"
+            "start = time.perf_counter()\nprepare(sys.argv[1])\n"
+            "print(time.perf_counter() - start)")
+    done = subprocess.run([str(root / ".venv" / "bin" / "python"), "-c", code, str(original)],
+                          cwd=root, capture_output=True, text=True, check=True)
+    return float(done.stdout)
+
+
 def run_import(docent: Docent, label: str, tvs: list[FakeFrameTV], count: int, timeout: float,
                tv_names: list[str] | None = None) -> Run:
     ids = docent.library_photo_ids()
@@ -259,7 +274,9 @@ def run_import(docent: Docent, label: str, tvs: list[FakeFrameTV], count: int, t
     payload = {"plex_metadata_ids": ids, "analyze": True}
     if tv_names:
         payload["tvs"] = tv_names
-    run = Run(label, tvs, time.time())
+    reference = prepare_seconds(docent.root, docent.reference)
+    load = os.getloadavg()[0]
+    run = Run(label, tvs, time.time(), prepare_seconds=reference, load=load)
     answer = docent.api("POST", "/plex/import", json=payload)
     if answer.status_code != 202 or len(answer.json()["queued"]) != count:
         raise SystemExit(f"POST /api/plex/import answered {answer.status_code}: {answer.text}")
@@ -295,7 +312,7 @@ def one_mode(mode: str, fakes: Fakes, root: Path, rate: int, timeout: float) -> 
 def two_tvs(mode: str, fakes: Fakes, root: Path, rate: int, timeout: float) -> Run | None:
     """The run with two TVs, or None when Docent has no TV model yet."""
     broker = start_redis() if mode == "redis" else None
-    with FakeFrameTV() as frame, FakeFrameTV(plain=True) as den, \
+    with FakeFrameTV() as frame, FakeFrameTV() as den, \
             tempfile.TemporaryDirectory(prefix="docent-bench-") as data:
         frame.slow_transfer = den.slow_transfer = rate
         with Docent(root, Path(data), fakes, frame, broker) as docent:
@@ -305,6 +322,11 @@ def two_tvs(mode: str, fakes: Fakes, root: Path, rate: int, timeout: float) -> R
                 return None
             if added.status_code != 201:
                 raise SystemExit(f"POST /api/tvs answered {added.status_code}: {added.text}")
+            # The fake TV presses Allow itself.
+            paired = docent.api("POST", f"/tvs/{added.json()['id']}/pair", params={"wait": 10})
+            if paired.status_code != 200:
+                raise SystemExit(f"POST /api/tvs/<id>/pair answered {paired.status_code}: "
+                                 f"{paired.text}")
             return run_import(docent, f"{mode}, 2 TVs", [frame, den], fakes.photo_count,
                               timeout, tv_names=["Frame", "Den"])
 
@@ -312,7 +334,7 @@ def two_tvs(mode: str, fakes: Fakes, root: Path, rate: int, timeout: float) -> R
 # -- output ----------------------------------------------------------------------------
 
 HEADER = (f"{'mode':18} {'photos':>7} {'to the TV':>10} {'limit':>8} {'makespan':>9} "
-          f"{'of limit':>9} {'1st byte':>9} {'1st done':>9}")
+          f"{'of limit':>9} {'1st byte':>9} {'1st done':>9} {'prepare':>8} {'load':>5}")
 
 
 def seconds(value: float | None) -> str:
@@ -324,7 +346,8 @@ def line(run: Run, rate: int, count: int, reference: Run | None = None) -> str:
     share = "timed out" if run.makespan is None else f"{100 * limit / run.makespan:.0f} %"
     text = (f"{run.label:18} {f'{run.ended - run.failed}/{count}':>7} "
             f"{run.bytes / 1e6:>7.1f} MB {seconds(limit):>8} {seconds(run.makespan):>9} "
-            f"{share:>9} {seconds(run.first_byte):>9} {seconds(run.first_done):>9}")
+            f"{share:>9} {seconds(run.first_byte):>9} {seconds(run.first_done):>9} "
+            f"{seconds(run.prepare_seconds):>8} {run.load:>5.1f}")
     if reference and reference.makespan and run.makespan:
         speedup = (run.bytes / run.makespan) / (reference.bytes / reference.makespan)
         text += f"   {speedup:.2f}x one TV's bytes a second"
@@ -368,7 +391,7 @@ def main() -> None:
             plex.add_photo(library, path.stem, path.read_bytes(), file=path.name)
         ai = FakeAnthropic().start()
         ai.latency = args.ai_seconds
-        fakes = Fakes(plex, ai, count)
+        fakes = Fakes(plex, ai, count, paths[0])
         print(f"{count} photos ({min(sizes) / 1e6:.1f}-{max(sizes) / 1e6:.1f} MB originals, "
               f"{sum(sizes) / 1e6:.0f} MB), each TV reading {args.rate / 1e6:g} MB/s, AI on "
               f"(fake Anthropic, {args.ai_seconds:g} s a picture); {root}\n", flush=True)
