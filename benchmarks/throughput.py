@@ -280,7 +280,7 @@ def run_import(docent: Docent, label: str, tvs: list[FakeFrameTV], count: int, t
     answer = docent.api("POST", "/plex/import", json=payload)
     if answer.status_code != 202 or len(answer.json()["queued"]) != count:
         raise SystemExit(f"POST /api/plex/import answered {answer.status_code}: {answer.text}")
-    deadline = time.monotonic() + timeout
+    deadline, ended = time.monotonic() + timeout, []
     while time.monotonic() < deadline:
         records = docent.imports()
         ended = [r for r in records if r["status"] in ENDED]
