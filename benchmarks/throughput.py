@@ -201,7 +201,13 @@ class Docent:
             os.killpg(self.process.pid, signal.SIGKILL)
 
     def api(self, method: str, path: str, **kwargs) -> requests.Response:
-        return self.session.request(method, f"{self.url}/api{path}", timeout=60, **kwargs)
+        try:
+            return self.session.request(method, f"{self.url}/api{path}", timeout=60, **kwargs)
+        except requests.ConnectionError:
+            if self.process.poll() is None:
+                raise
+            raise SystemExit(f"Docent stopped (exit {self.process.returncode}):\n"
+                             + self.log.read_text(errors="replace")[-5000:]) from None
 
     def library_photo_ids(self) -> list[str]:
         libraries = self.api("GET", "/plex/libraries").json()
