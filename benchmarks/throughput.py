@@ -204,6 +204,9 @@ class Docent:
         try:
             return self.session.request(method, f"{self.url}/api{path}", timeout=60, **kwargs)
         except requests.ConnectionError:
+            # The web process went away: serve notices within a second and stops the rest.
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.process.wait(45)
             if self.process.poll() is None:
                 raise
             raise SystemExit(f"Docent stopped (exit {self.process.returncode}):\n"
