@@ -4,7 +4,7 @@
         [--modes embedded,redis] [--quick] [--ai-seconds 0] [--cache DIR] [--root DIR]
 
 Generates `--photos` camera-like originals once (6-12 MB JPEGs of 20-26 megapixels,
-grain and detail at two scales, so JPEG sizes are a camera's; about 1.5 MB each
+grain and detail at two scales, so JPEG sizes are a camera's; about 1.35 MB each
 once prepared) and keeps them in ~/.cache/docent-bench/ (or --cache) for later runs.
 Then, for each mode, it starts the tests' fakes in this process -- Plex serving
 those photos as a photo library, a Frame TV whose upload socket reads `--rate`
