@@ -1,7 +1,7 @@
 """How close an import from Plex comes to the speed of the TV's upload socket.
 
     .venv/bin/python benchmarks/throughput.py [--photos 60] [--rate 2000000] [--tvs 1|2]
-        [--modes embedded,redis] [--quick] [--ai-seconds 0] [--cache DIR] [--root DIR]
+        [--modes embedded,redis] [--quick] [--ai-seconds 0] [--cache DIR] [--root DIR ...]
 
 Generates `--photos` camera-like originals once (6-12 MB JPEGs of 20-26 megapixels,
 grain and detail at two scales, so JPEG sizes are a camera's; about 1.35 MB each
@@ -27,7 +27,9 @@ figures that compare across machines are the percentages, not the seconds.
 to both ("tvs": ["Frame", "Den"]), and prints the percentage of the two-TV limit
 and the speed-up in bytes a second over one TV. The second TV is added with
 `POST /api/tvs` and paired with `POST /api/tvs/{id}/pair`. --root measures another
-checkout (with its own .venv) with this checkout's fakes.
+checkout (with its own .venv) with this checkout's fakes; given more than once, it
+measures each checkout in turn, mode by mode, so that a change is compared with
+the code before it under the same load: `--root ../before --root .`.
 """
 
 import argparse
@@ -342,7 +344,7 @@ def two_tvs(mode: str, fakes: Fakes, root: Path, rate: int, timeout: float) -> R
 
 # -- output ----------------------------------------------------------------------------
 
-HEADER = (f"{'mode':18} {'photos':>7} {'to the TV':>10} {'limit':>8} {'makespan':>9} "
+HEADER = (f"{'run':24} {'photos':>7} {'to the TV':>10} {'limit':>8} {'makespan':>9} "
           f"{'of limit':>9} {'1st byte':>9} {'1st done':>9} {'prepare':>8} {'load':>5}")
 
 
@@ -353,7 +355,7 @@ def seconds(value: float | None) -> str:
 def line(run: Run, rate: int, count: int, reference: Run | None = None) -> str:
     limit = run.limit(rate)
     share = "timed out" if run.makespan is None else f"{100 * limit / run.makespan:.0f} %"
-    text = (f"{run.label:18} {f'{run.ended - run.failed}/{count}':>7} "
+    text = (f"{run.label:24} {f'{run.ended - run.failed}/{count}':>7} "
             f"{run.bytes / 1e6:>7.1f} MB {seconds(limit):>8} {seconds(run.makespan):>9} "
             f"{share:>9} {seconds(run.first_byte):>9} {seconds(run.first_done):>9} "
             f"{seconds(run.prepare_seconds):>8} {run.load:>5.1f}")
@@ -361,7 +363,7 @@ def line(run: Run, rate: int, count: int, reference: Run | None = None) -> str:
         speedup = (run.bytes / run.makespan) / (reference.bytes / reference.makespan)
         text += f"   {speedup:.2f}x one TV's bytes a second"
     for error in run.errors:
-        text += f"\n{'':18} failed: {error}"
+        text += f"\n{'':24} failed: {error}"
     return text
 
 
@@ -379,8 +381,9 @@ def main() -> None:
                         help="seconds the fake vision API takes a picture (default 0)")
     parser.add_argument("--cache", type=Path, default=Path.home() / ".cache" / "docent-bench",
                         help="where the originals are kept (default ~/.cache/docent-bench)")
-    parser.add_argument("--root", type=Path, default=ROOT,
-                        help="the checkout to measure (default this one; needs its .venv)")
+    parser.add_argument("--root", type=Path, action="append",
+                        help="a checkout to measure (default this one; needs its .venv); "
+                             "repeat to compare checkouts in one run")
     parser.add_argument("--timeout", type=float, default=1800,
                         help="seconds to wait for the imports of one run (default 1800)")
     args = parser.parse_args()
@@ -388,9 +391,10 @@ def main() -> None:
     if unknown := set(modes) - {"embedded", "redis"}:
         parser.error(f"unknown modes: {', '.join(sorted(unknown))}")
     count = 8 if args.quick else args.photos
-    root = args.root.resolve()
-    if not (root / ".venv" / "bin" / "python").exists():
-        raise SystemExit(f"{root} has no .venv: run ./docent test --co -q there first.")
+    roots = [root.resolve() for root in args.root or [ROOT]]
+    for root in roots:
+        if not (root / ".venv" / "bin" / "python").exists():
+            raise SystemExit(f"{root} has no .venv: run ./docent test --co -q there first.")
 
     paths = originals(count, args.cache)
     sizes = [path.stat().st_size for path in paths]
@@ -403,20 +407,27 @@ def main() -> None:
         fakes = Fakes(plex, ai, count, paths[0])
         print(f"{count} photos ({min(sizes) / 1e6:.1f}-{max(sizes) / 1e6:.1f} MB originals, "
               f"{sum(sizes) / 1e6:.0f} MB), each TV reading {args.rate / 1e6:g} MB/s, AI on "
-              f"(fake Anthropic, {args.ai_seconds:g} s a picture); {root}\n", flush=True)
-        print(HEADER, flush=True)
-        two_tv_model = args.tvs == 2
+              f"(fake Anthropic, {args.ai_seconds:g} s a picture)", flush=True)
+        for root in roots:
+            print(f"  {root.name}: {root}", flush=True)
+        print(f"\n{HEADER}", flush=True)
+        two_tv_model = {root: args.tvs == 2 for root in roots}
         try:
             for mode in modes:
-                one = one_mode(mode, fakes, root, args.rate, args.timeout)
-                print(line(one, args.rate, count), flush=True)
-                if two_tv_model:
+                for root in roots:
+                    label = f"{mode} {root.name}" if len(roots) > 1 else mode
+                    one = one_mode(mode, fakes, root, args.rate, args.timeout)
+                    one.label = label
+                    print(line(one, args.rate, count), flush=True)
+                    if not two_tv_model[root]:
+                        continue
                     both = two_tvs(mode, fakes, root, args.rate, args.timeout)
                     if both is None:
-                        print(f"{mode + ', 2 TVs':18} skipped: two-TV mode needs the TV model "
+                        print(f"{label + ', 2 TVs':24} skipped: two-TV mode needs the TV model "
                               "(POST /api/tvs answered 404)", flush=True)
-                        two_tv_model = False
+                        two_tv_model[root] = False
                     else:
+                        both.label = f"{label}, 2 TVs"
                         print(line(both, args.rate, count, reference=one), flush=True)
         finally:
             ai.stop()
