@@ -37,6 +37,7 @@ import contextlib
 import io
 import os
 import random
+import re
 import secrets
 import signal
 import subprocess
@@ -149,6 +150,8 @@ class Docent:
         self.env = {
             **env, "DOCENT_ENV_FILE": os.devnull, "DOCENT_DATA_DIR": str(data),
             "DOCENT_API_TOKEN": API_TOKEN, "LOG_LEVEL": "info",
+            # The workers' "ready." lines, which say when a user could start.
+            "LOG_TASKS": "true",
             "DJANGO_SUPERUSER_USERNAME": "owner",
             "DJANGO_SUPERUSER_PASSWORD": secrets.token_urlsafe(16),
             "TV_HOST": tv.host, "TV_PORT": str(tv.port), "TV_TOKEN_FILE": str(data / "tv-token"),
@@ -186,8 +189,10 @@ class Docent:
         return self
 
     def _ready(self) -> bool:
-        """The site answers and the worker said it is ready: a user would wait for both."""
-        if b" ready." not in self.log.read_bytes():
+        """The site answers and every worker said it is ready: a user would wait for both."""
+        log = self.log.read_bytes()
+        started = re.search(rb"Docent is running on \S+ \(([^)]*)\)", log)
+        if started is None or log.count(b" ready.") < len(started[1].split(b",")) - 1:
             return False
         with contextlib.suppress(requests.RequestException):
             return self.session.get(f"{self.url}/admin/login/", timeout=10).ok
