@@ -15,6 +15,27 @@ from tests.fakes.frametv_fixtures import (  # noqa: F401
 from tests.fakes.plex_fixtures import fake_plex, plex_client, plex_settings  # noqa: F401
 
 
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_auto_num_workers(config):
+    """`-n auto`: two workers a core. Most of a test's time is spent waiting on a
+    Celery worker, a fake server or Chromium, so one core keeps two busy."""
+    if os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS"):
+        return None  # xdist's own variable, read by its own hook
+    return 2 * len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") \
+        else 2 * (os.cpu_count() or 1)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items):
+    # A developer's own Redis (DOCENT_TEST_REDIS_URL) is one database for the
+    # whole run: the tests that flush it take turns in one xdist worker
+    # (--dist loadgroup). Private Redis servers are one per worker.
+    if os.environ.get("DOCENT_TEST_REDIS_URL") and hasattr(config, "workerinput"):
+        for item in items:
+            if "redis_broker" in item.fixturenames:
+                item.add_marker(pytest.mark.xdist_group("redis"))
+
+
 @pytest.fixture(scope="session")
 def redis_server():
     """The URL of a Redis the run may flush: its own, or the developer's choice."""
