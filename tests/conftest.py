@@ -18,11 +18,17 @@ from tests.fakes.plex_fixtures import fake_plex, plex_client, plex_settings  # n
 @pytest.hookimpl(optionalhook=True)
 def pytest_xdist_auto_num_workers(config):
     """`-n auto`: two workers a core. Most of a test's time is spent waiting on a
-    Celery worker, a fake server or Chromium, so one core keeps two busy."""
+    Celery worker, a fake server or Chromium, so one core keeps two busy. A run
+    of one test file stays in this process: starting workers (each its own
+    Django and test database) would take longer than most files do."""
     if os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS"):
         return None  # xdist's own variable, read by its own hook
-    return 2 * len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") \
-        else 2 * (os.cpu_count() or 1)
+    files = {arg.split("::")[0] for arg in config.args}
+    if len(files) == 1 and files.pop().endswith(".py"):
+        return 0
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") \
+        else os.cpu_count() or 1
+    return 2 * cores
 
 
 @pytest.hookimpl(tryfirst=True)
