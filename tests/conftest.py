@@ -23,6 +23,8 @@ def pytest_xdist_auto_num_workers(config):
     Django and test database) would take longer than most files do."""
     if os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS"):
         return None  # xdist's own variable, read by its own hook
+    if os.environ.get("DOCENT_TEST_REDIS_URL"):
+        return 0  # one database for the run: see pytest_configure
     files = {arg.split("::")[0] for arg in config.args}
     if len(files) == 1 and files.pop().endswith(".py"):
         return 0
@@ -31,15 +33,13 @@ def pytest_xdist_auto_num_workers(config):
     return 2 * cores
 
 
-@pytest.hookimpl(tryfirst=True)
-def pytest_collection_modifyitems(config, items):
-    # A developer's own Redis (DOCENT_TEST_REDIS_URL) is one database for the
-    # whole run: the tests that flush it take turns in one xdist worker
-    # (--dist loadgroup). Private Redis servers are one per worker.
-    if os.environ.get("DOCENT_TEST_REDIS_URL") and hasattr(config, "workerinput"):
-        for item in items:
-            if "redis_broker" in item.fixturenames:
-                item.add_marker(pytest.mark.xdist_group("redis"))
+def pytest_configure(config):
+    workers = getattr(config.option, "numprocesses", None) or 0
+    if os.environ.get("DOCENT_TEST_REDIS_URL") and workers > 1:
+        raise pytest.UsageError(
+            "DOCENT_TEST_REDIS_URL is one Redis database, which the tests flush: run them "
+            "in one process (-n 0), or leave it unset and each worker starts a Redis of its own."
+        )
 
 
 @pytest.fixture(scope="session")
