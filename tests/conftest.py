@@ -1,5 +1,6 @@
 import io
 import os
+import shutil
 
 import pytest
 
@@ -40,6 +41,17 @@ def pytest_configure(config):
             "DOCENT_TEST_REDIS_URL is one Redis database, which the tests flush: run them "
             "in one process (-n 0), or leave it unset and each worker starts a Redis of its own."
         )
+
+
+@pytest.fixture(autouse=True)
+def no_cached_thumbnails():
+    """Each test starts with no Plex thumbnail cached in the data dir: the fake Plex's
+    photos keep their ids from test to test, so a thumbnail an earlier test fetched
+    would be served from disk instead of asked for (and which test ran earlier on
+    this xdist worker is chance)."""
+    from django.conf import settings
+
+    shutil.rmtree(settings.DOCENT_DATA_DIR / "cache" / "plex-thumbnails", ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
