@@ -189,9 +189,12 @@ def _drain(tv: TV, result: LaneRun) -> None:
     except DocentError as exc:
         _lane_stopped(tv, exc, result, attempts=1)
         return
+    known_ids = None
     while (placement := _ready(tv).select_related("artwork", "tv").first()) is not None:
+        # Trusted only from one success to the next: after any failure the TV is asked.
+        listing, known_ids = known_ids, None
         try:
-            placement_upload(placement=placement, frame=frame)
+            uploaded = placement_upload(placement=placement, frame=frame, known_ids=listing)
         except frametv.TVTokenStale as exc:
             if not paired_again:
                 # The TV forgot Docent: the token is dropped, and one prompt mends it.
@@ -215,6 +218,7 @@ def _drain(tv: TV, result: LaneRun) -> None:
                 continue
             _lane_stopped(tv, exc, result, attempts=attempts)
             return
+        known_ids = uploaded.tv_ids_after
         result.uploaded.append(placement)
         metafile.sync(tv=tv)
         _settle(placement.artwork_id)
@@ -246,13 +250,20 @@ def _lane_stopped(tv: TV, exc: DocentError, result: LaneRun, *, attempts: int) -
     logger.info("%s: %r; the lane runs again in %.0f s", tv.name, str(exc), delay)
 
 
-def placement_upload(*, placement: Placement, frame: frametv.FrameTV) -> Placement:
+def placement_upload(*, placement: Placement, frame: frametv.FrameTV,
+                     known_ids: set[str] | None = None) -> Placement:
     """Put the prepared JPEG on the placement's TV once, and only once. Hold the lane.
 
     A transfer whose confirmation was lost has often landed. So the TV's photo
     ids are saved before each transfer, and the next attempt first looks for a
     picture that appeared since: one new unknown id is ours and is adopted,
     none means upload again, more than one needs a person.
+
+    `known_ids`: the TV's ids as the lane knows them from its last upload, which
+    saves asking the TV again before each picture. A picture someone added on the
+    TV meanwhile only matters after a lost confirmation, and then it makes the
+    retry ask a person rather than adopt. The returned placement's `tv_ids_after`
+    is what the lane knows next.
     """
     # Every upload to this TV holds its lane, so a row still marked "uploading"
     # while we hold it belongs to a worker that died.
@@ -273,7 +284,7 @@ def placement_upload(*, placement: Placement, frame: frametv.FrameTV) -> Placeme
             if placement.tv_ids_before is not None:
                 content_id = _landed_since(frame, placement)
             if content_id is None:
-                before = frame.photo_ids()
+                before = set(known_ids) if known_ids is not None else frame.photo_ids()
                 rows.update(tv_ids_before=sorted(before))
                 with artwork.image.open("rb") as handle:
                     content_id = frame.upload(handle.read(), matte=matte)
@@ -294,9 +305,11 @@ def placement_upload(*, placement: Placement, frame: frametv.FrameTV) -> Placeme
     rows.update(content_id=content_id, status=PlacementStatus.ON_TV, uploaded_at=now,
                 matte_id=matte, tv_ids_before=None, last_error="", waiting_reason="",
                 next_attempt_at=None, updated_at=now)
-    if before is not None:
-        tvs.tv_saw(tv=placement.tv, photo_count=len(before | {content_id}))
     placement.refresh_from_db()
+    placement.tv_ids_after = None
+    if before is not None:
+        placement.tv_ids_after = before | {content_id}
+        tvs.tv_saw(tv=placement.tv, photo_count=len(placement.tv_ids_after))
     logger.info("Artwork %s is on %s as %r", artwork.pk, placement.tv.name, content_id)
     return placement
 
