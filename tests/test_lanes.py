@@ -1,6 +1,7 @@
-"""Each TV's upload lane: a worker slot never sits waiting for a lock while work waits.
+"""Each TV's upload lane: a worker slot never sits waiting for a lock while work waits,
+and one picture's trouble never stops the pictures behind it.
 
-One worker process with two slots. One slot holds the Frame's lane, busy on a slow
+The first test: one worker process with two slots. One slot holds the Frame's lane, busy on a slow
 transfer; a new picture for both TVs must still be prepared and reach the Den meanwhile.
 A slot that waited for the Frame's lock would hold that picture back until the slow
 transfer ended, and the test would fail.
@@ -12,12 +13,11 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from docentsite.artwork import placements, services
-from docentsite.artwork.models import Placement, PlacementStatus
+from docentsite.artwork.models import Artwork, Placement, PlacementStatus
 from tests.two_tvs import frame
 from tests.workers import celery_worker, needs_redis, wait_for
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.timeout(240),
-              pytest.mark.slow, needs_redis]
+pytestmark = pytest.mark.timeout(240)
 
 #: Seconds the slow transfer to the Frame takes: far longer than a prepare and an upload.
 SLOW_TRANSFER = 20
@@ -32,6 +32,9 @@ def placement(artwork, tv) -> Placement:
     return Placement.objects.get(artwork=artwork, tv=tv)
 
 
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.slow
+@needs_redis
 def test_a_prepare_and_an_upload_to_the_other_tv_run_beside_a_slow_transfer(
     env, den, fake_tv, fake_den, make_artwork, make_jpeg, tmp_path
 ):
@@ -64,3 +67,47 @@ def test_a_prepare_and_an_upload_to_the_other_tv_run_beside_a_slow_transfer(
     assert placement(big, frame()).status == PlacementStatus.ON_TV
     assert len(fake_tv.photos) == 2 and fake_tv.max_concurrent_transfers == 1
     assert fake_tv.uploads_started == 2 and fake_den.uploads_started == 1
+
+
+# -- the lane run in this process (placements.tv_lane_run), on the Den ----------------
+
+@pytest.mark.django_db
+def test_a_retry_after_giving_up_on_a_lost_confirmation_adopts_the_copy_that_landed(
+    den, fake_den, make_artwork, jpeg, settings
+):
+    settings.TASK_MAX_RETRIES, settings.TV_UPLOAD_TIMEOUT = 0, 1
+    artwork = make_artwork(jpeg)
+    placements.artwork_place(artworks=[artwork], tvs_wanted=[den])
+    fake_den.lose_confirmation = True
+    placements.tv_lane_run(tv_id=den.pk)
+    gave_up = placement(artwork, den)
+    assert gave_up.status == PlacementStatus.FAILED
+    assert gave_up.last_error.startswith("Gave up after 1 attempts: ")
+    assert len(fake_den.photos) == 1  # it landed all the same
+    fake_den.lose_confirmation = False
+
+    placements.placements_retry(artworks=Artwork.objects.filter(pk=artwork.pk))
+    placements.tv_lane_run(tv_id=den.pk)
+
+    adopted = placement(artwork, den)
+    assert adopted.status == PlacementStatus.ON_TV
+    assert [adopted.content_id] == list(fake_den.photos)
+    assert fake_den.uploads_started == 1
+
+
+@pytest.mark.django_db
+def test_a_picture_whose_file_is_gone_fails_alone_and_the_lane_goes_on(
+    den, fake_den, make_artwork, make_jpeg
+):
+    gone = make_artwork(make_jpeg(64, 48), filename="gone.jpg")
+    fine = make_artwork(make_jpeg(80, 60), filename="fine.jpg")
+    placements.artwork_place(artworks=[gone, fine], tvs_wanted=[den])
+    gone.image.storage.delete(gone.image.name)
+
+    placements.tv_lane_run(tv_id=den.pk)
+
+    failed = placement(gone, den)
+    assert failed.status == PlacementStatus.FAILED
+    assert failed.last_error.startswith("Could not send it to Den: ")
+    assert placement(fine, den).status == PlacementStatus.ON_TV
+    assert len(fake_den.photos) == 1
