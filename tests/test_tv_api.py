@@ -67,6 +67,12 @@ def test_a_duplicate_name_or_a_bad_field_is_refused_with_422(api, payload, says)
     assert TV.objects.count() == 1
 
 
+def test_a_tv_on_the_plain_port_needs_no_pairing(api):
+    added = api.call("post", "/api/tvs", {"name": "Old Frame", "host": "10.0.0.9", "port": 8001})
+
+    assert added.status_code == 201 and added.json()["paired"] is True
+
+
 def test_an_unknown_tv_is_404(api):
     assert api.call("get", "/api/tvs/999").status_code == 404
     assert api.call("post", "/api/tvs/999/pair").status_code == 404

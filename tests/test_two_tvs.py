@@ -15,8 +15,13 @@ from tests.two_tvs import frame, meta_ids
 from tests.users import staff_with
 from tests.workers import celery_worker, needs_redis, wait_for
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.timeout(240),
-              pytest.mark.slow, needs_redis]
+pytestmark = pytest.mark.timeout(240)
+
+
+def with_worker(test):
+    """A test with a real worker: its own processes see what this one commits."""
+    return pytest.mark.django_db(transaction=True)(pytest.mark.slow(needs_redis(test)))
+
 
 TITLES = ("Harbour at dawn", "Garden", "Airport")
 SEEDED = 3
@@ -53,6 +58,7 @@ def on_tv(tv) -> dict[int, str]:
         "artwork_id", "content_id"))
 
 
+@with_worker
 def test_three_photos_imported_to_both_tvs_are_on_each_once(
     env, den, fake_plex, fake_tv, fake_den, tmp_path
 ):
@@ -82,6 +88,7 @@ def test_three_photos_imported_to_both_tvs_are_on_each_once(
     assert fake_tv.max_concurrent_transfers == 1 and fake_den.max_concurrent_transfers == 1
 
 
+@with_worker
 def test_a_tv_that_is_off_catches_up_when_back_while_the_other_finishes(
     env, den, fake_plex, fake_tv, fake_den, tmp_path
 ):
@@ -111,6 +118,7 @@ def test_a_tv_that_is_off_catches_up_when_back_while_the_other_finishes(
                for p in Placement.objects.all())
 
 
+@with_worker
 def test_a_lost_confirmation_is_reconciled_on_that_tv_only(
     env, den, fake_plex, fake_tv, fake_den, tmp_path
 ):
@@ -130,3 +138,14 @@ def test_a_lost_confirmation_is_reconciled_on_that_tv_only(
     assert all(p.upload_attempts == 1 for p in Placement.objects.filter(tv=frame()))
     assert meta_ids(den) == set(on_den.values())
     assert meta_ids(frame()) == set(on_frame.values())
+
+
+@pytest.mark.django_db
+def test_tvs_whose_names_make_the_same_folder_keep_files_of_their_own(den):
+    twins = [tvs.tv_create(name=name, host="10.0.0.9") for name in ("Den!", "den_", "!!!")]
+
+    paths = [tvs.meta_path(tv) for tv in (frame(), den, *twins)]
+
+    assert len(set(paths)) == len(paths)
+    assert paths[1].parent.name == "den"  # the older TV keeps its name's folder
+    assert all(path.parent.parent.name == "tvs" for path in paths[1:])

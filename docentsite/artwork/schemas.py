@@ -4,7 +4,7 @@ from typing import Annotated
 from ninja import Field, Schema
 from pydantic import StringConstraints
 
-from docentsite.artwork import placements
+from docentsite.artwork import frametv, placements
 from docentsite.artwork.models import PlacementStatus
 
 
@@ -117,7 +117,8 @@ class TVOut(Schema):
     portrait_matte: str
     enabled: bool
     from_env: bool = Field(description="Set by TV_HOST, TV_PORT and TV_MATTE in .env")
-    paired: bool = Field(description="Docent holds a pairing token for it")
+    paired: bool = Field(description="Docent holds its pairing token (a TV on the plain "
+                                     "port 8001 needs none)")
     model: str = Field(description="The model the TV reported, e.g. 22_PONTUSM_FTV")
     art_api_version: str
     resolution: str
@@ -129,7 +130,7 @@ class TVOut(Schema):
 
     @staticmethod
     def resolve_paired(tv):
-        return tv.token_path.is_file()
+        return tv.port == frametv.PLAIN_PORT or tv.token_path.is_file()
 
     @staticmethod
     def resolve_model(tv):
