@@ -15,7 +15,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from docentsite.artwork import placements, services
 from docentsite.artwork.models import Artwork, Placement, PlacementStatus
 from tests.two_tvs import frame
-from tests.workers import celery_worker, needs_redis, wait_for
+from tests.workers import celery_worker, empty_embedded_queue, needs_redis, wait_for
 
 pytestmark = pytest.mark.timeout(240)
 
@@ -23,9 +23,14 @@ pytestmark = pytest.mark.timeout(240)
 SLOW_TRANSFER = 20
 
 
-@pytest.fixture
-def env(worker_env, redis_broker, den):
-    return {**worker_env, "CELERY_BROKER_URL": redis_broker, "TV_UPLOAD_TIMEOUT": "90"}
+@pytest.fixture(params=["embedded", pytest.param("redis", marks=needs_redis)])
+def env(request, worker_env, den):
+    """The worker's settings, with the embedded queue (the default) or Redis."""
+    env = {**worker_env, "TV_UPLOAD_TIMEOUT": "90"}
+    if request.param == "redis":
+        return {**env, "CELERY_BROKER_URL": request.getfixturevalue("redis_broker")}
+    empty_embedded_queue()
+    return env
 
 
 def placement(artwork, tv) -> Placement:
@@ -34,7 +39,6 @@ def placement(artwork, tv) -> Placement:
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.slow
-@needs_redis
 def test_a_prepare_and_an_upload_to_the_other_tv_run_beside_a_slow_transfer(
     env, den, fake_tv, fake_den, make_artwork, make_jpeg, tmp_path
 ):

@@ -1,6 +1,6 @@
 """Two fake Frames, one Docent: Plex photos imported once and placed on each, by a real
-worker over Redis. "Frame" is the .env TV (conftest's fake_tv), "Den" the one beside it
-(tests.two_tvs)."""
+worker on the embedded queue and on Redis. "Frame" is the .env TV (conftest's
+fake_tv), "Den" the one beside it (tests.two_tvs)."""
 
 import json
 
@@ -13,27 +13,32 @@ from docentsite.permissions import PLEX_BROWSE
 from plexsource.models import ImportRecord, ImportStatus
 from tests.two_tvs import frame, meta_ids
 from tests.users import staff_with
-from tests.workers import celery_worker, needs_redis, wait_for
+from tests.workers import celery_worker, empty_embedded_queue, needs_redis, wait_for
 
 pytestmark = pytest.mark.timeout(240)
 
 
 def with_worker(test):
     """A test with a real worker: its own processes see what this one commits."""
-    return pytest.mark.django_db(transaction=True)(pytest.mark.slow(needs_redis(test)))
+    return pytest.mark.django_db(transaction=True)(pytest.mark.slow(test))
 
 
 TITLES = ("Harbour at dawn", "Garden", "Airport")
 SEEDED = 3
 
 
-@pytest.fixture
-def env(worker_env, plex_settings, fake_plex, redis_broker, den, fake_den, jpeg):
+@pytest.fixture(params=["embedded", pytest.param("redis", marks=needs_redis)])
+def env(request, worker_env, plex_settings, fake_plex, den, fake_den, jpeg):
+    """The worker's settings, with the embedded queue (the default) or Redis."""
     # Pictures of its own on the Den, so its content ids are not the Frame's.
     for _ in range(SEEDED):
         fake_den.add_photo(jpeg)
-    return {**worker_env, "PLEX_URL": fake_plex.url, "PLEX_TOKEN": fake_plex.token,
-            "PLEX_TIMEOUT": "2", "CELERY_BROKER_URL": redis_broker}
+    env = {**worker_env, "PLEX_URL": fake_plex.url, "PLEX_TOKEN": fake_plex.token,
+           "PLEX_TIMEOUT": "2"}
+    if request.param == "redis":
+        return {**env, "CELERY_BROKER_URL": request.getfixturevalue("redis_broker")}
+    empty_embedded_queue()
+    return env
 
 
 def import_to_both(fake_plex) -> list[str]:
