@@ -15,7 +15,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from docentsite.artwork import placements, services
 from docentsite.artwork.models import Artwork, Placement, PlacementStatus
 from tests.two_tvs import frame
-from tests.workers import celery_worker, empty_embedded_queue, needs_redis, wait_for
+from tests.workers import (
+    celery_worker,
+    empty_embedded_queue,
+    kill_worker,
+    needs_redis,
+    wait_for,
+)
 
 pytestmark = pytest.mark.timeout(240)
 
@@ -71,6 +77,32 @@ def test_a_prepare_and_an_upload_to_the_other_tv_run_beside_a_slow_transfer(
     assert placement(big, frame()).status == PlacementStatus.ON_TV
     assert len(fake_tv.photos) == 2 and fake_tv.max_concurrent_transfers == 1
     assert fake_tv.uploads_started == 2 and fake_den.uploads_started == 1
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.slow
+def test_a_transfer_cut_by_a_killed_worker_is_finished_by_the_next_and_lands_once(
+    env, den, fake_den, make_artwork, make_jpeg, tmp_path
+):
+    big = make_artwork(make_jpeg(1600, 1000, noise=True), filename="big.jpg")
+    fake_den.slow_transfer = max(1, big.bytes // SLOW_TRANSFER)
+    env = {**env, "STALL_AFTER": "2", "STALL_SWEEP_INTERVAL": "1"}
+    with celery_worker(env, log_dir=tmp_path) as worker:
+        placements.artwork_place(artworks=[big], tvs_wanted=[den])
+        wait_for(lambda: fake_den.transfers_active == 1, what="the transfer to the Den")
+        kill_worker(worker)
+    assert placement(big, den).status == PlacementStatus.UPLOADING
+    wait_for(lambda: fake_den.transfers_active == 0, what="the Den to drop the transfer")
+    fake_den.slow_transfer = None
+
+    with celery_worker(env, log_dir=tmp_path, beat=True):
+        wait_for(lambda: placement(big, den).status == PlacementStatus.ON_TV, timeout=90,
+                 what="the next worker to take the Den's lane over")
+
+    # The kernel may deliver the dead worker's last bytes: then that copy is adopted.
+    finished = placement(big, den)
+    assert [finished.content_id] == list(fake_den.photos)
+    assert finished.upload_attempts == 2 and fake_den.max_concurrent_transfers == 1
 
 
 # -- the lane run in this process (placements.tv_lane_run), on the Den ----------------
