@@ -134,6 +134,22 @@ def test_pairing_nobody_allows_is_202_and_a_tv_that_is_off_is_503(api, fake_den)
     assert api.call("get", f"/api/tvs/{row.pk}").json()["paired"] is False
 
 
+def test_pairing_refused_on_the_tv_is_409(api, fake_den):
+    added = api.call("post", "/api/tvs",
+                     {"name": "Bedroom", "host": fake_den.host, "port": fake_den.port}).json()
+    row = TV.objects.get(pk=added["id"])
+    row.token_path.unlink(missing_ok=True)
+    fake_den.pairing = "deny"
+
+    try:
+        denied = api.call("post", f"/api/tvs/{row.pk}/pair?wait=2")
+    finally:
+        row.token_path.unlink(missing_ok=True)
+
+    assert denied.status_code == 409, denied.content
+    assert "refused Docent (someone pressed Deny)" in denied.json()["detail"]
+
+
 def test_place_queues_the_picture_for_the_tvs_named_and_the_list_counts_it(
     api, den, make_artwork, jpeg
 ):
