@@ -204,3 +204,16 @@ def test_without_the_tv_permissions_the_routes_are_403(client, worker_env, fake_
 
     assert listed.status_code == 403 and "artwork.view_tv" in listed.json()["detail"]
     assert added.status_code == 403 and not TV.objects.filter(name="Bedroom").exists()
+
+
+def test_a_script_with_the_api_token_adds_a_tv(client, worker_env, fake_den, settings):
+    settings.DOCENT_API_TOKEN = "s3cret-token"
+
+    response = client.post("/api/tvs", {"name": "Den", "host": fake_den.host,
+                                        "port": fake_den.port},
+                           content_type="application/json",
+                           HTTP_AUTHORIZATION="Bearer s3cret-token")
+
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["id"] == TV.objects.get(name="Den").pk and body["name"] == "Den"
