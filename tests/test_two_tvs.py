@@ -147,7 +147,8 @@ def test_a_lost_confirmation_is_reconciled_on_that_tv_only(
 
 @pytest.mark.django_db
 def test_tvs_whose_names_make_the_same_folder_keep_files_of_their_own(den):
-    twins = [tvs.tv_create(name=name, host="10.0.0.9") for name in ("Den!", "den_", "!!!")]
+    twins = [tvs.tv_create(name=name, host=f"10.0.0.{n}")
+             for n, name in enumerate(("Den!", "den_", "!!!"), start=10)]
 
     paths = [tvs.meta_path(tv) for tv in (frame(), den, *twins)]
 
