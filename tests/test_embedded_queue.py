@@ -6,6 +6,7 @@ message file between its creation and its content and stops on JSONDecodeError.
 """
 
 import threading
+import uuid
 
 import pytest
 from kombu import Connection, Exchange, Queue
@@ -38,12 +39,14 @@ def test_filesystem_urls_use_docents_transport():
 
 
 def test_a_worker_polling_while_messages_are_sent_reads_each_whole(tmp_path):
+    # A name of its own: kombu remembers bindings per process, not per folder.
+    name = f"celery-{uuid.uuid4()}"
     with connection(tmp_path) as conn:
-        conn.SimpleQueue("celery").close()  # declared, as the worker does on start
+        conn.SimpleQueue(name).close()  # declared, as the worker does on start
 
     def send():
         with connection(tmp_path) as conn:
-            queue = conn.SimpleQueue("celery")
+            queue = conn.SimpleQueue(name)
             for number in range(MESSAGES):
                 queue.put({"number": number, "padding": "x" * 4000})
 
@@ -51,7 +54,7 @@ def test_a_worker_polling_while_messages_are_sent_reads_each_whole(tmp_path):
     sender = threading.Thread(target=send)
     sender.start()
     with connection(tmp_path) as conn:
-        queue = conn.SimpleQueue("celery")
+        queue = conn.SimpleQueue(name)
         while len(received) < MESSAGES:
             message = queue.get(timeout=10)
             received.append(message.payload["number"])
@@ -74,7 +77,7 @@ def test_two_workers_binding_first_at_once_keep_both_queues(tmp_path):
                 Queue(name, SHARED, routing_key=name)(channel).declare()
 
         # Names of their own each time: kombu remembers bindings per process.
-        names = {f"web-{attempt}", f"worker-{attempt}"}
+        names = {f"web-{uuid.uuid4()}", f"worker-{uuid.uuid4()}"}
         threads = [threading.Thread(target=bind, args=(name,)) for name in names]
         for thread in threads:
             thread.start()
