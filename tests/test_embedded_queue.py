@@ -6,7 +6,6 @@ message file between its creation and its content and stops on JSONDecodeError.
 """
 
 import threading
-import uuid
 
 import pytest
 from kombu import Connection, Exchange, Queue
@@ -39,14 +38,12 @@ def test_filesystem_urls_use_docents_transport():
 
 
 def test_a_worker_polling_while_messages_are_sent_reads_each_whole(tmp_path):
-    # A name of its own: kombu remembers bindings per process, not per folder.
-    name = f"celery-{uuid.uuid4()}"
     with connection(tmp_path) as conn:
-        conn.SimpleQueue(name).close()  # declared, as the worker does on start
+        conn.SimpleQueue("celery").close()  # declared, as the worker does on start
 
     def send():
         with connection(tmp_path) as conn:
-            queue = conn.SimpleQueue(name)
+            queue = conn.SimpleQueue("celery")
             for number in range(MESSAGES):
                 queue.put({"number": number, "padding": "x" * 4000})
 
@@ -54,7 +51,7 @@ def test_a_worker_polling_while_messages_are_sent_reads_each_whole(tmp_path):
     sender = threading.Thread(target=send)
     sender.start()
     with connection(tmp_path) as conn:
-        queue = conn.SimpleQueue(name)
+        queue = conn.SimpleQueue("celery")
         while len(received) < MESSAGES:
             message = queue.get(timeout=10)
             received.append(message.payload["number"])
@@ -77,7 +74,7 @@ def test_two_workers_binding_first_at_once_keep_both_queues(tmp_path):
                 Queue(name, SHARED, routing_key=name)(channel).declare()
 
         # Names of their own each time: kombu remembers bindings per process.
-        names = {f"web-{uuid.uuid4()}", f"worker-{uuid.uuid4()}"}
+        names = {f"web-{attempt}", f"worker-{attempt}"}
         threads = [threading.Thread(target=bind, args=(name,)) for name in names]
         for thread in threads:
             thread.start()
