@@ -3,11 +3,9 @@ import os
 from celery import Celery
 from celery.signals import setup_logging
 
-from docentsite import embedded_queue
 from docentsite.config import load_settings_or_exit
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "docentsite.settings")
-embedded_queue.register()
 
 app = Celery("docentsite")
 # Before Celery reads its configuration from the settings: a bad one is one line, exit 2.
