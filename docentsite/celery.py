@@ -1,12 +1,19 @@
 import os
+import warnings
 
 from celery import Celery
+from celery.exceptions import SecurityWarning
 from celery.signals import setup_logging
 
+from docentsite import embeddedqueue
 from docentsite.config import load_settings_or_exit
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "docentsite.settings")
 
+# Running as root: `serve` says so in one line; Celery's would be nine, from each worker.
+warnings.filterwarnings("ignore", category=SecurityWarning)
+
+embeddedqueue.install()
 app = Celery("docentsite")
 # Before Celery reads its configuration from the settings: a bad one is one line, exit 2.
 app.on_configure.connect(lambda **kwargs: load_settings_or_exit(), weak=False)

@@ -33,6 +33,8 @@ class Check:
     detail: str
     #: What a person can do about it from the status page: "pair" (with the TV).
     action: str = ""
+    #: The TV a TV's check is about.
+    tv_id: int | None = None
 
     @property
     def ok(self) -> bool:
@@ -96,36 +98,70 @@ def _writable(folder: Path) -> bool:
     return True
 
 
-def check_tv() -> Check:
+def check_tv(tv=None, *, name: str = "Frame TV") -> Check:
+    """How one TV is (the default TV when none is given), asking the TV itself."""
     from docentsite.artwork import frametv, tvs
 
     try:
-        tv = tvs.tv_default()
+        tv = tv or tvs.tv_default()
     except frametv.TVUnavailable:
-        return Check("Frame TV", Level.PROBLEM,
+        return Check(name, Level.PROBLEM,
                      "not configured: set TV_HOST in .env, or add a TV on the TVs page")
+    return _tv_answered(tv, name, _ask_tv(tv))
+
+
+def _ask_tv(tv):
+    """The TV's status, the TVUnavailable that says why there is none, or None for a
+    disabled TV. The network only, never the database: check_all runs it in threads."""
+    from docentsite.artwork import frametv, tvs
+
+    if not tv.enabled:
+        return None
     try:
-        status = tvs.tv_refresh(tv=tv)
+        return tvs.frame_of(tv).status()
     except frametv.TVUnavailable as exc:
-        return Check("Frame TV", Level.PROBLEM, str(exc))
+        return exc
+
+
+def _tv_answered(tv, name: str, status) -> Check:
+    from docentsite.artwork import tvs
+
+    if status is None:
+        return Check(name, Level.OFF, "disabled: it gets no new pictures; what it shows stays",
+                     tv_id=tv.pk)
+    if isinstance(status, Exception):
+        return Check(name, Level.PROBLEM, str(status), tv_id=tv.pk)
+    tvs.tv_learned(tv=tv, status=status)
     if not status.reachable:
-        return Check("Frame TV", Level.PROBLEM, f"{tv.host}: {status.error}")
+        return Check(name, Level.PROBLEM, f"{tv.host}: {status.error}", tv_id=tv.pk)
     if not status.art_mode_supported:
-        return Check("Frame TV", Level.PROBLEM, f"{status.name or tv.host} has no Art Mode")
+        return Check(name, Level.PROBLEM, f"{status.name or tv.host} has no Art Mode",
+                     tv_id=tv.pk)
     if not status.paired:
         # A fresh install is here until the first pairing: the next step, not a fault.
-        return Check("Frame TV", Level.STEP,
+        return Check(name, Level.STEP,
                      f"{status.name} answers; Docent is not paired with the TV yet",
-                     action="pair")
+                     action="pair", tv_id=tv.pk)
     if status.error:
-        return Check("Frame TV", Level.PROBLEM, f"{status.name}: {status.error}")
+        return Check(name, Level.PROBLEM, f"{status.name}: {status.error}", tv_id=tv.pk)
     showing = {True: "showing art now", False: "not showing art now"}.get(status.art_mode, "")
     art_mode = f"Art Mode supported ({showing})" if showing else "Art Mode supported"
     return Check(
-        "Frame TV", Level.OK,
+        name, Level.OK,
         f"{status.name} ({status.model}), {art_mode}, Art API {status.api_version}, "
-        f"{status.photo_count} personal photo(s)",
+        f"{status.photo_count} personal photo(s)", tv_id=tv.pk,
     )
+
+
+def tv_checks() -> list:
+    """What check_tv is given, one per TV: (tv, its check's name). One TV keeps the
+    name "Frame TV"; several are told apart by theirs. No TV: one check that says so."""
+    from docentsite.artwork import tvs
+
+    known = tvs.tv_list()
+    if len(known) <= 1:
+        return [(known[0] if known else None, "Frame TV")]
+    return [(tv, f"{tv.name} (Frame TV)") for tv in known]
 
 
 def check_vision() -> Check:
@@ -158,10 +194,16 @@ def check_plex() -> Check:
 
 
 def check_all() -> list[Check]:
-    """Every check, in a fixed order. The two that wait on the network without the
-    database (the worker ping, a TV that may be asleep) run beside the others, so
-    the status page costs the slowest check rather than their sum."""
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        broker, tv = pool.submit(check_broker), pool.submit(check_tv)
+    """Every check, in a fixed order, one per TV. What waits on the network alone
+    (the worker ping, TVs that may be asleep) runs in threads beside the others, so
+    the status page costs the slowest check rather than their sum; what each TV
+    said is written from this thread: SQLite lets one connection write at a time,
+    and a test (or a request) may hold that in this one."""
+    tv_list = tv_checks()
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        broker = pool.submit(check_broker)
+        asked = [(tv, name, tv and pool.submit(_ask_tv, tv)) for tv, name in tv_list]
         others = [check_database(), check_vision(), check_plex()]
-        return [others[0], broker.result(), tv.result(), *others[1:]]
+        tv_found = [_tv_answered(tv, name, answer.result()) if tv else check_tv(name=name)
+                    for tv, name, answer in asked]
+        return [others[0], broker.result(), *tv_found, *others[1:]]

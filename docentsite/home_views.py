@@ -4,6 +4,7 @@ check, and what is on its way) and the TV's state for the header."""
 from dataclasses import asdict
 
 from django.contrib import admin, messages
+from django.db.models import Count
 from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -13,7 +14,8 @@ from django.views.decorators.http import require_POST
 from docentsite import health, tvstate
 from docentsite.artwork import tvs
 from docentsite.artwork.errors import DocentError
-from docentsite.artwork.models import Placement, PlacementStatus
+from docentsite.artwork.models import TV, Placement, PlacementStatus
+from docentsite.permissions import denied
 from plexsource import client as plex
 from plexsource.models import ImportRecord, ImportStatus
 
@@ -52,15 +54,22 @@ def docent_tv_state(request):
 
 
 def docent_home(request):
+    found = health.check_all()
+    tv_rows = TV.objects.in_bulk([check.tv_id for check in found if check.tv_id])
+    on_each_tv = dict(Placement.objects.filter(status=PlacementStatus.ON_TV).values_list(
+        "tv").annotate(count=Count("pk")).values_list("tv", "count"))
     checks = [
         {"check": check, "state": check.level.value,
-         "hint": (SETUP_HINTS if check.level is health.Level.OFF else HINTS).get(check.name, "")}
-        for check in health.check_all()
+         "tv": tv_rows.get(check.tv_id), "on_tv": on_each_tv.get(check.tv_id, 0),
+         "hint": (SETUP_HINTS if check.level is health.Level.OFF else HINTS).get(
+             "Frame TV" if check.tv_id else check.name, "")}
+        for check in found
     ]
     context = {
         **admin.site.each_context(request),
         "title": "Docent status",
         "checks": checks,
+        "several_tvs": len(tv_rows) > 1,
         "plex_unset": not _plex_configured(),
         "on_tv": Placement.objects.filter(status=PlacementStatus.ON_TV).values(
             "artwork").distinct().count(),
@@ -75,13 +84,16 @@ def docent_home(request):
 @require_POST
 def docent_pair_tv(request):
     """Ask the TV to allow Docent; waits while the owner answers its prompt."""
+    if not request.user.has_perm("artwork.pair_tv"):
+        messages.error(request, f"Not paired: {denied(['artwork.pair_tv'])}")
+        return redirect("docent_home")
     try:
         tv = tvs.tv_get(tv=request.POST["tv"]) if request.POST.get("tv") else tvs.tv_default()
         tvs.tv_pair(tv=tv)
     except DocentError as exc:
         messages.error(request, f"Not paired: {exc}")
     else:
-        messages.success(request, "Paired: the TV allowed Docent, and remembers it.")
+        messages.success(request, f"Paired: {tvs.tv_called(tv)} allowed Docent, and remembers it.")
     return redirect("docent_home")
 
 

@@ -211,6 +211,8 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(DOCENT_DATA_DIR / "celerybeat-schedule")
 
 # --- Logging --------------------------------------------------------------
 LOG_LEVEL = config.choice("LOG_LEVEL", "info", ("debug", "info", "warning", "error")).upper()
+# Celery's own line for every task received and finished, and its start-up chatter.
+LOG_TASKS = config.flag("LOG_TASKS", False)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -230,6 +232,9 @@ LOGGING = {
         "samsungtvws": {"level": "WARNING"},
         # django-axes announces itself at INFO in every process and command.
         "axes": {"level": "WARNING"},
+        **{name: {"level": LOG_LEVEL if LOG_TASKS else "WARNING"}
+           for name in ("celery.app.trace", "celery.worker", "celery.apps.worker",
+                        "celery.beat")},
     },
 }
 

@@ -92,6 +92,10 @@ class ImportRecordAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
+    def get_queryset(self, request):
+        # "On the TV as" reads each artwork's placements.
+        return super().get_queryset(request).prefetch_related("artwork__placements__tv")
+
     @admin.display(description="Thumbnail")
     def preview(self, record):
         artwork = record.artwork

@@ -1,5 +1,6 @@
 import io
 import os
+import shutil
 
 import pytest
 
@@ -14,6 +15,44 @@ from tests.fakes.frametv_fixtures import (  # noqa: F401
 )
 from tests.fakes.plex_fixtures import fake_plex, plex_client, plex_settings  # noqa: F401
 from tests.two_tvs import den, fake_den  # noqa: F401
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_auto_num_workers(config):
+    """`-n auto`: two workers a core. Most of a test's time is spent waiting on a
+    Celery worker, a fake server or Chromium, so one core keeps two busy. A run
+    of one test file stays in this process: starting workers (each its own
+    Django and test database) would take longer than most files do."""
+    if os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS"):
+        return None  # xdist's own variable, read by its own hook
+    if os.environ.get("DOCENT_TEST_REDIS_URL"):
+        return 0  # one database for the run: see pytest_configure
+    files = {arg.split("::")[0] for arg in config.args}
+    if len(files) == 1 and files.pop().endswith(".py"):
+        return 0
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") \
+        else os.cpu_count() or 1
+    return 2 * cores
+
+
+def pytest_configure(config):
+    workers = getattr(config.option, "numprocesses", None) or 0
+    if os.environ.get("DOCENT_TEST_REDIS_URL") and workers > 1:
+        raise pytest.UsageError(
+            "DOCENT_TEST_REDIS_URL is one Redis database, which the tests flush: run them "
+            "in one process (-n 0), or leave it unset and each worker starts a Redis of its own."
+        )
+
+
+@pytest.fixture(autouse=True)
+def no_cached_thumbnails():
+    """Each test starts with no Plex thumbnail cached in the data dir: the fake Plex's
+    photos keep their ids from test to test, so a thumbnail an earlier test fetched
+    would be served from disk instead of asked for (and which test ran earlier on
+    this xdist worker is chance)."""
+    from django.conf import settings
+
+    shutil.rmtree(settings.DOCENT_DATA_DIR / "cache" / "plex-thumbnails", ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
@@ -112,3 +151,30 @@ def chains(monkeypatch):
 
     monkeypatch.setattr("plexsource.tasks.import_chain", Chain)
     return queued
+
+
+@pytest.fixture
+def tv(settings, fake_tv, frame_tv, db):
+    """The default TV (the one .env names), pointed at the fake TV and paired."""
+    from docentsite.artwork import tvs
+
+    settings.TV_HOST, settings.TV_PORT = fake_tv.host, fake_tv.port
+    settings.TV_TOKEN_FILE = frame_tv.token_file
+    return tvs.tv_default()
+
+
+@pytest.fixture
+def upload_now(tv, frame_tv):
+    """upload_now(artwork, frame=frame_tv) -> its Placement on the default TV, uploaded
+    now in this process (holding the TV's lane), as the lane does; raises as it would."""
+    from docentsite.artwork import placements, tvlock
+    from docentsite.artwork.models import Placement
+
+    def upload(artwork, frame=None):
+        placement, _ = Placement.objects.get_or_create(artwork=artwork, tv=tv)
+        with tvlock.holding(tv, wait=10):
+            return placements.placement_upload(
+                placement=Placement.objects.select_related("artwork", "tv").get(pk=placement.pk),
+                frame=frame or frame_tv)
+
+    return upload

@@ -22,7 +22,12 @@ if "DOCENT_TEST_DATA_DIR" not in os.environ:
         os.environ["DATABASE_URL"] = start_postgres()
     elif os.environ.get("DOCENT_TEST_DB", "sqlite") != "sqlite":
         raise SystemExit("DOCENT_TEST_DB is sqlite (the default) or postgres")
-os.environ["DOCENT_DATA_DIR"] = os.environ["DOCENT_TEST_DATA_DIR"]
+# Under pytest-xdist each worker (and the processes it starts, which inherit
+# PYTEST_XDIST_WORKER) keeps its pictures, queue, tokens and SQLite file apart
+# from the other workers'; the run's folder, made once, holds them all.
+os.environ["DOCENT_DATA_DIR"] = os.path.join(
+    os.environ["DOCENT_TEST_DATA_DIR"], os.environ.get("PYTEST_XDIST_WORKER", "")
+)
 os.environ["TASK_RETRY_DELAY"] = "0.2"
 
 from docentsite.settings import *  # noqa: E402,F403

@@ -5,8 +5,14 @@ from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from docentsite.artwork import services
-from docentsite.artwork.models import AnalysisStatus, Artwork, Status
+from docentsite.artwork.models import (
+    TV,
+    AnalysisStatus,
+    Artwork,
+    Placement,
+    PlacementStatus,
+    Status,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -21,9 +27,10 @@ def png(width=320, height=200) -> bytes:
 
 
 def test_upload_page_keeps_each_file_and_queues_its_pipeline(
-    admin_client, django_capture_on_commit_callbacks, queued
+    admin_client, django_capture_on_commit_callbacks, queued, settings
 ):
     pipelines = queued("pipeline")
+    settings.TV_HOST = "192.0.2.1"  # the default TV; nothing here talks to it
     with django_capture_on_commit_callbacks(execute=True):
         response = admin_client.post(UPLOAD, {
             "files": [SimpleUploadedFile("a.png", png()), SimpleUploadedFile("b.png", png())],
@@ -35,6 +42,10 @@ def test_upload_page_keeps_each_file_and_queues_its_pipeline(
     assert all(a.status == Status.PENDING and a.original for a in artworks)
     assert all(a.analysis_status == AnalysisStatus.NONE for a in artworks)  # AI_PROVIDER=none
     assert sorted(pipelines.ids) == sorted(a.pk for a in artworks)
+    # Each waits for the default TV, which it goes to once prepared.
+    assert sorted(Placement.objects.filter(
+        tv__host="192.0.2.1", status=PlacementStatus.QUEUED).values_list("artwork_id", flat=True)
+    ) == sorted(a.pk for a in artworks)
     messages = [str(m) for m in response.wsgi_request._messages]
     assert messages == ["2 picture(s) queued for the TV. Their status updates here as they "
                         "are prepared and uploaded."]
@@ -95,59 +106,56 @@ def test_reanalyze_action_queues_prepared_artworks(
     assert ready.analysis_status == AnalysisStatus.PENDING
 
 
-def test_remove_action_deletes_from_the_tv(
-    admin_client, fake_tv, frame_tv, make_artwork, jpeg, settings, tmp_path
-):
-    settings.TV_HOST, settings.TV_PORT = fake_tv.host, fake_tv.port
-    settings.TV_TOKEN_FILE = frame_tv.token_file
+@pytest.fixture
+def tv(tv, settings, tmp_path):
     settings.ARTWORK_META_PATH = tmp_path / "meta.json"
-    artwork = services.artwork_upload_to_tv(artwork_id=make_artwork(jpeg).pk, tv=frame_tv)
-    assert artwork.content_id in fake_tv.photos
-
-    response = admin_client.post(CHANGELIST, {"action": "remove_from_tv",
-                                              "_selected_action": [artwork.pk]}, follow=True)
-
-    assert "1 artwork(s) removed from the TV." in response.content.decode()
-    assert fake_tv.photos == {}
-    artwork.refresh_from_db()
-    assert artwork.status == Status.REMOVED
-
-
-def test_remove_action_with_the_tv_off_says_why(
-    admin_client, fake_tv, frame_tv, make_artwork, jpeg, settings
-):
-    settings.TV_HOST, settings.TV_PORT = fake_tv.host, fake_tv.port
-    settings.TV_TOKEN_FILE = frame_tv.token_file
-    artwork = services.artwork_upload_to_tv(artwork_id=make_artwork(jpeg).pk, tv=frame_tv)
-    fake_tv.stop()
-
-    response = admin_client.post(CHANGELIST, {"action": "remove_from_tv",
-                                              "_selected_action": [artwork.pk]}, follow=True)
-
-    assert "Nothing more was removed" in response.content.decode()
-    artwork.refresh_from_db()
-    assert artwork.status == Status.ON_TV
+    return tv
 
 
 @pytest.fixture
-def tv_settings(fake_tv, frame_tv, settings, tmp_path):
-    settings.TV_HOST, settings.TV_PORT = fake_tv.host, fake_tv.port
-    settings.TV_TOKEN_FILE = frame_tv.token_file
-    settings.ARTWORK_META_PATH = tmp_path / "meta.json"
-    return settings
+def on_tv(make_artwork, jpeg, upload_now):
+    """on_tv(**fields) -> a new picture's placement on the TV, uploaded."""
+    def make(**fields):
+        return upload_now(make_artwork(jpeg, **fields))
+
+    return make
 
 
-def on_tv(make_artwork, jpeg, frame_tv, **fields):
-    artwork = make_artwork(jpeg, **fields)
-    return services.artwork_upload_to_tv(artwork_id=artwork.pk, tv=frame_tv)
+def test_remove_action_deletes_from_the_tv(admin_client, fake_tv, on_tv):
+    placement = on_tv()
+    assert placement.content_id in fake_tv.photos
+
+    response = admin_client.post(CHANGELIST, {"action": "remove_from_tv",
+                                              "_selected_action": [placement.artwork_id]},
+                                 follow=True)
+
+    assert "1 artwork(s) removed from the TV." in response.content.decode()
+    assert fake_tv.photos == {}
+    placement.refresh_from_db()
+    assert placement.status == PlacementStatus.REMOVED
+
+
+def test_remove_action_with_the_tv_off_says_why(admin_client, fake_tv, on_tv):
+    placement = on_tv()
+    fake_tv.stop()
+
+    response = admin_client.post(CHANGELIST, {"action": "remove_from_tv",
+                                              "_selected_action": [placement.artwork_id]},
+                                 follow=True)
+
+    assert "Nothing more was removed" in response.content.decode()
+    placement.refresh_from_db()
+    assert placement.status == PlacementStatus.ON_TV
 
 
 def test_gallery_cards_show_source_status_and_description(admin_client, make_artwork, jpeg):
     described = make_artwork(jpeg, filename="wave.jpg")
     Artwork.objects.filter(pk=described.pk).update(
-        status=Status.ON_TV, content_id="MY_F0042", ai_title="The Great Wave",
-        ai_artist="Hokusai", ai_description="A towering wave curls over three boats.",
+        ai_title="The Great Wave", ai_artist="Hokusai",
+        ai_description="A towering wave curls over three boats.",
         analysis_status=AnalysisStatus.DONE)
+    Placement.objects.create(artwork=described, tv=TV.objects.create(name="Frame", host="x"),
+                             content_id="MY_F0042", status=PlacementStatus.ON_TV)
     failed = make_artwork(jpeg, filename="broken.jpg", source="plex")
     Artwork.objects.filter(pk=failed.pk).update(status=Status.FAILED,
                                                 last_error="The TV refused the picture.")
@@ -175,20 +183,26 @@ def test_gallery_costs_the_same_queries_for_one_artwork_or_ten(admin_client, mak
             assert admin_client.get(CHANGELIST).status_code == 200
         return len(captured)
 
-    make_artwork(jpeg)
+    # Each on a TV of its own: the cards read the placements and their TVs.
+    def placed():
+        artwork = make_artwork(jpeg)
+        tv = TV.objects.create(name=f"TV {artwork.pk}", host="192.0.2.1")
+        Placement.objects.create(artwork=artwork, tv=tv, content_id="MY_F0001",
+                                 status=PlacementStatus.ON_TV)
+
+    placed()
     one = queries()
     for _ in range(9):
-        make_artwork(jpeg)
+        placed()
 
     assert queries() == one
 
 
-def test_change_matte_asks_which_matte_first(admin_client, tv_settings, make_artwork, jpeg,
-                                             frame_tv):
-    artwork = on_tv(make_artwork, jpeg, frame_tv, filename="wave.jpg")
+def test_change_matte_asks_which_matte_first(admin_client, on_tv):
+    placement = on_tv(filename="wave.jpg")
 
     response = admin_client.post(CHANGELIST, {"action": "change_matte",
-                                              "_selected_action": [artwork.pk]})
+                                              "_selected_action": [placement.artwork_id]})
 
     page = response.content.decode()
     assert response.status_code == 200
@@ -198,54 +212,53 @@ def test_change_matte_asks_which_matte_first(admin_client, tv_settings, make_art
     assert 'value="modern_burgandy"' in page and ">Burgundy</span>" in page
     assert ">Sea foam</span>" in page and "burgandy</span>" not in page
     assert 'value="none" checked' in page  # the picture's matte now
-    assert f'name="_selected_action" value="{artwork.pk}"' in page
+    assert f'name="_selected_action" value="{placement.artwork_id}"' in page
     assert "not every matte fits every picture" in page
-    assert f"on the TV as {artwork.content_id}" in page
+    assert f"on the TV as {placement.content_id}" in page
 
 
 def test_change_matte_changes_the_pictures_on_the_tv_and_says_what_it_left(
-        admin_client, tv_settings, make_artwork, jpeg, frame_tv, fake_tv):
-    framed = on_tv(make_artwork, jpeg, frame_tv, filename="framed.jpg")
-    gone = on_tv(make_artwork, jpeg, frame_tv, filename="gone.jpg")
+        admin_client, on_tv, make_artwork, jpeg, fake_tv):
+    framed = on_tv(filename="framed.jpg")
+    gone = on_tv(filename="gone.jpg")
     del fake_tv.photos[gone.content_id]  # deleted on the TV itself: the TV refuses
     waiting = make_artwork(jpeg, filename="waiting.jpg")
 
     response = admin_client.post(CHANGELIST, {
         "action": "change_matte", "apply": "Change matte", "matte_id": "modern_sage",
-        "_selected_action": [framed.pk, gone.pk, waiting.pk]}, follow=True)
+        "_selected_action": [framed.artwork_id, gone.artwork_id, waiting.pk]}, follow=True)
 
     page = response.content.decode()
     assert "Matte Modern, Sage on 1 picture(s)." in page
     assert "1 not on the TV, left as they are." in page
     assert "Gone: The TV refused change_matte: error -7" in page  # the admin capitalises
     assert fake_tv.photos[framed.content_id].matte_id == "modern_sage"
-    assert Artwork.objects.get(pk=framed.pk).matte_id == "modern_sage"
-    assert Artwork.objects.get(pk=gone.pk).matte_id == "none"
+    assert Placement.objects.get(pk=framed.pk).matte_id == "modern_sage"
+    assert Placement.objects.get(pk=gone.pk).matte_id == "none"
 
 
-def test_change_matte_with_the_tv_off_changes_nothing_and_says_why(
-        admin_client, tv_settings, make_artwork, jpeg, frame_tv, fake_tv):
-    artwork = on_tv(make_artwork, jpeg, frame_tv)
+def test_change_matte_with_the_tv_off_changes_nothing_and_says_why(admin_client, on_tv, fake_tv):
+    placement = on_tv()
     fake_tv.stop()
 
     response = admin_client.post(CHANGELIST, {"action": "change_matte",
-                                              "_selected_action": [artwork.pk]}, follow=True)
+                                              "_selected_action": [placement.artwork_id]},
+                                 follow=True)
 
     assert "No matte was changed: The TV at" in response.content.decode()
-    assert Artwork.objects.get(pk=artwork.pk).matte_id == "none"
+    assert Placement.objects.get(pk=placement.pk).matte_id == "none"
 
 
-def test_change_matte_refuses_a_matte_the_tv_does_not_offer(
-        admin_client, tv_settings, make_artwork, jpeg, frame_tv, fake_tv):
-    artwork = on_tv(make_artwork, jpeg, frame_tv)
+def test_change_matte_refuses_a_matte_the_tv_does_not_offer(admin_client, on_tv, fake_tv):
+    placement = on_tv()
 
     response = admin_client.post(CHANGELIST, {
         "action": "change_matte", "apply": "Change matte", "matte_id": "velvet_gold",
-        "_selected_action": [artwork.pk]})
+        "_selected_action": [placement.artwork_id]})
 
     assert response.status_code == 200  # the question again, with the error
     assert "Select a valid choice" in response.content.decode()
-    assert fake_tv.photos[artwork.content_id].matte_id == "none"
+    assert fake_tv.photos[placement.content_id].matte_id == "none"
 
 
 def test_gallery_sorts_by_its_columns(admin_client, make_artwork, jpeg):
@@ -256,20 +269,23 @@ def test_gallery_sorts_by_its_columns(admin_client, make_artwork, jpeg):
     sort_by_title = page.split('aria-label="Sort by"')[1].split('">Title')[0].rsplit('"', 1)[1]
     body = admin_client.get(CHANGELIST + sort_by_title).content.decode()
 
-    assert sort_by_title == "?o=1"
+    # The default order (newest first) is a column of its own, and says so; sorting by
+    # title puts the title first and keeps newest first among equal titles.
+    assert '<a href="?o=6" aria-current="true">Created at ↓</a>' in page
+    assert sort_by_title == "?o=1.-6"
     assert body.index('aria-label="Select alpha"') < body.index('aria-label="Select omega"')
     assert "Title ↑" in body
 
 
 def test_change_matte_the_tv_is_too_busy_for_stops_no_other_picture(
-        admin_client, tv_settings, make_artwork, jpeg, frame_tv, fake_tv):
-    first = on_tv(make_artwork, jpeg, frame_tv, filename="first.jpg")
-    second = on_tv(make_artwork, jpeg, frame_tv, filename="second.jpg")
+        admin_client, on_tv, fake_tv):
+    first = on_tv(filename="first.jpg")
+    second = on_tv(filename="second.jpg")
     fake_tv.error_codes["change_matte"] = "-10"
 
     response = admin_client.post(CHANGELIST, {
         "action": "change_matte", "apply": "Change matte", "matte_id": "modern_sage",
-        "_selected_action": [first.pk, second.pk]}, follow=True)
+        "_selected_action": [first.artwork_id, second.artwork_id]}, follow=True)
 
     page = response.content.decode()
     assert page.count("is busy and turned down change_matte for now") == 2

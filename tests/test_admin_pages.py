@@ -51,11 +51,26 @@ def test_home_names_the_plex_server_when_connected(admin_client, plex_settings, 
     assert "PLEX_TOKEN=" not in page
 
 
-def test_home_counts_link_to_filtered_changelists(admin_client, settings):
+def test_home_counts_link_to_filtered_changelists(admin_client, settings, make_artwork, jpeg):
+    from docentsite.artwork.models import TV, Placement, PlacementStatus
+
     settings.PLEX_URL = settings.PLEX_TOKEN = ""
+    tv = TV.objects.create(name="Frame", host="192.0.2.1")
+    shown, removed = make_artwork(jpeg, title="Shown"), make_artwork(jpeg, title="Removed")
+    make_artwork(jpeg, title="In the library")
+    Placement.objects.create(artwork=shown, tv=tv, content_id="MY_F0001",
+                             status=PlacementStatus.ON_TV)
+    Placement.objects.create(artwork=removed, tv=tv, content_id="MY_F0002",
+                             status=PlacementStatus.REMOVED)
     page = admin_client.get(HOME).content.decode()
 
-    assert "/admin/artwork/artwork/?status__exact=on_tv" in page
+    on_tv = "/admin/artwork/artwork/?placements__status__exact=on_tv"
+    assert f'href="{on_tv}"' in page
+    assert '<strong id="count-on-tv">1</strong> artwork(s) on the TV' in page
+    gallery = admin_client.get(on_tv).content.decode()
+    assert 'aria-label="Select Shown"' in gallery
+    assert 'aria-label="Select Removed"' not in gallery
+    assert 'aria-label="Select In the library"' not in gallery
     assert "/admin/plexsource/importrecord/?status__in=queued,running" in page
     assert admin_client.get("/admin/plexsource/importrecord/?status__in=queued,running"
                             ).status_code == 200

@@ -66,13 +66,10 @@ def test_openapi_docs_are_served(client, staff):
 
 
 def test_a_tv_that_is_off_is_a_503_with_a_readable_detail(
-    client, staff, fake_tv, frame_tv, make_artwork, jpeg, settings
+    client, staff, fake_tv, make_artwork, jpeg, upload_now
 ):
-    from docentsite.artwork import services
-
-    settings.TV_HOST, settings.TV_PORT = fake_tv.host, fake_tv.port
-    settings.TV_TOKEN_FILE = frame_tv.token_file
-    artwork = services.artwork_upload_to_tv(artwork_id=make_artwork(jpeg).pk, tv=frame_tv)
+    artwork = make_artwork(jpeg)
+    upload_now(artwork)
     fake_tv.stop()
 
     response = client.post(f"/api/artwork/{artwork.pk}/remove")

@@ -6,7 +6,7 @@ import os
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from docentsite.artwork import imaging, services
+from docentsite.artwork import imaging, placements, services
 from docentsite.artwork.models import Artwork, Status
 from tests.workers import meta_entries
 
@@ -53,22 +53,22 @@ def test_the_original_of_a_rejected_file_is_deleted(make_artwork):
 
 
 @pytest.fixture
-def tv(fake_tv, frame_tv, settings, tmp_path):
-    settings.TV_HOST, settings.TV_PORT = fake_tv.host, fake_tv.port
-    settings.TV_TOKEN_FILE = frame_tv.token_file
+def tv(tv, settings, tmp_path):
     settings.ARTWORK_META_PATH = tmp_path / "artwork_meta.json"
-    return frame_tv
+    return tv
 
 
-def on_tv(make_artwork, jpeg, tv, **fields):
-    artwork = services.artwork_upload_to_tv(artwork_id=make_artwork(jpeg, **fields).pk, tv=tv)
-    services.artwork_finish(artwork_id=artwork.pk)
-    return artwork
+def on_tv(make_artwork, jpeg, upload_now, **fields):
+    """The picture's placement on the TV, uploaded, its artwork_meta.json entry written."""
+    placement = upload_now(make_artwork(jpeg, **fields))
+    services.artwork_finish(artwork_id=placement.artwork_id)
+    return placement
 
 
-def test_deleting_an_artwork_on_the_tv_is_refused(admin_client, tv, fake_tv, make_artwork,
-                                                   jpeg, settings):
-    artwork = on_tv(make_artwork, jpeg, tv, filename="wave.jpg")
+def test_deleting_an_artwork_on_the_tv_is_refused(admin_client, tv, upload_now, fake_tv,
+                                                   make_artwork, jpeg, settings):
+    placement = on_tv(make_artwork, jpeg, upload_now, filename="wave.jpg")
+    artwork = placement.artwork
     files = stored(artwork)
 
     response = admin_client.post(f"{CHANGELIST}{artwork.pk}/delete/", {"post": "yes"},
@@ -78,17 +78,22 @@ def test_deleting_an_artwork_on_the_tv_is_refused(admin_client, tv, fake_tv, mak
            "from TV” first" in response.content.decode()
     assert Artwork.objects.filter(pk=artwork.pk).exists()
     assert stored(artwork) == files and len(files) == 2
-    assert artwork.content_id in fake_tv.photos and artwork.content_id in meta_entries(settings)
+    assert placement.content_id in fake_tv.photos
+    assert placement.content_id in meta_entries(settings)
 
 
 def test_deleting_an_artwork_off_the_tv_removes_its_files_and_entry(
-    admin_client, tv, make_artwork, jpeg, settings, django_capture_on_commit_callbacks
+    admin_client, tv, upload_now, make_artwork, jpeg, settings,
+    django_capture_on_commit_callbacks,
 ):
-    artwork = on_tv(make_artwork, jpeg, tv)
-    services.artwork_remove_from_tv(artworks=Artwork.objects.filter(pk=artwork.pk), tv=tv)
+    placement = on_tv(make_artwork, jpeg, upload_now)
+    artwork = placement.artwork
+    removed = placements.artwork_remove_from_tv(
+        artworks=Artwork.objects.filter(pk=artwork.pk), tvs_chosen=[tv])
+    assert [p.pk for p in removed.removed] == [placement.pk]
     # As if the sync after the removal had not happened: the entry is still in the file.
     settings.ARTWORK_META_PATH.write_text(json.dumps(
-        {"artwork": {artwork.content_id: {"title": "wave"}, "MY_F9999": {"title": "theirs"}}}))
+        {"artwork": {placement.content_id: {"title": "wave"}, "MY_F9999": {"title": "theirs"}}}))
     files = stored(artwork)
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -100,8 +105,9 @@ def test_deleting_an_artwork_off_the_tv_removes_its_files_and_entry(
     assert list(meta_entries(settings)) == ["MY_F9999"]  # an original Docent's entry stays
 
 
-def test_bulk_delete_is_refused_when_one_is_on_the_tv(admin_client, tv, make_artwork, jpeg):
-    showing = on_tv(make_artwork, jpeg, tv, filename="wave.jpg")
+def test_bulk_delete_is_refused_when_one_is_on_the_tv(admin_client, tv, upload_now,
+                                                      make_artwork, jpeg):
+    showing = on_tv(make_artwork, jpeg, upload_now, filename="wave.jpg").artwork
     waiting = make_artwork(jpeg, filename="dunes.jpg")
 
     response = admin_client.post(CHANGELIST, {"action": "delete_selected",

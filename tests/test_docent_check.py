@@ -117,3 +117,28 @@ def test_a_plex_requiring_secure_connections_is_explained(capsys, settings, fake
 
     assert "Secure connections is Required" in output
     assert fake_plex.url.replace("http://", "https://") in output
+
+
+@pytest.mark.timeout(90)
+def test_a_line_per_tv_when_there_are_several(capsys, settings, fake_tv, frame_tv, tmp_path):
+    from docentsite.artwork import tvs
+    from tests.fakes.frametv import FakeFrameTV
+
+    settings.TV_HOST, settings.TV_PORT = fake_tv.host, fake_tv.port
+    settings.TV_TOKEN_FILE = frame_tv.token_file
+    settings.TV_NAME = "Living room"
+    settings.DOCENT_DATA_DIR = tmp_path
+    with FakeFrameTV() as den, FakeFrameTV() as hall:
+        tvs.tv_from_env()
+        tvs.tv_create(name="Den", host=den.host, port=den.port)
+        tvs.tv_create(name="Hall", host=hall.host, port=hall.port)
+        hall.stop()
+
+        code, output = run_check(capsys)
+
+    assert "ok   Living room (Frame TV): Samsung The Frame 55 (QE55LS03BAUXXU)" in output
+    assert ("next Den (Frame TV): Samsung The Frame 55 answers; Docent is not paired with the "
+            "TV yet") in output
+    assert f"FAIL Hall (Frame TV): {hall.host}:" in output
+    assert "Frame TV:" not in output  # no line for a TV without its name
+    assert output.count("press Pair with TV on the status page") == 1

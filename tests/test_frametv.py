@@ -394,21 +394,27 @@ def test_change_matte_with_the_tv_off_is_unavailable(fake_tv, frame_tv):
         frame_tv.change_matte("MY_F0001", "none")
 
 
-# -- one upload at a time ----------------------------------------------------------
+# -- one upload at a time per TV (tvlock.holding, which the lanes and removals hold) --
 
 
-def _upload_from_threads(tv: FrameTV, pictures: list[bytes], *, locked: bool) -> list:
+def _upload_from_threads(tv, frame: FrameTV, pictures: list[bytes], *, locked: bool) -> list:
+    from django.db import connection
+
+    from docentsite.artwork import tvlock
+
     results: list = []
 
     def upload(picture):
         try:
             if locked:
-                with tv.upload_lock():
-                    results.append(tv.upload(picture))
+                with tvlock.holding(tv, wait=20):
+                    results.append(frame.upload(picture))
             else:
-                results.append(tv.upload(picture))
+                results.append(frame.upload(picture))
         except Exception as exc:  # reported by the assertions below
             results.append(exc)
+        finally:
+            connection.close()  # this thread's own (PostgreSQL holds the lock there)
 
     threads = [threading.Thread(target=upload, args=(p,)) for p in pictures]
     for thread in threads:
@@ -418,15 +424,14 @@ def _upload_from_threads(tv: FrameTV, pictures: list[bytes], *, locked: bool) ->
     return results
 
 
+@pytest.mark.django_db(transaction=True)
 def test_uploads_from_two_threads_under_the_lock_never_overlap(
-    fake_tv, make_frame_tv, make_jpeg
+    fake_tv, tv, frame_tv, make_jpeg
 ):
     pictures = [make_jpeg(200, 150, noise=True) for _ in range(2)]
     fake_tv.slow_transfer = len(pictures[0]) * 2  # half a second each
-    tv = make_frame_tv()
-    tv.pair()
 
-    content_ids = _upload_from_threads(tv, pictures, locked=True)
+    content_ids = _upload_from_threads(tv, frame_tv, pictures, locked=True)
 
     assert fake_tv.max_concurrent_transfers == 1
     assert sorted(fake_tv.photos[c].data for c in content_ids) == sorted(pictures)
@@ -438,35 +443,47 @@ def test_the_fake_sees_overlapping_uploads_without_the_lock(fake_tv, make_frame_
     tv = make_frame_tv()
     tv.pair()
 
-    _upload_from_threads(tv, pictures, locked=False)
+    _upload_from_threads(None, tv, pictures, locked=False)
 
     assert fake_tv.max_concurrent_transfers == 2
 
 
-def _upload_in_a_process(options: dict, picture: bytes, results) -> None:
-    tv = FrameTV(**options)
+def _upload_in_a_process(options: dict, tv_id: int, picture: bytes, results) -> None:
+    import django
+
+    django.setup()
+    from docentsite.artwork import tvlock
+    from docentsite.artwork.models import TV
+
+    frame = FrameTV(**options)
     try:
-        with tv.upload_lock():
-            results.put(tv.upload(picture))
+        with tvlock.holding(TV.objects.get(pk=tv_id), wait=20):
+            results.put(frame.upload(picture))
     except Exception as exc:
         results.put(f"{type(exc).__name__}: {exc}")
 
 
+@pytest.mark.django_db(transaction=True)
 def test_uploads_from_two_processes_under_the_lock_never_overlap(
-    fake_tv, make_frame_tv, make_jpeg
+    fake_tv, tv, frame_tv, make_jpeg, monkeypatch
 ):
+    from tests.workers import database_url
+
     pictures = [make_jpeg(200, 150, noise=True) for _ in range(2)]
     fake_tv.slow_transfer = len(pictures[0]) * 2
-    tv = make_frame_tv()
-    tv.pair()
     options = {
-        "host": tv.host, "port": tv.port, "token_file": tv.token_file, "lock_file": tv.lock_file,
-        "timeout": tv.timeout, "upload_timeout": tv.upload_timeout, "lock_wait": 20,
+        "host": frame_tv.host, "port": frame_tv.port, "token_file": frame_tv.token_file,
+        "lock_file": frame_tv.lock_file, "timeout": frame_tv.timeout,
+        "upload_timeout": frame_tv.upload_timeout,
     }
+    # The processes share this test's data dir (the lock files) and database.
+    monkeypatch.setenv("DJANGO_SETTINGS_MODULE", "tests.settings")
+    monkeypatch.setenv("DATABASE_URL", database_url())
     spawn = multiprocessing.get_context("spawn")
     results = spawn.Queue()
     workers = [
-        spawn.Process(target=_upload_in_a_process, args=(options, p, results)) for p in pictures
+        spawn.Process(target=_upload_in_a_process, args=(options, tv.pk, p, results))
+        for p in pictures
     ]
     for worker in workers:
         worker.start()
@@ -478,21 +495,61 @@ def test_uploads_from_two_processes_under_the_lock_never_overlap(
     assert sorted(fake_tv.photos[c].data for c in content_ids) == sorted(pictures)
 
 
-def test_a_busy_lock_is_unavailable_after_waiting(make_frame_tv):
-    holder, waiter = make_frame_tv(), make_frame_tv(lock_wait=0.2)
+def _try_in_another_thread(tv, wait: float):
+    """holding(tv, wait) from another thread (a PostgreSQL session may take its own lock
+    again): None once had and let go, else the error."""
+    from django.db import connection
 
-    with (
-        holder.upload_lock(),
-        pytest.raises(TVUnavailable, match="still running") as caught,
-        waiter.upload_lock(),
-    ):
-        pass
+    from docentsite.artwork import tvlock
 
-    assert isinstance(caught.value, Unavailable)
-    with waiter.upload_lock():
-        pass  # free again once the holder is done
+    outcome = []
+
+    def attempt():
+        try:
+            with tvlock.holding(tv, wait=wait):
+                outcome.append(None)
+        except Exception as exc:  # noqa: BLE001 - the caller looks at it
+            outcome.append(exc)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=attempt)
+    thread.start()
+    thread.join(10)
+    return outcome[0]
 
 
-def test_the_lock_file_lives_where_it_was_asked(make_frame_tv, tmp_path: Path):
-    with make_frame_tv().upload_lock():
-        assert (tmp_path / "locks" / "tv.lock").exists()
+@pytest.mark.django_db(transaction=True)
+def test_a_busy_lock_is_unavailable_after_waiting(tv):
+    from docentsite.artwork import tvlock
+
+    with tvlock.holding(tv), Elapsed() as waited:
+        busy = _try_in_another_thread(tv, wait=0.2)
+
+    assert isinstance(busy, tvlock.LaneBusy) and isinstance(busy, TVUnavailable)
+    assert isinstance(busy, Unavailable) and "still running" in str(busy)
+    assert waited.seconds >= 0.2  # it waited as long as it was told
+    assert _try_in_another_thread(tv, wait=0) is None  # free again once the holder is done
+
+
+@pytest.mark.django_db(transaction=True)
+def test_each_tv_has_its_own_lock(tv):
+    from docentsite.artwork import tvlock, tvs
+
+    den = tvs.tv_create(name="Den", host="192.0.2.2")
+
+    with tvlock.holding(tv):
+        assert _try_in_another_thread(den, wait=0) is None
+        assert isinstance(_try_in_another_thread(tv, wait=0), tvlock.LaneBusy)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_lock_file_lives_in_the_data_dir(tv, settings):
+    from django.db import connection
+
+    from docentsite.artwork import tvlock
+
+    if connection.vendor == "postgresql":
+        pytest.skip("PostgreSQL holds an advisory lock instead of a file")
+    with tvlock.holding(tv):
+        assert (Path(settings.DOCENT_DATA_DIR) / "locks" / f"tv-{tv.pk}.lock").exists()

@@ -179,7 +179,7 @@ def test_a_malformed_device_info_leaves_status_unreachable_but_readable(fake_tv,
     assert status.error == f"The TV at {frame_tv.address} sent unexpected device info"
 
 
-def test_check_tv_with_a_malformed_reply_is_a_failed_check(fake_tv, frame_tv, settings):
+def test_check_tv_with_a_malformed_reply_is_a_failed_check(fake_tv, frame_tv, settings, db):
     from docentsite.health import check_tv
 
     settings.TV_HOST, settings.TV_PORT = fake_tv.host, fake_tv.port
@@ -192,7 +192,9 @@ def test_check_tv_with_a_malformed_reply_is_a_failed_check(fake_tv, frame_tv, se
     assert "sent a" in check.detail and "get_content_list" in check.detail
 
 
-@pytest.mark.django_db
+# The TV check runs in a thread of its own, which writes what it learned of the TV:
+# it must see the rows this test made, and not wait for the test's transaction.
+@pytest.mark.django_db(transaction=True)
 def test_the_status_page_with_a_malformed_reply_shows_it(admin_client, fake_tv, frame_tv,
                                                          settings):
     settings.TV_HOST, settings.TV_PORT = fake_tv.host, fake_tv.port

@@ -3,9 +3,9 @@ Remove from TV, Put back), against the fake TV."""
 
 import pytest
 
-from docentsite.artwork import mattes, services
+from docentsite.artwork import mattes, placements
 from docentsite.artwork.errors import Rejected
-from docentsite.artwork.models import Artwork, Source, Status
+from docentsite.artwork.models import TV, Artwork, Placement, PlacementStatus, Source, Status
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.timeout(60)]
 
@@ -13,20 +13,35 @@ CHANGELIST = "/admin/artwork/artwork/"
 
 
 @pytest.fixture
-def tv_settings(fake_tv, frame_tv, settings, tmp_path):
-    settings.TV_HOST, settings.TV_PORT = fake_tv.host, fake_tv.port
-    settings.TV_TOKEN_FILE = frame_tv.token_file
+def tv(tv, settings, tmp_path):
     settings.ARTWORK_META_PATH = tmp_path / "meta.json"
-    return settings
+    return tv
 
 
 @pytest.fixture
-def on_tv(make_artwork, jpeg, frame_tv, tv_settings):
+def on_tv(make_artwork, jpeg, tv, upload_now):
+    """on_tv(filename) -> the picture's placement on the TV, uploaded."""
     def make(filename="wave.jpg", **fields):
-        artwork = make_artwork(jpeg, filename=filename, **fields)
-        return services.artwork_upload_to_tv(artwork_id=artwork.pk, tv=frame_tv)
+        return upload_now(make_artwork(jpeg, filename=filename, **fields))
 
     return make
+
+
+class Lanes:
+    """Stands in for tasks.tv_lane: records the TVs whose lane was started."""
+
+    def __init__(self):
+        self.tv_ids = []
+
+    def delay(self, tv_id):
+        self.tv_ids.append(tv_id)
+
+
+@pytest.fixture
+def lanes(monkeypatch):
+    recorder = Lanes()
+    monkeypatch.setattr("docentsite.artwork.tasks.tv_lane", recorder)
+    return recorder
 
 
 def cards(page: str) -> dict[str, str]:
@@ -41,35 +56,51 @@ def messages(response) -> str:
 # -- Show on TV now -------------------------------------------------------------------------
 
 def test_show_now_selects_the_picture_when_the_tv_shows_art(admin_client, on_tv, fake_tv):
-    artwork = on_tv()
+    placement = on_tv()
 
-    response = admin_client.post(f"{CHANGELIST}{artwork.pk}/show/", follow=True)
+    response = admin_client.post(f"{CHANGELIST}{placement.artwork_id}/show/", follow=True)
 
     assert "The TV now shows “wave”." in messages(response)
-    assert [call["content_id"] for call in fake_tv.select_calls] == [artwork.content_id]
+    assert [call["content_id"] for call in fake_tv.select_calls] == [placement.content_id]
 
 
 def test_show_now_leaves_a_tv_being_watched_alone(admin_client, on_tv, fake_tv):
-    artwork = on_tv()
+    placement = on_tv()
     fake_tv.art_mode = False
 
-    response = admin_client.post(f"{CHANGELIST}{artwork.pk}/show/", follow=True)
+    response = admin_client.post(f"{CHANGELIST}{placement.artwork_id}/show/", follow=True)
 
     assert "The TV is being watched (it is not in Art Mode)" in messages(response)
     assert fake_tv.select_calls == [] and fake_tv.art_mode is False
 
 
-def test_show_now_refuses_a_picture_not_on_the_tv(make_artwork, jpeg, tv_settings, fake_tv):
+def test_show_now_refuses_a_picture_not_on_the_tv(make_artwork, jpeg, tv, fake_tv):
     artwork = make_artwork(jpeg, filename="later.jpg")
 
     with pytest.raises(Rejected, match="not on the TV"):
-        services.artwork_show_now(artwork_id=artwork.pk)
+        placements.artwork_show_now(artwork_id=artwork.pk)
+    assert fake_tv.select_calls == []
+
+
+def test_with_several_tvs_the_refusals_name_the_tv(on_tv, tv, fake_tv, make_artwork, jpeg):
+    TV.objects.create(name="Den", host="192.0.2.9")
+    placement = on_tv()
+    later = make_artwork(jpeg, filename="later.jpg")
+    fake_tv.art_mode = False
+
+    with pytest.raises(placements.TVBeingWatched, match=f"^{tv.name} is being watched"):
+        placements.artwork_show_now(artwork_id=placement.artwork_id)
+    with pytest.raises(Rejected, match="“later” is not on any TV"):
+        placements.artwork_show_now(artwork_id=later.pk)
+    with pytest.raises(Rejected, match="“wave” is not removed from a TV"):
+        placements.artwork_put_back(artwork_id=placement.artwork_id)
     assert fake_tv.select_calls == []
 
 
 def test_on_tv_card_offers_its_actions_and_says_delete_waits(admin_client, on_tv):
-    artwork = on_tv(filename="harbour.jpg")
-    Artwork.objects.filter(pk=artwork.pk).update(matte_id="shadowbox_polar")
+    placement = on_tv(filename="harbour.jpg")
+    artwork = placement.artwork
+    Placement.objects.filter(pk=placement.pk).update(matte_id="shadowbox_polar")
 
     card = cards(admin_client.get(CHANGELIST).content.decode())[str(artwork.pk)]
 
@@ -84,18 +115,20 @@ def test_on_tv_card_offers_its_actions_and_says_delete_waits(admin_client, on_tv
 # -- Remove from TV, then Put back ----------------------------------------------------------
 
 def test_remove_asks_first_then_removes_and_offers_put_back(admin_client, on_tv, fake_tv):
-    artwork = on_tv()
+    placement = on_tv()
+    artwork = placement.artwork
     address = f"{CHANGELIST}{artwork.pk}/remove/"
 
     question = admin_client.get(address).content.decode()
     assert "Take “wave” off the TV?" in question and "Put back" in question
-    assert artwork.content_id in fake_tv.photos  # asking removed nothing
+    assert placement.content_id in fake_tv.photos  # asking removed nothing
 
     response = admin_client.post(address, follow=True)
 
     assert "“wave” is off the TV and stays in Docent" in messages(response)
-    assert artwork.content_id not in fake_tv.photos
-    assert Artwork.objects.get(pk=artwork.pk).status == Status.REMOVED
+    assert placement.content_id not in fake_tv.photos
+    assert Placement.objects.get(pk=placement.pk).status == PlacementStatus.REMOVED
+    assert Artwork.objects.get(pk=artwork.pk).state == "removed"
     card = cards(response.content.decode())[str(artwork.pk)]
     assert f'formaction="{CHANGELIST}{artwork.pk}/put-back/"' in card
     assert ">Put back</button>" in card and "Removed from the TV" in card
@@ -103,42 +136,45 @@ def test_remove_asks_first_then_removes_and_offers_put_back(admin_client, on_tv,
 
 
 def test_put_back_uploads_the_prepared_picture_again_as_a_new_placement(
-        admin_client, on_tv, fake_tv, frame_tv, queued, django_capture_on_commit_callbacks):
-    pipeline = queued("pipeline")
-    artwork = on_tv()
-    first_id = artwork.content_id
-    services.artwork_remove_from_tv(artworks=Artwork.objects.filter(pk=artwork.pk), tv=frame_tv)
+        admin_client, on_tv, tv, fake_tv, lanes, django_capture_on_commit_callbacks):
+    placement = on_tv()
+    artwork = placement.artwork
+    first_id = placement.content_id
+    placements.artwork_remove_from_tv(artworks=Artwork.objects.filter(pk=artwork.pk))
 
     with django_capture_on_commit_callbacks(execute=True):
         response = admin_client.post(f"{CHANGELIST}{artwork.pk}/put-back/", follow=True)
 
     assert "“wave” is on its way back to the TV" in messages(response)
-    assert pipeline.ids == [artwork.pk]
-    waiting = Artwork.objects.get(pk=artwork.pk)
-    assert waiting.status == Status.PREPARED and waiting.content_id is None
-    # What the queued pipeline does next: the same prepared JPEG, a new id on the TV.
-    back = services.artwork_upload_to_tv(artwork_id=artwork.pk, tv=frame_tv)
-    assert back.status == Status.ON_TV and back.content_id in fake_tv.photos
+    assert lanes.tv_ids == [tv.pk]
+    waiting = Placement.objects.get(pk=placement.pk)
+    assert waiting.status == PlacementStatus.QUEUED and waiting.content_id is None
+    assert Artwork.objects.get(pk=artwork.pk).state == "prepared"
+    # What the TV's lane does next: the same prepared JPEG, a new id on the TV.
+    run = placements.tv_lane_run(tv_id=tv.pk)
+    back = Placement.objects.get(pk=placement.pk)
+    assert [p.pk for p in run.uploaded] == [placement.pk]
+    assert back.status == PlacementStatus.ON_TV and back.content_id in fake_tv.photos
     assert back.content_id != first_id or first_id in fake_tv.photos
-    with back.image.open("rb") as handle:
+    with artwork.image.open("rb") as handle:
         assert fake_tv.photos[back.content_id].data == handle.read()
 
 
-def test_put_back_refuses_a_picture_still_on_the_tv(admin_client, on_tv, queued):
-    pipeline = queued("pipeline")
-    artwork = on_tv()
+def test_put_back_refuses_a_picture_still_on_the_tv(admin_client, on_tv, lanes):
+    placement = on_tv()
 
-    response = admin_client.post(f"{CHANGELIST}{artwork.pk}/put-back/", follow=True)
+    response = admin_client.post(f"{CHANGELIST}{placement.artwork_id}/put-back/", follow=True)
 
     assert "Not put back: “wave” is not removed from the TV (“On the TV”)" in messages(response)
-    assert pipeline.ids == []
-    assert Artwork.objects.get(pk=artwork.pk).status == Status.ON_TV
+    assert lanes.tv_ids == []
+    assert Placement.objects.get(pk=placement.pk).status == PlacementStatus.ON_TV
 
 
 # -- the matte picker -----------------------------------------------------------------------
 
 def test_matte_picker_from_the_card_names_the_matte_in_words(admin_client, on_tv, fake_tv):
-    artwork = on_tv()
+    placement = on_tv()
+    artwork = placement.artwork
 
     page = admin_client.get(f"{CHANGELIST}{artwork.pk}/matte/").content.decode()
 
@@ -153,14 +189,15 @@ def test_matte_picker_from_the_card_names_the_matte_in_words(admin_client, on_tv
         "_selected_action": [artwork.pk]}, follow=True)
 
     assert "Matte Shadowbox, Polar on 1 picture(s)." in messages(response)
-    assert fake_tv.photos[artwork.content_id].matte_id == "shadowbox_polar"
+    assert fake_tv.photos[placement.content_id].matte_id == "shadowbox_polar"
+    assert Placement.objects.get(pk=placement.pk).matte_id == "shadowbox_polar"
 
 
 def test_matte_picker_with_the_tv_off_says_why(admin_client, on_tv, fake_tv):
-    artwork = on_tv()
+    placement = on_tv()
     fake_tv.stop()
 
-    response = admin_client.get(f"{CHANGELIST}{artwork.pk}/matte/", follow=True)
+    response = admin_client.get(f"{CHANGELIST}{placement.artwork_id}/matte/", follow=True)
 
     assert "No matte was changed:" in messages(response)
 
@@ -187,21 +224,27 @@ def test_gallery_has_no_date_drill_down_and_filters_only_present_sources(
     assert "?source=google_drive" not in page and "?source=upload" not in page
 
 
-def test_working_cards_are_marked_for_the_page_to_refresh(admin_client, make_artwork, jpeg):
+def test_working_cards_are_marked_for_the_page_to_refresh(admin_client, make_artwork, jpeg, tv):
     waiting = make_artwork(jpeg, filename="waiting.jpg")  # prepared, waiting for the TV
+    Placement.objects.create(artwork=waiting, tv=tv)
     raw = make_artwork(jpeg, filename="raw.jpg", prepare=False)
+    library = make_artwork(jpeg, filename="library.jpg")  # prepared, sent to no TV
 
     page = cards(admin_client.get(CHANGELIST).content.decode())
 
     assert "data-working" in page[str(waiting.pk)]
     assert "Ready, waiting for the TV… this card updates by itself." in page[str(waiting.pk)]
+    assert "data-working" in page[str(raw.pk)]
     assert "Preparing the picture for the TV…" in page[str(raw.pk)]
+    assert "data-working" not in page[str(library.pk)]
+    assert "In the library, on no TV." in page[str(library.pk)]
 
 
 def test_delete_says_it_is_from_docent_and_what_happens_on_the_tv(
-        admin_client, make_artwork, jpeg):
+        admin_client, make_artwork, jpeg, tv):
     artwork = make_artwork(jpeg, filename="old.jpg")
-    Artwork.objects.filter(pk=artwork.pk).update(status=Status.REMOVED)
+    Placement.objects.create(artwork=artwork, tv=tv, content_id="MY_F0001",
+                             status=PlacementStatus.REMOVED)
 
     page = admin_client.get(f"{CHANGELIST}{artwork.pk}/delete/").content.decode()
 
@@ -213,35 +256,37 @@ def test_delete_says_it_is_from_docent_and_what_happens_on_the_tv(
 # -- the same through the API ---------------------------------------------------------------
 
 def test_api_shows_now_or_says_the_tv_is_being_watched(admin_client, on_tv, fake_tv):
-    artwork = on_tv()
+    artwork_id = on_tv().artwork_id
 
-    shown = admin_client.post(f"/api/artwork/{artwork.pk}/show")
+    shown = admin_client.post(f"/api/artwork/{artwork_id}/show")
     fake_tv.art_mode = False
-    watched = admin_client.post(f"/api/artwork/{artwork.pk}/show")
+    watched = admin_client.post(f"/api/artwork/{artwork_id}/show")
 
     assert shown.status_code == 200 and shown.json() == {"detail": "Shown on the TV."}
     assert watched.status_code == 409 and "being watched" in watched.json()["detail"]
     assert len(fake_tv.select_calls) == 1
 
 
-def test_api_puts_back_only_a_removed_picture(admin_client, on_tv, frame_tv, queued):
-    pipeline = queued("pipeline")
-    artwork = on_tv()
+def test_api_puts_back_only_a_removed_picture(admin_client, on_tv, tv, lanes):
+    placement = on_tv()
+    artwork = placement.artwork
 
     refused = admin_client.post(f"/api/artwork/{artwork.pk}/put-back")
-    services.artwork_remove_from_tv(artworks=Artwork.objects.filter(pk=artwork.pk), tv=frame_tv)
+    placements.artwork_remove_from_tv(artworks=Artwork.objects.filter(pk=artwork.pk))
     queued_again = admin_client.post(f"/api/artwork/{artwork.pk}/put-back")
 
     assert refused.status_code == 422 and "nothing to put back" in refused.json()["detail"]
     assert queued_again.status_code == 202
+    assert Placement.objects.get(pk=placement.pk).status == PlacementStatus.QUEUED
     assert Artwork.objects.get(pk=artwork.pk).status == Status.PREPARED
-    assert pipeline.ids == [artwork.pk]
+    assert lanes.tv_ids == [tv.pk]
 
 
 def test_a_viewer_sees_the_cards_without_their_actions(client, on_tv, fake_tv):
     from tests.users import staff_with
 
-    artwork = on_tv()
+    placement = on_tv()
+    artwork = placement.artwork
     client.force_login(staff_with("artwork.view_artwork"))
 
     card = cards(client.get(CHANGELIST).content.decode())[str(artwork.pk)]
@@ -251,7 +296,7 @@ def test_a_viewer_sees_the_cards_without_their_actions(client, on_tv, fake_tv):
     assert "Show on TV now" not in card and "Remove from TV" not in card
     assert "Delete from Docent" not in card
     assert shown.status_code == removed.status_code == 403
-    assert fake_tv.select_calls == [] and artwork.content_id in fake_tv.photos
+    assert fake_tv.select_calls == [] and placement.content_id in fake_tv.photos
 
 
 def test_the_gallery_is_called_the_gallery(admin_client):

@@ -13,7 +13,15 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from docentsite.artwork.errors import NotFound
-from docentsite.artwork.models import AnalysisStatus, Artwork, Source, Status
+from docentsite.artwork.models import (
+    AnalysisStatus,
+    Artwork,
+    Placement,
+    PlacementStatus,
+    Source,
+    Status,
+)
+from docentsite.artwork.placements import content_id_on_first_tv as content_id
 from plexsource import services
 from plexsource.models import ImportRecord, ImportStatus
 from tests.workers import celery_worker, empty_embedded_queue, meta_entries, wait_for
@@ -82,15 +90,15 @@ def test_limit_with_no_worker_imports_the_first_photos_in_this_process(
     assert set(records) == {"Harbour at dawn", "Passport", "Airport"}  # Plex's order
     assert all(r.status == ImportStatus.DONE and r.step == "done" for r in records.values())
     artworks = [r.artwork for r in records.values()]
-    assert all(a.source == Source.PLEX and a.status == Status.ON_TV for a in artworks)
-    assert set(fake_tv.photos) == {a.content_id for a in artworks}
+    assert all(a.source == Source.PLEX and a.state == "on_tv" for a in artworks)
+    assert set(fake_tv.photos) == {content_id(a) for a in artworks}
     entries = meta_entries(settings)
     for record in records.values():
-        entry = entries[record.artwork.content_id]
+        entry = entries[content_id(record.artwork)]
         assert entry["source"] == "plex"
         assert entry["plex_metadata_id"] == record.plex_metadata_id
     assert "No worker is running: importing 3 photo(s) in this process." in output
-    harbour = records["Harbour at dawn"].artwork.content_id
+    harbour = content_id(records["Harbour at dawn"].artwork)
     assert f"{harbour}  harbour.jpg  done\n" in output
     assert output.endswith("Imported 3, skipped 0, failed 0\n")
 
@@ -104,8 +112,8 @@ def test_running_it_again_skips_the_photos_already_on_the_tv(env, fake_plex, fak
     assert "Imported 0, skipped 3, failed 0\nSkipped:\n" in output
     harbour = records_by_title()["Harbour at dawn"]
     assert (f"  {harbour.plex_metadata_id}  harbour.jpg: already on the TV as "
-            f"{harbour.artwork.content_id}\n") in output
-    assert harbour.artwork.content_id.startswith("MY_F")
+            f"{content_id(harbour.artwork)}\n") in output
+    assert content_id(harbour.artwork).startswith("MY_F")
     assert len(fake_tv.photos) == 3 and fake_tv.uploads_started == 3
 
 
@@ -126,7 +134,7 @@ def test_dry_run_lists_what_would_be_imported_and_skipped_and_queues_nothing(
         f"  {airport.rating_key}  airport.jpg\n"
         "Would skip:\n"
         f"  {harbour.plex_metadata_id}  harbour.jpg: already on the TV as "
-        f"{harbour.artwork.content_id}\n"
+        f"{content_id(harbour.artwork)}\n"
         "Dry run, nothing queued: would import 2, skip 1, fail 0\n"
     )
     assert ImportRecord.objects.count() == 1 and Artwork.objects.count() == 1
@@ -154,7 +162,7 @@ def test_a_corrupt_photo_and_an_unknown_id_fail_alone_and_exit_1(env, fake_plex,
     assert broken.last_error.startswith("This file is not a picture Docent can read")
     assert broken.artwork.status == Status.FAILED
     assert all(r.status == ImportStatus.DONE for r in records.values())
-    assert set(fake_tv.photos) == {r.artwork.content_id for r in records.values()}
+    assert set(fake_tv.photos) == {content_id(r.artwork) for r in records.values()}
     assert f"{broken.plex_metadata_id}  broken.jpg  failed: This file is not a picture" in output
     assert "Imported 2, skipped 0, failed 2\nFailed:\n" in output
     assert f"  {broken.plex_metadata_id}  broken.jpg: {broken.last_error}\n" in output
@@ -201,7 +209,7 @@ def test_force_imports_a_photo_on_the_tv_again(env, fake_plex, fake_tv):
     assert code == 0, output
     record = ImportRecord.objects.select_related("artwork").get()
     assert record.status == ImportStatus.DONE and record.artwork != first
-    assert set(fake_tv.photos) == {first.content_id, record.artwork.content_id}
+    assert set(fake_tv.photos) == {content_id(first), content_id(record.artwork)}
     assert "Imported 1, skipped 0, failed 0" in output
 
 
@@ -214,7 +222,7 @@ def test_analyze_describes_each_picture_in_this_process(env, fake_plex, fake_ant
     assert code == 0, output
     artwork = ImportRecord.objects.select_related("artwork").get().artwork
     assert artwork.analysis_status == AnalysisStatus.DONE and artwork.ai_description
-    assert meta_entries(settings)[artwork.content_id]["ai_meta"]["provider"] == "claude"
+    assert meta_entries(settings)[content_id(artwork)]["ai_meta"]["provider"] == "claude"
 
 
 def test_a_terminal_gets_a_progress_bar(env, fake_plex):
@@ -276,7 +284,7 @@ def test_help_explains_the_options_with_examples():
 
 
 def test_a_transient_fault_is_tried_three_times_then_fails_the_record(
-    env, fake_plex, fake_tv, chains
+    env, fake_plex, fake_tv, tv, chains
 ):
     garden = fake_plex.find("Garden").rating_key
     services.plex_import_request(plex_metadata_ids=[garden])
@@ -286,8 +294,10 @@ def test_a_transient_fault_is_tried_three_times_then_fails_the_record(
     failed = services.plex_import_run_inline(record_id=record.pk)
 
     assert failed.status == ImportStatus.FAILED and failed.step == "uploading"
-    assert failed.last_error.startswith("Gave up after 3 attempts: ")
-    assert failed.artwork.status == Status.FAILED and failed.artwork.upload_attempts == 3
+    assert failed.last_error.startswith(f"{tv.name}: Gave up after 3 attempts: ")
+    placement = Placement.objects.get(artwork=failed.artwork, tv=tv)
+    assert placement.status == PlacementStatus.FAILED and placement.upload_attempts == 3
+    assert failed.artwork.status == Status.PREPARED  # the library keeps it, prepared
     downloads = len(fake_plex.downloads)
 
     fake_tv.start()
@@ -295,7 +305,7 @@ def test_a_transient_fault_is_tried_three_times_then_fails_the_record(
     done = services.plex_import_run_inline(record_id=record.pk)
 
     assert done.status == ImportStatus.DONE and done.last_error == ""
-    assert list(fake_tv.photos) == [done.artwork.content_id]
+    assert list(fake_tv.photos) == [content_id(done.artwork)]
     assert len(fake_plex.downloads) == downloads  # resumed at the upload
 
 
@@ -325,7 +335,7 @@ def test_the_queued_chains_upload_nothing_again_when_a_worker_starts(
     before = {r.pk: (r.status, r.last_error, r.artwork_id) for r in ImportRecord.objects.all()}
 
     with celery_worker(env, log_dir=tmp_path):
-        wait_for(lambda: succeeded(tmp_path, "artwork.sync_meta") == 3, timeout=90,
+        wait_for(lambda: succeeded(tmp_path, "artwork.prepare") == 3, timeout=90,
                  what="the three queued chains to run")
 
     assert fake_tv.uploads_started == 2 and len(fake_tv.photos) == 2
@@ -335,7 +345,7 @@ def test_the_queued_chains_upload_nothing_again_when_a_worker_starts(
 
 
 @pytest.mark.slow
-def test_wait_follows_a_running_worker_to_the_end(env, fake_plex, fake_tv, tmp_path):
+def test_wait_follows_a_running_worker_to_the_end(env, fake_plex, fake_tv, tv, tmp_path):
     with celery_worker(env, log_dir=tmp_path) as worker:
         assert services.plex_workers_running()
         code, output = run("--library", "Photos", "--limit", "2", "--wait")
@@ -349,9 +359,12 @@ def test_wait_follows_a_running_worker_to_the_end(env, fake_plex, fake_tv, tmp_p
     assert set(records) == {"Harbour at dawn", "Passport"}
     assert all(r.status == ImportStatus.DONE for r in records.values())
     for record in records.values():
-        assert f"{record.artwork.content_id}  {record.photo.part_file}  done\n" in output
+        assert f"{content_id(record.artwork)}  {record.photo.part_file}  done\n" in output
     assert succeeded(tmp_path, "plex.fetch_original") == 2
-    assert succeeded(tmp_path, "artwork.upload_to_tv") == 2
+    assert succeeded(tmp_path, "artwork.tv_lane") >= 1
+    for record in records.values():  # uploaded by the worker's lane, not by this process
+        assert (f"Artwork {record.artwork_id} is on {tv.name} as "
+                f"'{content_id(record.artwork)}'") in log
     assert "plex.fetch_original" in log and len(fake_tv.photos) == 2
 
 

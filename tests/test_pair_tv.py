@@ -1,6 +1,9 @@
 import pytest
 from django.core.management import CommandError, call_command
 
+# The command pairs a TV row: the default one, which TV_HOST makes.
+pytestmark = pytest.mark.django_db
+
 
 def test_pair_tv_keeps_the_token(fake_tv, settings, tmp_path, capsys):
     settings.TV_HOST, settings.TV_PORT = fake_tv.host, fake_tv.port

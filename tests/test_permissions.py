@@ -16,6 +16,8 @@ API = [
     ("get", "/api/artwork/1", [VIEW]),
     ("post", "/api/artwork/1/reanalyze", [CHANGE]),
     ("post", "/api/artwork/1/remove", [CHANGE]),
+    ("post", "/api/artwork/1/show", [CHANGE]),
+    ("post", "/api/artwork/1/put-back", [CHANGE]),
     ("get", "/api/plex/status", ["plexsource.view_plexlibrary"]),
     ("get", "/api/plex/libraries", ["plexsource.view_plexlibrary"]),
     ("get", "/api/plex/libraries/1", ["plexsource.view_plexphoto"]),
@@ -93,7 +95,7 @@ def test_actions_need_change_permission(client, make_artwork, jpeg, queued):
                                             "_selected_action": [artwork.pk]})
 
     assert "Re-analyze with the vision model" not in page
-    assert "Remove from TV" not in page and "Retry failed uploads" not in page
+    assert "Remove from TV" not in page and "Retry failed or stalled uploads" not in page
     assert reanalyses.ids == []
     assert Artwork.objects.get(pk=artwork.pk).status == Status.PREPARED
 

@@ -5,7 +5,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from docentsite.artwork.models import AnalysisStatus
+from docentsite.artwork import tvs
+from docentsite.artwork.models import AnalysisStatus, Placement, PlacementStatus
 from plexsource.models import ImportRecord, ImportStatus, PlexPhoto
 
 pytestmark = pytest.mark.django_db
@@ -109,8 +110,14 @@ def test_import_list_filters_by_status_and_library(admin_client, browsed):
 
 def test_import_list_costs_the_same_queries_for_one_record_or_many(
         admin_client, browsed, make_artwork, jpeg):
-    for photo in browsed[:4]:
-        record_for(photo, status=ImportStatus.FAILED, artwork=make_artwork(jpeg), error="x")
+    frame, den = (tvs.tv_create(name=name, host="192.0.2.1") for name in ("Frame", "Den"))
+    for number, photo in enumerate(browsed[:4]):
+        artwork = make_artwork(jpeg)
+        record_for(photo, status=ImportStatus.FAILED, artwork=artwork, error="x")
+        for tv in (frame, den):  # "On the TV as" names each TV showing it
+            Placement.objects.create(artwork=artwork, tv=tv, status=PlacementStatus.ON_TV,
+                                     content_id=f"MY_F{number:04}")
+    assert "Den: MY_F0000" in admin_client.get(IMPORTS).content.decode()
     many = queries_for(admin_client, IMPORTS)
     ImportRecord.objects.exclude(pk=ImportRecord.objects.first().pk).delete()
     one = queries_for(admin_client, IMPORTS)

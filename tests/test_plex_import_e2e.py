@@ -6,7 +6,8 @@ import threading
 import pytest
 from django.test import Client
 
-from docentsite.artwork.models import Artwork, Status
+from docentsite.artwork.models import Artwork
+from docentsite.artwork.placements import content_id_on_first_tv as content_id
 from docentsite.permissions import PLEX_BROWSE
 from plexsource.models import ImportRecord, ImportStatus
 from tests.users import staff_with
@@ -64,13 +65,14 @@ def test_browse_import_five_then_find_them_imported(env, fake_plex, fake_tv, set
     assert broken.status == ImportStatus.FAILED
     assert broken.last_error.startswith("This file is not a picture Docent can read")
     assert all(r.status == ImportStatus.DONE and r.step == "done" for r in records.values())
-    on_tv = {r.artwork.content_id for r in records.values()}
+    assert all(r.artwork.state == "on_tv" for r in records.values())
+    on_tv = {content_id(r.artwork) for r in records.values()}
     assert set(fake_tv.photos) == on_tv and len(on_tv) == 4
     oaxaca = records["Oaxaca portrait"].artwork
     assert oaxaca.height > oaxaca.width  # EXIF orientation 6 applied
     entries = meta_entries(settings)
     for record in records.values():
-        entry = entries[record.artwork.content_id]
+        entry = entries[content_id(record.artwork)]
         assert entry["source"] == "plex"
         assert entry["plex_metadata_id"] == record.plex_metadata_id
 
@@ -84,7 +86,7 @@ def test_browse_import_five_then_find_them_imported(env, fake_plex, fake_tv, set
     again = post_import(browser, [garden.plex_metadata_id]).json()
     assert again["queued"] == []
     assert again["skipped"] == [{"plex_metadata_id": garden.plex_metadata_id,
-                                 "reason": f"already on the TV as {garden.artwork.content_id}"}]
+                                 "reason": f"already on the TV as {content_id(garden.artwork)}"}]
     assert len(fake_tv.photos) == 4
 
 
@@ -150,5 +152,5 @@ def test_plex_down_is_retried_until_it_is_back(env, fake_plex, fake_tv, tmp_path
     record.refresh_from_db()
     assert record.status == ImportStatus.DONE
     assert (record.waiting_reason, record.next_attempt_at) == ("", None)
-    assert Artwork.objects.get(pk=record.artwork_id).status == Status.ON_TV
+    assert Artwork.objects.get(pk=record.artwork_id).state == "on_tv"
     assert len(fake_tv.photos) == 1

@@ -3,8 +3,9 @@ importing it again puts the same picture back (fake Plex, fake TV)."""
 
 import pytest
 
+from docentsite.artwork import placements
 from docentsite.artwork import services as artwork_services
-from docentsite.artwork.models import Artwork, Status
+from docentsite.artwork.models import Artwork, Placement, PlacementStatus, Status
 from plexsource import services
 from plexsource.models import ImportRecord, ImportStatus
 
@@ -12,17 +13,15 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.timeout(60)]
 
 
 @pytest.fixture
-def imported(fake_plex, plex_settings, fake_tv, frame_tv, chains, settings, tmp_path):
+def imported(fake_plex, plex_settings, tv, chains, settings, tmp_path):
     """Harbour at dawn imported and on the TV, as the chain leaves it."""
-    settings.TV_HOST, settings.TV_PORT = fake_tv.host, fake_tv.port
-    settings.TV_TOKEN_FILE = frame_tv.token_file
     settings.ARTWORK_META_PATH = tmp_path / "meta.json"
     harbour = fake_plex.find("Harbour at dawn")
     services.plex_import_request(plex_metadata_ids=[harbour.rating_key])
     (record_id, artwork_id), = chains
     services.plex_fetch_original(record_id=record_id)
     artwork_services.artwork_prepare(artwork_id=artwork_id)
-    artwork_services.artwork_upload_to_tv(artwork_id=artwork_id, tv=frame_tv)
+    placements.tv_lane_run(tv_id=tv.pk)
     artwork_services.artwork_finish(artwork_id=artwork_id)
     assert ImportRecord.objects.get(pk=record_id).status == ImportStatus.DONE
     return harbour, record_id, artwork_id
@@ -36,26 +35,30 @@ def tile(harbour):
     return next(item for item in page.items if item.plex_metadata_id == harbour.rating_key)
 
 
-def remove(artwork_id, tv):
-    artwork_services.artwork_remove_from_tv(artworks=Artwork.objects.filter(pk=artwork_id),
-                                            tv=tv)
+def remove(artwork_id):
+    result = placements.artwork_remove_from_tv(artworks=Artwork.objects.filter(pk=artwork_id))
+    assert len(result.removed) == 1
 
 
-def test_the_tile_of_a_removed_picture_says_removed_not_imported(imported, frame_tv):
+def placement_of(artwork_id) -> Placement:
+    return Placement.objects.get(artwork_id=artwork_id)
+
+
+def test_the_tile_of_a_removed_picture_says_removed_not_imported(imported):
     harbour, _, artwork_id = imported
     on_tv = tile(harbour)
     assert (on_tv.imported, on_tv.import_status) == (True, "done")
 
-    remove(artwork_id, frame_tv)
+    remove(artwork_id)
 
     removed = tile(harbour)
     assert (removed.imported, removed.import_status) == (False, "removed")
 
 
 def test_importing_a_removed_picture_again_puts_the_same_one_back(
-        imported, frame_tv, fake_tv, fake_plex, chains):
+        imported, tv, fake_tv, fake_plex, chains):
     harbour, record_id, artwork_id = imported
-    remove(artwork_id, frame_tv)
+    remove(artwork_id)
     downloads = len(fake_plex.downloads)
 
     again = services.plex_import_request(plex_metadata_ids=[harbour.rating_key])
@@ -63,22 +66,24 @@ def test_importing_a_removed_picture_again_puts_the_same_one_back(
     assert again.queued == [harbour.rating_key] and again.skipped == []
     assert chains[-1] == (record_id, artwork_id)  # the same artwork, no second one
     assert Artwork.objects.count() == 1
-    waiting = Artwork.objects.get(pk=artwork_id)
-    assert waiting.status == Status.PREPARED and waiting.content_id is None
+    assert Artwork.objects.get(pk=artwork_id).status == Status.PREPARED
+    waiting = placement_of(artwork_id)
+    assert waiting.status == PlacementStatus.QUEUED and waiting.content_id is None
     # The chain's steps: nothing fetched or prepared again, the kept JPEG uploaded.
     services.plex_fetch_original(record_id=record_id)
     artwork_services.artwork_prepare(artwork_id=artwork_id)
-    back = artwork_services.artwork_upload_to_tv(artwork_id=artwork_id, tv=frame_tv)
+    placements.tv_lane_run(tv_id=tv.pk)
     artwork_services.artwork_finish(artwork_id=artwork_id)
+    back = placement_of(artwork_id)
     assert len(fake_plex.downloads) == downloads
-    assert back.status == Status.ON_TV and list(fake_tv.photos) == [back.content_id]
+    assert back.status == PlacementStatus.ON_TV and list(fake_tv.photos) == [back.content_id]
     assert ImportRecord.objects.get(pk=record_id).status == ImportStatus.DONE
     assert tile(harbour).import_status == "done"
 
 
 def test_a_picture_on_the_tv_is_still_skipped_unless_forced(imported):
     harbour, _, artwork_id = imported
-    content_id = Artwork.objects.get(pk=artwork_id).content_id
+    content_id = placement_of(artwork_id).content_id
 
     skipped = services.plex_import_request(plex_metadata_ids=[harbour.rating_key])
 
@@ -86,11 +91,11 @@ def test_a_picture_on_the_tv_is_still_skipped_unless_forced(imported):
                                 "reason": f"already on the TV as {content_id}"}]
 
 
-def test_the_import_records_list_says_removed_from_the_tv(imported, frame_tv, admin_client):
+def test_the_import_records_list_says_removed_from_the_tv(imported, admin_client):
     _, _, artwork_id = imported
-    content_id = Artwork.objects.get(pk=artwork_id).content_id
+    content_id = placement_of(artwork_id).content_id
 
-    remove(artwork_id, frame_tv)
+    remove(artwork_id)
     page = admin_client.get("/admin/plexsource/importrecord/").content.decode()
 
     assert f"Removed from the TV (was {content_id})" in page

@@ -3,10 +3,10 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from docentsite.artwork import frametv
+from docentsite.artwork import placements
 from docentsite.artwork import services as artwork_services
 from docentsite.artwork.imaging import ImageRejected
-from docentsite.artwork.models import Artwork, Status
+from docentsite.artwork.models import Artwork, Placement, PlacementStatus, Status
 from plexsource import services
 from plexsource.models import ImportRecord, ImportStatus, PlexPhoto
 
@@ -14,35 +14,39 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_a_failed_import_resumes_where_it_stopped(
-    fake_plex, plex_settings, fake_tv, frame_tv, chains, settings, tmp_path
+    fake_plex, plex_settings, fake_tv, tv, chains, settings, tmp_path
 ):
     settings.ARTWORK_META_PATH = tmp_path / "meta.json"
+    settings.TASK_MAX_RETRIES = 0  # the lane gives up on the TV at its first refusal
     harbour = fake_plex.find("Harbour at dawn").rating_key
     services.plex_import_request(plex_metadata_ids=[harbour])
     (record_id, artwork_id), = chains
     services.plex_fetch_original(record_id=record_id)
     artwork_services.artwork_prepare(artwork_id=artwork_id)
     fake_tv.stop()
-    with pytest.raises(frametv.TVUnavailable):
-        artwork_services.artwork_upload_to_tv(artwork_id=artwork_id, tv=frame_tv)
-    artwork_services.artwork_record_failure(artwork_id=artwork_id, error="TV off for hours")
+    placements.tv_lane_run(tv_id=tv.pk)
+    placement = Placement.objects.get(artwork_id=artwork_id, tv=tv)
+    assert placement.status == PlacementStatus.FAILED
     record = ImportRecord.objects.get(pk=record_id)
     assert (record.status, record.step, record.last_error) == (
-        ImportStatus.FAILED, "uploading", "TV off for hours")
+        ImportStatus.FAILED, "uploading", f"{tv.name}: {placement.last_error}")
+    assert placement.last_error.startswith("Gave up after 1 attempts: ")
     downloads = len(fake_plex.downloads)
 
     again = services.plex_import_request(plex_metadata_ids=[harbour])
     fake_tv.start()
     services.plex_fetch_original(record_id=record_id)
     artwork_services.artwork_prepare(artwork_id=artwork_id)
-    artwork_services.artwork_upload_to_tv(artwork_id=artwork_id, tv=frame_tv)
+    placements.tv_lane_run(tv_id=tv.pk)
     artwork_services.artwork_finish(artwork_id=artwork_id)
 
     assert again.queued == [harbour] and chains[-1] == (record_id, artwork_id)
     assert len(fake_plex.downloads) == downloads  # the original was kept, not fetched again
     record.refresh_from_db()
     assert record.status == ImportStatus.DONE and record.attempts == 1
-    assert list(fake_tv.photos) == [Artwork.objects.get(pk=artwork_id).content_id]
+    placement.refresh_from_db()
+    assert placement.status == PlacementStatus.ON_TV
+    assert list(fake_tv.photos) == [placement.content_id]
 
 
 def test_a_photo_docent_could_not_read_is_fetched_again_when_asked_again(
@@ -67,12 +71,14 @@ def test_a_photo_docent_could_not_read_is_fetched_again_when_asked_again(
 
 
 def test_force_imports_a_photo_on_the_tv_again_as_a_new_artwork(
-    fake_plex, plex_settings, chains
+    fake_plex, plex_settings, tv, chains
 ):
     harbour = fake_plex.find("Harbour at dawn").rating_key
     services.plex_import_request(plex_metadata_ids=[harbour])
     record = ImportRecord.objects.get()
-    Artwork.objects.filter(pk=record.artwork_id).update(status=Status.ON_TV, content_id="MY_F0001")
+    Artwork.objects.filter(pk=record.artwork_id).update(status=Status.PREPARED)
+    Placement.objects.filter(artwork_id=record.artwork_id, tv=tv).update(
+        status=PlacementStatus.ON_TV, content_id="MY_F0001")
     ImportRecord.objects.filter(pk=record.pk).update(status=ImportStatus.DONE,
                                                      finished_at=timezone.now())
 
@@ -84,7 +90,9 @@ def test_force_imports_a_photo_on_the_tv_again_as_a_new_artwork(
     assert forced.queued == [harbour]
     record.refresh_from_db()
     assert record.status == ImportStatus.QUEUED and record.artwork.status == Status.PENDING
-    assert Artwork.objects.filter(content_id="MY_F0001", status=Status.ON_TV).exists()
+    assert record.artwork.placements.get().status == PlacementStatus.QUEUED
+    assert Placement.objects.filter(content_id="MY_F0001", status=PlacementStatus.ON_TV,
+                                    artwork__status=Status.PREPARED).exists()
 
 
 def test_imports_that_stopped_moving_are_queued_again(fake_plex, plex_settings, chains):

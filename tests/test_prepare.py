@@ -4,8 +4,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from docentsite.artwork import imaging, services
-from docentsite.artwork.models import Artwork, Status
+from docentsite.artwork import imaging, placements, services, tvs
+from docentsite.artwork.models import Artwork, Placement, PlacementStatus, Status
 
 pytestmark = pytest.mark.django_db
 
@@ -61,15 +61,37 @@ def test_retry_resumes_at_the_step_that_failed(
     assert prepared.status == Status.PREPARED and prepared.last_error == ""
 
 
+def test_retry_sends_a_picture_again_to_the_tv_it_failed_on(
+    make_artwork, jpeg, django_capture_on_commit_callbacks, queued, monkeypatch
+):
+    pipelines = queued("pipeline")
+    lanes = []
+    monkeypatch.setattr("docentsite.artwork.tasks.tv_lane.delay", lanes.append)
+    tv = tvs.tv_create(name="Living room", host="192.0.2.1")
+    prepared = make_artwork(jpeg)
+    Placement.objects.create(artwork=prepared, tv=tv, status=PlacementStatus.FAILED,
+                             last_error="TV off", upload_attempts=4)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        count = services.artwork_retry(artworks=Artwork.objects.all())
+
+    placement = Placement.objects.get(artwork=prepared)
+    assert count == 1 and lanes == [tv.pk] and pipelines.ids == []
+    assert placement.status == PlacementStatus.QUEUED and placement.last_error == ""
+    assert placement.upload_attempts == 0
+
+
 def test_stalled_artworks_are_found_and_resumed(
     make_artwork, jpeg, django_capture_on_commit_callbacks, queued
 ):
+    # An artwork's own steps (preparing, describing) are the artwork's to resume;
+    # its uploads are its TVs' lanes' (the next test).
     pipelines = queued("pipeline")
-    stalled = make_artwork(jpeg)
-    fresh = make_artwork(jpeg)
+    stalled = make_artwork(jpeg, prepare=False)
+    fresh = make_artwork(jpeg, prepare=False)
     failed = make_artwork(jpeg)
     long_ago = timezone.now() - timedelta(hours=1)
-    Artwork.objects.filter(pk=stalled.pk).update(status=Status.UPLOADING, updated_at=long_ago)
+    Artwork.objects.filter(pk=stalled.pk).update(updated_at=long_ago)
     Artwork.objects.filter(pk=failed.pk).update(status=Status.FAILED, updated_at=long_ago)
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -77,3 +99,22 @@ def test_stalled_artworks_are_found_and_resumed(
 
     assert count == 1 and pipelines.ids == [stalled.pk]
     assert fresh.pk not in pipelines.ids
+
+
+def test_stalled_uploads_are_resumed_by_their_tvs_lane(
+    make_artwork, jpeg, django_capture_on_commit_callbacks, monkeypatch
+):
+    lanes = []
+    monkeypatch.setattr("docentsite.artwork.tasks.tv_lane.delay", lanes.append)
+    stalled_tv = tvs.tv_create(name="Living room", host="192.0.2.1")
+    busy_tv = tvs.tv_create(name="Den", host="192.0.2.2")
+    long_ago = timezone.now() - timedelta(hours=1)
+    Placement.objects.create(artwork=make_artwork(jpeg), tv=stalled_tv,
+                             status=PlacementStatus.UPLOADING, heartbeat_at=long_ago)
+    Placement.objects.create(artwork=make_artwork(jpeg), tv=busy_tv,
+                             status=PlacementStatus.UPLOADING, heartbeat_at=timezone.now())
+
+    with django_capture_on_commit_callbacks(execute=True):
+        count = placements.lanes_resume()
+
+    assert count == 1 and lanes == [stalled_tv.pk]

@@ -20,7 +20,8 @@ import requests
 from django.conf import settings as django_settings
 from django.utils import timezone
 
-from docentsite.artwork.models import Artwork, Status
+from docentsite.artwork import tvs
+from docentsite.artwork.models import Placement, PlacementStatus
 from tests.servers import free_port
 from tests.workers import database_url, empty_embedded_queue, wait_for
 
@@ -92,10 +93,11 @@ def test_serve_runs_beat_whose_sweep_takes_over_work_left_behind(
     assert django_settings.CELERY_BROKER_URL.startswith("filesystem://")
     empty_embedded_queue()
     artwork = make_artwork(jpeg)
+    tv = tvs.tv_default()  # the .env TV's row, before serve's processes look for it
     log = tmp_path / "serve.log"
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tests.settings",
            "DATABASE_URL": database_url(), **worker_env,
-           "STALL_SWEEP_INTERVAL": "1"}
+           "STALL_SWEEP_INTERVAL": "1", "LOG_TASKS": "true"}  # the sweep's lines in the log
     with open(log, "wb") as out:
         serve = subprocess.Popen(
             [sys.executable, "manage.py", "serve", "--bind", "127.0.0.1:0"],
@@ -106,9 +108,12 @@ def test_serve_runs_beat_whose_sweep_takes_over_work_left_behind(
         # The sweep a starting worker runs is over before the work is left behind.
         wait_for(lambda: b"Task artwork.resume_stalled" in log.read_bytes()
                  and b"succeeded" in log.read_bytes(), what="the worker's first sweep")
-        Artwork.objects.filter(pk=artwork.pk).update(
-            status=Status.UPLOADING, updated_at=timezone.now() - timedelta(hours=1))
-        wait_for(lambda: Artwork.objects.get(pk=artwork.pk).status == Status.ON_TV,
+        # An upload whose worker died an hour ago, its heartbeat silent since.
+        an_hour_ago = timezone.now() - timedelta(hours=1)
+        placement = Placement.objects.create(
+            artwork=artwork, tv=tv, status=PlacementStatus.UPLOADING, upload_attempts=1,
+            upload_started_at=an_hour_ago, heartbeat_at=an_hour_ago)
+        wait_for(lambda: Placement.objects.get(pk=placement.pk).status == PlacementStatus.ON_TV,
                  timeout=60, what="beat's sweep to finish the upload")
     finally:
         serve.send_signal(signal.SIGTERM)
@@ -118,7 +123,7 @@ def test_serve_runs_beat_whose_sweep_takes_over_work_left_behind(
             os.killpg(serve.pid, signal.SIGKILL)
             serve.wait()
 
-    assert list(fake_tv.photos) == [Artwork.objects.get(pk=artwork.pk).content_id]
+    assert list(fake_tv.photos) == [Placement.objects.get(pk=placement.pk).content_id]
 
 
 def own_site() -> dict:

@@ -5,8 +5,15 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from docentsite.artwork import services
-from docentsite.artwork.models import AnalysisStatus, Artwork, Status
+from docentsite.artwork import placements, services, tvs
+from docentsite.artwork.models import (
+    TV,
+    AnalysisStatus,
+    Artwork,
+    Placement,
+    PlacementStatus,
+    Status,
+)
 from plexsource import services as plex_services
 from plexsource.models import ImportRecord, ImportStatus, ImportStep
 
@@ -17,22 +24,37 @@ def ago(**delta):
     return timezone.now() - timedelta(**delta)
 
 
+@pytest.fixture
+def lanes(monkeypatch):
+    """The TV lanes started (their TV ids), instead of run."""
+    started = []
+
+    class Lane:
+        @staticmethod
+        def delay(tv_id):
+            started.append(tv_id)
+
+    monkeypatch.setattr("docentsite.artwork.tasks.tv_lane", Lane)
+    return started
+
+
+def placed(artwork, tv, **fields) -> Placement:
+    return Placement.objects.create(artwork=artwork, tv=tv, **fields)
+
+
 def test_the_sweep_takes_over_silent_steps_and_leaves_live_and_waiting_ones(
     make_artwork, jpeg, django_capture_on_commit_callbacks, queued, settings
 ):
     settings.STALL_AFTER = 120
     pipelines = queued("pipeline")
-    silent, beating, waiting, idle = (make_artwork(jpeg) for _ in range(4))
+    silent, beating, waiting, idle = (make_artwork(jpeg, prepare=False) for _ in range(4))
     analysing = make_artwork(jpeg)
-    Artwork.objects.filter(pk=silent.pk).update(status=Status.UPLOADING,
-                                                heartbeat_at=ago(minutes=3))
-    Artwork.objects.filter(pk=beating.pk).update(status=Status.UPLOADING,
-                                                 heartbeat_at=ago(seconds=30))
+    Artwork.objects.filter(pk=silent.pk).update(heartbeat_at=ago(minutes=3))
+    Artwork.objects.filter(pk=beating.pk).update(heartbeat_at=ago(seconds=30))
     Artwork.objects.filter(pk=waiting.pk).update(
-        waiting_reason="The TV is off.", next_attempt_at=timezone.now() + timedelta(minutes=8))
+        waiting_reason="The disk is full.", next_attempt_at=timezone.now() + timedelta(minutes=8))
     Artwork.objects.filter(pk=analysing.pk).update(
-        status=Status.ON_TV, content_id="MY_F0001", analysis_status=AnalysisStatus.RUNNING,
-        heartbeat_at=ago(minutes=5))
+        analysis_status=AnalysisStatus.RUNNING, heartbeat_at=ago(minutes=5))
 
     with django_capture_on_commit_callbacks(execute=True):
         count = services.artwork_resume_stalled()
@@ -47,14 +69,37 @@ def test_the_sweep_takes_over_silent_steps_and_leaves_live_and_waiting_ones(
     assert idle.pk not in pipelines.ids  # queued a moment ago: its message is on its way
 
 
+def test_the_lane_sweep_restarts_silent_uploads_and_lost_retries_only(
+    make_artwork, jpeg, django_capture_on_commit_callbacks, lanes, settings
+):
+    settings.STALL_AFTER = 120
+    silent, beating, waiting, lost, off = (
+        tvs.tv_create(name=name, host="192.0.2.1")
+        for name in ("Silent", "Beating", "Waiting", "Lost", "Off"))
+    TV.objects.filter(pk=off.pk).update(enabled=False)
+    artwork = make_artwork(jpeg)
+    placed(artwork, silent, status=PlacementStatus.UPLOADING, heartbeat_at=ago(minutes=3))
+    placed(artwork, beating, status=PlacementStatus.UPLOADING, heartbeat_at=ago(seconds=30))
+    placed(artwork, waiting, waiting_reason="The TV is off.",
+           next_attempt_at=timezone.now() + timedelta(minutes=8))
+    placed(artwork, lost, waiting_reason="The TV is off.", next_attempt_at=ago(minutes=3))
+    placed(artwork, off, status=PlacementStatus.UPLOADING, heartbeat_at=ago(minutes=3))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        count = placements.lanes_resume()
+
+    assert count == 2 and sorted(lanes) == sorted([silent.pk, lost.pk])
+
+
 def test_a_retry_that_never_started_is_taken_over(
     make_artwork, jpeg, django_capture_on_commit_callbacks, queued, settings
 ):
     settings.STALL_AFTER = 120
     pipelines = queued("pipeline")
     lost = make_artwork(jpeg)
-    Artwork.objects.filter(pk=lost.pk).update(waiting_reason="The TV is off.",
-                                              next_attempt_at=ago(minutes=3))
+    Artwork.objects.filter(pk=lost.pk).update(
+        analysis_status=AnalysisStatus.PENDING, waiting_reason="Anthropic is overloaded.",
+        next_attempt_at=ago(minutes=3))
 
     with django_capture_on_commit_callbacks(execute=True):
         assert services.artwork_resume_stalled() == 1
@@ -63,19 +108,17 @@ def test_a_retry_that_never_started_is_taken_over(
 
 
 def test_the_artwork_retry_action_takes_over_a_stalled_upload(
-    make_artwork, jpeg, django_capture_on_commit_callbacks, queued
+    make_artwork, jpeg, tv, django_capture_on_commit_callbacks, queued, lanes
 ):
     pipelines = queued("pipeline")
     stalled, live = make_artwork(jpeg), make_artwork(jpeg)
-    Artwork.objects.filter(pk=stalled.pk).update(status=Status.UPLOADING,
-                                                 heartbeat_at=ago(hours=1))
-    Artwork.objects.filter(pk=live.pk).update(status=Status.UPLOADING,
-                                              heartbeat_at=timezone.now())
+    placed(stalled, tv, status=PlacementStatus.UPLOADING, heartbeat_at=ago(hours=1))
+    placed(live, tv, status=PlacementStatus.UPLOADING, heartbeat_at=timezone.now())
 
     with django_capture_on_commit_callbacks(execute=True):
         count = services.artwork_retry(artworks=Artwork.objects.all())
 
-    assert count == 1 and pipelines.ids == [stalled.pk]
+    assert count == 1 and lanes == [tv.pk] and pipelines.ids == []
 
 
 def test_retry_and_force_take_over_a_stalled_import(
@@ -130,15 +173,19 @@ def test_the_import_retry_action_takes_over_a_stalled_import(
 
 
 def test_an_import_waiting_for_the_tv_is_not_taken_over(
-    fake_plex, plex_settings, chains, settings
+    fake_plex, plex_settings, fake_tv, tv, chains, settings
 ):
-    settings.STALL_AFTER = 120
+    settings.STALL_AFTER, settings.TASK_RETRY_DELAY = 120, 300
     plex_services.plex_import_request(plex_metadata_ids=[fake_plex.find("Garden").rating_key])
-    record = ImportRecord.objects.select_related("artwork").get()
-    ImportRecord.objects.filter(pk=record.pk).update(
-        status=ImportStatus.RUNNING, step=ImportStep.UPLOADING, updated_at=ago(hours=1))
-    Artwork.objects.filter(pk=record.artwork_id).update(
-        status=Status.PREPARED, next_attempt_at=timezone.now() + timedelta(minutes=5))
+    record_id, artwork_id = ImportRecord.objects.values_list("pk", "artwork_id").get()
+    plex_services.plex_fetch_original(record_id=record_id)
+    services.artwork_prepare(artwork_id=artwork_id)
+    fake_tv.stop()
+    assert placements.tv_lane_run(tv_id=tv.pk).retry_in == 300
+    ImportRecord.objects.filter(pk=record_id).update(updated_at=ago(hours=1))
+    record = ImportRecord.objects.get(pk=record_id)
+    assert (record.status, record.step) == (ImportStatus.RUNNING, ImportStep.UPLOADING)
+    assert record.next_attempt_at > timezone.now()
     chains.clear()
 
     answer = plex_services.plex_import_request(plex_metadata_ids=[record.plex_metadata_id])

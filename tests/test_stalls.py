@@ -11,8 +11,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from docentsite.artwork import tasks
-from docentsite.artwork.models import Artwork, Status
+from docentsite.artwork import placements, tasks
+from docentsite.artwork.models import Artwork, Placement, PlacementStatus, Status
+from docentsite.artwork.placements import content_id_on_first_tv as content_id
 from plexsource import services as plex_services
 from plexsource import tasks as plex_tasks
 from plexsource.models import ImportRecord, ImportStatus, ImportStep
@@ -32,30 +33,38 @@ def env(worker_env, redis_broker, settings):
             "TV_UPLOAD_TIMEOUT": "60"}
 
 
-def test_a_worker_killed_mid_upload_is_taken_over(env, fake_tv, make_artwork, make_jpeg,
+def placement_status(placement) -> str:
+    return Placement.objects.get(pk=placement.pk).status
+
+
+def test_a_worker_killed_mid_upload_is_taken_over(env, fake_tv, tv, make_artwork, make_jpeg,
                                                   tmp_path):
     artwork = make_artwork(make_jpeg(2000, 1500, noise=True))
-    fake_tv.slow_transfer = 200_000  # about ten seconds for the picture
+    placement = Placement.objects.create(artwork=artwork, tv=tv)  # its lane not started yet
+    fake_tv.slow_transfer = 100_000  # about twenty seconds for the picture
 
-    with celery_worker(env, log_dir=tmp_path, queues="victim") as victim, \
-            celery_worker(env, log_dir=tmp_path, beat=True):
-        tasks.upload_to_tv.apply_async((artwork.pk,), queue="victim")
+    with celery_worker(env, log_dir=tmp_path, queues="victim") as victim:
+        tasks.tv_lane.apply_async((tv.pk,), queue="victim")
         wait_for(lambda: fake_tv.transfers_active == 1, what="the transfer to start")
-        kill_worker(victim)
-        fake_tv.slow_transfer = None
-        assert Artwork.objects.get(pk=artwork.pk).status == Status.UPLOADING
-        wait_for(lambda: Artwork.objects.get(pk=artwork.pk).status == Status.ON_TV,
-                 timeout=60, what="the rescuer's sweep to finish the upload")
+        # The rescuer starts beside the live upload: its sweeps must leave that one alone.
+        with celery_worker(env, log_dir=tmp_path, beat=True):
+            assert fake_tv.transfers_active == 1, "the transfer ended before the rescuer began"
+            kill_worker(victim)
+            fake_tv.slow_transfer = None
+            assert placement_status(placement) == PlacementStatus.UPLOADING
+            wait_for(lambda: placement_status(placement) == PlacementStatus.ON_TV,
+                     timeout=60, what="the rescuer's sweep to finish the upload")
 
-    artwork.refresh_from_db()
-    assert list(fake_tv.photos) == [artwork.content_id]
-    assert fake_tv.photos[artwork.content_id].data == artwork.image.open("rb").read()
+    placement.refresh_from_db()
+    assert list(fake_tv.photos) == [placement.content_id]
+    assert fake_tv.photos[placement.content_id].data == artwork.image.open("rb").read()
     assert fake_tv.uploads_started == 2
 
 
-def test_a_worker_killed_mid_prepare_is_taken_over(env, fake_tv, make_artwork, make_jpeg,
+def test_a_worker_killed_mid_prepare_is_taken_over(env, fake_tv, tv, make_artwork, make_jpeg,
                                                    tmp_path):
     artwork = make_artwork(make_jpeg(8000, 6000, noise=True), prepare=False)
+    placements.artwork_place(artworks=[artwork], tvs_wanted=[tv])
 
     with celery_worker(env, log_dir=tmp_path, queues="victim") as victim, \
             celery_worker(env, log_dir=tmp_path, beat=True):
@@ -65,16 +74,16 @@ def test_a_worker_killed_mid_prepare_is_taken_over(env, fake_tv, make_artwork, m
         kill_worker(victim)
         killed = Artwork.objects.get(pk=artwork.pk)
         assert killed.status == Status.PENDING and not killed.image  # mid-prepare
-        wait_for(lambda: Artwork.objects.get(pk=artwork.pk).status == Status.ON_TV,
+        wait_for(lambda: Artwork.objects.get(pk=artwork.pk).state == "on_tv",
                  timeout=90, what="the rescuer's sweep to prepare and upload it")
 
     artwork.refresh_from_db()
-    assert list(fake_tv.photos) == [artwork.content_id]
+    assert list(fake_tv.photos) == [content_id(artwork)]
     assert (artwork.width, artwork.height) == (2880, 2160)
 
 
 def test_a_worker_killed_mid_download_is_taken_over(env, fake_plex, plex_settings, fake_tv,
-                                                    tmp_path, chains):
+                                                    tv, tmp_path, chains):
     env = {**env, "PLEX_URL": fake_plex.url, "PLEX_TOKEN": fake_plex.token,
            "PLEX_TIMEOUT": "5"}
     harbour = fake_plex.find("Harbour at dawn")
@@ -93,30 +102,35 @@ def test_a_worker_killed_mid_download_is_taken_over(env, fake_plex, plex_setting
                  timeout=90, what="the rescuer's sweep to finish the import")
 
     record.refresh_from_db()
-    assert list(fake_tv.photos) == [record.artwork.content_id]
+    assert list(fake_tv.photos) == [content_id(record.artwork)]
     assert [d.rating_key for d in fake_plex.downloads] == [harbour.rating_key] * 2
     assert fake_plex.downloads[-1].complete
 
 
-def test_a_live_step_is_left_alone(env, fake_tv, make_artwork, make_jpeg, tmp_path):
+def test_a_live_step_is_left_alone(env, fake_tv, tv, make_artwork, make_jpeg, tmp_path):
     """An upload longer than STALL_AFTER keeps beating: no sweep starts a second one."""
     artwork = make_artwork(make_jpeg(2000, 1500, noise=True))
     fake_tv.slow_transfer = 250_000  # about eight seconds, twice STALL_AFTER
 
     # Two processes: the sweep runs beside the upload, not after it.
     with celery_worker(env, log_dir=tmp_path, beat=True, concurrency=2) as worker:
-        tasks.upload_to_tv.delay(artwork.pk)
-        wait_for(lambda: Artwork.objects.get(pk=artwork.pk).status == Status.ON_TV,
+        placements.artwork_place(artworks=[artwork], tvs_wanted=[tv])
+        wait_for(lambda: Artwork.objects.get(pk=artwork.pk).state == "on_tv",
                  timeout=60, what="the upload")
         wait_for(lambda: b"Sending due task artwork.resume_stalled" in worker.log.read_bytes(),
                  what="a sweep")
 
-    assert b"Taking over artwork" not in worker.log.read_bytes()
+    log = worker.log.read_bytes()
+    assert b"Taking over artwork" not in log
+    # A sweep a moment after the request, before the lane claimed it, may start the lane
+    # again (it finds it busy); one that took the live upload for dead would every second.
+    assert log.count(b"Starting the lane of TV") <= 1
     assert len(fake_tv.photos) == 1 and fake_tv.uploads_started == 1
+    assert Placement.objects.get(artwork=artwork).upload_attempts == 1
 
 
 def test_the_tv_off_shows_why_and_when_on_the_record(
-    env, fake_plex, plex_settings, fake_tv, tmp_path, admin_client
+    env, fake_plex, plex_settings, fake_tv, tv, tmp_path, admin_client
 ):
     env = {**env, "PLEX_URL": fake_plex.url, "PLEX_TOKEN": fake_plex.token,
            "TASK_RETRY_DELAY": "3"}
@@ -132,6 +146,7 @@ def test_the_tv_off_shows_why_and_when_on_the_record(
         (shown,) = admin_client.get(
             "/api/plex/imports", {"plex_metadata_id": garden}).json()["items"]
         artwork = Artwork.objects.get(pk=record.artwork_id)
+        placement = Placement.objects.get(artwork=artwork, tv=tv)
         imports_page = admin_client.get("/admin/plexsource/importrecord/").content.decode()
         artworks_page = admin_client.get("/admin/artwork/artwork/").content.decode()
         fake_tv.start()
@@ -139,14 +154,17 @@ def test_the_tv_off_shows_why_and_when_on_the_record(
                  timeout=60, what="the import once the TV is back")
 
     assert shown["status"] == "running" and shown["step"] == "uploading"
-    assert "TV" in shown["waiting_reason"] and shown["waiting_reason"] == artwork.waiting_reason
+    assert "TV" in placement.waiting_reason
+    assert shown["waiting_reason"] == f"{tv.name}: {placement.waiting_reason}"
     assert shown["next_attempt_at"] is not None
-    assert artwork.status == Status.PREPARED and artwork.next_attempt_at is not None
-    assert artwork.next_attempt_at > timezone.now() - timedelta(seconds=30)
+    assert artwork.status == Status.PREPARED and placement.status == PlacementStatus.QUEUED
+    assert placement.next_attempt_at is not None
+    assert placement.next_attempt_at > timezone.now() - timedelta(seconds=30)
     assert shown["waiting_reason"] in imports_page and "Next try at" in imports_page
-    assert f"Waiting: {artwork.waiting_reason}" in artworks_page
+    assert f"Waiting: {placement.waiting_reason}" in artworks_page
     record.refresh_from_db()
-    artwork.refresh_from_db()
+    placement.refresh_from_db()
     assert (record.waiting_reason, record.next_attempt_at) == ("", None)
-    assert (artwork.waiting_reason, artwork.next_attempt_at, artwork.heartbeat_at) == (
+    assert (placement.waiting_reason, placement.next_attempt_at, placement.heartbeat_at) == (
         "", None, None)
+    assert placement.status == PlacementStatus.ON_TV

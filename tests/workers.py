@@ -91,6 +91,8 @@ def celery_worker(env: dict[str, str], *, concurrency: int = 1, log_dir: Path,
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "tests.settings",
         "DATABASE_URL": database_url(),
+        # The tests read the worker's "ready." line and its task lines.
+        "LOG_TASKS": "true",
         **env,
     }
     with open(log, "wb") as out:

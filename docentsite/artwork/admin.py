@@ -7,10 +7,16 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from docentsite.artwork import mattes, placements, services, tvs
+from docentsite.artwork import (
+    admin_tvs,  # noqa: F401 - registers the TVs page
+    mattes,
+    placements,
+    services,
+    tvs,
+)
 from docentsite.artwork.errors import DocentError
-from docentsite.artwork.forms import MatteForm, UploadForm
-from docentsite.artwork.models import Artwork, Placement, Source
+from docentsite.artwork.forms import MatteForm, TVsForm, UploadForm, enabled_tvs
+from docentsite.artwork.models import TV, Artwork, Placement, Source
 from docentsite.permissions import denied
 
 
@@ -54,7 +60,8 @@ class ArtworkAdmin(admin.ModelAdmin):
     search_fields = ("title", "original_filename", "placements__content_id", "source_ref",
                      "ai_title", "ai_artist", "ai_description")
     list_select_related = ("created_by",)
-    actions = ("reanalyze", "remove_from_tv", "change_matte", "retry", "delete_selected")
+    actions = ("send_to_tv", "reanalyze", "remove_from_tv", "change_matte", "retry",
+               "delete_selected")
     inlines = (PlacementInline,)
     readonly_fields = (
         "preview_large", "source", "source_ref", "original_filename", "width",
@@ -99,6 +106,7 @@ class ArtworkAdmin(admin.ModelAdmin):
         changelist = super().get_changelist_instance(request)
         changelist.can_change = self.has_change_permission(request)
         changelist.can_delete = self.has_delete_permission(request)
+        changelist.several_tvs = several_tvs()  # each card names each TV's part
         return changelist
 
     def get_queryset(self, request):
@@ -143,7 +151,7 @@ class ArtworkAdmin(admin.ModelAdmin):
         if form.is_bound and form.is_valid():
             created = services.artwork_upload_files(
                 files=form.cleaned_data["files"], analyze=form.cleaned_data["analyze"],
-                user=request.user,
+                user=request.user, tvs=form.cleaned_data.get("tvs"),
             )
             self.message_user(request, f"{len(created)} picture(s) queued for the TV. "
                               "Their status updates here as they are prepared and uploaded.")
@@ -172,13 +180,29 @@ class ArtworkAdmin(admin.ModelAdmin):
 
     def remove_view(self, request, pk):
         artwork = self._card(request, pk)
-        if request.method != "POST":
+        shown_on = TV.objects.filter(pk__in=[p.tv_id for p in artwork.shown])
+        if len(shown_on) > 1:
+            # On several TVs: which? (All of them, unless the owner unticks some.)
+            form = TVsForm(request.POST if request.method == "POST" else None, tvs=shown_on,
+                           initial={"tvs": list(shown_on)})
+            if not form.is_valid():
+                return self._tvs_page(
+                    request, form, Artwork.objects.filter(pk=pk).prefetch_related(
+                        "placements__tv"), title="Remove from TV",
+                    question=f"Take “{artwork}” off which TVs? Docent keeps the picture: its card "
+                             "stays in the gallery with Put back.",
+                    submit="Remove from these TVs", post_to=request.path)
+            chosen = list(form.cleaned_data["tvs"])
+        elif request.method != "POST":
             context = {**self.admin_site.each_context(request), "artwork": artwork,
                        "opts": self.model._meta, "title": "Remove from TV"}
             return TemplateResponse(request, "admin/artwork/artwork/remove_from_tv.html",
                                     context)
+        else:
+            chosen = None
         try:
-            result = placements.artwork_remove_from_tv(artworks=Artwork.objects.filter(pk=pk))
+            result = placements.artwork_remove_from_tv(artworks=Artwork.objects.filter(pk=pk),
+                                                       tvs_chosen=chosen)
         except DocentError as exc:
             self.message_user(request, f"Nothing was removed: {exc}", messages.ERROR)
         else:
@@ -256,10 +280,54 @@ class ArtworkAdmin(admin.ModelAdmin):
         count = services.artwork_reanalyze(artworks=queryset)
         self.message_user(request, f"{count} artwork(s) queued for analysis.")
 
+    @admin.action(description="Send to TV…", permissions=["change"])
+    def send_to_tv(self, request, queryset):
+        form = TVsForm(request.POST if "apply" in request.POST else None, tvs=enabled_tvs())
+        if not form.is_valid():
+            return self._tvs_page(
+                request, form, queryset, title="Send to TV", action="send_to_tv",
+                question="Send the selected pictures to which TVs? A picture already on a TV "
+                         "stays as it is there; one removed from it goes back.",
+                submit="Send to these TVs")
+        chosen = list(form.cleaned_data["tvs"])
+        try:
+            queued = placements.artwork_place(artworks=queryset, tvs_wanted=chosen)
+        except DocentError as exc:
+            self.message_user(request, f"Nothing was sent: {exc}", messages.ERROR)
+            return None
+        names = ", ".join(tv.name for tv in chosen)
+        skipped = len(queryset) * len(chosen) - queued
+        already = f"; {skipped} already there or on the way" if skipped else ""
+        self.message_user(request, f"{queued} picture(s) queued for {names}{already}. Their "
+                          "cards update as they go.")
+        return None
+
+    def _tvs_page(self, request, form, artworks, *, title, question, submit, action="",
+                  post_to=None):
+        context = {**self.admin_site.each_context(request), "form": form,
+                   "artworks": artworks, "opts": self.model._meta, "title": title,
+                   "question": question, "submit": submit, "action": action,
+                   "post_to": post_to or reverse("admin:artwork_artwork_changelist"),
+                   "selected": request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME)}
+        return TemplateResponse(request, "admin/artwork/artwork/choose_tvs.html", context)
+
     @admin.action(description="Remove from TV", permissions=["change"])
     def remove_from_tv(self, request, queryset):
+        chosen = None
+        shown_on = TV.objects.filter(placements__artwork__in=queryset,
+                                     placements__status="on_tv").distinct()
+        if len(shown_on) > 1:
+            form = TVsForm(request.POST if "apply" in request.POST else None, tvs=shown_on,
+                           initial={"tvs": list(shown_on)})
+            if not form.is_valid():
+                return self._tvs_page(
+                    request, form, queryset, title="Remove from TV", action="remove_from_tv",
+                    question="Take the selected pictures off which TVs? Docent keeps them: "
+                             "their cards stay in the gallery with Put back.",
+                    submit="Remove from these TVs")
+            chosen = list(form.cleaned_data["tvs"])
         try:
-            result = placements.artwork_remove_from_tv(artworks=queryset)
+            result = placements.artwork_remove_from_tv(artworks=queryset, tvs_chosen=chosen)
         except DocentError as exc:
             self.message_user(request, f"Nothing was removed: {exc}", messages.ERROR)
             return
@@ -340,11 +408,14 @@ def _titles(items) -> str:
                      else str(item) for item in items)
 
 
+def several_tvs() -> bool:
+    """Whether the gallery names each TV, rather than saying "the TV"."""
+    return TV.objects.count() > 1
+
+
 def _tv_word(tv) -> str:
     """"The TV" while there is one, its name once there are several."""
-    from docentsite.artwork.models import TV
-
-    return tv.name if TV.objects.count() > 1 else "The TV"
+    return tv.name if several_tvs() else "The TV"
 
 
 def _matte_tv(artworks):

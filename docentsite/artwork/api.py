@@ -26,11 +26,15 @@ def artwork_list(request, status: str | None = None, source: str | None = None):
 
 
 @router.post("/artwork/upload",
-             response={201: UploadOut, 409: DuplicateOut, 413: Message, 422: Message})
+             response={201: UploadOut, 404: Message, 409: DuplicateOut, 413: Message,
+                       422: Message})
 @api_requires("artwork.add_artwork")
 def artwork_upload(request, file: File[UploadedFile], analyze: Form[bool | None] = None,
-                   allow_duplicate: Form[bool] = False):
-    """One picture of the upload page (it sends one request per file, to show progress)."""
+                   allow_duplicate: Form[bool] = False, tvs: Form[list[str]] = None):
+    """One picture of the upload page (it sends one request per file, to show progress).
+
+    `tvs` (repeated): the TVs it goes to, by name or id (GET /api/tvs); none: the default TV.
+    """
     limit = settings.UPLOAD_MAX_MB
     if file.size > limit * 1024 * 1024:
         return Status(413, {"detail": f"{file.name} is {file.size / 1024 / 1024:.1f} MB; "
@@ -45,7 +49,8 @@ def artwork_upload(request, file: File[UploadedFile], analyze: Form[bool | None]
         if existing is not None:
             return Status(409, {"detail": f"Already in the library as “{existing}”.",
                                 "id": existing.pk, "title": str(existing)})
-    [artwork] = services.artwork_upload_files(files=[file], analyze=analyze, user=request.user)
+    [artwork] = services.artwork_upload_files(files=[file], analyze=analyze, user=request.user,
+                                              tvs=tvs or None)
     return Status(201, {"id": artwork.pk, "title": str(artwork),
                         "detail": "Queued for the TV."})
 

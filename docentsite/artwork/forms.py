@@ -3,6 +3,8 @@ from django.conf import settings
 
 from docentsite.artwork import services
 from docentsite.artwork.errors import Rejected
+from docentsite.artwork.models import TV
+from docentsite.artwork.tvs import tvs_for_new_work
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -32,11 +34,22 @@ class UploadForm(forms.Form):
     allow_duplicates = forms.BooleanField(
         label="Upload pictures already in the library anyway", required=False,
     )
+    tvs = forms.ModelMultipleChoiceField(
+        label="Send to", queryset=TV.objects.none(), widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Choose at least one TV."},
+        help_text="The TVs the pictures go to.",
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["analyze"].initial = services.analyze_by_default()
         self.max_mb = settings.UPLOAD_MAX_MB
+        offered = enabled_tvs()
+        if len(offered) > 1:
+            self.fields["tvs"].queryset = offered
+            self.fields["tvs"].initial = default_tv_ids()
+        else:  # one TV (or none): nothing to choose, the default TV it is
+            del self.fields["tvs"]
 
     def clean_files(self):
         files = self.cleaned_data["files"]
@@ -100,3 +113,25 @@ def matte_choices(mattes: list[str]) -> list:
         groups.setdefault(kind.capitalize(), []).append((matte_id, colour.capitalize()))
     plain = [("none", "No matte")] if "none" in mattes else []
     return plain + list(groups.items())
+
+
+class TVsForm(forms.Form):
+    """Which TVs: the Send to TV and Remove from TV questions, the upload page's picker."""
+
+    tvs = forms.ModelMultipleChoiceField(
+        label="TVs", queryset=TV.objects.none(), widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Choose at least one TV."},
+    )
+
+    def __init__(self, *args, tvs, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["tvs"].queryset = tvs
+
+
+def enabled_tvs():
+    return TV.objects.filter(enabled=True).order_by("-from_env", "pk")
+
+
+def default_tv_ids() -> list[int]:
+    """The TV new work goes to unless someone picks others (none when Docent knows none)."""
+    return [tv.pk for tv in tvs_for_new_work()]

@@ -207,6 +207,8 @@ class TV(models.Model):
     class Meta:
         ordering = ["-from_env", "pk"]
         verbose_name = "TV"
+        # Pairing makes the TV show a prompt in someone's living room: its own permission.
+        permissions = [("pair_tv", "Can pair Docent with a TV")]
         constraints = [
             models.UniqueConstraint(fields=["from_env"], condition=Q(from_env=True),
                                     name="tv_one_from_env"),

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.text import capfirst
 
 from docentsite.artwork import frametv, heartbeat, metafile, tvlock, tvs
 from docentsite.artwork.errors import DocentError, NeedsAttention, Rejected
@@ -515,12 +516,12 @@ def artwork_show_now(*, artwork_id: int, tv: TV | None = None) -> Placement:
         placements = placements.filter(tv=tv)
     placement = placements.first()
     if placement is None:
-        where = tv.name if tv is not None else "any TV"
-        raise Rejected(f"“{artwork}” is not on {where}.")
+        raise Rejected(f"“{artwork}” is not on {tvs.tv_called(tv)} "
+                       f"(“{artwork.get_state_display()}”).")
     if not tvs.frame_of(placement.tv).show(frametv.content_id_of(placement.content_id)):
         raise TVBeingWatched(
-            f"{placement.tv.name} is being watched (it is not in Art Mode), so Docent left "
-            "it alone. Show the picture when the TV shows art again.")
+            f"{capfirst(tvs.tv_called(placement.tv))} is being watched (it is not in Art "
+            "Mode), so Docent left it alone. Show the picture when the TV shows art again.")
     return placement
 
 
@@ -533,7 +534,8 @@ def artwork_put_back(*, artwork_id: int, tv: TV | None = None) -> list[Placement
         removed = removed.filter(tv=tv)
     removed = list(removed)
     if not removed:
-        raise Rejected(f"“{artwork}” is not removed from a TV: there is nothing to put back.")
+        raise Rejected(f"“{artwork}” is not removed from {tvs.tv_called(tv, unnamed='a TV')} "
+                       f"(“{artwork.get_state_display()}”): there is nothing to put back.")
     if not artwork.image:
         raise Rejected(f"“{artwork}” has no prepared picture left to put back.")
     for placement in removed:
@@ -549,6 +551,20 @@ def placements_retry(*, artworks) -> int:
     for tv_id in tv_ids:
         kick_lane_on_commit(tv_id)
     return count
+
+
+def uploads_take_over(*, artworks) -> int:
+    """Start again the lanes of these artworks' uploads whose worker died; how many.
+
+    The lane that takes one over first looks on the TV for a copy that landed.
+    A live upload keeps its heartbeat and is left to its worker.
+    """
+    stalled = Placement.objects.filter(
+        artwork__in=artworks, status=PlacementStatus.UPLOADING).filter(heartbeat.stalled())
+    tv_ids = set(stalled.values_list("tv_id", flat=True))
+    for tv_id in tv_ids:
+        kick_lane_on_commit(tv_id)
+    return stalled.count()
 
 
 def artwork_upload_inline(*, artwork_id: int, attempts: int, first_delay: float) -> None:

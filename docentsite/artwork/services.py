@@ -278,7 +278,8 @@ def artwork_retry(*, artworks) -> int:
     """Queue failed artworks again; each resumes at the step that failed: a picture
     not prepared is prepared, a TV that failed gets it again.
 
-    A stalled artwork (its worker died) is taken over the same way.
+    A stalled artwork (its worker died) is taken over the same way, and so is a
+    stalled upload: its TV's lane starts again.
     """
     from docentsite.artwork import tasks
 
@@ -295,7 +296,8 @@ def artwork_retry(*, artworks) -> int:
             status=Status.PREPARED, last_error="")
         transaction.on_commit(lambda artwork_id=artwork_id: tasks.pipeline(artwork_id).delay())
     placed = placements.placements_retry(artworks=artworks.exclude(pk__in=failed))
-    return len(failed) + placed + _take_over(_working(artworks))
+    taken = placements.uploads_take_over(artworks=artworks)
+    return len(failed) + placed + taken + _take_over(_working(artworks))
 
 
 @dataclass

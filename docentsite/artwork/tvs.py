@@ -73,6 +73,14 @@ def tv_list() -> list[TV]:
     return list(TV.objects.order_by("-from_env", "pk"))
 
 
+def tv_called(tv: TV | None, *, unnamed: str = "any TV") -> str:
+    """How a message names a TV: "the TV" while Docent knows only one, else its name
+    (`unnamed` when none is named)."""
+    if TV.objects.count() <= 1:
+        return "the TV"
+    return tv.name if tv is not None else unnamed
+
+
 def tv_get(*, tv: str | int | TV) -> TV:
     """A TV by row, id or name (case-insensitive)."""
     if isinstance(tv, TV):
@@ -163,6 +171,12 @@ def tv_mattes(*, tv: TV) -> list[str]:
 def tv_refresh(*, tv: TV) -> frametv.TVStatus:
     """Ask the TV how it is and remember what it said (model, API, photos, last seen)."""
     status = frame_of(tv).status()
+    tv_learned(tv=tv, status=status)
+    return status
+
+
+def tv_learned(*, tv: TV, status: frametv.TVStatus) -> None:
+    """Remember what the TV said of itself (model, API, photos, last seen)."""
     if status.reachable:
         learned = {"last_seen_at": timezone.now()}
         if status.model:
@@ -172,7 +186,6 @@ def tv_refresh(*, tv: TV) -> frametv.TVStatus:
         if status.photo_count is not None:
             learned["photo_count"] = status.photo_count
         TV.objects.filter(pk=tv.pk).update(**learned)
-    return status
 
 
 def tv_saw(*, tv: TV, photo_count: int) -> None:

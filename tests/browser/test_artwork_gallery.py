@@ -8,8 +8,8 @@ import pytest
 from PIL import Image, ImageDraw
 from playwright.sync_api import expect
 
-from docentsite.artwork import services
-from docentsite.artwork.models import AnalysisStatus, Artwork
+from docentsite.artwork import placements
+from docentsite.artwork.models import AnalysisStatus, Artwork, Placement
 from plexsource import services as plex_services
 from tests.browser.conftest import ARTIFACTS, assert_accessible, log_in
 
@@ -42,23 +42,22 @@ def painting(width: int, height: int, sky, sea) -> bytes:
 
 
 @pytest.fixture
-def gallery(fake_tv, frame_tv, make_artwork, settings, tmp_path):
-    settings.TV_HOST, settings.TV_PORT = fake_tv.host, fake_tv.port
-    settings.TV_TOKEN_FILE = frame_tv.token_file
+def gallery(tv, upload_now, make_artwork, settings, tmp_path):
+    """Three pictures on the TV: their placements."""
     settings.ARTWORK_META_PATH = tmp_path / "meta.json"
-    artworks = []
+    shown = []
     for title, size, sky, sea in [
             ("Harbour", (640, 480), (70, 110, 170), (20, 70, 110)),
             ("Garden", (480, 640), (120, 160, 200), (40, 110, 50)),
             ("Wave", (1600, 400), (200, 120, 90), (10, 50, 90))]:
         artwork = make_artwork(painting(*size, sky, sea), filename=f"{title.lower()}.jpg",
                                title=title)
-        artworks.append(services.artwork_upload_to_tv(artwork_id=artwork.pk, tv=frame_tv))
-    Artwork.objects.filter(pk=artworks[2].pk).update(
+        shown.append(upload_now(artwork))
+    Artwork.objects.filter(pk=shown[2].artwork_id).update(
         ai_title="The Great Wave", ai_artist="Hokusai", analysis_status=AnalysisStatus.DONE,
         ai_description="A towering wave curls over three fishing boats, Mount Fuji small "
                        "in the distance.")
-    return artworks
+    return shown
 
 
 def card(page, title):
@@ -215,15 +214,15 @@ def test_show_now_remove_and_put_back_with_the_plex_tile_following(
 
 
 def test_every_state_reads_clearly_at_both_widths(
-        live_server, curator, gallery, frame_tv, make_artwork, page):
+        live_server, curator, gallery, tv, upload_now, make_artwork, page):
     """The gallery as the README shows it: on the TV, removed, and waiting for the TV."""
-    removed = make_artwork(painting(800, 600, (150, 150, 190), (90, 80, 60)),
-                           filename="dunes.jpg", title="Dunes")
-    removed = services.artwork_upload_to_tv(artwork_id=removed.pk, tv=frame_tv)
-    services.artwork_remove_from_tv(artworks=Artwork.objects.filter(pk=removed.pk), tv=frame_tv)
+    removed = upload_now(make_artwork(painting(800, 600, (150, 150, 190), (90, 80, 60)),
+                                      filename="dunes.jpg", title="Dunes"))
+    placements.artwork_remove_from_tv(artworks=Artwork.objects.filter(pk=removed.artwork_id))
     waiting = make_artwork(painting(900, 600, (90, 140, 200), (60, 90, 40)),
                            filename="meadow.jpg", title="Meadow")
-    Artwork.objects.filter(pk=waiting.pk).update(
+    Placement.objects.create(
+        artwork=waiting, tv=tv,
         waiting_reason="The TV is off or asleep; Docent tries again by itself.")
 
     page.set_viewport_size(WIDE)

@@ -13,6 +13,8 @@ their own base-URL variables (see ai_fixtures.py).
   "rate_limited"   HTTP 429 with `retry-after: <retry_after>`
   "no_such_model"  HTTP 404, the model is unknown
   "timeout"        the success answer, after `delay` seconds
+`latency` (seconds, 0 by default) delays every answer, as a real model takes
+seconds to look at a picture.
 A request with a key other than `api_key` gets HTTP 401 in every mode; the
 error message quotes the key, so a client that shows it to a person is caught.
 """
@@ -74,6 +76,7 @@ class FakeVisionAPI:
         self.api_key = api_key
         self.mode = "success"
         self.delay = 5.0
+        self.latency = 0.0
         self.retry_after = 1.0
         self.description = dict(DESCRIPTION)
         self.requests: list[Received] = []
@@ -152,6 +155,8 @@ class FakeVisionAPI:
         if self.mode == "no_such_model":
             return 404, self.error("not_found_error", f"model: {body['model']}"), {}
         if self.mode == "timeout" and self._stopping.wait(self.delay):
+            return 503, self.error("api_error", "Shutting down"), {}
+        if self.latency and self._stopping.wait(self.latency):
             return 503, self.error("api_error", "Shutting down"), {}
         return 200, self.reply(body, self.answer_text()), {}
 

@@ -9,7 +9,8 @@ port 8001 instead: plain HTTP and WebSocket, no tokens.
 It runs an asyncio loop in a background thread. Faults are attributes that can be
 switched at any time; `stop()` is the TV switched off and `start()` brings it back
 on the same port. Recorded state: `photos`, `requests`, `select_calls`,
-`connections`, `tokens`, `prompts`, `uploads_started`, `max_concurrent_transfers`, `keys`.
+`connections`, `tokens`, `prompts`, `uploads_started`, `max_concurrent_transfers`, `keys`,
+and what reached the upload sockets: `bytes_received`, `first_byte_at`, `last_byte_at`.
 """
 
 from __future__ import annotations

@@ -14,6 +14,7 @@ import random
 import ssl
 import string
 import struct
+import time
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
@@ -135,7 +136,9 @@ class FakeArtApp:
         self.silent_after: dict[str, int] = {}
         self.close_mid_transfer = False
         self.lose_confirmation = False
-        self.slow_transfer: int | None = None  # bytes per second the D2D socket reads
+        # Bytes per second the TV reads from its D2D sockets, all of them together: two
+        # transfers at once share it, so nothing can beat size / slow_transfer.
+        self.slow_transfer: int | None = None
         self.d2d_secured = False
         self.max_upload_bytes = 16_000_000  # a 16.1 MB PNG was refused with -1
         self.d2d_accept_timeout = 30.0
@@ -145,6 +148,12 @@ class FakeArtApp:
         self.uploads_started = 0
         self.transfers_active = 0
         self.max_concurrent_transfers = 0
+        # Picture bytes read from D2D sockets (finished transfers or not), and the
+        # time.time() of the first and the last of them.
+        self.bytes_received = 0
+        self.first_byte_at: float | None = None
+        self.last_byte_at: float | None = None
+        self._paced_until = 0.0
         self._d2d_listeners: set[asyncio.Server] = set()
         self._d2d_writers: set[asyncio.StreamWriter] = set()
 
@@ -460,11 +469,25 @@ class FakeArtApp:
             if not chunk:
                 return None
             data += chunk
+            self._count(len(chunk))
             if rate:
-                await asyncio.sleep(len(chunk) / rate)
+                await self._pace(len(chunk), rate)
         if len(data) < upload.size:
             return None
         return bytes(data)
+
+    def _count(self, size: int) -> None:
+        self.last_byte_at = time.time()
+        if self.first_byte_at is None:
+            self.first_byte_at = self.last_byte_at
+        self.bytes_received += size
+
+    async def _pace(self, size: int, rate: int) -> None:
+        """Wait until the TV may read again: one clock for every transfer, and time spent
+        reading counts, so the TV reads `rate` bytes a second, not less, not more."""
+        now = time.monotonic()
+        self._paced_until = max(self._paced_until, now) + size / rate
+        await asyncio.sleep(self._paced_until - now)
 
     async def _close_transfers(self) -> None:
         for listener in list(self._d2d_listeners):

@@ -10,6 +10,12 @@
   const PAGE_SIZE = 50;
   const POLL_MS = 1500;
   const ENDED = ["done", "failed"];
+  // A picture still on its way to one of the TVs (its record may be done already).
+  const ON_ITS_WAY = ["queued", "uploading"];
+  const TV_WORDS = {
+    queued: "waiting…", uploading: "uploading…", on_tv: "on the TV", failed: "failed",
+    needs_attention: "needs attention", removed: "removed",
+  };
   const $ = (id) => document.getElementById(id);
   const csrfInput = document.querySelector("input[name=csrfmiddlewaretoken]");
 
@@ -156,6 +162,7 @@
     $("plex-select-all").addEventListener("click", selectAllOnPage);
     $("plex-select-none").addEventListener("click", () => { selected.clear(); showSelection(); });
     $("plex-import").addEventListener("click", importSelected);
+    for (const box of tvBoxes()) box.addEventListener("change", showSelection);
     $("plex-retry").addEventListener("click", retryFailed);
     window.addEventListener("popstate", () => { readAddress(); load(); });
 
@@ -330,7 +337,25 @@
       button.setAttribute("aria-pressed", String(selected.has(button.dataset.id)));
     }
     $("plex-count").textContent = `${selected.size} selected`;
-    $("plex-import").disabled = selected.size === 0;
+    const noTV = tvBoxes().length > 0 && tvsPicked().length === 0;
+    $("plex-import").disabled = selected.size === 0 || noTV;
+    $("plex-count").textContent += noTV ? " (choose a TV to send them to)" : "";
+  }
+
+  // -- which TVs: the picker is there only when there are several ---------------------------
+
+  function tvBoxes() {
+    return [...document.querySelectorAll("#plex-tvs input[name=plex-tv]")];
+  }
+
+  function tvsPicked() {
+    return tvBoxes().filter((box) => box.checked);
+  }
+
+  function whereTo() {
+    const names = tvsPicked().map((box) => box.dataset.name);
+    if (names.length < 2) return names.length ? names[0] : "the TV";
+    return `${names.slice(0, -1).join(", ")} and ${names[names.length - 1]}`;
   }
 
   // -- importing and following the imports ----------------------------------------------
@@ -361,10 +386,16 @@
     const dialog = $("plex-confirm");
     const names = again.map((id) => titles.get(id) || id);
     const others = total - again.length;
+    const several = tvBoxes().length > 0;
     $("plex-confirm-text").textContent =
-      `${again.length === 1 ? "This photo is" : `These ${again.length} photos are`} already on ` +
-      "the TV. Importing again puts a second copy on the TV; skipping leaves the TV as it is." +
+      `${again.length === 1 ? "This photo is" : `These ${again.length} photos are`} already ` +
+      (several
+        ? `imported. Skipping sends ${again.length === 1 ? "it" : "them"} only to the TVs ` +
+          "chosen that do not have it yet; importing again makes a second copy."
+        : "on the TV. Importing again puts a second copy on the TV; skipping leaves the TV as it is.") +
       (others ? ` The other ${others} selected will be imported either way.` : "");
+    dialog.querySelector("button[value=skip]").textContent =
+      several ? "Only to the TVs without it" : "Skip those on the TV";
     $("plex-confirm-list").replaceChildren(...names.map((name) => el("li", { text: name })));
     return new Promise((resolve) => {
       dialog.addEventListener("close", () => resolve(dialog.returnValue || "cancel"), { once: true });
@@ -378,7 +409,10 @@
     try {
       answer = await api("import", {
         method: "POST",
-        body: JSON.stringify({ plex_metadata_ids: ids, analyze: $("plex-analyze").checked, force }),
+        body: JSON.stringify({
+          plex_metadata_ids: ids, analyze: $("plex-analyze").checked, force,
+          ...(tvBoxes().length ? { tvs: tvsPicked().map((box) => Number(box.value)) } : {}),
+        }),
       });
     } catch (error) {
       notice("error", [`Nothing was imported: ${error.message}`]);
@@ -390,7 +424,7 @@
       ...answer.errors.map((e) => `${name(e.plex_metadata_id)}: ${e.error}`),
     ];
     notice(warnings.length ? "warning" : "info",
-      warnings.length ? warnings : [`${answer.queued.length} photo(s) queued for the TV.`]);
+      warnings.length ? warnings : [`${answer.queued.length} photo(s) queued for ${whereTo()}.`]);
     return answer;
   }
 
@@ -400,8 +434,12 @@
     const list = $("plex-progress-list");
     list.replaceChildren(...answer.queued.map((id) => {
       const state = el("span", { class: "plex-state queued", text: "queued" });
-      const row = el("li", { "data-id": id }, el("span", { class: "plex-progress-title", text: titles.get(id) || id }), state);
-      rows.set(id, { state, record: null });
+      // Each TV's part, once there are several: "Living room: on the TV".
+      const perTV = el("ul", { class: "plex-tv-states", "aria-label": "On each TV" });
+      const row = el("li", { "data-id": id },
+        el("span", { class: "plex-progress-title", text: titles.get(id) || id }),
+        el("span", { class: "plex-progress-right" }, state, perTV));
+      rows.set(id, { state, perTV, record: null });
       return row;
     }));
     $("plex-summary").textContent = "";
@@ -410,6 +448,7 @@
     showBar(rows);
     $("plex-progress").hidden = false;
 
+    let finished = false;
     const tick = async () => {
       if (generation !== following) return;
       try {
@@ -420,7 +459,8 @@
       if (generation !== following) return;
       showBar(rows);
       const records = [...rows.values()].map((row) => row.record);
-      if (records.every((record) => record && ENDED.includes(record.status))) {
+      if (!finished && records.every((record) => record && ENDED.includes(record.status))) {
+        finished = true;
         const failed = records.filter((record) => record.status === "failed");
         $("plex-summary").textContent =
           `Finished: ${records.length - failed.length} imported, ${answer.skipped.length} skipped, ` +
@@ -431,8 +471,9 @@
         retry.hidden = retryable.length === 0;
         $("plex-gallery").hidden = records.length === failed.length;
         load();
-        return;
       }
+      // A picture imported may still be on its way to a second TV: follow it there.
+      if (finished && !records.some(onItsWay)) return;
       window.setTimeout(tick, POLL_MS);
     };
     window.setTimeout(tick, POLL_MS);
@@ -455,9 +496,13 @@
     if (answer && answer.queued.length) follow(answer);
   }
 
+  function onItsWay(record) {
+    return (record.placements || []).some((placement) => ON_ITS_WAY.includes(placement.status));
+  }
+
   async function refreshRecords(rows) {
     const open = [...rows.entries()]
-      .filter(([, row]) => !row.record || !ENDED.includes(row.record.status))
+      .filter(([, row]) => !row.record || !ENDED.includes(row.record.status) || onItsWay(row.record))
       .map(([id]) => id);
     for (let start = 0; start < open.length; start += 100) {
       const params = new URLSearchParams({ page_size: "100" });
@@ -476,7 +521,9 @@
   function showRecord(row) {
     const record = row.record;
     let text = record.status === "running" ? record.step : record.status;
-    if (record.status === "done") text = record.content_id ? `done (on the TV as ${record.content_id})` : "done";
+    if (record.status === "done") {
+      text = record.content_id && !tvBoxes().length ? `done (on the TV as ${record.content_id})` : "done";
+    }
     if (record.status === "failed") text = `failed: ${record.error || "no reason given"}`;
     if (record.status === "queued") text = "queued";
     if (record.waiting_reason && !ENDED.includes(record.status)) {
@@ -486,6 +533,10 @@
     }
     row.state.textContent = text;
     row.state.className = `plex-state ${record.status === "running" ? record.step : record.status}`;
+    const placed = record.placements || [];
+    row.perTV.replaceChildren(...(placed.length > 1 || tvBoxes().length ? placed : []).map((placement) =>
+      el("li", { class: `plex-tv-state ${placement.status}`, "data-tv": String(placement.tv_id),
+        text: `${placement.tv}: ${TV_WORDS[placement.status] || placement.status}` })));
   }
 
   start();

@@ -92,8 +92,13 @@ class Command(BaseCommand):
         # that the terminal's signals reach serve alone and serve stops them in order.
         for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
             signal.signal(signum, stop)
-        children = {name: subprocess.Popen(cmd, env=os.environ.copy(), process_group=0)
+        env = {**os.environ, **({"LOG_TASKS": "true"} if options["verbose"] else {})}
+        children = {name: subprocess.Popen(cmd, env=env, process_group=0)
                     for name, cmd in commands.items()}
+        if hasattr(os, "geteuid") and os.geteuid() == 0:
+            # Said once here, in place of Celery's banner-sized warning from each worker.
+            self.stderr.write("Docent runs as root; a user of its own is safer "
+                              "(contrib/docent.service shows how).")
         self.stdout.write(f"Docent is running on http://{options['bind']}/ "
                           f"({', '.join(children)}); Ctrl-C stops it.")
         exit_code = 0

@@ -19,7 +19,10 @@
         if (response.status === 404) { card.remove(); continue; }
         if (!response.ok) continue;
         const artwork = await response.json();
-        if (artwork.status !== card.dataset.status || artwork.analysis_status !== card.dataset.analysis) {
+        // Each TV's part too: one TV finishing while another still works changes no word.
+        const placed = artwork.placements.map((p) => `${p.tv_id}:${p.status} `).join("");
+        if (artwork.status !== card.dataset.status || artwork.analysis_status !== card.dataset.analysis ||
+            placed !== card.dataset.placements) {
           moved.push(card);
         }
       } catch (error) {

@@ -49,7 +49,7 @@
       for (const file of files) {
         const item = itemFor(file);
         list.append(item.row);
-        const refusal = refusalOf(file);
+        const refusal = refusalOf(file) || tvRefusal();
         if (refusal) {
           item.show("refused", refusal);
         } else {
@@ -72,6 +72,16 @@
       return "";
     }
 
+    // The TV picker is there only when there are several TVs to choose from.
+    function tvsPicked() {
+      return [...form.querySelectorAll("input[name=tvs]:checked")].map((box) => box.value);
+    }
+
+    function tvRefusal() {
+      const picker = form.querySelector("input[name=tvs]");
+      return picker && !tvsPicked().length ? "Not sent: choose at least one TV above first." : "";
+    }
+
     function pump() {
       while (running < AT_ONCE && queue.length) {
         running += 1;
@@ -88,6 +98,7 @@
       const analyze = form.querySelector("#id_analyze");
       if (analyze) body.append("analyze", analyze.checked ? "true" : "false");
       body.append("allow_duplicate", job.allowDuplicate ? "true" : "false");
+      for (const tv of tvsPicked()) body.append("tvs", tv);
       job.item.show("sending", "Sending… 0 %");
       return new Promise((resolve) => {
         const xhr = new XMLHttpRequest();

@@ -1,0 +1,131 @@
+"""The TVs page of the admin: add a Frame, pair with it, ask it how it is.
+
+The TV of TV_HOST in .env is shown with what .env sets read-only: .env wins on
+every start. A TV's token is a file Docent keeps; no page names it or its path.
+"""
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseNotAllowed
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import path
+
+from docentsite import health
+from docentsite.artwork import frametv, tvs
+from docentsite.artwork.errors import DocentError
+from docentsite.artwork.models import TV
+from docentsite.permissions import denied
+
+#: What TV_HOST, TV_PORT, TV_MATTE and TV_NAME set on the .env TV.
+FROM_ENV = ("name", "host", "port", "matte")
+LEARNED = ("model_name", "art_api_version", "resolution", "photo_count", "last_seen_at")
+
+
+class TVForm(forms.ModelForm):
+    class Meta:
+        model = TV
+        fields = ("name", "host", "port", "matte", "portrait_matte", "enabled")
+
+    def clean_name(self):
+        # tv_get finds TVs by name whatever the case: two may not differ by case alone.
+        name = self.cleaned_data["name"].strip()
+        taken = TV.objects.filter(name__iexact=name).exclude(pk=self.instance.pk)
+        if taken.exists():
+            raise forms.ValidationError(f"There is already a TV called {taken[0].name!r}.")
+        return name
+
+    def clean_host(self):
+        return self.cleaned_data["host"].strip()
+
+
+def paired(tv: TV) -> bool | None:
+    """Whether Docent holds the TV's permission; None when it has no address yet."""
+    try:
+        return tvs.frame_of(tv).has_token()
+    except frametv.TVUnavailable:
+        return None
+
+
+@admin.register(TV)
+class TVAdmin(admin.ModelAdmin):
+    form = TVForm
+    list_display = ("name", "host", "port", "enabled", "is_paired", "photo_count",
+                    "last_seen_at")
+    list_display_links = ("name",)
+    readonly_fields = ("from_env", *LEARNED)
+    actions = ("check_now",)
+    change_form_template = "admin/artwork/tv/change_form.html"
+
+    def get_fieldsets(self, request, obj=None):
+        where = {"fields": ("name", "host", "port", "matte", "portrait_matte", "enabled")}
+        if obj is not None and obj.from_env:
+            where["description"] = (
+                "This TV is set in .env (TV_NAME, TV_HOST, TV_PORT, TV_MATTE): change its name, "
+                "address and matte there and restart Docent.")
+        return ((None, where), ("What Docent last learned from the TV", {"fields": LEARNED}))
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and obj.from_env:
+            return (*FROM_ENV, *self.readonly_fields)
+        return self.readonly_fields
+
+    def has_delete_permission(self, request, obj=None):
+        # .env would bring it back on the next start.
+        if obj is not None and obj.from_env:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    @admin.display(description="Paired", boolean=True)
+    def is_paired(self, tv):
+        return paired(tv)
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path("<int:pk>/pair/", wrap(self.pair_view), name="artwork_tv_pair"),
+            path("<int:pk>/check/", wrap(self.check_view), name="artwork_tv_check"),
+        ] + super().get_urls()
+
+    def changelist_view(self, request, extra_context=None):
+        return super().changelist_view(request, {"title": "TVs", **(extra_context or {})})
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        tv = self.get_object(request, object_id)
+        extra = {"pairing_wait": tvs.PAIRING_WAIT,
+                 "tv_paired": paired(tv) if tv is not None else None,
+                 "can_pair": request.user.has_perm("artwork.pair_tv")}
+        return super().change_view(request, object_id, form_url, {**extra, **(extra_context or {})})
+
+    def pair_view(self, request, pk):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not request.user.has_perm("artwork.pair_tv"):
+            raise PermissionDenied(denied(["artwork.pair_tv"]))
+        tv = get_object_or_404(TV, pk=pk)
+        try:
+            tvs.tv_pair(tv=tv)
+        except DocentError as exc:
+            self.message_user(request, f"Not paired with {tv.name}: {exc}", messages.ERROR)
+        else:
+            self.message_user(request, f"Paired: {tv.name} allowed Docent, and remembers it.")
+        return redirect("admin:artwork_tv_change", tv.pk)
+
+    def check_view(self, request, pk):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not self.has_view_permission(request):
+            raise PermissionDenied(denied(["artwork.view_tv"]))
+        tv = get_object_or_404(TV, pk=pk)
+        self._say(request, tv, health.check_tv(tv, name=tv.name))
+        return redirect("admin:artwork_tv_change", tv.pk)
+
+    @admin.action(description="Check now: ask the TV how it is", permissions=["view"])
+    def check_now(self, request, queryset):
+        for tv in queryset:
+            self._say(request, tv, health.check_tv(tv, name=tv.name))
+
+    def _say(self, request, tv, check):
+        level = messages.SUCCESS if check.ok else messages.WARNING
+        self.message_user(request, f"{tv.name}: {check.detail}", level)
+
