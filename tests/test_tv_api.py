@@ -9,7 +9,7 @@ from tests.users import staff_with
 
 pytestmark = pytest.mark.django_db
 
-TV_PERMS = ("artwork.view_tv", "artwork.add_tv", "artwork.change_tv",
+TV_PERMS = ("artwork.view_tv", "artwork.add_tv", "artwork.pair_tv",
             "artwork.view_artwork", "artwork.change_artwork")
 
 

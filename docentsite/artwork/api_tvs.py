@@ -52,7 +52,7 @@ def tv_detail(request, tv_id: RowId):
 
 @router.post("/tvs/{tv_id}/pair", response={200: Message, 202: Message, **ERRORS},
              summary="Ask the TV to allow Docent: press Allow on the TV within `wait` s")
-@api_requires("artwork.change_tv")
+@api_requires("artwork.pair_tv")
 def tv_pair(request, tv_id: RowId, wait: float = tvs.PAIRING_WAIT):
     tv = _tv(tv_id)
     try:
