@@ -73,18 +73,6 @@ def test_a_tv_on_the_plain_port_needs_no_pairing(api):
     assert added.status_code == 201 and added.json()["paired"] is True
 
 
-def test_the_env_tv_added_again_under_another_name_is_refused(api, fake_tv):
-    tvs.tv_default()
-
-    response = api.call("post", "/api/tvs",
-                        {"name": "Bedroom", "host": fake_tv.host, "port": fake_tv.port})
-
-    assert response.status_code == 422
-    assert response.json() == {
-        "detail": f"Frame is already the TV at {fake_tv.host}:{fake_tv.port}."}
-    assert TV.objects.count() == 1
-
-
 def test_an_unknown_tv_is_404(api):
     assert api.call("get", "/api/tvs/999").status_code == 404
     assert api.call("post", "/api/tvs/999/pair").status_code == 404
