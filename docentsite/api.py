@@ -59,4 +59,5 @@ def docent_error(request, exc: DocentError):
 
 
 api.add_router("/", "docentsite.artwork.api.router")
+api.add_router("/", "docentsite.artwork.api_tvs.router")
 api.add_router("/plex/", "plexsource.api.router")

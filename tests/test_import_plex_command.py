@@ -394,3 +394,89 @@ def test_without_wait_a_running_worker_gets_the_work(env, fake_plex, fake_tv, tm
                  timeout=90, what="the worker to import Garden")
 
     assert len(fake_tv.photos) == 1
+
+
+# -- --tv: several TVs (tests.two_tvs: "Frame" from .env, "Den" beside it) ------------
+
+def on(tv, record: ImportRecord) -> str:
+    """The content id of the record's picture on this TV."""
+    return record.artwork.placements.get(tv=tv, status="on_tv").content_id
+
+
+def test_tv_twice_imports_each_photo_once_and_puts_it_on_both(
+    env, den, fake_plex, fake_tv, fake_den, settings
+):
+    code, output = run("--ids", ids(fake_plex, "Garden", "Airport"), "--tv", "Frame",
+                       "--tv", "den")
+
+    assert code == 0, output
+    records = records_by_title()
+    assert all(r.status == ImportStatus.DONE for r in records.values())
+    assert len(fake_plex.downloads) == 2  # imported once, placed twice
+    frame = den.__class__.objects.get(from_env=True)
+    assert set(fake_tv.photos) == {on(frame, r) for r in records.values()}
+    assert set(fake_den.photos) == {on(den, r) for r in records.values()}
+    assert set(meta_entries(settings)) == set(fake_tv.photos)
+    assert "No worker is running: importing 2 photo(s) to Frame, Den in this process." in output
+    garden = records["Garden"]
+    assert (f"Frame: {on(frame, garden)}, Den: {on(den, garden)}  garden.jpg  done\n"
+            in output)
+    assert output.endswith("Imported 2 to Frame, Den, skipped 0, failed 0\n")
+
+
+def test_tv_sends_an_imported_photo_to_another_tv_without_importing_it_again(
+    env, den, fake_plex, fake_tv, fake_den
+):
+    garden = ids(fake_plex, "Garden")
+    run("--ids", garden)
+    artwork = ImportRecord.objects.get().artwork
+    downloads = len(fake_plex.downloads)
+
+    code, output = run("--ids", garden, "--tv", "Den")
+
+    assert code == 0, output
+    record = ImportRecord.objects.select_related("artwork").get()
+    assert record.status == ImportStatus.DONE and record.artwork == artwork
+    assert len(fake_plex.downloads) == downloads
+    assert fake_tv.uploads_started == 1 and len(fake_den.photos) == 1
+    assert list(fake_den.photos) == [on(den, record)]
+    assert output.endswith("Imported 1 to Den, skipped 0, failed 0\n")
+
+    code, output = run("--ids", garden, "--tv", "Den", "--tv", "Frame")
+
+    assert code == 0, output
+    frame = den.__class__.objects.get(from_env=True)
+    assert (f"  {garden}  garden.jpg: already on Frame as {on(frame, record)}, "
+            f"Den as {on(den, record)}\n") in output
+    assert "Imported 0 to Den, Frame, skipped 1, failed 0\n" in output
+    assert fake_tv.uploads_started == 1 and fake_den.uploads_started == 1
+
+
+def test_dry_run_with_tv_says_where_it_would_go(env, den, fake_plex, fake_den):
+    run("--ids", ids(fake_plex, "Garden"))
+
+    code, output = run("--ids", ids(fake_plex, "Garden", "Airport"), "--tv", "Den",
+                       "--dry-run")
+
+    assert code == 0, output
+    assert output.startswith("Would import 2 to Den:\n")
+    assert output.endswith("Dry run, nothing queued: would import 2, skip 0, fail 0\n")
+    assert not fake_den.photos and ImportRecord.objects.count() == 1
+
+
+def test_an_unknown_or_disabled_tv_is_named_and_nothing_is_imported(env, den, fake_plex):
+    den.__class__.objects.filter(pk=den.pk).update(enabled=False)
+
+    unknown = run("--ids", ids(fake_plex, "Garden"), "--tv", "Attic")
+    disabled = run("--ids", ids(fake_plex, "Garden"), "--tv", "Den")
+
+    assert unknown == (1, "CommandError: There is no TV called 'Attic' (TVs: Frame, Den).\n")
+    assert disabled[0] == 1 and "Den is disabled" in disabled[1]
+    assert not ImportRecord.objects.exists() and not queued_messages()
+
+
+def test_help_shows_the_tv_option():
+    shown = manage("--help")
+
+    assert "--tv NAME" in shown.stdout
+    assert '--tv "Living room" --tv Bedroom' in shown.stdout

@@ -99,10 +99,11 @@ def placement_request(*, artwork: Artwork, tv: TV) -> bool:
             with transaction.atomic():
                 Placement.objects.create(artwork=artwork, tv=tv)
         except IntegrityError:
-            rearmed = Placement.objects.filter(
-                artwork=artwork, tv=tv,
-                status__in=[PlacementStatus.REMOVED, *ENDED_BADLY],
-            ).update(**_rearmed(), matte_id="")
+            placed = Placement.objects.filter(artwork=artwork, tv=tv)
+            rearmed = placed.filter(status=PlacementStatus.REMOVED).update(
+                **_rearmed(), matte_id="")
+            rearmed += placed.filter(status__in=ENDED_BADLY).update(
+                **_rearmed(retry=True), matte_id="")
             if not rearmed:
                 return False
         if artwork.status == Status.PREPARED:
@@ -114,11 +115,18 @@ def _matte(tv: TV, artwork: Artwork) -> str:
     return tv.matte_for(artwork.width, artwork.height)
 
 
-def _rearmed() -> dict:
-    """A placement waiting for its lane again, as new (a removed one gets a new content id)."""
-    return dict(status=PlacementStatus.QUEUED, content_id=None, tv_ids_before=None,
-                last_error="", upload_attempts=0, uploaded_at=None, waiting_reason="",
-                next_attempt_at=None, heartbeat_at=None, updated_at=timezone.now())
+def _rearmed(*, retry: bool = False) -> dict:
+    """A placement waiting for its lane again, as new (a removed one gets a new content id).
+
+    A retry keeps the TV's ids from before its last transfer: a transfer given up on
+    after a lost confirmation may have landed, and is adopted rather than sent twice.
+    """
+    rearmed = dict(status=PlacementStatus.QUEUED, content_id=None, tv_ids_before=None,
+                   last_error="", upload_attempts=0, uploaded_at=None, waiting_reason="",
+                   next_attempt_at=None, heartbeat_at=None, updated_at=timezone.now())
+    if retry:
+        del rearmed["tv_ids_before"]
+    return rearmed
 
 
 def kick_lane_on_commit(tv_id: int) -> None:
@@ -218,6 +226,13 @@ def _drain(tv: TV, result: LaneRun) -> None:
                 continue
             _lane_stopped(tv, exc, result, attempts=attempts)
             return
+        except Exception as exc:
+            # Not the TV's doing (the prepared file is gone, say): a person looks at this
+            # picture, and the ones behind it in the lane still go.
+            logger.exception("Uploading artwork %s to %s failed", placement.artwork_id,
+                             tv.name)
+            _fail(placement, f"Could not send it to {tv.name}: {exc}")
+            continue
         known_ids = uploaded.tv_ids_after
         result.uploaded.append(placement)
         metafile.sync(tv=tv)
@@ -545,7 +560,7 @@ def placements_retry(*, artworks) -> int:
     """Queue again the failed placements of these artworks; how many."""
     failed = Placement.objects.filter(artwork__in=artworks, status__in=ENDED_BADLY)
     tv_ids = set(failed.values_list("tv_id", flat=True))
-    count = failed.update(**{**_rearmed(), "upload_attempts": 0})
+    count = failed.update(**_rearmed(retry=True))
     for tv_id in tv_ids:
         kick_lane_on_commit(tv_id)
     return count

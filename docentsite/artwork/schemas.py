@@ -1,8 +1,11 @@
 from datetime import datetime
+from typing import Annotated
 
 from ninja import Field, Schema
+from pydantic import StringConstraints
 
-from docentsite.artwork import placements
+from docentsite.artwork import frametv, placements
+from docentsite.artwork.models import PlacementStatus
 
 
 class PlacementOut(Schema):
@@ -93,3 +96,71 @@ class DuplicateOut(Schema):
     detail: str
     id: int
     title: str
+
+
+#: A matte id as the TV spells it: `none`, `shadowbox_polar`.
+MatteId = Annotated[str, StringConstraints(
+    strip_whitespace=True, min_length=1, max_length=64, pattern=r"^[a-z0-9_]+$")]
+#: A TV by name or id, as `GET /api/tvs` lists them.
+TVRef = Annotated[int, Field(ge=1, le=2**63 - 1)] | Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+
+
+class TVOut(Schema):
+    """A TV and what Docent last learned of it. Its pairing token is never shown."""
+
+    id: int
+    name: str
+    host: str
+    port: int
+    matte: str
+    portrait_matte: str
+    enabled: bool
+    from_env: bool = Field(description="Set by TV_HOST, TV_PORT and TV_MATTE in .env")
+    paired: bool = Field(description="Docent holds its pairing token (a TV on the plain "
+                                     "port 8001 needs none)")
+    model: str = Field(description="The model the TV reported, e.g. 22_PONTUSM_FTV")
+    art_api_version: str
+    resolution: str
+    photo_count: int | None = Field(description="Pictures in its My Photos when last seen")
+    last_seen_at: datetime | None
+    placements: dict[str, int] = Field(
+        description="How many pictures it has in each placement state (queued, uploading, "
+                    "on_tv, failed, needs_attention, removed)")
+
+    @staticmethod
+    def resolve_paired(tv):
+        return tv.port == frametv.PLAIN_PORT or tv.token_path.is_file()
+
+    @staticmethod
+    def resolve_model(tv):
+        return tv.model_name
+
+    @staticmethod
+    def resolve_placements(tv):
+        return {status: getattr(tv, f"placed_{status}", 0) for status in PlacementStatus.values}
+
+
+class TVIn(Schema):
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+    host: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=255,
+                                           pattern=r"^[^\s/]+$")] = Field(
+        description="The TV's IP address or host name")
+    port: int = Field(8002, ge=1, le=65535,
+                      description="8002 (TLS, needs pairing) or 8001 (plain, older models)")
+    matte: MatteId = Field("none", description="The matte new pictures get")
+    portrait_matte: MatteId | None = Field(
+        None, description="For portrait pictures; null: the same matte")
+
+
+class PlaceIn(Schema):
+    tvs: list[TVRef] = Field(
+        default_factory=list, max_length=32,
+        description="The TVs to put the picture on, by name or id (GET /api/tvs); "
+                    "empty: the default TV")
+
+
+class PlaceOut(Schema):
+    detail: str
+    queued: int = Field(description="Placements queued; a TV already showing it is left be")
+    placements: list[PlacementOut]

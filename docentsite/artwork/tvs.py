@@ -126,8 +126,12 @@ def tv_create(*, name: str, host: str, port: int = 8002, matte: str = "none",
         raise Rejected("A TV needs a name and a host (its IP address).")
     if TV.objects.filter(name__iexact=name).exists():
         raise Rejected(f"There is already a TV called {name!r}.")
-    return TV.objects.create(name=name[:64], host=host, port=port, matte=matte or "none",
-                             portrait_matte=portrait_matte)
+    try:
+        with transaction.atomic():
+            return TV.objects.create(name=name[:64], host=host, port=port,
+                                     matte=matte or "none", portrait_matte=portrait_matte)
+    except IntegrityError:  # added a moment ago by another request
+        raise Rejected(f"There is already a TV called {name!r}.") from None
 
 
 def frame_of(tv: TV) -> frametv.FrameTV:
@@ -191,6 +195,17 @@ def meta_path(tv: TV) -> Path:
     first = TV.objects.order_by("-from_env", "pk").values_list("pk", flat=True).first()
     if first is None or tv.pk == first:
         return Path(settings.ARTWORK_META_PATH)
-    slug = slugify(tv.name) or f"tv-{tv.pk}"
-    return Path(settings.DOCENT_DATA_DIR) / "tvs" / re.sub(r"[^a-z0-9-]", "", slug) / \
-        "artwork_meta.json"
+    return Path(settings.DOCENT_DATA_DIR) / "tvs" / _folder(tv) / "artwork_meta.json"
+
+
+def _folder(tv: TV) -> str:
+    """The TV's name as a folder name. Names can make the same one ("Den 1", "Den-1"),
+    and two TVs must never share a file: the younger TV's gets its id after it."""
+    def folder_of(name: str, pk: int) -> str:
+        return re.sub(r"[^a-z0-9-]", "", slugify(name)) or f"tv-{pk}"
+
+    folder = folder_of(tv.name, tv.pk)
+    older = TV.objects.filter(pk__lt=tv.pk).values_list("name", "pk")
+    if any(folder_of(name, pk) == folder for name, pk in older):
+        folder = f"{folder}-{tv.pk}"
+    return folder

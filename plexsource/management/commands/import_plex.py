@@ -2,7 +2,7 @@ import argparse
 
 from django.core.management.base import BaseCommand, CommandError, DjangoHelpFormatter
 
-from docentsite.artwork import placements
+from docentsite.artwork import placements, tvs
 from docentsite.artwork.errors import DocentError
 from plexsource import services
 from plexsource.models import ImportRecord, ImportStatus
@@ -19,13 +19,14 @@ def usage_error(message: str) -> CommandError:
 
 
 class Command(BaseCommand):
-    help = """Import photos from a Plex photo library to the TV.
+    help = """Import photos from a Plex photo library to the TV, or to the TVs named.
 
 Pick the photos with --ids, or with --library and --all or --limit, inside an
 --album if you like. Video clips are never imported. A photo already on the TV
 or on its way is skipped with the reason (--force imports it again); a failed
-one is tried again from the step that failed. With no worker running (a cron
-job, a first try) the command does the work itself.
+one is tried again from the step that failed. A photo imported before is sent
+to another TV (--tv) without being imported again. With no worker running (a
+cron job, a first try) the command does the work itself.
 
 Exits 0 when nothing failed, 1 when something did, 2 for a usage error.
 
@@ -33,6 +34,7 @@ Examples:
   python manage.py import_plex --library Photos --limit 10
   python manage.py import_plex --library Photos --album Travel/2019/Mexico --all --dry-run
   python manage.py import_plex --ids 1234,1235 --no-analyze --wait
+  python manage.py import_plex --library Photos --all --tv "Living room" --tv Bedroom
 """
 
     def create_parser(self, prog_name, subcommand, **kwargs):
@@ -58,6 +60,10 @@ Examples:
             "--limit", type=int, metavar="N",
             help="At most N photos, the first ones in Plex's order, e.g. "
                  "--library Photos --limit 10.")
+        parser.add_argument(
+            "--tv", action="append", dest="tvs", metavar="NAME",
+            help="A TV to put the photos on, by name or id; repeat it for several, e.g. "
+                 "--tv 'Living room' --tv Bedroom. Default: the TV of TV_HOST in .env.")
         parser.add_argument(
             "--analyze", action=argparse.BooleanOptionalAction, default=None,
             help="Describe each picture with the vision model, or not (--no-analyze). "
@@ -87,33 +93,47 @@ Examples:
         if timeout is not None and (not options["wait"] or timeout <= 0):
             raise usage_error("--timeout goes with --wait and takes minutes, more than 0, "
                               "e.g. --wait --timeout 30.")
+        chosen = self.tvs_named(options["tvs"])
+        self.to = f" to {', '.join(tv.name for tv in chosen)}" if chosen else ""
         ids = self.photo_ids(options)
         if options["dry_run"]:
-            return self.dry_run(ids, force=options["force"])
+            return self.dry_run(ids, force=options["force"], chosen=chosen)
         inline = not services.plex_workers_running()
         result = services.plex_import_request(
-            plex_metadata_ids=ids, analyze=options["analyze"], force=options["force"])
+            plex_metadata_ids=ids, analyze=options["analyze"], force=options["force"],
+            tvs_wanted=chosen)
         records = services.plex_import_records(plex_metadata_ids=result.queued)
         if inline:
             if records:
                 self.stdout.write(f"No worker is running: importing {len(records)} "
-                                  "photo(s) in this process.")
+                                  f"photo(s){self.to} in this process.")
             ended = (services.plex_import_run_inline(record_id=r.pk) for r in records)
         elif options["wait"]:
-            self.stdout.write(f"A worker is importing {len(records)} photo(s); following it.")
+            self.stdout.write(f"A worker is importing {len(records)} photo(s){self.to}; "
+                              "following it.")
             ended = services.plex_import_follow(
                 record_ids=[r.pk for r in records],
                 timeout=None if timeout is None else timeout * 60)
         else:
             return self.queued(result)
         done, failed = self.follow(ended, total=len(records))
-        self.summary(f"Imported {len(done)}", result, failed)
+        self.summary(f"Imported {len(done)}{self.to}", result, failed)
         under_way = len(records) - len(done) - len(failed)
         if under_way:
             self.stdout.write(f"Stopped following after {timeout:g} min: {under_way} import(s) "
                               "still under way in the worker; see Plex › Import records.")
         if failed or result.errors or under_way:
             raise SystemExit(1)
+
+    @staticmethod
+    def tvs_named(names: list[str] | None) -> list:
+        """The TVs of --tv, checked before anything is asked of Plex; [] for the default."""
+        if not names:
+            return []
+        try:
+            return tvs.tvs_chosen(names)
+        except DocentError as exc:
+            raise CommandError(str(exc)) from exc
 
     def photo_ids(self, options) -> list[str]:
         library, album, ids = options["library"], options["album"], options["ids"]
@@ -147,11 +167,11 @@ Examples:
         except DocentError as exc:
             raise CommandError(str(exc)) from exc
 
-    def dry_run(self, ids: list[str], *, force: bool) -> None:
-        plan = services.plex_import_plan(plex_metadata_ids=ids, force=force)
+    def dry_run(self, ids: list[str], *, force: bool, chosen: list) -> None:
+        plan = services.plex_import_plan(plex_metadata_ids=ids, force=force, tvs_wanted=chosen)
         names = services.plex_photo_names(plex_metadata_ids=ids)
         if plan.queued:
-            self.stdout.write(f"Would import {len(plan.queued)}:")
+            self.stdout.write(f"Would import {len(plan.queued)}{self.to}:")
             for plex_id in plan.queued:
                 self.stdout.write(f"  {plex_id}  {names.get(plex_id, '')}".rstrip())
         self.listing(plan.skipped, plan.errors, names, headings=("Would skip", "Would fail"))
@@ -164,7 +184,7 @@ Examples:
         if result.queued:
             self.stdout.write("A worker is importing them; follow them in the admin, or run "
                               "the command with --wait.")
-        self.summary(f"Queued {len(result.queued)}", result, [])
+        self.summary(f"Queued {len(result.queued)}{self.to}", result, [])
         if result.errors:
             raise SystemExit(1)
 
