@@ -189,7 +189,6 @@ def _ready(tv: TV):
 
 def _drain(tv: TV, result: LaneRun) -> None:
     frame = tvs.frame_of(tv)
-    paired_again = False
     try:
         _ask_permission(tv, frame)
     except NeedsAttention:
@@ -197,7 +196,32 @@ def _drain(tv: TV, result: LaneRun) -> None:
     except DocentError as exc:
         _lane_stopped(tv, exc, result, attempts=1)
         return
+    unsynced: list[Placement] = []
+    try:
+        _upload_ready(tv, frame, result, unsynced)
+    finally:
+        _sync(tv, unsynced)
+
+
+#: Seconds between two rewrites of a TV's artwork_meta.json while its lane uploads a batch.
+META_EVERY = 2.0
+
+
+def _sync(tv: TV, uploaded: list[Placement]) -> None:
+    """Rewrite the TV's artwork_meta.json, then say "done" for the pictures it now lists:
+    a record that says done is in the file."""
+    if uploaded:
+        metafile.sync(tv=tv)
+        for placement in uploaded:
+            _settle(placement.artwork_id)
+        uploaded.clear()
+
+
+def _upload_ready(tv: TV, frame: frametv.FrameTV, result: LaneRun,
+                  unsynced: list[Placement]) -> None:
+    paired_again = False
     known_ids = None
+    synced_at = time.monotonic()
     while (placement := _ready(tv).select_related("artwork", "tv").first()) is not None:
         # Trusted only from one success to the next: after any failure the TV is asked.
         listing, known_ids = known_ids, None
@@ -235,8 +259,11 @@ def _drain(tv: TV, result: LaneRun) -> None:
             continue
         known_ids = uploaded.tv_ids_after
         result.uploaded.append(placement)
-        metafile.sync(tv=tv)
-        _settle(placement.artwork_id)
+        unsynced.append(placement)
+        # Once per batch, not once per picture: a rewrite grows with the file.
+        if time.monotonic() - synced_at >= META_EVERY:
+            _sync(tv, unsynced)
+            synced_at = time.monotonic()
 
 
 def _ask_permission(tv: TV, frame: frametv.FrameTV) -> None:

@@ -93,7 +93,8 @@ class Command(BaseCommand):
         for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
             signal.signal(signum, stop)
         env = {**os.environ, **({"LOG_TASKS": "true"} if options["verbose"] else {})}
-        children = {name: subprocess.Popen(cmd, env=env, process_group=0)
+        children = {name: subprocess.Popen(cmd, env=env, process_group=0,
+                                           preexec_fn=_nicer if name == "preparer" else None)
                     for name, cmd in commands.items()}
         if hasattr(os, "geteuid") and os.geteuid() == 0:
             # Said once here, in place of Celery's banner-sized warning from each worker.
@@ -124,3 +125,9 @@ class Command(BaseCommand):
                 os.killpg(child.pid, signal.SIGKILL)
         if exit_code:
             raise SystemExit(exit_code)
+
+
+def _nicer() -> None:
+    """Preparing pictures takes every core it is given; at a lower priority it leaves
+    the TV lanes and the web site the moments they need, and takes the rest."""
+    os.nice(10)
