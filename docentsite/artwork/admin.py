@@ -20,6 +20,16 @@ from docentsite.artwork.models import TV, Artwork, Placement, Source
 from docentsite.permissions import denied
 
 
+def titled(title: str):
+    """A choices filter under its own title: two fields are called "status" here."""
+    class Titled(admin.ChoicesFieldListFilter):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.title = title
+
+    return Titled
+
+
 class PresentSourceFilter(admin.SimpleListFilter):
     """Only the sources the library holds pictures from: no filter for one never used."""
 
@@ -55,7 +65,8 @@ class ArtworkAdmin(admin.ModelAdmin):
     # these columns still name what the list sorts and links by.
     list_display = ("display_title", "where", "source", "status", "analysis_status",
                     "created_at")
-    list_filter = ("status", "placements__tv", "placements__status", PresentSourceFilter,
+    list_filter = (("status", titled("in the library")), "placements__tv",
+                   ("placements__status", titled("on a TV")), PresentSourceFilter,
                    "analysis_status")
     search_fields = ("title", "original_filename", "placements__content_id", "source_ref",
                      "ai_title", "ai_artist", "ai_description")
