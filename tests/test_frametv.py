@@ -133,7 +133,7 @@ def test_revoked_token_asks_to_pair_again_and_pairing_again_works(fake_tv, frame
 def test_a_tv_on_the_plain_port_8001_needs_no_token(tmp_path, jpeg):
     with FakeFrameTV(plain=True) as fake:
         tv = FrameTV(host=fake.host, port=8001, token_file=tmp_path / "tv-token",
-                     lock_file=tmp_path / "tv.lock", timeout=5, upload_timeout=10)
+                     timeout=5, upload_timeout=10)
 
         status = tv.status()
         content_id = tv.upload(jpeg)
@@ -473,7 +473,7 @@ def test_uploads_from_two_processes_under_the_lock_never_overlap(
     fake_tv.slow_transfer = len(pictures[0]) * 2
     options = {
         "host": frame_tv.host, "port": frame_tv.port, "token_file": frame_tv.token_file,
-        "lock_file": frame_tv.lock_file, "timeout": frame_tv.timeout,
+        "timeout": frame_tv.timeout,
         "upload_timeout": frame_tv.upload_timeout,
     }
     # The processes share this test's data dir (the lock files) and database.

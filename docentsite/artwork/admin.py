@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.text import capfirst
 
 from docentsite.artwork import (
     admin_tvs,  # noqa: F401 - registers the TVs page
@@ -186,7 +187,8 @@ class ArtworkAdmin(admin.ModelAdmin):
             except DocentError as exc:
                 self.message_user(request, f"“{artwork}” not shown: {exc}", messages.WARNING)
             else:
-                self.message_user(request, f"{_tv_word(shown.tv)} now shows “{artwork}”.")
+                self.message_user(request, f"{capfirst(tvs.tv_called(shown.tv))} now shows "
+                                  f"“{artwork}”.")
         return redirect("admin:artwork_artwork_changelist")
 
     def remove_view(self, request, pk):
@@ -422,11 +424,6 @@ def _titles(items) -> str:
 def several_tvs() -> bool:
     """Whether the gallery names each TV, rather than saying "the TV"."""
     return TV.objects.count() > 1
-
-
-def _tv_word(tv) -> str:
-    """"The TV" while there is one, its name once there are several."""
-    return tv.name if several_tvs() else "The TV"
 
 
 def _matte_tv(artworks):

@@ -42,7 +42,6 @@ from typing import Any
 
 import requests
 import websocket
-from filelock import FileLock, Timeout
 from samsungtvws import exceptions as tv_errors
 from samsungtvws.art import SamsungTVArt
 from urllib3.exceptions import InsecureRequestWarning
@@ -87,7 +86,7 @@ _NOT_PAIRED = "Docent is not paired with the TV yet: pair it, then press Allow o
 __all__ = [
     "SYSTEM_FAIL", "FrameTV", "TVAnswered", "TVAuthDenied", "TVAuthPending", "TVBusy",
     "TVRejected", "TVStatus", "TVStorageFull", "TVTokenStale", "TVUnavailable",
-    "TVUploadUnconfirmed", "content_id_of", "from_settings",
+    "TVUploadUnconfirmed", "content_id_of",
 ]
 
 
@@ -109,13 +108,13 @@ class FrameTV:
 
     def __init__(
         self, *, host: str, port: int = 8002, token_file: Path, name: str = "Docent",
-        timeout: float = 10, upload_timeout: float = 120, lock_file: Path,
+        timeout: float = 10, upload_timeout: float = 120,
         matte: str = "none", lock_wait: float | None = None,
     ) -> None:
         if timeout <= 0 or upload_timeout <= 0:
             raise ValueError("TV time-outs must be positive: a silent TV would block forever")
         self.host, self.port, self.name = host, port, name
-        self.token_file, self.lock_file = Path(token_file), Path(lock_file)
+        self.token_file = Path(token_file)
         self.timeout, self.upload_timeout = timeout, upload_timeout
         self.matte = matte or "none"
         self.lock_wait = upload_timeout + 60 if lock_wait is None else lock_wait
@@ -313,27 +312,6 @@ class FrameTV:
             art.select_image(content_id, category=MY_PHOTOS)
         return True
 
-    # -- the lock ------------------------------------------------------------------
-    @contextlib.contextmanager
-    def upload_lock(self) -> Iterator[None]:
-        """Hold while uploading to or deleting from this TV.
-
-        The TV handles one transfer at a time and samsungtvws takes any image_added
-        as its own, so uploads to one TV must never overlap - across threads, web
-        and worker processes alike. Those share DOCENT_DATA_DIR (the SQLite database
-        and the prepared JPEGs live there), so a file lock in it reaches them all.
-        """
-        self.lock_file.parent.mkdir(parents=True, exist_ok=True)
-        lock = FileLock(self.lock_file, timeout=self.lock_wait)
-        try:
-            lock.acquire()
-        except Timeout as exc:
-            raise TVUnavailable("another upload to the TV is still running") from exc
-        try:
-            yield
-        finally:
-            lock.release()
-
     # -- connections and errors ----------------------------------------------------
     @contextlib.contextmanager
     def _art(self) -> Iterator[Art]:
@@ -444,22 +422,3 @@ def _art_mode_of(art: SamsungTVArt) -> bool | None:
     if isinstance(value, dict):  # 5.x answers `status` instead of `value`
         value = value.get("value", value.get("status"))
     return {"on": True, "off": False}.get(str(value).lower())
-
-
-def from_settings() -> FrameTV:
-    """The TV configured in settings (TV_HOST and friends)."""
-    from django.conf import settings
-
-    host = (settings.TV_HOST or "").strip()
-    if not host:
-        raise TVUnavailable("No TV configured: set TV_HOST in .env")
-    lock_name = re.sub(r"[^A-Za-z0-9.-]", "_", host)
-    return FrameTV(
-        host=host,
-        port=settings.TV_PORT,
-        token_file=Path(settings.TV_TOKEN_FILE),
-        timeout=settings.TV_TIMEOUT,
-        upload_timeout=settings.TV_UPLOAD_TIMEOUT,
-        lock_file=Path(settings.DOCENT_DATA_DIR) / "locks" / f"tv-{lock_name}.lock",
-        matte=settings.TV_MATTE,
-    )

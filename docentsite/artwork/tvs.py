@@ -142,7 +142,7 @@ def frame_of(tv: TV) -> frametv.FrameTV:
     return frametv.FrameTV(
         host=tv.host.strip(), port=tv.port, token_file=tv.token_path,
         timeout=settings.TV_TIMEOUT, upload_timeout=settings.TV_UPLOAD_TIMEOUT,
-        lock_file=lock_path(tv), matte=tv.matte,
+        matte=tv.matte,
     )
 
 

@@ -45,7 +45,7 @@ def make_frame_tv(fake_tv: FakeFrameTV, tmp_path: Path) -> Callable[..., FrameTV
     def make(**options) -> FrameTV:
         defaults = {
             "host": fake_tv.host, "port": fake_tv.port, "token_file": tmp_path / "tv-token",
-            "lock_file": tmp_path / "locks" / "tv.lock", "timeout": TIMEOUT,
+            "timeout": TIMEOUT,
             "upload_timeout": UPLOAD_TIMEOUT,
         }
         return FrameTV(**{**defaults, **options})
