@@ -129,7 +129,8 @@ def test_a_rate_limit_asking_for_a_long_wait_is_left_to_the_caller(provider, fak
     error = describe_failure(small_jpeg, provider)
     assert error.transient
     assert len(fake.requests) == 1
-    assert time.monotonic() - started < 3
+    # Not the hour it asked for: well under this test's own time-out, on a busy machine too.
+    assert time.monotonic() - started < 15
 
 
 @pytest.mark.timeout(20)

@@ -88,6 +88,8 @@ class TVAdmin(admin.ModelAdmin):
         ] + super().get_urls()
 
     def changelist_view(self, request, extra_context=None):
+        # The TV of .env is listed from the first look, not once something used it.
+        tvs.tv_from_env()
         return super().changelist_view(request, {"title": "TVs", **(extra_context or {})})
 
     def change_view(self, request, object_id, form_url="", extra_context=None):

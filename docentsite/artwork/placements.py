@@ -168,8 +168,7 @@ def tv_lane_run(*, tv_id: int) -> LaneRun:
         return result
     while _ready(tv).exists():
         try:
-            with tvlock.holding(tv, wait=0):
-                _drain(tv, result)
+            _drain(tv, result)
         except tvlock.LaneBusy:
             result.busy = True
             return result
@@ -188,9 +187,15 @@ def _ready(tv: TV):
 
 
 def _drain(tv: TV, result: LaneRun) -> None:
+    """Upload what is ready, taking the TV's lock for each picture; LaneBusy when
+    another holds it (another lane run, which uploads what is ready, or a removal,
+    which starts the lane again when it is done)."""
     frame = tvs.frame_of(tv)
     try:
-        _ask_permission(tv, frame)
+        with tvlock.holding(tv, wait=0):  # one prompt on the TV, not one per run
+            _ask_permission(tv, frame)
+    except tvlock.LaneBusy:
+        raise
     except NeedsAttention:
         return  # someone pressed Deny: recorded on every placement waiting
     except DocentError as exc:
@@ -217,53 +222,83 @@ def _sync(tv: TV, uploaded: list[Placement]) -> None:
         uploaded.clear()
 
 
+@dataclass
+class _Lane:
+    """What a lane run carries from one picture to the next."""
+
+    #: The TV's ids as of our last upload; trusted only from one success to the next.
+    known_ids: set[str] | None = None
+    paired_again: bool = False
+
+
 def _upload_ready(tv: TV, frame: frametv.FrameTV, result: LaneRun,
                   unsynced: list[Placement]) -> None:
-    paired_again = False
-    known_ids = None
+    lane = _Lane()
     synced_at = time.monotonic()
-    while (placement := _ready(tv).select_related("artwork", "tv").first()) is not None:
-        # Trusted only from one success to the next: after any failure the TV is asked.
-        listing, known_ids = known_ids, None
-        try:
-            uploaded = placement_upload(placement=placement, frame=frame, known_ids=listing)
-        except frametv.TVTokenStale as exc:
-            if not paired_again:
-                # The TV forgot Docent: the token is dropped, and one prompt mends it.
-                paired_again = True
-                logger.info("%s: %s", tv.name, exc)
-                try:
-                    _ask_permission(tv, frame)
-                    continue
-                except NeedsAttention:
-                    return
-                except DocentError as again:
-                    exc = again
-            _lane_stopped(tv, exc, result, attempts=placement.upload_attempts + 1)
+    while True:
+        # The lock is held for each picture, not for the batch: a removal from the TV
+        # waits for one transfer at most, and starts the lane again when it is done.
+        with tvlock.holding(tv, wait=0):
+            uploaded = _upload_next(tv, frame, result, lane)
+        if uploaded is _STOP:
             return
-        except (Rejected, NeedsAttention):
-            continue  # recorded on the placement; the next one may go
-        except DocentError as exc:
-            attempts = Placement.objects.get(pk=placement.pk).upload_attempts
-            if attempts > settings.TASK_MAX_RETRIES:
-                _fail(placement, f"Gave up after {attempts} attempts: {exc}")
-                continue
-            _lane_stopped(tv, exc, result, attempts=attempts)
-            return
-        except Exception as exc:
-            # Not the TV's doing (the prepared file is gone, say): a person looks at this
-            # picture, and the ones behind it in the lane still go.
-            logger.exception("Uploading artwork %s to %s failed", placement.artwork_id,
-                             tv.name)
-            _fail(placement, f"Could not send it to {tv.name}: {exc}")
+        if uploaded is None:
             continue
-        known_ids = uploaded.tv_ids_after
-        result.uploaded.append(placement)
-        unsynced.append(placement)
+        result.uploaded.append(uploaded)
+        unsynced.append(uploaded)
         # Once per batch, not once per picture: a rewrite grows with the file.
         if time.monotonic() - synced_at >= META_EVERY:
             _sync(tv, unsynced)
             synced_at = time.monotonic()
+
+
+#: _upload_next's word for "nothing more to do in this run".
+_STOP = object()
+
+
+def _upload_next(tv: TV, frame: frametv.FrameTV, result: LaneRun, lane: _Lane):
+    """Upload the next ready placement. Hold the lane. The placement when it is on the
+    TV; None when it failed and the next may go; _STOP when none is ready or the TV
+    stopped the lane."""
+    placement = _ready(tv).select_related("artwork", "tv").first()
+    if placement is None:
+        return _STOP
+    listing, lane.known_ids = lane.known_ids, None
+    try:
+        uploaded = placement_upload(placement=placement, frame=frame, known_ids=listing)
+    except frametv.TVTokenStale as exc:
+        if not lane.paired_again:
+            # The TV forgot Docent: the token is dropped, and one prompt mends it.
+            lane.paired_again = True
+            logger.info("%s: %s", tv.name, exc)
+            try:
+                _ask_permission(tv, frame)
+                return None
+            except NeedsAttention:
+                return _STOP
+            except DocentError as again:
+                exc = again
+        _lane_stopped(tv, exc, result, attempts=placement.upload_attempts + 1)
+        return _STOP
+    except (Rejected, NeedsAttention):
+        return None  # recorded on the placement; the next one may go
+    except DocentError as exc:
+        attempts = Placement.objects.get(pk=placement.pk).upload_attempts
+        if attempts > settings.TASK_MAX_RETRIES:
+            _fail(placement, f"Gave up after {attempts} attempts: {exc}")
+            return None
+        _lane_stopped(tv, exc, result, attempts=attempts)
+        return _STOP
+    except Exception as exc:
+        # Not the TV's doing (the prepared file is gone, say): a person looks at this
+        # picture, and the ones behind it in the lane still go.
+        logger.exception("Uploading artwork %s to %s failed", placement.artwork_id, tv.name)
+        _fail(placement, f"Could not send it to {tv.name}: {exc}")
+        return None
+    if uploaded.status != PlacementStatus.ON_TV:
+        return None  # another run had claimed it
+    lane.known_ids = uploaded.tv_ids_after
+    return uploaded
 
 
 def _ask_permission(tv: TV, frame: frametv.FrameTV) -> None:
@@ -313,6 +348,7 @@ def placement_upload(*, placement: Placement, frame: frametv.FrameTV,
         status=PlacementStatus.UPLOADING, upload_started_at=timezone.now(),
         upload_attempts=F("upload_attempts") + 1, updated_at=timezone.now())
     placement.refresh_from_db()
+    placement.tv_ids_after = None
     if not claimed:
         return placement
     artwork = placement.artwork
@@ -493,10 +529,15 @@ def _delete_from_tv(tv: TV, frame: frametv.FrameTV, content_id: str, present: se
     """Delete one picture; True when the TV no longer had it."""
     if content_id not in present:
         return True
-    with tvlock.holding(tv, wait=frame.lock_wait):
-        # False: the TV's answer did not list it as deleted; gone is gone all the same.
-        if not frame.delete(content_id) and content_id in frame.photo_ids():
-            raise frametv.TVRejected(f"The TV kept {content_id} when asked to delete it.")
+    try:
+        with tvlock.holding(tv, wait=frame.lock_wait):
+            # False: the TV's answer did not list it as deleted; gone is gone all the same.
+            if not frame.delete(content_id) and content_id in frame.photo_ids():
+                raise frametv.TVRejected(f"The TV kept {content_id} when asked to delete it.")
+    finally:
+        # A lane that found the TV's lock held by this removal left its pictures to us.
+        if _ready(tv).exists():
+            kick_lane_on_commit(tv.pk)
     return False
 
 
