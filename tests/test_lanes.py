@@ -147,3 +147,17 @@ def test_a_picture_whose_file_is_gone_fails_alone_and_the_lane_goes_on(
     assert failed.last_error.startswith("Could not send it to Den: ")
     assert placement(fine, den).status == PlacementStatus.ON_TV
     assert len(fake_den.photos) == 1
+
+
+@pytest.mark.django_db
+def test_a_picture_waiting_for_a_tv_disabled_since_needs_a_person(tv, make_artwork, jpeg):
+    artwork = make_artwork(jpeg)
+    placements.artwork_place(artworks=[artwork], tvs_wanted=[tv])
+    tv.enabled = False
+    tv.save()
+
+    placements.lanes_resume()
+
+    placement = Placement.objects.get(artwork=artwork, tv=tv)
+    assert placement.status == PlacementStatus.NEEDS_ATTENTION
+    assert "is disabled: enable it on the TVs page" in placement.last_error

@@ -676,12 +676,22 @@ def lanes_resume() -> int:
     silent: the lane that takes it over first looks on the TV for a copy that
     landed. A retry whose scheduled run was lost is due too. How many lanes.
     """
+    _stop_waiting_for_disabled_tvs()
     due = _due()
     tv_ids = set(due.values_list("tv_id", flat=True).distinct())
     for tv_id in tv_ids:
         logger.info("Starting the lane of TV %s, which has work waiting", tv_id)
         kick_lane_on_commit(tv_id)
     return len(tv_ids)
+
+
+def _stop_waiting_for_disabled_tvs() -> None:
+    """A picture waiting for a TV that was disabled since would wait for ever, and its
+    import with it: it needs a person instead, and Retry sends it once the TV is back."""
+    waiting = Placement.objects.filter(status=PlacementStatus.QUEUED, tv__enabled=False)
+    for placement in waiting.select_related("tv"):
+        _fail(placement, NeedsAttention(
+            f"{placement.tv.name} is disabled: enable it on the TVs page, then retry."))
 
 
 def _due():
