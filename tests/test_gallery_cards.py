@@ -1,6 +1,8 @@
 """The gallery's cards and their one-click actions (Show on TV now, Change matte,
 Remove from TV, Put back), against the fake TV."""
 
+import time
+
 import pytest
 
 from docentsite.artwork import mattes, placements
@@ -110,6 +112,26 @@ def test_on_tv_card_offers_its_actions_and_says_delete_waits(admin_client, on_tv
     assert "Shadowbox, Polar" in card
     assert "Delete from Docent: remove it from the TV first." in card
     assert f"{artwork.pk}/delete/" not in card
+
+
+def test_a_card_says_the_tv_is_watched_before_anyone_clicks_show_now(admin_client, on_tv):
+    from dataclasses import asdict
+
+    from django.core.cache import cache
+
+    from docentsite import tvstate
+
+    artwork = on_tv(filename="harbour.jpg").artwork
+    # What the header last learned from the TV (tvstate asks it every 30 s).
+    cache.set("docent:tv-state", asdict(tvstate._state("watched", at=time.time())))
+    try:
+        card = cards(admin_client.get(CHANGELIST).content.decode())[str(artwork.pk)]
+    finally:
+        cache.delete("docent:tv-state")
+
+    assert f'formaction="{CHANGELIST}{artwork.pk}/show/"' not in card
+    assert "disabled" in card and "The TV is being watched: Docent does not interrupt." in card
+    assert f'href="{CHANGELIST}{artwork.pk}/remove/"' in card
 
 
 # -- Remove from TV, then Put back ----------------------------------------------------------

@@ -8,6 +8,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.text import capfirst
 
+from docentsite import tvstate
 from docentsite.artwork import (
     admin_tvs,  # noqa: F401 - registers the TVs page
     mattes,
@@ -119,6 +120,11 @@ class ArtworkAdmin(admin.ModelAdmin):
         changelist.can_change = self.has_change_permission(request)
         changelist.can_delete = self.has_delete_permission(request)
         changelist.several_tvs = several_tvs()  # each card names each TV's part
+        # "Show on TV now" never interrupts: the header knows when the default TV is
+        # being watched, and its cards say so before anyone clicks.
+        default = TV.objects.filter(enabled=True).order_by("-from_env", "pk").first()
+        changelist.watched_tv_id = (
+            default.pk if default and tvstate.tv_state_known().key == "watched" else None)
         return changelist
 
     def get_queryset(self, request):
