@@ -122,7 +122,7 @@ class ArtworkAdmin(admin.ModelAdmin):
         changelist.several_tvs = several_tvs()  # each card names each TV's part
         # "Show on TV now" never interrupts: the header knows when the default TV is
         # being watched, and its cards say so before anyone clicks.
-        default = TV.objects.filter(enabled=True).order_by("-from_env", "pk").first()
+        default = TV.objects.filter(enabled=True).first()  # the default TV
         changelist.watched_tv_id = (
             default.pk if default and tvstate.tv_state_known().key == "watched" else None)
         return changelist

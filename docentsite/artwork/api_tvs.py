@@ -33,6 +33,7 @@ def _tv(tv_id: int) -> TV:
 @api_requires("artwork.view_tv")
 def tv_list(request):
     tvs.tv_from_env()
+    # Given again: Django drops Meta.ordering from a query that counts (GROUP BY).
     return _with_counts(TV.objects.order_by("-from_env", "pk"))
 
 

@@ -129,7 +129,7 @@ class TVsForm(forms.Form):
 
 
 def enabled_tvs():
-    return TV.objects.filter(enabled=True).order_by("-from_env", "pk")
+    return TV.objects.filter(enabled=True)
 
 
 def default_tv_ids() -> list[int]:

@@ -205,6 +205,7 @@ class TV(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        # The .env TV first: the default TV, the first TV's artwork_meta.json, "the first TV".
         ordering = ["-from_env", "pk"]
         verbose_name = "TV"
         # Pairing makes the TV show a prompt in someone's living room: its own permission.

@@ -69,10 +69,8 @@ def content_id_on_first_tv(artwork: Artwork | None) -> str | None:
     """The content id on the first TV showing it: what one-TV tools read."""
     if artwork is None:
         return None
-    on = sorted((p for p in artwork.placements.all()
-                 if p.status == PlacementStatus.ON_TV and p.content_id),
-                key=lambda p: (not p.tv.from_env, p.tv_id))
-    return on[0].content_id if on else None
+    shown = [p for p in artwork.shown if p.content_id]
+    return shown[0].content_id if shown else None
 
 
 # -- asking for placements -----------------------------------------------------------

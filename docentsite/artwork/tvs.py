@@ -61,7 +61,7 @@ def tv_default() -> TV:
     tv = tv_from_env()
     if tv is not None and tv.enabled:
         return tv
-    tv = TV.objects.filter(enabled=True).order_by("-from_env", "pk").first()
+    tv = TV.objects.filter(enabled=True).first()
     if tv is None:
         raise frametv.TVUnavailable(
             "No TV configured: set TV_HOST in .env, or add a TV on the admin's TVs page.")
@@ -70,7 +70,7 @@ def tv_default() -> TV:
 
 def tv_list() -> list[TV]:
     tv_from_env()
-    return list(TV.objects.order_by("-from_env", "pk"))
+    return list(TV.objects.all())
 
 
 def tv_called(tv: TV | None, *, unnamed: str = "any TV") -> str:
@@ -192,7 +192,7 @@ def tv_saw(*, tv: TV, photo_count: int) -> None:
 def meta_path(tv: TV) -> Path:
     """Where this TV's artwork_meta.json lives: the first TV's at ARTWORK_META_PATH,
     where the original Docent (and tools written for it) look; others beside it."""
-    first = TV.objects.order_by("-from_env", "pk").values_list("pk", flat=True).first()
+    first = TV.objects.values_list("pk", flat=True).first()
     if first is None or tv.pk == first:
         return Path(settings.ARTWORK_META_PATH)
     return Path(settings.DOCENT_DATA_DIR) / "tvs" / _folder(tv) / "artwork_meta.json"
