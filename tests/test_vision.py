@@ -143,8 +143,9 @@ def test_a_silent_model_times_out_as_transient_within_the_bound(provider, fake, 
     assert error.transient
     assert str(error) == f"{vision._VENDOR[provider]} did not answer within 1 s."
     assert len(fake.requests) == 2
-    # Two tries of 1 s and one short backoff; never the fake's 10 s.
-    assert 2 <= elapsed < 4.5
+    # Two tries of 1 s and one short backoff; never the fake's 10 s (the bound leaves
+    # room for a machine busy with the parallel suite).
+    assert 2 <= elapsed < 9
 
 
 @PROVIDERS
