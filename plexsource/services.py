@@ -818,7 +818,7 @@ def plex_import_run_inline(
     if error and Artwork.objects.filter(pk=artwork_id, analysis_status__in=[
             AnalysisStatus.PENDING, AnalysisStatus.RUNNING]).exists():
         artwork_services.artwork_record_analysis_failure(artwork_id=artwork_id, error=error)
-    artwork_services.artwork_finish(artwork_id=artwork_id)
+    artwork_services.artwork_finish(artwork_id=artwork_id, inline=True)
     return _record(record_id)
 
 

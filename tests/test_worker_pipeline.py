@@ -10,6 +10,7 @@ from docentsite.artwork.models import AnalysisStatus, Artwork, Placement, Placem
 from docentsite.artwork.placements import content_id_on_first_tv as content_id
 from tests.workers import (
     celery_worker,
+    described_in_file,
     empty_embedded_queue,
     meta_entries,
     needs_redis,
@@ -37,7 +38,9 @@ def test_upload_page_to_tv_analysis_and_meta_file_on_redis(
         assert response.status_code == 302
         wait_for(lambda: Artwork.objects.filter(analysis_status=AnalysisStatus.DONE).count() == 2,
                  what="both artworks analysed")
-        wait_for(lambda: len(meta_entries(settings)) == 2, what="artwork_meta.json entries")
+        # The descriptions reach the file with the batch's next rewrite, seconds later.
+        wait_for(lambda: described_in_file(settings) == 2,
+                 what="both described in artwork_meta.json")
 
     artworks = list(Artwork.objects.order_by("original_filename"))
     assert [a.state for a in artworks] == ["on_tv", "on_tv"]
@@ -151,3 +154,4 @@ def test_the_embedded_queue_runs_the_pipeline_with_no_server(
     placement = placement_of(artwork)
     assert list(fake_tv.photos) == [placement.content_id]
     assert placement.content_id in meta_entries(settings)
+

@@ -43,6 +43,12 @@ def meta_entries(settings) -> dict:
     return json.loads(path.read_text())["artwork"] if path.exists() else {}
 
 
+def described_in_file(settings) -> int:
+    """How many entries of artwork_meta.json carry the vision model's description."""
+    return sum(1 for entry in meta_entries(settings).values()
+               if entry.get("ai_meta", {}).get("description"))
+
+
 @contextmanager
 def broker(url: str, transport_options: dict | None = None):
     """Point this process's Celery app at another broker for the block."""

@@ -6,6 +6,10 @@ original ran one copy per TV, and content ids are per TV, so each TV has its
 own file (tvs.meta_path: the first TV's at ARTWORK_META_PATH). The database is
 the source of truth: `sync` rewrites a TV's file from its placements, under a
 lock shared by every process, atomically, keeping the previous file as `.bak`.
+
+A batch changes many pictures in a few seconds; `sync_soon` lets them share one
+rewrite (a whole file a picture would make a bulk import quadratic), and the
+stall sweep's `sync_stale` rewrites any file a lost rewrite left behind.
 """
 
 import contextlib
@@ -20,6 +24,7 @@ from typing import NamedTuple
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Max
 from filelock import FileLock
 
 from docentsite.artwork.models import (
@@ -109,9 +114,14 @@ def sync(*, tv: TV, path: Path | None = None) -> Path:
     longer on the TV are dropped. Call it after the transaction that changed
     the rows commits.
     """
-    from docentsite.artwork.tvs import meta_path
+    path = Path(path) if path is not None else _meta_path(tv)
+    _rewrite(tv, path)
+    return path
 
-    path = Path(path) if path is not None else meta_path(tv)
+
+def _rewrite(tv: TV, path: Path | None = None) -> set[str]:
+    """sync's work; the content ids it added."""
+    path = path or _meta_path(tv)
     path.parent.mkdir(parents=True, exist_ok=True)
     with _lock(path):
         existing = _load(path)
@@ -129,7 +139,89 @@ def sync(*, tv: TV, path: Path | None = None) -> Path:
         for content_id, entry in fresh.items():
             entries.setdefault(content_id, entry)
         _write(path, {**existing, "artwork": entries})
-    return path
+    return fresh.keys() - existing["artwork"].keys()
+
+
+#: Seconds a change may wait for its TV's file to be rewritten: what changes meanwhile
+#: shares the rewrite.
+SYNC_DELAY = 2.0
+#: A rewrite scheduled this long ago and never begun was lost (its worker killed).
+LOST_AFTER = 60.0
+
+
+def sync_soon(*, tv: TV) -> None:
+    """Rewrite the TV's file within SYNC_DELAY seconds, once for every change until then.
+
+    A marker beside the file says a rewrite is scheduled and has not read the
+    rows yet: a change that finds it is covered by that rewrite, so only the
+    first change of a window schedules one (tasks.sync_meta, after the change
+    commits). The rewrite removes the marker before it reads the rows.
+    """
+    from docentsite.artwork import tasks
+
+    def schedule():
+        marker = _pending(tv)
+        if not _mark(marker):
+            return
+        try:
+            tasks.sync_meta.apply_async((tv.pk,), countdown=SYNC_DELAY)
+        except BaseException:
+            marker.unlink(missing_ok=True)  # the next change schedules it again
+            raise
+
+    transaction.on_commit(schedule)
+
+
+def sync_new(*, tv: TV) -> set[str]:
+    """The rewrite sync_soon scheduled: the content ids the file lists now and did not
+    before (the pictures whose upload it completes)."""
+    _pending(tv).unlink(missing_ok=True)
+    return _rewrite(tv)
+
+
+def stale_tvs() -> list[TV]:
+    """The TVs whose file is older than a change to their pictures: a rewrite lost with
+    a killed worker, say. A marker left by such a rewrite is cleared."""
+    stale = []
+    for tv in TV.objects.annotate(placed=Max("placements__updated_at"),
+                                  described=Max("placements__artwork__updated_at")):
+        pending = _pending(tv)
+        if pending.exists() and _age(pending) > LOST_AFTER:
+            pending.unlink(missing_ok=True)
+        changed = max(filter(None, (tv.placed, tv.described)), default=None)
+        path = _meta_path(tv)
+        if changed is not None and not (path.exists() and _mtime(path) >= changed):
+            stale.append(tv)
+    return stale
+
+
+def _pending(tv: TV) -> Path:
+    path = _meta_path(tv)
+    return path.with_name(f".{path.name}.pending")
+
+
+def _mark(marker: Path) -> bool:
+    """Create the marker; False when it was there already."""
+    marker.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.close(os.open(marker, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        return False
+    return True
+
+
+def _age(path: Path) -> float:
+    return datetime.now(tz=UTC).timestamp() - path.stat().st_mtime
+
+
+def _mtime(path: Path) -> datetime:
+    return datetime.fromtimestamp(path.stat().st_mtime, tz=UTC)
+
+
+def _meta_path(tv: TV) -> Path:
+    from docentsite.artwork.tvs import meta_path
+
+    return meta_path(tv)
 
 
 def sync_all() -> None:
@@ -308,6 +400,7 @@ def _write(path: Path, data: dict) -> None:
         _replace(path.with_name(f"{path.name}.bak"), path.read_bytes(), mode_from=path)
     # The original's formatting, so the two read each other's files alike.
     _replace(path, (json.dumps(data, indent=2) + "\n").encode(), mode_from=path)
+    logger.debug("Rewrote %s: %d pictures", path, len(data["artwork"]))
 
 
 def _replace(target: Path, content: bytes, *, mode_from: Path) -> None:

@@ -152,13 +152,15 @@ class LaneRun:
     busy: bool = False
 
 
-def tv_lane_run(*, tv_id: int) -> LaneRun:
+def tv_lane_run(*, tv_id: int, meta_later: bool = False) -> LaneRun:
     """Upload, one after another, every placement on this TV that is ready.
 
     Never waits for the lane: if another worker holds it, that one uploads what
     is ready, and looks again before letting go. A TV that cannot be reached
     stops the lane; every placement waiting for it says why and when the lane
-    runs again (the caller schedules that).
+    runs again (the caller schedules that). A picture is "done" once the TV's
+    artwork_meta.json lists it: rewritten before the run ends, or `meta_later`
+    (in a worker) by the rewrite the batch's uploads share (tv_meta_sync).
     """
     result = LaneRun()
     tv = TV.objects.filter(pk=tv_id).first()
@@ -166,7 +168,7 @@ def tv_lane_run(*, tv_id: int) -> LaneRun:
         return result
     while _ready(tv).exists():
         try:
-            _drain(tv, result)
+            _drain(tv, result, meta_later=meta_later)
         except tvlock.LaneBusy:
             result.busy = True
             return result
@@ -184,7 +186,7 @@ def _ready(tv: TV):
     ).filter(Q(next_attempt_at=None) | Q(next_attempt_at__lte=now)).order_by("created_at", "pk")
 
 
-def _drain(tv: TV, result: LaneRun) -> None:
+def _drain(tv: TV, result: LaneRun, *, meta_later: bool) -> None:
     """Upload what is ready, taking the TV's lock for each picture; LaneBusy when
     another holds it (another lane run, which uploads what is ready, or a removal,
     which starts the lane again when it is done)."""
@@ -201,13 +203,23 @@ def _drain(tv: TV, result: LaneRun) -> None:
         return
     unsynced: list[Placement] = []
     try:
-        _upload_ready(tv, frame, result, unsynced)
+        _upload_ready(tv, frame, result, unsynced, meta_later=meta_later)
     finally:
-        _sync(tv, unsynced)
+        if not meta_later:
+            _sync(tv, unsynced)
 
 
 #: Seconds between two rewrites of a TV's artwork_meta.json while its lane uploads a batch.
 META_EVERY = 2.0
+
+
+def tv_meta_sync(*, tv: TV) -> None:
+    """The rewrite a batch's changes share (metafile.sync_soon): then "done" for the
+    pictures the file lists now and did not before."""
+    added = metafile.sync_new(tv=tv)
+    for artwork_id in set(Placement.objects.filter(
+            tv=tv, content_id__in=added).values_list("artwork_id", flat=True)):
+        _settle(artwork_id)
 
 
 def _sync(tv: TV, uploaded: list[Placement]) -> None:
@@ -230,7 +242,7 @@ class _Lane:
 
 
 def _upload_ready(tv: TV, frame: frametv.FrameTV, result: LaneRun,
-                  unsynced: list[Placement]) -> None:
+                  unsynced: list[Placement], *, meta_later: bool) -> None:
     lane = _Lane()
     synced_at = time.monotonic()
     while True:
@@ -245,7 +257,9 @@ def _upload_ready(tv: TV, frame: frametv.FrameTV, result: LaneRun,
         result.uploaded.append(uploaded)
         unsynced.append(uploaded)
         # Once per batch, not once per picture: a rewrite grows with the file.
-        if time.monotonic() - synced_at >= META_EVERY:
+        if meta_later:
+            metafile.sync_soon(tv=tv)
+        elif time.monotonic() - synced_at >= META_EVERY:
             _sync(tv, unsynced)
             synced_at = time.monotonic()
 

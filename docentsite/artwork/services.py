@@ -17,9 +17,9 @@ from django.utils import timezone
 from docentsite.artwork import heartbeat, imaging, metafile, placements, vision
 from docentsite.artwork.fitting import clip, clip_filename, fitted
 from docentsite.artwork.models import (
+    TV,
     AnalysisStatus,
     Artwork,
-    Placement,
     PlacementStatus,
     Source,
     Status,
@@ -199,12 +199,16 @@ def artwork_wants_analysis(*, artwork_id: int) -> bool:
         pk=artwork_id, status=Status.PREPARED, analysis_status=AnalysisStatus.PENDING).exists()
 
 
-def artwork_finish(*, artwork_id: int) -> Artwork:
-    """After the description: rewrite the artwork_meta.json of each TV showing it, and
-    say "done" if the TVs are done too."""
-    for tv in {p.tv for p in Placement.objects.filter(
-            artwork_id=artwork_id, status=PlacementStatus.ON_TV).select_related("tv")}:
-        metafile.sync(tv=tv)
+def artwork_finish(*, artwork_id: int, inline: bool = False) -> Artwork:
+    """After the description: say "done" if the TVs are done too; the artwork_meta.json
+    of each TV showing it gets the description within metafile.SYNC_DELAY seconds
+    (at once `inline`, where no worker runs the deferred rewrite)."""
+    for tv in TV.objects.filter(placements__artwork_id=artwork_id,
+                                placements__status=PlacementStatus.ON_TV).distinct():
+        if inline:
+            metafile.sync(tv=tv)
+        else:
+            metafile.sync_soon(tv=tv)
     placements.artwork_settle(artwork_id=artwork_id)
     return Artwork.objects.get(pk=artwork_id)
 

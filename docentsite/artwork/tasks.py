@@ -12,8 +12,9 @@ from celery import shared_task
 from celery.exceptions import Ignore
 from celery.signals import worker_ready
 
-from docentsite.artwork import placements, services
+from docentsite.artwork import metafile, placements, services
 from docentsite.artwork.errors import DocentError
+from docentsite.artwork.models import TV
 
 logger = logging.getLogger(__name__)
 
@@ -52,7 +53,7 @@ def prepare(self, artwork_id: int) -> None:
 def tv_lane(self, tv_id: int) -> None:
     """Upload what is ready for this TV, one after another; if the TV cannot be
     reached, come back when the backoff says."""
-    run = placements.tv_lane_run(tv_id=tv_id)
+    run = placements.tv_lane_run(tv_id=tv_id, meta_later=True)
     if run.retry_in is not None:
         tv_lane.apply_async((tv_id,), countdown=run.retry_in)
 
@@ -68,10 +69,19 @@ def analyze(self, artwork_id: int) -> None:
     services.artwork_finish(artwork_id=artwork_id)
 
 
+@shared_task(name="artwork.sync_meta")
+def sync_meta(tv_id: int) -> None:
+    """The rewrite metafile.sync_soon scheduled."""
+    if tv := TV.objects.filter(pk=tv_id).first():
+        placements.tv_meta_sync(tv=tv)
+
+
 @shared_task(name="artwork.resume_stalled")
 def resume_stalled() -> None:
     services.artwork_resume_stalled()
     placements.lanes_resume()
+    for tv in metafile.stale_tvs():
+        placements.tv_meta_sync(tv=tv)
 
 
 def pipeline(artwork_id: int):
