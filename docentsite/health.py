@@ -189,10 +189,11 @@ def check_vision() -> Check:
                  f"{config.provider} {config.model}, auto-analyze {auto}")
 
 
-def check_plex() -> Check:
+def check_plex(*, remember: bool = True) -> Check:
+    """Plex, asked (`remember`: keep the photo libraries it lists)."""
     from plexsource.services import plex_status
 
-    return _plex_found(plex_status())
+    return _plex_found(plex_status(remember=remember))
 
 
 def check_plex_settings() -> Check | None:

@@ -57,15 +57,17 @@ class PlexStatus:
     note: str = ""
 
 
-def plex_status() -> PlexStatus:
-    """Whether Plex is set up and answering; never raises."""
+def plex_status(*, remember: bool = True) -> PlexStatus:
+    """Whether Plex is set up and answering; never raises. `remember`: keep the photo
+    libraries Plex lists (a request's read-only answer does not)."""
     unusable = plex_settings_status()
     if unusable:
         return unusable
     client = plex.from_settings()
     try:
         server = client.identity()
-        libraries = plex_libraries_refresh(client=client)
+        libraries = (plex_libraries_refresh(client=client) if remember
+                     else client.photo_libraries())
     except DocentError as exc:
         return PlexStatus(configured=True, connected=False, error=str(exc),
                           note=client.url_note)

@@ -101,17 +101,18 @@ def status_known(*, tvs: list) -> list[Known]:
 
 
 def status_plex() -> dict:
-    """What /api/plex/status answers: Plex's check as last found, and when. Reads only."""
+    """What /api/plex/status answers: Plex as last found, and when. Good news is read
+    from what was found; no news or bad news is asked of Plex again (without writing),
+    so that the browse page never turns a person away from a Plex that is up."""
     plex = health.check_plex_settings()
     if plex:
         return {**plex.facts, "checked_at": None}
     row = CheckResult.objects.filter(key="Plex").first()
+    if row and row.facts.get("connected"):
+        return {**row.facts, "checked_at": row.checked_at}
     if row is None:
         status_refresh_soon()
-        return {"configured": True, "connected": False, "server": None, "library_count": None,
-                "error": "Not checked yet: Docent is checking now; ask again in a moment.",
-                "checked_at": None}
-    return {**row.facts, "checked_at": row.checked_at}
+    return {**health.check_plex(remember=False).facts, "checked_at": timezone.now()}
 
 
 def worker_silent_after() -> int:
