@@ -66,12 +66,11 @@ def docent_home(request):
         "tv").annotate(count=Count("pk")).values_list("tv", "count"))
     now = timezone.now()
     checks = [
-        {"check": check, "state": check.level.value,
-         "tv": tv_by_id.get(check.tv_id), "on_tv": on_each_tv.get(check.tv_id, 0),
+        {"check": item.check, "state": item.check.level.value,
+         "tv": tv_by_id.get(item.check.tv_id), "on_tv": on_each_tv.get(item.check.tv_id, 0),
          "age": item.checked_at and status.ago((now - item.checked_at).total_seconds()),
-         "hint": (SETUP_HINTS if check.level is health.Level.OFF else HINTS).get(
-             "Frame TV" if check.tv_id else check.name, "")}
-        for item in known for check in [item.check]
+         "hint": _hint(item.check)}
+        for item in known
     ]
     context = {
         **admin.site.each_context(request),
@@ -116,6 +115,11 @@ def docent_pair_tv(request):
         status.status_refresh_tv(tv=tv)
         messages.success(request, f"Paired: {tvs.tv_called(tv)} allowed Docent, and remembers it.")
     return redirect("docent_home")
+
+
+def _hint(check: health.Check) -> str:
+    hints = SETUP_HINTS if check.level is health.Level.OFF else HINTS
+    return hints.get("Frame TV" if check.tv_id else check.name, "")
 
 
 def _plex_configured() -> bool:

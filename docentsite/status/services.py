@@ -78,12 +78,12 @@ def status_refresh_soon() -> None:
 
 
 def status_known(*, tvs: list) -> list[Known]:
-    """Every check as last found, in health.check_all's order, one per TV in `tvs`;
-    "checking…" for a check never run, and a worker run. Reads only."""
+    """Every check as last found, in health.check_all's order, one per TV in `tvs`:
+    "checking…" for a check never run, which a worker is then asked to run. Reads only."""
     try:
         kept = {row.key: row for row in CheckResult.objects.all()}
     except DatabaseError:  # the status table not made yet: the database check says why
-        return [Known(health.check_database(), timezone.now())]
+        return [Known(health.check_database())]
     now = timezone.now()
     wanted = [("Database", "Database", None), ("Task queue", "Task queue", None),
               *((f"tv-{tv.pk}" if tv else name, name, tv)
@@ -131,7 +131,8 @@ def _known(row: CheckResult | None, name: str, tv, now: datetime) -> Known:
     if row.key == "Task queue" and row.facts.get("worker") and silent > worker_silent_after():
         check = Check(name, Level.PROBLEM,
                       f"{row.facts['broker']}; no worker has run the checks for "
-                      f"{ago(silent)} — start one with `manage.py serve`",
+                      f"{ago(silent)} — start one with `manage.py serve` (or `celery -A "
+                      "docentsite worker -B`: -B runs the timer)",
                       facts={**row.facts, "worker": False})
     return Known(check, row.checked_at)
 
