@@ -31,7 +31,7 @@ ERRORS = {404: Message, 409: Message, 503: Message}
 @router.get("/status", response=StatusOut, summary="Is Plex configured and reachable?")
 @api_requires("plexsource.view_plexlibrary")
 def plex_status(request):
-    # As last found by the checks a worker runs: a GET neither waits for Plex nor writes.
+    # Good news as a worker's checks last found it; a GET never writes.
     return status_services.status_plex()
 
 

@@ -2,10 +2,10 @@
 at once and read only.
 
 The checks run in the background, in a worker: on its timer (every
-STATUS_CHECK_INTERVAL seconds), when it starts, and when a page finds a check never
-run; and in the request when a person presses "Check now". The task queue's result,
-kept by the worker itself, is the worker's sign of life: a page reads its age
-instead of waiting a second for a ping through the embedded queue.
+STATUS_CHECK_INTERVAL seconds) and when a page finds a check never run; and in the
+request when a person presses "Check now". The task queue's result, kept by the
+worker itself, is the worker's sign of life: a page reads its age instead of
+waiting for a ping through the queue.
 """
 
 import logging
