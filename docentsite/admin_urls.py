@@ -3,7 +3,12 @@
 from django.contrib import admin
 from django.urls import path
 
-from docentsite.home_views import docent_home, docent_pair_tv, docent_tv_state
+from docentsite.home_views import (
+    docent_check_now,
+    docent_home,
+    docent_pair_tv,
+    docent_tv_state,
+)
 from docentsite.permissions import PLEX_BROWSE, page_requires
 from plexsource.views import plex_browse
 
@@ -14,6 +19,8 @@ def page(view, *perms):
 
 urlpatterns = [
     path("docent/", page(docent_home, "artwork.view_artwork"), name="docent_home"),
+    path("docent/check-now/", page(docent_check_now, "artwork.view_artwork"),
+         name="docent_check_now"),
     path("docent/pair-tv/", page(docent_pair_tv, "artwork.change_artwork"),
          name="docent_pair_tv"),
     path("docent/tv-state/", page(docent_tv_state, "artwork.view_artwork"),

@@ -37,11 +37,15 @@ STALL_SWEEPS = ("artwork.resume_stalled", "plex.resume_stalled")
 
 
 @app.on_after_configure.connect
-def schedule_stall_sweeps(sender, **kwargs):
+def schedule_timers(sender, **kwargs):
     from django.conf import settings
 
+    # A sweep or check still queued when the next is due is dropped: busy workers
+    # should not find a pile of them.
     interval = settings.STALL_SWEEP_INTERVAL
     for task in STALL_SWEEPS:
-        # A sweep still queued when the next is due is dropped: busy workers
-        # should not find a pile of them.
         sender.add_periodic_task(interval, sender.signature(task, expires=interval), name=task)
+    # The status page's checks; each run is also the worker's sign of life there.
+    interval = settings.STATUS_CHECK_INTERVAL
+    sender.add_periodic_task(interval, sender.signature("status.refresh", expires=interval),
+                             name="status.refresh")

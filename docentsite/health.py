@@ -1,7 +1,8 @@
 """Is everything Docent depends on configured and reachable?
 
 One function per dependency, each returning a Check and never raising: the
-`docent_check` command prints them, the admin home shows them.
+`docent_check` command prints them; the worker's timer and "Check now" keep them
+(docentsite.status) for the status page and /api/plex/status to read.
 """
 
 from concurrent.futures import ThreadPoolExecutor
@@ -24,6 +25,8 @@ class Level(StrEnum):
     WARNING = "warning"
     #: Something Docent needs does not work.
     PROBLEM = "problem"
+    #: Not checked yet: the page says so while a worker runs the check.
+    CHECKING = "checking"
 
 
 @dataclass(frozen=True)
@@ -35,6 +38,8 @@ class Check:
     action: str = ""
     #: The TV a TV's check is about.
     tv_id: int | None = None
+    #: What the check found, as data: Plex's is what /api/plex/status answers.
+    facts: dict | None = None
 
     @property
     def ok(self) -> bool:
@@ -55,7 +60,13 @@ def check_database() -> Check:
     return Check("Database", Level.OK, f"{vendor}, up to date")
 
 
-def check_broker() -> Check:
+#: What the task queue's check says when no worker answers.
+NO_WORKER = "no worker answered — start one with `manage.py serve` or `celery -A docentsite worker`"
+
+
+def check_broker(*, in_worker: bool = False) -> Check:
+    """The broker, and a worker that reads it: asked with a ping, unless this runs in
+    a worker, which is then the answer (the ping waits for the embedded queue's poll)."""
     from docentsite.celery import app
 
     if settings.CELERY_BROKER_URL.startswith("filesystem://"):
@@ -72,12 +83,11 @@ def check_broker() -> Check:
             return Check("Task queue", Level.PROBLEM,
                          f"broker unreachable: {type(exc).__name__}: {exc}")
         detail = f"broker {app.connection_for_write().as_uri()}"
-    workers = _ping_workers(app)
-    if not workers:
-        return Check("Task queue", Level.PROBLEM,
-                     f"{detail}; no worker answered — start one with `manage.py serve` "
-                     "or `celery -A docentsite worker`")
-    return Check("Task queue", Level.OK, f"{detail}; a worker is running")
+    if not (in_worker or _ping_workers(app)):
+        return Check("Task queue", Level.PROBLEM, f"{detail}; {NO_WORKER}",
+                     facts={"broker": detail, "worker": False})
+    return Check("Task queue", Level.OK, f"{detail}; a worker is running",
+                 facts={"broker": detail, "worker": True})
 
 
 def _ping_workers(app) -> list:
@@ -153,12 +163,13 @@ def _tv_answered(tv, name: str, status) -> Check:
     )
 
 
-def tv_checks() -> list:
-    """What check_tv is given, one per TV: (tv, its check's name). One TV keeps the
-    name "Frame TV"; several are told apart by theirs. No TV: one check that says so."""
+def tv_checks(known: list | None = None) -> list:
+    """What check_tv is given, one per TV (of `known`, all by default): (tv, its check's
+    name). One TV keeps the name "Frame TV"; several are told apart by theirs. No TV:
+    one check that says so."""
     from docentsite.artwork import tvs
 
-    known = tvs.tv_list()
+    known = tvs.tv_list() if known is None else known
     if len(known) <= 1:
         return [(known[0] if known else None, "Frame TV")]
     return [(tv, f"{tv.name} (Frame TV)") for tv in known]
@@ -178,30 +189,53 @@ def check_vision() -> Check:
                  f"{config.provider} {config.model}, auto-analyze {auto}")
 
 
-def check_plex() -> Check:
+def check_plex(*, remember: bool = True) -> Check:
+    """Plex, asked (`remember`: keep the photo libraries it lists)."""
     from plexsource.services import plex_status
 
-    status = plex_status()
+    return _plex_found(plex_status(remember=remember))
+
+
+def check_plex_settings() -> Check | None:
+    """The Plex check when the settings alone tell (Plex not set up, or set up wrong),
+    without asking Plex; None when only Plex can tell."""
+    from plexsource.services import plex_settings_status
+
+    status = plex_settings_status()
+    return status and _plex_found(status)
+
+
+def _plex_found(status) -> Check:
+    server = status.server
+    facts = {
+        "configured": status.configured, "connected": status.connected,
+        "server": server and {"name": server.name, "version": server.version,
+                              "machine_identifier": server.machine_identifier},
+        "library_count": status.library_count, "error": status.error,
+    }
     if not status.configured:
-        return Check("Plex", Level.OFF, "not set up (set PLEX_URL and PLEX_TOKEN to use it)")
+        return Check("Plex", Level.OFF, "not set up (set PLEX_URL and PLEX_TOKEN to use it)",
+                     facts=facts)
     note = f" ({status.note})" if status.note else ""
     if not status.connected:
-        return Check("Plex", Level.WARNING, (status.error or "not reachable") + note)
-    server, count = status.server, status.library_count
+        return Check("Plex", Level.WARNING, (status.error or "not reachable") + note,
+                     facts=facts)
+    count = status.library_count
     libraries = "1 photo library" if count == 1 else f"{count} photo libraries"
     return Check("Plex", Level.OK,
-                 f'"{server.name}" version {server.version}, {libraries}{note}')
+                 f'"{server.name}" version {server.version}, {libraries}{note}', facts=facts)
 
 
-def check_all() -> list[Check]:
-    """Every check, in a fixed order, one per TV. What waits on the network alone
-    (the worker ping, TVs that may be asleep) runs in threads beside the others, so
-    the status page costs the slowest check rather than their sum; what each TV
-    said is written from this thread: SQLite lets one connection write at a time,
-    and a test (or a request) may hold that in this one."""
+def check_all(*, in_worker: bool = False) -> list[Check]:
+    """Every check, in a fixed order, one per TV (`in_worker`: run by a worker, which
+    needs no ping). What waits on the network alone (the worker ping, TVs that may
+    be asleep) runs in threads beside the others, so all the checks cost the slowest
+    rather than their sum; what each TV said is written from this thread: SQLite
+    lets one connection write at a time, and a test (or a request) may hold that in
+    this one."""
     tv_list = tv_checks()
     with ThreadPoolExecutor(max_workers=8) as pool:
-        broker = pool.submit(check_broker)
+        broker = pool.submit(check_broker, in_worker=in_worker)
         asked = [(tv, name, tv and pool.submit(_ask_tv, tv)) for tv, name in tv_list]
         others = [check_database(), check_vision(), check_plex()]
         tv_found = [_tv_answered(tv, name, answer.result()) if tv else check_tv(name=name)

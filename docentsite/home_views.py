@@ -1,14 +1,17 @@
 """The front door (/ and /favicon.ico), the Docent status page (every dependency's
-check, and what is on its way) and the TV's state for the header."""
+check as last found, "Check now", and what is on its way) and the TV's state for
+the header."""
 
 from dataclasses import asdict
 
+from django.conf import settings
 from django.contrib import admin, messages
 from django.db.models import Count
 from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.templatetags.static import static
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from docentsite import health, tvstate
@@ -16,6 +19,7 @@ from docentsite.artwork import tvs
 from docentsite.artwork.errors import DocentError
 from docentsite.artwork.models import TV, Placement, PlacementStatus
 from docentsite.permissions import denied
+from docentsite.status import services as status
 from plexsource import client as plex
 from plexsource.models import ImportRecord, ImportStatus
 
@@ -54,22 +58,26 @@ def docent_tv_state(request):
 
 
 def docent_home(request):
-    found = health.check_all()
-    tv_rows = TV.objects.in_bulk([check.tv_id for check in found if check.tv_id])
+    """Each check as a worker last found it, and its age: the page never waits for one."""
+    tv_rows = list(TV.objects.all())
+    known = status.status_known(tvs=tv_rows)
+    tv_by_id = {tv.pk: tv for tv in tv_rows}
     on_each_tv = dict(Placement.objects.filter(status=PlacementStatus.ON_TV).values_list(
         "tv").annotate(count=Count("pk")).values_list("tv", "count"))
+    now = timezone.now()
     checks = [
-        {"check": check, "state": check.level.value,
-         "tv": tv_rows.get(check.tv_id), "on_tv": on_each_tv.get(check.tv_id, 0),
-         "hint": (SETUP_HINTS if check.level is health.Level.OFF else HINTS).get(
-             "Frame TV" if check.tv_id else check.name, "")}
-        for check in found
+        {"check": item.check, "state": item.check.level.value,
+         "tv": tv_by_id.get(item.check.tv_id), "on_tv": on_each_tv.get(item.check.tv_id, 0),
+         "age": item.checked_at and status.ago((now - item.checked_at).total_seconds()),
+         "hint": _hint(item.check)}
+        for item in known
     ]
     context = {
         **admin.site.each_context(request),
         "title": "Docent status",
         "checks": checks,
         "several_tvs": len(tv_rows) > 1,
+        "check_interval": settings.STATUS_CHECK_INTERVAL,
         "plex_unset": not _plex_configured(),
         "on_tv": Placement.objects.filter(status=PlacementStatus.ON_TV).values(
             "artwork").distinct().count(),
@@ -79,6 +87,17 @@ def docent_home(request):
         "pairing_wait": tvs.PAIRING_WAIT,
     }
     return TemplateResponse(request, "admin/docent_home.html", context)
+
+
+@require_POST
+def docent_check_now(request):
+    """Run every check now, while the person who asked waits (about a second: the
+    worker is pinged), and keep the results for the page."""
+    found = status.status_refresh()
+    problems = sum(not check.ok for check in found)
+    summary = f"{problems} need(s) attention" if problems else "all is well"
+    messages.info(request, f"Checked everything just now: {summary}.")
+    return redirect("docent_home")
 
 
 @require_POST
@@ -93,8 +112,14 @@ def docent_pair_tv(request):
     except DocentError as exc:
         messages.error(request, f"Not paired: {exc}")
     else:
+        status.status_refresh_tv(tv=tv)
         messages.success(request, f"Paired: {tvs.tv_called(tv)} allowed Docent, and remembers it.")
     return redirect("docent_home")
+
+
+def _hint(check: health.Check) -> str:
+    hints = SETUP_HINTS if check.level is health.Level.OFF else HINTS
+    return hints.get("Frame TV" if check.tv_id else check.name, "")
 
 
 def _plex_configured() -> bool:

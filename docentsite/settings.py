@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "ninja",
     "axes",
     "docentsite.artwork",
+    "docentsite.status",
     "plexsource",
 ]
 
@@ -207,6 +208,9 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 STALL_SWEEP_INTERVAL = config.number("STALL_SWEEP_INTERVAL", 60, minimum=1)
 STALL_AFTER = config.number("STALL_AFTER", 120, minimum=2)
 STALL_QUEUED_AFTER = config.number("STALL_QUEUED_AFTER", 1800, minimum=2)
+# The status page's checks (database, worker, TVs, Plex) run in a worker every
+# STATUS_CHECK_INTERVAL seconds; the page shows each result and its age.
+STATUS_CHECK_INTERVAL = config.number("STATUS_CHECK_INTERVAL", 60, minimum=5)
 CELERY_BEAT_SCHEDULE_FILENAME = str(DOCENT_DATA_DIR / "celerybeat-schedule")
 
 # --- Logging --------------------------------------------------------------

@@ -28,6 +28,10 @@ class StatusOut(Schema):
     server: ServerOut | None
     library_count: int | None
     error: str | None
+    checked_at: datetime | None = Field(
+        None, description="When Docent last asked Plex (a worker does, every "
+                          "STATUS_CHECK_INTERVAL seconds); null when the settings alone tell, "
+                          "or before the first time")
 
 
 class LibraryOut(Schema):

@@ -57,22 +57,34 @@ class PlexStatus:
     note: str = ""
 
 
-def plex_status() -> PlexStatus:
-    """Whether Plex is set up and answering; never raises."""
-    try:
-        client = plex.from_settings()
-    except plex.PlexNotConfigured as exc:
-        # Set but unusable (a plex.tv address, say) is configured, and wrong.
-        configured = bool(settings.PLEX_URL and settings.PLEX_TOKEN)
-        return PlexStatus(configured=configured, connected=False, error=str(exc))
+def plex_status(*, remember: bool = True) -> PlexStatus:
+    """Whether Plex is set up and answering; never raises. `remember`: keep the photo
+    libraries Plex lists (a request's read-only answer does not)."""
+    unusable = plex_settings_status()
+    if unusable:
+        return unusable
+    client = plex.from_settings()
     try:
         server = client.identity()
-        libraries = plex_libraries_refresh(client=client)
+        libraries = (plex_libraries_refresh(client=client) if remember
+                     else client.photo_libraries())
     except DocentError as exc:
         return PlexStatus(configured=True, connected=False, error=str(exc),
                           note=client.url_note)
     return PlexStatus(configured=True, connected=True, server=server,
                       library_count=len(libraries), note=client.url_note)
+
+
+def plex_settings_status() -> PlexStatus | None:
+    """How Plex is when the settings alone tell, without asking Plex: not set up, or
+    set up wrong. None when they are usable."""
+    try:
+        plex.from_settings()
+    except plex.PlexNotConfigured as exc:
+        # Set but unusable (a plex.tv address, say) is configured, and wrong.
+        configured = bool(settings.PLEX_URL and settings.PLEX_TOKEN)
+        return PlexStatus(configured=configured, connected=False, error=str(exc))
+    return None
 
 
 def plex_libraries_refresh(*, client: plex.PlexClient | None = None) -> list[PlexLibrary]:

@@ -55,6 +55,20 @@ def no_cached_thumbnails():
     shutil.rmtree(settings.DOCENT_DATA_DIR / "cache" / "plex-thumbnails", ignore_errors=True)
 
 
+@pytest.fixture(autouse=True)
+def status_refresh_asked():
+    """As if this process had just asked a worker to run the status checks: a page
+    that finds a check never run asks for them, and the message would be left in the
+    embedded queue for a later test's worker. Tests of the asking delete the key."""
+    from django.core.cache import cache
+
+    from docentsite.status.services import REFRESH_ASKED
+
+    cache.set(REFRESH_ASKED, True, timeout=None)
+    yield
+    cache.delete(REFRESH_ASKED)
+
+
 @pytest.fixture(scope="session")
 def redis_server():
     """The URL of a Redis the run may flush: its own, or the developer's choice."""

@@ -202,7 +202,7 @@ def test_the_status_page_with_a_malformed_reply_shows_it(admin_client, fake_tv, 
     settings.PLEX_URL = settings.PLEX_TOKEN = ""
     _malform(fake_tv, "get_content_list", "a number where an object was")
 
-    response = admin_client.get("/admin/docent/")
+    response = admin_client.post("/admin/docent/check-now/", follow=True)
 
     assert response.status_code == 200
     assert "sent a reply Docent cannot read, waiting for `get_content_list`" in (

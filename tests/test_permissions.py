@@ -28,6 +28,7 @@ API = [
 ]
 PAGES = [
     ("get", "/admin/docent/", [VIEW]),
+    ("post", "/admin/docent/check-now/", [VIEW]),
     ("post", "/admin/docent/pair-tv/", [CHANGE]),
     ("get", "/admin/plex/browse/", list(PLEX_BROWSE)),
     ("get", "/admin/artwork/artwork/upload/", [ADD]),

@@ -3,8 +3,11 @@
 import logging
 
 import pytest
+from django.utils.dateparse import parse_datetime
 
 from docentsite.permissions import PLEX_BROWSE
+from docentsite.status.models import CheckResult
+from docentsite.status.tasks import refresh as run_the_checks
 from plexsource.models import ImportRecord, ImportStatus, PlexLibrary
 from tests.users import staff_with
 
@@ -33,12 +36,18 @@ def library_id(api) -> int:
 
 
 def test_status_says_connected_with_the_library_count(api, fake_plex):
+    run_the_checks()  # as a worker does, on its timer
+
     body = api.call("get", "/api/plex/status").json()
+
+    checked_at = body.pop("checked_at")
     assert body == {
         "configured": True, "connected": True, "library_count": 1, "error": None,
         "server": {"name": fake_plex.name, "version": fake_plex.version,
                    "machine_identifier": fake_plex.machine_identifier},
     }
+    checked = CheckResult.objects.get(key="Plex").checked_at
+    assert abs(parse_datetime(checked_at) - checked).total_seconds() < 0.001  # JSON keeps ms
 
 
 def test_status_without_settings_says_what_to_set(api, settings):
@@ -50,6 +59,7 @@ def test_status_without_settings_says_what_to_set(api, settings):
 
 def test_status_of_a_plex_that_is_down_is_a_normal_answer(api, fake_plex):
     fake_plex.stop()
+    run_the_checks()
     response = api.call("get", "/api/plex/status")
     assert response.status_code == 200
     assert response.json()["connected"] is False
@@ -58,6 +68,7 @@ def test_status_of_a_plex_that_is_down_is_a_normal_answer(api, fake_plex):
 
 def test_status_with_a_revoked_token_points_at_the_token(api, fake_plex):
     fake_plex.revoke_token()
+    run_the_checks()
     body = api.call("get", "/api/plex/status").json()
     assert body["connected"] is False and "PLEX_TOKEN" in body["error"]
 
@@ -176,11 +187,13 @@ def test_the_token_never_reaches_a_response_a_log_or_a_query_string(
     caplog.set_level(logging.DEBUG)
     lib = library_id(api)
     mexico = fake_plex.find("Mexico").rating_key
+    run_the_checks()
     api.call("get", "/api/plex/status")
     api.call("get", f"/api/plex/libraries/{lib}", data={"album": mexico})
     api.call("get", f"/api/plex/thumbnails/{fake_plex.find('Cenote').rating_key}")
     api.call("post", "/api/plex/import", data={"plex_metadata_ids": [mexico, "424242"]})
     fake_plex.revoke_token()
+    run_the_checks()
     api.call("get", "/api/plex/status")
     api.call("get", f"/api/plex/libraries/{lib}")
     fake_plex.stop()

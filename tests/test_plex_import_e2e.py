@@ -9,6 +9,7 @@ from django.test import Client
 from docentsite.artwork.models import Artwork
 from docentsite.artwork.placements import content_id_on_first_tv as content_id
 from docentsite.permissions import PLEX_BROWSE
+from docentsite.status.tasks import refresh as run_the_checks
 from plexsource.models import ImportRecord, ImportStatus
 from tests.users import staff_with
 from tests.workers import celery_worker, meta_entries, needs_redis, wait_for
@@ -42,6 +43,7 @@ def all_ended(count: int):
 def test_browse_import_five_then_find_them_imported(env, fake_plex, fake_tv, settings,
                                                      tmp_path):
     browser = curator()
+    run_the_checks()  # as the worker does on its timer
     assert browser.get("/api/plex/status").json()["connected"] is True
     (library,) = browser.get("/api/plex/libraries").json()
     url = f"/api/plex/libraries/{library['id']}"
@@ -135,7 +137,9 @@ def test_plex_down_is_retried_until_it_is_back(env, fake_plex, fake_tv, tmp_path
     browser.get(f"/api/plex/libraries/{library['id']}")  # Docent now knows the photo
     harbour = fake_plex.find("Harbour at dawn").rating_key
     fake_plex.stop()
-    assert browser.get("/api/plex/status").json()["connected"] is False
+    run_the_checks()
+    status = browser.get("/api/plex/status").json()
+    assert status["connected"] is False and status["checked_at"]
 
     with celery_worker(env, log_dir=tmp_path):
         post_import_response = post_import(browser, [harbour])

@@ -1,4 +1,6 @@
-"""The status page with two Frames: a card per TV, each with its own Pair with TV."""
+"""The status page with two Frames: a card per TV, each with its own Pair with TV.
+
+The page shows what the checks last found: "Check now" runs them and comes back to it."""
 
 import pytest
 
@@ -9,7 +11,7 @@ den_tv, two_tvs = tvs_fixtures.den_tv, tvs_fixtures.two_tvs
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.timeout(60)]
 
-HOME = "/admin/docent/"
+HOME, CHECK_NOW = "/admin/docent/", "/admin/docent/check-now/"
 
 
 def tv_card(page: str, tv) -> str:
@@ -22,7 +24,7 @@ def test_a_card_per_tv_saying_how_each_is(admin_client, two_tvs, make_artwork, j
     placements.artwork_place(artworks=[artwork], tvs_wanted=[living])
     placements.tv_lane_run(tv_id=living.pk)
 
-    page = admin_client.get(HOME).content.decode()
+    page = admin_client.post(CHECK_NOW, follow=True).content.decode()
 
     living_card, den_card = tv_card(page, living), tv_card(page, den)
     assert 'data-check="Living room (Frame TV)"' in page and 'data-check="Den (Frame TV)"' in page
@@ -39,7 +41,7 @@ def test_one_tv_keeps_its_frame_tv_card(admin_client, fake_tv, frame_tv, setting
     settings.TV_TOKEN_FILE = frame_tv.token_file
     settings.PLEX_URL = settings.PLEX_TOKEN = ""
 
-    page = admin_client.get(HOME).content.decode()
+    page = admin_client.post(CHECK_NOW, follow=True).content.decode()
 
     assert 'data-check="Frame TV"' in page and "<h2>Frame TV</h2>" in page
     assert "(Frame TV)" not in page
@@ -63,7 +65,7 @@ def test_a_disabled_tv_is_not_asked(admin_client, two_tvs, den_tv):
     den.enabled = False
     den.save()
 
-    page = admin_client.get(HOME).content.decode()
+    page = admin_client.post(CHECK_NOW, follow=True).content.decode()
 
     assert "Disabled" in tv_card(page, den) and "gets no new pictures" in tv_card(page, den)
     assert den_tv.connections == [] and tvs.tv_get(tv="Den").last_seen_at is None

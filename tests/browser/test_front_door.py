@@ -5,8 +5,10 @@ import pytest
 from django.core.cache import cache
 from playwright.sync_api import expect
 
+from docentsite.artwork import tvs
+from docentsite.status.models import CheckResult
 from tests.browser.conftest import ARTIFACTS, assert_accessible, log_in
-from tests.workers import celery_worker, empty_embedded_queue
+from tests.workers import celery_worker, empty_embedded_queue, wait_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(300),
               pytest.mark.django_db(transaction=True)]
@@ -98,15 +100,24 @@ def test_a_fresh_install_shows_pairing_as_the_next_step(live_server, curator, fa
     settings.TV_HOST, settings.TV_PORT = fake_tv.host, fake_tv.port
     settings.TV_TOKEN_FILE = tmp_path / "tv-token"
     settings.PLEX_URL = settings.PLEX_TOKEN = ""
+    tvs.tv_from_env()  # as `serve` does when it starts
     empty_embedded_queue()
+    env = {"TV_HOST": fake_tv.host, "TV_PORT": str(fake_tv.port),
+           "TV_TOKEN_FILE": str(settings.TV_TOKEN_FILE), "PLEX_URL": "", "PLEX_TOKEN": ""}
 
-    with celery_worker({}, log_dir=tmp_path):
+    with celery_worker(env, log_dir=tmp_path):
+        # Nothing checked yet: the page says so, and asks the worker to check.
+        log_in(page, live_server.url, curator, next_path="/admin/docent/")
+        expect(page.locator('[data-check="Task queue"]')).to_have_class("docent-card checking")
+        expect(page.locator('[data-check="Frame TV"]')).to_contain_text("Checking")
+        page.screenshot(path=ARTIFACTS / "docent-status-checking.png", full_page=True)
+        wait_for(lambda: CheckResult.objects.filter(key="Task queue").exists(),
+                 what="the worker to run the checks")
         for viewport, name in [(WIDE, "docent-status"), (PHONE, "docent-status-phone")]:
             page.set_viewport_size(viewport)
-            if name == "docent-status":
-                log_in(page, live_server.url, curator, next_path="/admin/docent/")
-            else:
-                page.reload()
+            page.reload()
+            expect(page.locator('[data-check="Task queue"]')).to_contain_text(
+                "a worker is running")
             tv_card = page.locator('[data-check="Frame TV"]')
             expect(tv_card).to_have_class("docent-card step")
             expect(tv_card).to_contain_text("Next step: pair with the TV")

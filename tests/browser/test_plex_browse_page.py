@@ -105,6 +105,7 @@ def test_home_shows_plex_and_the_tv_then_the_plex_error(live_server, curator, wo
                                                         fake_plex, page):
     base = live_server.url
     log_in(page, base, curator, next_path="/admin/docent/")
+    page.get_by_role("button", name="Check now").click()
 
     plex_card = page.locator('[data-check="Plex"]')
     expect(plex_card).to_have_class("docent-card ok")
@@ -114,6 +115,9 @@ def test_home_shows_plex_and_the_tv_then_the_plex_error(live_server, curator, wo
 
     fake_plex.stop()
     page.reload()
+    expect(plex_card).to_have_class("docent-card ok")  # as last checked, and when
+    expect(plex_card.locator(".age")).to_contain_text("Checked ")
+    page.get_by_role("button", name="Check now").click()
     expect(plex_card).to_have_class("docent-card warning")
     expect(plex_card).to_contain_text("What to check")
     page.screenshot(path=ARTIFACTS / "docent-home-plex-down.png", full_page=True)

@@ -1,0 +1,35 @@
+from django.db import models
+
+from docentsite.health import Level
+
+#: What a run of a check can find: "checking" is only ever a page's word for none yet.
+FOUND = [level for level in Level if level is not Level.CHECKING]
+
+
+class CheckResult(models.Model):
+    """A check's last result (a health.Check), kept by whoever ran it last: the
+    worker's timer, "Check now" on the status page. Pages and the API read it."""
+
+    #: The check's name, or "tv-<id>" for a TV's: what the next run replaces.
+    key = models.CharField(max_length=80, unique=True)
+    name = models.CharField(max_length=80)
+    level = models.CharField(max_length=16,
+                             choices=[(level.value, level.name.title()) for level in FOUND])
+    detail = models.TextField()
+    action = models.CharField(max_length=16, blank=True)
+    tv = models.ForeignKey("artwork.TV", null=True, blank=True, on_delete=models.CASCADE,
+                           related_name="+")
+    #: What the check found, as data (Plex's: what /api/plex/status answers).
+    facts = models.JSONField(default=dict, blank=True)
+    checked_at = models.DateTimeField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [models.CheckConstraint(
+            condition=models.Q(level__in=[level.value for level in FOUND]),
+            name="checkresult_level_known")]
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.level}"

@@ -1,0 +1,151 @@
+"""Each check's last result, kept so that the status page and /api/plex/status answer
+at once and read only.
+
+The checks run in the background, in a worker: on its timer (every
+STATUS_CHECK_INTERVAL seconds) and when a page finds a check never run; and in the
+request when a person presses "Check now". The task queue's result, kept by the
+worker itself, is the worker's sign of life: a page reads its age instead of
+waiting for a ping through the queue.
+"""
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import DatabaseError, transaction
+from django.utils import timezone
+
+from docentsite import health
+from docentsite.health import Check, Level
+from docentsite.status.models import CheckResult
+
+logger = logging.getLogger(__name__)
+
+#: The cache key that says this process asked a worker to run the checks lately.
+REFRESH_ASKED = "docent:status-refresh-asked"
+
+
+@dataclass(frozen=True)
+class Known:
+    """A check as last found, and when (None: just now, from the settings alone)."""
+
+    check: Check
+    checked_at: datetime | None = None
+
+
+def status_refresh(*, in_worker: bool = False) -> list[Check]:
+    """Run every check and keep what each found (`in_worker`: run by a worker, which
+    then needs no ping to know that one runs)."""
+    found = health.check_all(in_worker=in_worker)
+    with transaction.atomic():
+        _keep(found)
+        # A TV removed since, or the "no TV" check once there is one.
+        CheckResult.objects.exclude(key__in=[_key(check) for check in found]).delete()
+    return found
+
+
+def status_refresh_tv(*, tv) -> Check:
+    """Run one TV's check and keep it: once paired, its card says so at once."""
+    (name,) = [name for each, name in health.tv_checks() if each and each.pk == tv.pk]
+    check = health.check_tv(tv, name=name)
+    _keep([check])
+    return check
+
+
+def _keep(found: list[Check]) -> None:
+    now = timezone.now()
+    for check in found:
+        CheckResult.objects.update_or_create(key=_key(check), defaults={
+            "name": check.name, "level": check.level.value, "detail": check.detail,
+            "action": check.action, "tv_id": check.tv_id, "facts": check.facts or {},
+            "checked_at": now})
+
+
+def status_refresh_soon() -> None:
+    """Have a worker run the checks now, unless this process asked less than
+    STATUS_CHECK_INTERVAL seconds ago; never waits for it."""
+    from docentsite.status.tasks import refresh
+
+    interval = settings.STATUS_CHECK_INTERVAL
+    if not cache.add(REFRESH_ASKED, True, timeout=interval):
+        return
+    try:
+        refresh.apply_async(expires=interval, retry=False)
+    except Exception as exc:  # noqa: BLE001 - kombu raises many types; the timer will run it
+        logger.warning("Could not ask a worker to run the checks: %s", exc)
+
+
+def status_known(*, tvs: list) -> list[Known]:
+    """Every check as last found, in health.check_all's order, one per TV in `tvs`:
+    "checking…" for a check never run, which a worker is then asked to run. Reads only."""
+    try:
+        kept = {row.key: row for row in CheckResult.objects.all()}
+    except DatabaseError:  # the status table not made yet: the database check says why
+        return [Known(health.check_database())]
+    now = timezone.now()
+    wanted = [("Database", "Database", None), ("Task queue", "Task queue", None),
+              *((f"tv-{tv.pk}" if tv else name, name, tv)
+                for tv, name in health.tv_checks(tvs)),
+              ("Plex", "Plex", None)]
+    known = [_known(kept.get(key), name, tv, now) for key, name, tv in wanted]
+    # What the settings alone tell is told as it is now: no need to wait for a worker.
+    known.insert(-1, Known(health.check_vision()))
+    plex = health.check_plex_settings()
+    if plex:
+        known[-1] = Known(plex)
+    if any(item.check.level is Level.CHECKING for item in known):
+        status_refresh_soon()
+    return known
+
+
+def status_plex() -> dict:
+    """What /api/plex/status answers: Plex as last found, and when. Good news is read
+    from what was found; no news or bad news is asked of Plex again (without writing),
+    so that the browse page never turns a person away from a Plex that is up."""
+    plex = health.check_plex_settings()
+    if plex:
+        return {**plex.facts, "checked_at": None}
+    row = CheckResult.objects.filter(key="Plex").first()
+    if row and row.facts.get("connected"):
+        return {**row.facts, "checked_at": row.checked_at}
+    if row is None:
+        status_refresh_soon()
+    return {**health.check_plex(remember=False).facts, "checked_at": timezone.now()}
+
+
+def worker_silent_after() -> int:
+    """Seconds without a worker's run of the checks after which it counts as gone: a
+    missed turn of the timer, and a slow one, are not yet."""
+    return 3 * settings.STATUS_CHECK_INTERVAL
+
+
+def _known(row: CheckResult | None, name: str, tv, now: datetime) -> Known:
+    if row is None:
+        return Known(Check(name, Level.CHECKING, "Not checked yet: a worker is checking now.",
+                           tv_id=tv and tv.pk))
+    check = Check(name, Level(row.level), row.detail, action=row.action, tv_id=row.tv_id,
+                  facts=row.facts)
+    silent = (now - row.checked_at).total_seconds()
+    if row.key == "Task queue" and row.facts.get("worker") and silent > worker_silent_after():
+        check = Check(name, Level.PROBLEM,
+                      f"{row.facts['broker']}; no worker has run the checks for "
+                      f"{ago(silent)} — start one with `manage.py serve` (or `celery -A "
+                      "docentsite worker -B`: -B runs the timer)",
+                      facts={**row.facts, "worker": False})
+    return Known(check, row.checked_at)
+
+
+def _key(check: Check) -> str:
+    return f"tv-{check.tv_id}" if check.tv_id else check.name
+
+
+def ago(seconds: float) -> str:
+    """A short age in words: 12 s, 4 min, 3 h, 2 days."""
+    seconds = max(0, int(seconds))
+    for unit, size in (("day", 86400), ("h", 3600), ("min", 60)):
+        if seconds >= size:
+            count = seconds // size
+            return f"{count} {unit}{'s' if unit == 'day' and count > 1 else ''}"
+    return f"{seconds} s"
