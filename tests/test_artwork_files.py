@@ -61,7 +61,7 @@ def tv(tv, settings, tmp_path):
 def on_tv(make_artwork, jpeg, upload_now, **fields):
     """The picture's placement on the TV, uploaded, its artwork_meta.json entry written."""
     placement = upload_now(make_artwork(jpeg, **fields))
-    services.artwork_finish(artwork_id=placement.artwork_id)
+    services.artwork_finish(artwork_id=placement.artwork_id, inline=True)
     return placement
 
 

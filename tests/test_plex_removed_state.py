@@ -22,7 +22,7 @@ def imported(fake_plex, plex_settings, tv, chains, settings, tmp_path):
     services.plex_fetch_original(record_id=record_id)
     artwork_services.artwork_prepare(artwork_id=artwork_id)
     placements.tv_lane_run(tv_id=tv.pk)
-    artwork_services.artwork_finish(artwork_id=artwork_id)
+    artwork_services.artwork_finish(artwork_id=artwork_id, inline=True)
     assert ImportRecord.objects.get(pk=record_id).status == ImportStatus.DONE
     return harbour, record_id, artwork_id
 
@@ -73,7 +73,7 @@ def test_importing_a_removed_picture_again_puts_the_same_one_back(
     services.plex_fetch_original(record_id=record_id)
     artwork_services.artwork_prepare(artwork_id=artwork_id)
     placements.tv_lane_run(tv_id=tv.pk)
-    artwork_services.artwork_finish(artwork_id=artwork_id)
+    artwork_services.artwork_finish(artwork_id=artwork_id, inline=True)
     back = placement_of(artwork_id)
     assert len(fake_plex.downloads) == downloads
     assert back.status == PlacementStatus.ON_TV and list(fake_tv.photos) == [back.content_id]

@@ -38,7 +38,7 @@ def test_a_failed_import_resumes_where_it_stopped(
     services.plex_fetch_original(record_id=record_id)
     artwork_services.artwork_prepare(artwork_id=artwork_id)
     placements.tv_lane_run(tv_id=tv.pk)
-    artwork_services.artwork_finish(artwork_id=artwork_id)
+    artwork_services.artwork_finish(artwork_id=artwork_id, inline=True)
 
     assert again.queued == [harbour] and chains[-1] == (record_id, artwork_id)
     assert len(fake_plex.downloads) == downloads  # the original was kept, not fetched again

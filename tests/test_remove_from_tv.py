@@ -31,7 +31,7 @@ def on_tv(make_artwork, make_jpeg, upload_now, meta_path):
     def make(*titles):
         placed = [upload_now(make_artwork(make_jpeg(), filename=f"{title}.jpg"))
                   for title in titles]
-        services.artwork_finish(artwork_id=placed[0].artwork_id)
+        services.artwork_finish(artwork_id=placed[0].artwork_id, inline=True)
         return placed
 
     return make
