@@ -118,6 +118,11 @@ class Artwork(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        indexes = [
+            # The gallery's order (newest first, then the admin's -pk): a page is read
+            # from this index, not sorted out of the whole library every time.
+            models.Index(fields=["created_at", "id"], name="artwork_created_at_id"),
+        ]
 
     def __str__(self):
         return self.title or self.original_filename or f"Artwork {self.pk}"
