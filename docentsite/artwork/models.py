@@ -122,6 +122,8 @@ class Artwork(models.Model):
             # The gallery's order (newest first, then the admin's -pk): a page is read
             # from this index, not sorted out of the whole library every time.
             models.Index(fields=["created_at", "id"], name="artwork_created_at_id"),
+            # The gallery's source filter lists the sources present, on every page.
+            models.Index(fields=["source"], name="artwork_source"),
         ]
 
     def __str__(self):
