@@ -121,10 +121,12 @@ class ArtworkAdmin(admin.ModelAdmin):
 
     def get_changelist_instance(self, request):
         changelist = super().get_changelist_instance(request)
+        # The cards' "Sort by" links: the columns' headers, without building the columns.
         changelist.sort_headers = [header for header in result_headers(changelist)
                                    if header["sortable"]]
         if not changelist.has_active_filters and not changelist.query:
             changelist.full_result_count = changelist.result_count  # no "Show all" link
+        # Without the full count Django would offer the actions over no cards at all.
         changelist.show_admin_actions = bool(changelist.result_count)
         # What the cards may offer, and what they say of the TVs, read once for the page.
         all_tvs = list(TV.objects.all())  # in order: the default TV first

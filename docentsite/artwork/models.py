@@ -130,7 +130,8 @@ class Artwork(models.Model):
         return self.title or self.original_filename or f"Artwork {self.pk}"
 
     # -- the gallery card: the library's state and the placements', in one word --------
-    # Read from the placements as fetched (prefetch_related("placements__tv") on lists).
+    # Read from the placements as fetched, with their TVs (prefetched for lists: the
+    # gallery fetches them in one query, ArtworkAdmin.get_queryset).
 
     @property
     def placed(self) -> list["Placement"]:
