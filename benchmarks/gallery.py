@@ -12,8 +12,9 @@ which lists the apps and nothing of the library. Printed: median ms of each,
 the gallery's ms over the reference's, and the SQL queries each page makes
 (counted in-process with Django's test client). Compare the ratios, not raw
 ms, across machines. --root measures another checkout (this one's venv) the
-same way; given more than once, each in turn, size by size: `--root /tmp/before
---root .` shows a change beside the code before it under the same load.
+same way; given more than once, each in turn, size by size: `git worktree add
+/tmp/before <commit>`, then `--root /tmp/before --root .` shows a change beside
+the code before it under the same load.
 """
 
 import argparse
