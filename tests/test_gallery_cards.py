@@ -99,6 +99,32 @@ def test_with_several_tvs_the_refusals_name_the_tv(on_tv, tv, fake_tv, make_artw
     assert fake_tv.select_calls == []
 
 
+def test_text_from_outside_shows_on_the_card_as_text(admin_client, make_artwork, jpeg):
+    artwork = make_artwork(jpeg, filename="wave.jpg")
+    Artwork.objects.filter(pk=artwork.pk).update(
+        title='<script>alert("x")</script> & more', ai_title="<b>Wave</b>",
+        ai_artist="'Hokusai'", ai_description="<img src=x onerror=alert(1)>",
+        waiting_reason="<i>Plex</i> is down")
+    living = TV.objects.create(name="<em>Living</em>", host="192.0.2.1")
+    den = TV.objects.create(name="Den", host="192.0.2.2")
+    Placement.objects.create(artwork=artwork, tv=living, status=PlacementStatus.ON_TV,
+                             content_id='MY_F"1', matte_id="none")
+    Placement.objects.create(artwork=artwork, tv=den, status=PlacementStatus.FAILED,
+                             last_error="<u>refused</u>")
+
+    card = cards(admin_client.get(CHANGELIST).content.decode())[str(artwork.pk)]
+    card = card.split("</tr>", 1)[0]  # not the page's own scripts after it
+
+    assert [raw for raw in ("<script", "<b>", "<img src=x", "<i>", "<em>", "<u>", 'MY_F"1',
+                            "'Hokusai'") if raw in card] == []
+    assert ('aria-label="Select &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; more"'
+            in card)
+    assert "&lt;b&gt;Wave&lt;/b&gt; — &#x27;Hokusai&#x27;" in card
+    assert "&lt;img src=x onerror=alert(1)&gt;" in card
+    assert "Waiting: &lt;i&gt;Plex&lt;/i&gt; is down" in card
+    assert 'title="MY_F&quot;1 · No matte">&lt;em&gt;Living&lt;/em&gt;: on the TV</li>' in card
+
+
 def test_on_tv_card_offers_its_actions_and_says_delete_waits(admin_client, on_tv):
     placement = on_tv(filename="harbour.jpg")
     artwork = placement.artwork

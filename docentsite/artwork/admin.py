@@ -1,6 +1,8 @@
 from django.contrib import admin, messages
 from django.contrib.admin.actions import delete_selected as django_delete_selected
+from django.contrib.admin.templatetags.admin_list import result_headers
 from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -11,6 +13,7 @@ from django.utils.text import capfirst
 from docentsite import tvstate
 from docentsite.artwork import (
     admin_tvs,  # noqa: F401 - registers the TVs page
+    cards,
     mattes,
     placements,
     services,
@@ -39,7 +42,8 @@ class PresentSourceFilter(admin.SimpleListFilter):
     parameter_name = "source"
 
     def lookups(self, request, model_admin):
-        present = set(Artwork.objects.values_list("source", flat=True).distinct())
+        # order_by(): DISTINCT over the default ordering would list every artwork.
+        present = set(Artwork.objects.order_by().values_list("source", flat=True).distinct())
         return [(value, label) for value, label in Source.choices if value in present]
 
     def queryset(self, request, queryset):
@@ -63,16 +67,17 @@ class PlacementInline(admin.TabularInline):
 
 @admin.register(Artwork)
 class ArtworkAdmin(admin.ModelAdmin):
-    # Shown as cards (templates/admin/artwork/artwork/change_list_results.html);
-    # these columns still name what the list sorts and links by.
-    list_display = ("display_title", "where", "source", "status", "analysis_status",
-                    "created_at")
+    # Shown as cards (docentsite/artwork/cards.py), never as these columns: they are
+    # what the gallery offers to sort by.
+    list_display = ("display_title", "source", "status", "analysis_status", "created_at")
     list_filter = (("status", titled("in the library")), "placements__tv",
                    ("placements__status", titled("on a TV")), PresentSourceFilter,
                    "analysis_status")
     search_fields = ("title", "original_filename", "placements__content_id", "source_ref",
                      "ai_title", "ai_artist", "ai_description")
-    list_select_related = ("created_by",)
+    # Counting the library again for "N results (M total)" is a second COUNT(*) on
+    # every page; the unfiltered gallery knows it already (get_changelist_instance).
+    show_full_result_count = False
     actions = ("send_to_tv", "reanalyze", "remove_from_tv", "change_matte", "retry",
                "delete_selected")
     inlines = (PlacementInline,)
@@ -115,28 +120,36 @@ class ArtworkAdmin(admin.ModelAdmin):
         ] + super().get_urls()
 
     def get_changelist_instance(self, request):
-        # The cards' template gets no request or perms: it reads what it may offer here.
         changelist = super().get_changelist_instance(request)
-        changelist.can_change = self.has_change_permission(request)
-        changelist.can_delete = self.has_delete_permission(request)
-        changelist.several_tvs = several_tvs()  # each card names each TV's part
-        # "Show on TV now" never interrupts: the header knows when the default TV is
-        # being watched, and its cards say so before anyone clicks.
-        default = TV.objects.filter(enabled=True).first()  # the default TV
-        changelist.watched_tv_id = (
-            default.pk if default and tvstate.tv_state_known().key == "watched" else None)
+        # The cards' "Sort by" links: the columns' headers, without building the columns.
+        changelist.sort_headers = [header for header in result_headers(changelist)
+                                   if header["sortable"]]
+        if not changelist.has_active_filters and not changelist.query:
+            changelist.full_result_count = changelist.result_count  # no "Show all" link
+        # Without the full count Django would offer the actions over no cards at all.
+        changelist.show_admin_actions = bool(changelist.result_count)
+        # What the cards may offer, and what they say of the TVs, read once for the page.
+        all_tvs = list(TV.objects.all())  # in order: the default TV first
+        default = next((tv for tv in all_tvs if tv.enabled), None)
+        changelist.gallery = cards.Gallery(
+            url=reverse("admin:artwork_artwork_changelist"), several_tvs=len(all_tvs) > 1,
+            # "Show on TV now" never interrupts: the header knows when the default TV is
+            # being watched, and its cards say so before anyone clicks.
+            watched_tv_id=default.pk if default and tvstate.tv_state_known().key == "watched"
+            else None,
+            can_change=self.has_change_permission(request),
+            can_delete=self.has_delete_permission(request))
         return changelist
 
     def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related("placements__tv")
+        # One query for every placement of the page's artworks, with its TV: the cards'
+        # state, badges and buttons read them (Artwork.placed).
+        return super().get_queryset(request).prefetch_related(
+            Prefetch("placements", queryset=Placement.objects.select_related("tv")))
 
     @admin.display(description="Title", ordering="title")
     def display_title(self, artwork):
         return str(artwork)
-
-    @admin.display(description="On the TV as")
-    def where(self, artwork):
-        return placements.shown_as(artwork)
 
     @admin.display(description="Preview")
     def preview_large(self, artwork):
@@ -425,11 +438,6 @@ def _titles(items) -> str:
     several = Placement.objects.values("tv").distinct().count() > 1
     return ", ".join(str(item.artwork) if isinstance(item, Placement) and not several
                      else str(item) for item in items)
-
-
-def several_tvs() -> bool:
-    """Whether the gallery names each TV, rather than saying "the TV"."""
-    return TV.objects.count() > 1
 
 
 def _matte_tv(artworks):

@@ -118,12 +118,20 @@ class Artwork(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        indexes = [
+            # The gallery's order (newest first, then the admin's -pk): a page is read
+            # from this index, not sorted out of the whole library every time.
+            models.Index(fields=["created_at", "id"], name="artwork_created_at_id"),
+            # The gallery's source filter lists the sources present, on every page.
+            models.Index(fields=["source"], name="artwork_source"),
+        ]
 
     def __str__(self):
         return self.title or self.original_filename or f"Artwork {self.pk}"
 
     # -- the gallery card: the library's state and the placements', in one word --------
-    # Read from the placements as fetched (prefetch_related("placements__tv") on lists).
+    # Read from the placements as fetched, with their TVs (prefetched for lists: the
+    # gallery fetches them in one query, ArtworkAdmin.get_queryset).
 
     @property
     def placed(self) -> list["Placement"]:
