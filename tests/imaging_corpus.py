@@ -391,11 +391,13 @@ def peak_mb():
     with open("/proc/self/status") as status:
         return next(int(line.split()[1]) for line in status if line.startswith("VmHWM:")) / 1024
 
-from docentsite.artwork.imaging import prepare
+from docentsite.artwork import imaging
 
+if sys.argv[2] == "pillow":
+    imaging._vips = lambda: None
 before = peak_mb()
 started = time.perf_counter()
-result = prepare(sys.argv[1])
+result = imaging.prepare(sys.argv[1], copies=imaging.COPIES)
 seconds = time.perf_counter() - started
 print(json.dumps({
     "import_mb": before, "peak_mb": peak_mb(), "seconds": seconds,
@@ -404,10 +406,11 @@ print(json.dumps({
 """
 
 
-def prepare_in_child(path: Path) -> dict:
-    """Run prepare(path) in a new Python process; return its timings and peak memory."""
+def prepare_in_child(path: Path, engine: str = "any") -> dict:
+    """Run prepare(path) with its copies in a new Python process; return its timings and
+    peak memory. ``engine="pillow"`` leaves libvips out."""
     done = subprocess.run(
-        [sys.executable, "-c", _CHILD, str(path)],
+        [sys.executable, "-c", _CHILD, str(path), engine],
         cwd=ROOT,
         env={**os.environ, "PYTHONPATH": str(ROOT)},
         capture_output=True,
