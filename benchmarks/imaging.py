@@ -120,6 +120,14 @@ before = peak_mb()
 started = time.perf_counter()
 prepared = imaging.prepare(sys.argv[1], copies=imaging.COPIES)
 """,
+    # Where libvips is not installed.
+    "Docent, Pillow": """
+from docentsite.artwork import imaging
+imaging._vips = lambda: None
+before = peak_mb()
+started = time.perf_counter()
+prepared = imaging.prepare(sys.argv[1], copies=imaging.COPIES)
+""",
     "libvips": """
 import pyvips
 before = peak_mb()
