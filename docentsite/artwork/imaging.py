@@ -7,8 +7,8 @@ model's copy are made from the same decoded picture. Settings come in as
 arguments, so this module runs the same in a view, a task or a script.
 
 Pillow reads every format. A camera's RGB JPEG, the common case and the
-costly one, goes through libvips instead where pyvips is installed (about
-twice as fast: benchmarks/imaging.py); anything libvips refuses is read again
+costly one, goes through libvips instead where pyvips is installed (1.3-1.8
+times as fast: benchmarks/imaging.py); anything libvips refuses is read again
 by Pillow, which then says what is wrong in its own words.
 """
 
@@ -279,9 +279,11 @@ def _pillow_jpegs(
     img: Image.Image, plan: _Plan, *, background: tuple[int, int, int], quality: int,
     copy_quality: int,
 ) -> tuple[bytes, dict[str, bytes]]:
-    img = _resizable(img)
     stored = plan.size[::-1] if plan.orientation in (5, 6, 7, 8) else plan.size
-    img = img.resize(stored, _RESAMPLE, reducing_gap=2.0)
+    decoded, img = img, _resizable(img).resize(stored, _RESAMPLE, reducing_gap=2.0)
+    # The full picture is not needed past here: its memory goes back now, not
+    # when prepare() is done with the TV JPEG and the copies.
+    decoded.close()
     if plan.orientation in _UPRIGHT:
         img = img.transpose(_UPRIGHT[plan.orientation])
     tv = _srgb(img, plan.icc, background)
