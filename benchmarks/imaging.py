@@ -7,15 +7,16 @@
 By default, prepares camera-like photos (24 MP and 100 MP JPEGs of
 photographic content, generated once and kept in ~/.cache/docent-bench) the
 way a picture arriving in Docent is prepared: the TV JPEG, the gallery
-thumbnail and the vision copy. Beside it, in the same run, the references:
+thumbnail and the vision copy, with libvips and with Pillow alone (as where
+libvips is missing). Beside them, in the same run, the references:
 libvips (pyvips: thumbnail + save of the TV JPEG alone) and naive Pillow (open,
 exif_transpose, thumbnail, save). Each run is a fresh Python process, so every
 peak is that run's own; "peak MB" is the peak RSS over the child's own after
 importing its libraries.
 
 --formats generates other inputs (a 100 MP and a 24 MP JPEG, a 12000x3000 PNG
-panorama, a 12 MP HEIC; the HEIC takes ~20 s to encode) and prints prepare()'s
-time and peak memory for each.
+panorama, a 12 MP HEIC; the HEIC takes ~20 s to encode) and prints the time
+and peak memory of prepare() with its copies for each.
 
 --budget prepares a 20-megapixel picture in each mode Pillow decodes to and
 prints the peak memory per pixel beside the figure imaging.py budgets for
