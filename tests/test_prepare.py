@@ -3,6 +3,7 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from PIL import Image
 
 from docentsite.artwork import imaging, placements, services, tvs
 from docentsite.artwork.models import Artwork, Placement, PlacementStatus, Status
@@ -21,6 +22,23 @@ def test_prepare_keeps_the_tv_jpeg_and_drops_the_original(make_artwork, make_jpe
     assert prepared.bytes == prepared.image.size and len(prepared.sha256) == 64
     assert prepared.thumbnail and not prepared.original
     assert not os.path.exists(original)
+
+
+def test_prepare_keeps_the_thumbnail_and_the_vision_copy_beside_the_tv_jpeg(
+    make_artwork, make_jpeg
+):
+    artwork = make_artwork(make_jpeg(6000, 4000))
+
+    sizes = {}
+    for stored in (artwork.image, artwork.thumbnail, artwork.vision):
+        with Image.open(stored.path) as img:
+            sizes[stored.field.name] = (img.format, img.size)
+
+    assert sizes == {
+        "image": ("JPEG", (3240, 2160)),
+        "thumbnail": ("JPEG", (480, 320)),
+        "vision": ("JPEG", (1080, 720)),
+    }
 
 
 def test_a_corrupt_file_fails_its_own_artwork_readably(make_artwork, make_jpeg):

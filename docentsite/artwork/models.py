@@ -72,6 +72,11 @@ class Artwork(models.Model):
     original = models.FileField(upload_to="originals/", blank=True)
     image = models.FileField("prepared JPEG", upload_to="prepared/", blank=True)
     thumbnail = models.FileField(upload_to="thumbnails/", blank=True)
+    # Made with the thumbnail from the one decode of the original: describing
+    # the picture later reads this instead of decoding the 4K JPEG again.
+    vision = models.FileField(
+        "vision copy", upload_to="vision/", blank=True,
+        help_text="The smaller JPEG the vision model is shown.")
     width = models.PositiveIntegerField(null=True, blank=True)
     height = models.PositiveIntegerField(null=True, blank=True)
     bytes = models.PositiveIntegerField(null=True, blank=True)

@@ -28,7 +28,6 @@ from docentsite.artwork.signals import artwork_progress
 
 logger = logging.getLogger(__name__)
 
-THUMBNAIL_SIZE = (480, 480)
 # A description is a paragraph; longer is a model rambling.
 MAX_DESCRIPTION = 4000
 
@@ -79,6 +78,7 @@ def artwork_prepare(*, artwork_id: int) -> Artwork:
         prepared = imaging.prepare(
             artwork.original.path,
             quality=settings.JPEG_QUALITY,
+            copies=imaging.COPIES,
             max_decode_bytes=settings.IMAGE_MEMORY_LIMIT_MB * 2**20,
         )
     except imaging.ImageRejected as exc:
@@ -90,13 +90,14 @@ def artwork_prepare(*, artwork_id: int) -> Artwork:
         raise
     name = f"{prepared.sha256[:16]}.jpg"
     artwork.image.save(name, ContentFile(prepared.jpeg), save=False)
-    thumbnail = imaging.vision_copy(prepared.jpeg, max_size=THUMBNAIL_SIZE)
-    artwork.thumbnail.save(name, ContentFile(thumbnail), save=False)
+    artwork.thumbnail.save(name, ContentFile(prepared.copies["thumbnail"]), save=False)
+    artwork.vision.save(name, ContentFile(prepared.copies["vision"]), save=False)
     # Only the first of two concurrent deliveries records its result.
     claimed = Artwork.objects.filter(pk=artwork.pk, status=Status.PENDING).update(
         status=Status.PREPARED,
         image=artwork.image.name,
         thumbnail=artwork.thumbnail.name,
+        vision=artwork.vision.name,
         width=prepared.width,
         height=prepared.height,
         bytes=len(prepared.jpeg),
@@ -110,6 +111,7 @@ def artwork_prepare(*, artwork_id: int) -> Artwork:
     else:
         artwork.image.delete(save=False)
         artwork.thumbnail.delete(save=False)
+        artwork.vision.delete(save=False)
     artwork.refresh_from_db()
     return artwork
 
@@ -125,9 +127,7 @@ def artwork_analyze(*, artwork_id: int) -> Artwork:
     _progress(artwork, "analyzing")
     try:
         config = vision.from_settings()
-        with artwork.image.open("rb") as handle:
-            small = imaging.vision_copy(handle.read())
-        meta = vision.describe(small, config=config)
+        meta = vision.describe(_vision_copy(artwork), config=config)
     except vision.VisionError as exc:
         if exc.transient:
             Artwork.objects.filter(pk=artwork.pk).update(
@@ -158,6 +158,15 @@ def artwork_analyze(*, artwork_id: int) -> Artwork:
     )
     artwork.refresh_from_db()
     return artwork
+
+
+def _vision_copy(artwork: Artwork) -> bytes:
+    if artwork.vision:
+        with artwork.vision.open("rb") as handle:
+            return handle.read()
+    # Prepared before the copy was made with the TV JPEG.
+    with artwork.image.open("rb") as handle:
+        return imaging.vision_copy(handle.read())
 
 
 def artwork_record_analysis_failure(*, artwork_id: int, error: str) -> Artwork:
@@ -322,8 +331,8 @@ def artwork_delete(*, artworks) -> DeleteResult:
     # the entries of ids no row has, as an original Docent's.
     metafile.sync_all()
     for artwork in artworks:
-        names = [stored.name for stored in (artwork.original, artwork.image, artwork.thumbnail)
-                 if stored]
+        names = [stored.name for stored in (
+            artwork.original, artwork.image, artwork.thumbnail, artwork.vision) if stored]
         # Deleted only if still off the TV: an upload may have begun since it was listed.
         deleted, _ = Artwork.objects.filter(pk=artwork.pk).exclude(
             placements__status__in=placements.ON_TV_STATUSES).delete()
