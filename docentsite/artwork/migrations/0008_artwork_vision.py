@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('artwork', '0006_tv_pair_permission'),
+        ('artwork', '0007_gallery_indexes'),
     ]
 
     operations = [
