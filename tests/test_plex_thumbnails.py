@@ -8,7 +8,7 @@ import pytest
 from django.db import connection
 from PIL import Image
 
-from plexsource import services
+from plexsource import thumbnails
 from plexsource.client import MAX_THUMBNAIL_BYTES, PlexOffServer, PlexUnavailable
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -27,7 +27,7 @@ def test_concurrent_first_requests_for_one_thumbnail_all_get_it_whole(fake_plex,
             assert len(set(results)) == 1, f"{title} at {size}: torn or missing"
             with Image.open(io.BytesIO(results[0])) as image:
                 image.load()  # whole
-    folder = services._thumbnail_dir()
+    folder = thumbnails.thumbnail_dir()
     assert [p.name for p in folder.iterdir() if p.name.startswith(".")] == []
 
 
@@ -37,8 +37,9 @@ def load_at_once(rating_key: str, size: int, *, threads: int) -> list[bytes]:
     def load():
         try:
             start.wait()
-            thumbnail = services.plex_thumbnail(plex_metadata_id=rating_key, size=size)
-            results.append(thumbnail.path.read_bytes())
+            thumbnail = thumbnails.plex_thumbnail(plex_metadata_id=rating_key, size=size)
+            with thumbnails.plex_thumbnail_open(thumbnail=thumbnail) as answer:
+                results.append(answer.read())
         except Exception as exc:  # noqa: BLE001 - the test reports whatever went wrong
             results.append(repr(exc))
         finally:
@@ -57,13 +58,19 @@ def test_a_thumbnail_plex_places_on_another_server_is_refused(fake_plex, plex_se
     garden.listed_thumb = "//192.0.2.1:32400/library/metadata/1/thumb/2"
 
     with pytest.raises(PlexOffServer):
-        services.plex_thumbnail(plex_metadata_id=garden.rating_key)
+        fetch(garden.rating_key)
 
 
 def test_a_thumbnail_larger_than_the_cap_is_not_cached(fake_plex, plex_settings):
     fake_plex.thumbnail_padding = 2 * MAX_THUMBNAIL_BYTES
 
     with pytest.raises(PlexUnavailable, match="stopped reading"):
-        services.plex_thumbnail(plex_metadata_id=fake_plex.find("Garden").rating_key)
+        fetch(fake_plex.find("Garden").rating_key)
 
-    assert list(services._thumbnail_dir().iterdir()) == []
+    assert list(thumbnails.thumbnail_dir().glob("*")) == []  # none, not even a part
+
+
+def fetch(rating_key: str, **kwargs) -> bytes:
+    thumbnail = thumbnails.plex_thumbnail(plex_metadata_id=rating_key, **kwargs)
+    with thumbnails.plex_thumbnail_open(thumbnail=thumbnail) as answer:
+        return answer.read()

@@ -1,0 +1,285 @@
+"""Plex thumbnails through Docent beside the same request sent straight to Plex.
+
+    python benchmarks/thumbnails.py [--photos 40] [--delay 0.25] [--root PATH]
+
+Starts the fake Plex of the tests with `--photos` camera-sized photos and, in one
+fresh data dir, `manage.py serve --no-worker` (gunicorn as `./docent` runs it). It
+prints, as medians over the photos, each request on a keep-alive connection as a
+browser sends it:
+
+- Plex: the transcoder request Docent makes for a thumbnail, sent straight to Plex;
+- miss: a thumbnail's first request through Docent (Docent asks Plex, caches it);
+- warm: the same thumbnail again, with the API token and with an admin session;
+- 304: again with the ETag the browser holds.
+
+Then, for each way of running the web processes (workers x threads), six browser
+connections load the grid at once: warm (thumbnails a second), and cold from a Plex
+that takes `--delay` seconds a thumbnail, where "at once" is how many of the six were
+being served together (6.0: none waited; 2.0: capped at two).
+
+`--root` runs another checkout's `manage.py` (e.g. the commit before a change, in a
+`git worktree`), with this checkout's fake Plex: before and after in one script.
+Compare the ratios to Plex, not the raw times, across machines: the machine is shared.
+"""
+
+import argparse
+import contextlib
+import io
+import os
+import queue
+import random
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from urllib.parse import quote
+
+import requests
+from PIL import Image
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.fakes.plex import FakePlex  # noqa: E402
+
+API_TOKEN = "benchmark-token"
+OWNER, PASSWORD = "owner", "a long benchmark password"
+SIZE = 240
+PARALLEL = 6
+#: (workers, threads a worker): 1 thread is gunicorn's sync worker.
+CONFIGURATIONS = [(2, 1), (2, 8), (3, 4), (4, 1), (6, 1)]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--photos", type=int, default=40)
+    parser.add_argument("--delay", type=float, default=0.25,
+                        help="seconds Plex takes a thumbnail in the cold parallel run")
+    parser.add_argument("--root", type=Path, default=ROOT,
+                        help="the checkout whose manage.py serves (default: this one)")
+    parser.add_argument("--configurations", default=",".join(f"{w}x{t}" for w, t in CONFIGURATIONS),
+                        help="workers x threads to compare, e.g. 2x8,4x1")
+    args = parser.parse_args()
+    configurations = [tuple(int(n) for n in c.split("x")) for c in args.configurations.split(",")]
+    with FakePlex() as plex, tempfile.TemporaryDirectory(prefix="docent-bench-") as data:
+        section = plex.add_section("Camera")
+        for number in range(args.photos):
+            plex.add_photo(section, f"IMG_{number:04d}", camera_jpeg(number),
+                           file=f"IMG_{number:04d}.jpg")
+        photos = [(item.rating_key, item.thumb) for item in section.flat()]
+        data = Path(data)
+        env = site_env(plex, data)
+        prepare(args.root, env)
+        print(f"{len(photos)} photos, {SIZE} px thumbnails; Docent from {args.root}\n")
+        with serve(args.root, env, 2, 8) as url:
+            browse(url)
+            sequential(plex, url, photos)
+        print(f"\n{PARALLEL} connections at once: warm thumbnails a second (Plex straight: "
+              f"{parallel_plex(plex, photos):.0f}/s); cold from a Plex taking "
+              f"{args.delay:g} s each, how many were served together")
+        print(f"{'workers x threads':20} {'warm /s':>9} {'cold: at once':>14}")
+        for workers, threads in configurations:
+            shutil.rmtree(data / "cache", ignore_errors=True)
+            with serve(args.root, env, workers, threads) as url:
+                browse(url)
+                plex.slow_thumbnails = args.delay
+                started = time.perf_counter()
+                load_grid(url, photos)
+                cold = time.perf_counter() - started
+                plex.slow_thumbnails = 0
+                load_grid(url, photos)  # every worker has served some once
+                started = time.perf_counter()
+                rounds = 5
+                for _ in range(rounds):
+                    load_grid(url, photos)
+                warm = rounds * len(photos) / (time.perf_counter() - started)
+            at_once = len(photos) * args.delay / cold
+            print(f"{f'{workers} x {threads}':20} {warm:>9.0f} {at_once:>14.1f}")
+
+
+def camera_jpeg(seed: int) -> bytes:
+    """A 1600x1200 JPEG with detail (noise over a gradient): thumbnails of tens of KB."""
+    rng = random.Random(seed)
+    small = Image.new("RGB", (160, 120))
+    small.putdata([(rng.randrange(256), (x * 2) % 256, (y * 2) % 256)
+                   for y in range(120) for x in range(160)])
+    image = small.resize((1600, 1200), Image.Resampling.BICUBIC)
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=90)
+    return out.getvalue()
+
+
+def site_env(plex: FakePlex, data: Path) -> dict:
+    return {
+        **{k: v for k, v in os.environ.items() if k != "DATABASE_URL"},
+        "DJANGO_SETTINGS_MODULE": "docentsite.settings", "DOCENT_ENV_FILE": os.devnull,
+        "DOCENT_DATA_DIR": str(data), "DOCENT_API_TOKEN": API_TOKEN, "PLEX_URL": plex.url,
+        "PLEX_TOKEN": plex.token, "TV_HOST": "", "AI_PROVIDER": "none", "LOG_LEVEL": "warning",
+        "DJANGO_SUPERUSER_USERNAME": OWNER, "DJANGO_SUPERUSER_PASSWORD": PASSWORD,
+    }
+
+
+def prepare(root: Path, env: dict) -> None:
+    manage = [sys.executable, str(root / "manage.py")]
+    subprocess.run([*manage, "prepare_site", "-v0"], env=env, check=True, cwd=root)
+
+
+@contextlib.contextmanager
+def serve(root: Path, env: dict, workers: int, threads: int):
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    server = subprocess.Popen(
+        [sys.executable, str(root / "manage.py"), "serve", "--no-worker",
+         "--bind", f"127.0.0.1:{port}", "--web-workers", str(workers),
+         "--web-threads", str(threads)],
+        env=env, cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:  # every process loads Django with --preload: one answer is all of them
+                requests.get(f"{url}/admin/login/", timeout=10).raise_for_status()
+                break
+            except requests.RequestException:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise
+                time.sleep(0.2)
+        yield url
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(60)
+
+
+def api_session() -> requests.Session:
+    session = requests.Session()
+    session.headers["Authorization"] = f"Bearer {API_TOKEN}"
+    return session
+
+
+def admin_session(url: str) -> requests.Session:
+    session = requests.Session()
+    session.get(f"{url}/admin/login/", timeout=30)
+    session.post(f"{url}/admin/login/", timeout=30, data={
+        "username": OWNER, "password": PASSWORD, "next": "/admin/",
+        "csrfmiddlewaretoken": session.cookies["csrftoken"],
+    }, headers={"Referer": f"{url}/admin/login/"}).raise_for_status()
+    assert "sessionid" in session.cookies, "the admin login failed"
+    return session
+
+
+def browse(url: str) -> None:
+    """The library's page, as the browse page loads it before its thumbnails."""
+    with api_session() as session:
+        (library,) = session.get(f"{url}/api/plex/libraries", timeout=60).json()
+        session.get(f"{url}/api/plex/libraries/{library['id']}",
+                    params={"page_size": 200}, timeout=60).raise_for_status()
+
+
+def thumbnail_url(url: str, rating_key: str, thumb: str) -> str:
+    return f"{url}/api/plex/thumbnails/{rating_key}?t={quote(thumb, safe='')}&size={SIZE}"
+
+
+def timed(session: requests.Session, url: str, **kwargs) -> tuple[float, requests.Response]:
+    started = time.perf_counter()
+    response = session.get(url, timeout=60, **kwargs)
+    elapsed = time.perf_counter() - started
+    response.raise_for_status()
+    return elapsed, response
+
+
+def plex_request(plex: FakePlex, session: requests.Session, thumb: str) -> float:
+    """The request Docent's client sends the transcoder, token in the header."""
+    return timed(session, f"{plex.url}/photo/:/transcode", params={
+        "url": thumb, "width": SIZE, "height": SIZE, "minSize": "1", "upscale": "0",
+        "format": "jpg"}, headers={"X-Plex-Token": plex.token})[0]
+
+
+def sequential(plex: FakePlex, url: str, photos: list[tuple[str, str]]) -> None:
+    with requests.Session() as straight, api_session() as api, \
+            admin_session(url) as admin:
+        plex_request(plex, straight, photos[0][1])  # the connection is open
+        raw = [plex_request(plex, straight, thumb) for _, thumb in photos]
+        miss, warm, warm_admin, not_modified, sizes = [], [], [], [], []
+        for rating_key, thumb in photos:
+            elapsed, first = timed(api, thumbnail_url(url, rating_key, thumb))
+            miss.append(elapsed)
+            sizes.append(len(first.content))
+        for _ in range(3):
+            for rating_key, thumb in photos:
+                warm.append(timed(api, thumbnail_url(url, rating_key, thumb))[0])
+                elapsed, response = timed(admin, thumbnail_url(url, rating_key, thumb))
+                warm_admin.append(elapsed)
+                etag = response.headers["ETag"]
+                not_modified.append(timed(admin, thumbnail_url(url, rating_key, thumb),
+                                          headers={"If-None-Match": etag})[0])
+    plex_ms = statistics.median(raw) * 1000
+    print(f"thumbnails of {statistics.median(sizes) / 1024:.0f} KB (median)")
+    print(f"{'request (median)':34} {'ms':>7} {'vs Plex':>9}")
+    print(f"{'Plex straight (the reference)':34} {plex_ms:>7.2f}")
+    for label, times in (("miss, API token", miss), ("warm, API token", warm),
+                         ("warm, admin session", warm_admin),
+                         ("304, admin session", not_modified)):
+        ms = statistics.median(times) * 1000
+        print(f"{label:34} {ms:>7.2f} {ms - plex_ms:>+8.2f}")
+
+
+def load_grid(url: str, photos: list[tuple[str, str]]) -> None:
+    pending: queue.Queue[tuple[str, str]] = queue.Queue()
+    for photo in photos:
+        pending.put(photo)
+    failures = []
+
+    def connection() -> None:
+        with api_session() as session:
+            while True:
+                try:
+                    rating_key, thumb = pending.get_nowait()
+                except queue.Empty:
+                    return
+                response = session.get(thumbnail_url(url, rating_key, thumb), timeout=120)
+                if response.status_code != 200:
+                    failures.append(response.status_code)
+
+    loaders = [threading.Thread(target=connection) for _ in range(PARALLEL)]
+    for loader in loaders:
+        loader.start()
+    for loader in loaders:
+        loader.join()
+    assert not failures, failures
+
+
+def parallel_plex(plex: FakePlex, photos: list[tuple[str, str]]) -> float:
+    pending: queue.Queue[str] = queue.Queue()
+    rounds = 3
+    for _ in range(rounds):
+        for _, thumb in photos:
+            pending.put(thumb)
+
+    def connection() -> None:
+        with requests.Session() as session:
+            while True:
+                try:
+                    thumb = pending.get_nowait()
+                except queue.Empty:
+                    return
+                plex_request(plex, session, thumb)
+
+    started = time.perf_counter()
+    loaders = [threading.Thread(target=connection) for _ in range(PARALLEL)]
+    for loader in loaders:
+        loader.start()
+    for loader in loaders:
+        loader.join()
+    return rounds * len(photos) / (time.perf_counter() - started)
+
+
+if __name__ == "__main__":
+    main()
