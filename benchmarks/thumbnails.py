@@ -10,12 +10,13 @@ browser sends it:
 - Plex: the transcoder request Docent makes for a thumbnail, sent straight to Plex;
 - miss: a thumbnail's first request through Docent (Docent asks Plex, caches it);
 - warm: the same thumbnail again, with the API token and with an admin session;
-- 304: again with the ETag the browser holds.
+- 304: again with the ETag the browser holds;
+- and, for scale, a static file of about a thumbnail's size as whitenoise serves it.
 
 Then, for each way of running the web processes (workers x threads), six browser
 connections load the grid at once: warm (thumbnails a second), and cold from a Plex
 that takes `--delay` seconds a thumbnail, where "at once" is how many of the six were
-being served together (6.0: none waited; 2.0: capped at two).
+asked of Plex together at most (6: none waited; 2: capped at two).
 
 `--root` runs another checkout's `manage.py` (e.g. the commit before a change, in a
 `git worktree`), with this checkout's fake Plex: before and after in one script.
@@ -47,11 +48,14 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from tests.fakes.plex import FakePlex  # noqa: E402
+from tests.fakes.plex import _Handler as plex_handler  # noqa: E402
 
 API_TOKEN = "benchmark-token"
 OWNER, PASSWORD = "owner", "a long benchmark password"
 SIZE = 240
 PARALLEL = 6
+#: A file whitenoise serves, of a thumbnail's size: what "served like a static file" takes.
+STATIC_FILE = "/static/admin/css/base.css"
 #: (workers, threads a worker): 1 thread is gunicorn's sync worker.
 CONFIGURATIONS = [(2, 1), (2, 8), (3, 4), (4, 1), (6, 1)]
 
@@ -67,6 +71,7 @@ def main() -> None:
                         help="workers x threads to compare, e.g. 2x8,4x1")
     args = parser.parse_args()
     configurations = [tuple(int(n) for n in c.split("x")) for c in args.configurations.split(",")]
+    in_flight = InFlight()
     with FakePlex() as plex, tempfile.TemporaryDirectory(prefix="docent-bench-") as data:
         section = plex.add_section("Camera")
         for number in range(args.photos):
@@ -82,16 +87,15 @@ def main() -> None:
             sequential(plex, url, photos)
         print(f"\n{PARALLEL} connections at once: warm thumbnails a second (Plex straight: "
               f"{parallel_plex(plex, photos):.0f}/s); cold from a Plex taking "
-              f"{args.delay:g} s each, how many were served together")
+              f"{args.delay:g} s each, the most asked of Plex together")
         print(f"{'workers x threads':20} {'warm /s':>9} {'cold: at once':>14}")
         for workers, threads in configurations:
             shutil.rmtree(data / "cache", ignore_errors=True)
             with serve(args.root, env, workers, threads) as url:
                 browse(url)
                 plex.slow_thumbnails = args.delay
-                started = time.perf_counter()
+                in_flight.reset()
                 load_grid(url, photos)
-                cold = time.perf_counter() - started
                 plex.slow_thumbnails = 0
                 load_grid(url, photos)  # every worker has served some once
                 started = time.perf_counter()
@@ -99,20 +103,44 @@ def main() -> None:
                 for _ in range(rounds):
                     load_grid(url, photos)
                 warm = rounds * len(photos) / (time.perf_counter() - started)
-            at_once = len(photos) * args.delay / cold
-            print(f"{f'{workers} x {threads}':20} {warm:>9.0f} {at_once:>14.1f}")
+            print(f"{f'{workers} x {threads}':20} {warm:>9.0f} {in_flight.most:>14}")
 
 
 def camera_jpeg(seed: int) -> bytes:
-    """A 1600x1200 JPEG with detail (noise over a gradient): thumbnails of tens of KB."""
+    """A 640x480 JPEG with detail (noise over a gradient): a thumbnail of tens of KB, and
+    a transcode quick enough to stand for a Plex that has the thumbnail cached."""
     rng = random.Random(seed)
     small = Image.new("RGB", (160, 120))
     small.putdata([(rng.randrange(256), (x * 2) % 256, (y * 2) % 256)
                    for y in range(120) for x in range(160)])
-    image = small.resize((1600, 1200), Image.Resampling.BICUBIC)
+    image = small.resize((640, 480), Image.Resampling.BICUBIC)
     out = io.BytesIO()
     image.save(out, "JPEG", quality=90)
     return out.getvalue()
+
+
+class InFlight:
+    """The most transcoder requests the fake Plex was answering at once."""
+
+    def __init__(self) -> None:
+        self.now = self.most = 0
+        self.lock = threading.Lock()
+        transcode = plex_handler._transcode
+
+        def counted(handler, fake, query):
+            with self.lock:
+                self.now += 1
+                self.most = max(self.most, self.now)
+            try:
+                return transcode(handler, fake, query)
+            finally:
+                with self.lock:
+                    self.now -= 1
+
+        plex_handler._transcode = counted
+
+    def reset(self) -> None:
+        self.most = 0
 
 
 def site_env(plex: FakePlex, data: Path) -> dict:
@@ -207,6 +235,7 @@ def sequential(plex: FakePlex, url: str, photos: list[tuple[str, str]]) -> None:
             admin_session(url) as admin:
         plex_request(plex, straight, photos[0][1])  # the connection is open
         raw = [plex_request(plex, straight, thumb) for _, thumb in photos]
+        static = [timed(admin, f"{url}{STATIC_FILE}")[0] for _ in range(3 * len(photos))]
         miss, warm, warm_admin, not_modified, sizes = [], [], [], [], []
         for rating_key, thumb in photos:
             elapsed, first = timed(api, thumbnail_url(url, rating_key, thumb))
@@ -224,8 +253,8 @@ def sequential(plex: FakePlex, url: str, photos: list[tuple[str, str]]) -> None:
     print(f"thumbnails of {statistics.median(sizes) / 1024:.0f} KB (median)")
     print(f"{'request (median)':34} {'ms':>7} {'vs Plex':>9}")
     print(f"{'Plex straight (the reference)':34} {plex_ms:>7.2f}")
-    for label, times in (("miss, API token", miss), ("warm, API token", warm),
-                         ("warm, admin session", warm_admin),
+    for label, times in (("a static file (whitenoise)", static), ("miss, API token", miss),
+                         ("warm, API token", warm), ("warm, admin session", warm_admin),
                          ("304, admin session", not_modified)):
         ms = statistics.median(times) * 1000
         print(f"{label:34} {ms:>7.2f} {ms - plex_ms:>+8.2f}")
