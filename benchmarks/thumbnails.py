@@ -2,21 +2,21 @@
 
     python benchmarks/thumbnails.py [--photos 40] [--delay 0.25] [--root PATH]
 
-Starts the fake Plex of the tests with `--photos` camera-sized photos and, in one
-fresh data dir, `manage.py serve --no-worker` (gunicorn as `./docent` runs it). It
-prints, as medians over the photos, each request on a keep-alive connection as a
-browser sends it:
+Starts the fake Plex of the tests with `--photos` photos (640x480, with detail) and, in
+one fresh data dir, `manage.py serve --no-worker` (gunicorn as `./docent` runs it). Each
+request goes on a keep-alive connection, as a browser's do, right after the same
+thumbnail's transcoder request sent straight to Plex (token in the header, as Docent
+sends it); it prints the medians of both and of their differences ("vs Plex"):
 
-- Plex: the transcoder request Docent makes for a thumbnail, sent straight to Plex;
 - miss: a thumbnail's first request through Docent (Docent asks Plex, caches it);
 - warm: the same thumbnail again, with the API token and with an admin session;
-- 304: again with the ETag the browser holds;
+- 304: again, with the ETag the browser holds;
 - and, for scale, a static file of about a thumbnail's size as whitenoise serves it.
 
 Then, for each way of running the web processes (workers x threads), six browser
-connections load the grid at once: warm (thumbnails a second), and cold from a Plex
-that takes `--delay` seconds a thumbnail, where "at once" is how many of the six were
-asked of Plex together at most (6: none waited; 2: capped at two).
+connections load the grid at once: warm (thumbnails a second, beside Plex straight),
+and cold from a Plex that takes `--delay` seconds a thumbnail, where "at once" is how
+many of the six were asked of Plex together at most (6: none waited; 2: capped at two).
 
 `--root` runs another checkout's `manage.py` (e.g. the commit before a change, in a
 `git worktree`), with this checkout's fake Plex: before and after in one script.
@@ -56,6 +56,8 @@ SIZE = 240
 PARALLEL = 6
 #: A file whitenoise serves, of a thumbnail's size: what "served like a static file" takes.
 STATIC_FILE = "/static/admin/css/base.css"
+LABELS = ("a static file (whitenoise)", "miss, API token", "warm, API token",
+          "warm, admin session", "304, admin session")
 #: (workers, threads a worker): 1 thread is gunicorn's sync worker.
 CONFIGURATIONS = [(2, 1), (2, 8), (3, 4), (4, 1), (6, 1)]
 
@@ -231,33 +233,38 @@ def plex_request(plex: FakePlex, session: requests.Session, thumb: str) -> float
 
 
 def sequential(plex: FakePlex, url: str, photos: list[tuple[str, str]]) -> None:
+    """Each request beside one straight to Plex just before it: "vs Plex" is the median
+    of the pairs' differences, as the machine's load drifts over the run."""
+    times: dict[str, list[tuple[float, float]]] = {label: [] for label in LABELS}
     with requests.Session() as straight, api_session() as api, \
             admin_session(url) as admin:
         plex_request(plex, straight, photos[0][1])  # the connection is open
-        raw = [plex_request(plex, straight, thumb) for _, thumb in photos]
-        static = [timed(admin, f"{url}{STATIC_FILE}")[0] for _ in range(3 * len(photos))]
-        miss, warm, warm_admin, not_modified, sizes = [], [], [], [], []
+        sizes = []
         for rating_key, thumb in photos:
+            reference = plex_request(plex, straight, thumb)
             elapsed, first = timed(api, thumbnail_url(url, rating_key, thumb))
-            miss.append(elapsed)
+            times["miss, API token"].append((reference, elapsed))
             sizes.append(len(first.content))
         for _ in range(3):
             for rating_key, thumb in photos:
-                warm.append(timed(api, thumbnail_url(url, rating_key, thumb))[0])
+                reference = plex_request(plex, straight, thumb)
+                times["a static file (whitenoise)"].append(
+                    (reference, timed(admin, f"{url}{STATIC_FILE}")[0]))
+                times["warm, API token"].append(
+                    (reference, timed(api, thumbnail_url(url, rating_key, thumb))[0]))
                 elapsed, response = timed(admin, thumbnail_url(url, rating_key, thumb))
-                warm_admin.append(elapsed)
+                times["warm, admin session"].append((reference, elapsed))
                 etag = response.headers["ETag"]
-                not_modified.append(timed(admin, thumbnail_url(url, rating_key, thumb),
-                                          headers={"If-None-Match": etag})[0])
-    plex_ms = statistics.median(raw) * 1000
+                times["304, admin session"].append((reference, timed(
+                    admin, thumbnail_url(url, rating_key, thumb),
+                    headers={"If-None-Match": etag})[0]))
     print(f"thumbnails of {statistics.median(sizes) / 1024:.0f} KB (median)")
-    print(f"{'request (median)':34} {'ms':>7} {'vs Plex':>9}")
-    print(f"{'Plex straight (the reference)':34} {plex_ms:>7.2f}")
-    for label, times in (("a static file (whitenoise)", static), ("miss, API token", miss),
-                         ("warm, API token", warm), ("warm, admin session", warm_admin),
-                         ("304, admin session", not_modified)):
-        ms = statistics.median(times) * 1000
-        print(f"{label:34} {ms:>7.2f} {ms - plex_ms:>+8.2f}")
+    print(f"{'request (median)':34} {'ms':>7} {'Plex ms':>8} {'vs Plex':>8}")
+    for label, pairs in times.items():
+        reference = statistics.median(plex for plex, _ in pairs) * 1000
+        ms = statistics.median(docent for _, docent in pairs) * 1000
+        more = statistics.median(docent - plex for plex, docent in pairs) * 1000
+        print(f"{label:34} {ms:>7.2f} {reference:>8.2f} {more:>+8.2f}")
 
 
 def load_grid(url: str, photos: list[tuple[str, str]]) -> None:
