@@ -16,7 +16,8 @@ sends it); it prints the medians of both and of their differences ("vs Plex"):
 Then, for each way of running the web processes (workers x threads), six browser
 connections load the grid at once: warm (thumbnails a second, beside Plex straight),
 and cold from a Plex that takes `--delay` seconds a thumbnail, where "at once" is how
-many of the six were asked of Plex together at most (6: none waited; 2: capped at two).
+many of the six were asked of Plex together at most (6: none waited; 2: capped at two);
+and the memory the web processes take (PSS, shared pages counted once).
 
 `--root` runs another checkout's `manage.py` (e.g. the commit before a change, in a
 `git worktree`), with this checkout's fake Plex: before and after in one script.
@@ -59,7 +60,7 @@ STATIC_FILE = "/static/admin/css/base.css"
 LABELS = ("a static file (whitenoise)", "miss, API token", "warm, API token",
           "warm, admin session", "304, admin session")
 #: (workers, threads a worker): 1 thread is gunicorn's sync worker.
-CONFIGURATIONS = [(2, 1), (2, 8), (3, 4), (4, 1), (6, 1)]
+CONFIGURATIONS = [(2, 1), (2, 4), (2, 8), (3, 4), (4, 1), (6, 1)]
 
 
 def main() -> None:
@@ -70,9 +71,10 @@ def main() -> None:
     parser.add_argument("--root", type=Path, default=ROOT,
                         help="the checkout whose manage.py serves (default: this one)")
     parser.add_argument("--configurations", default=",".join(f"{w}x{t}" for w, t in CONFIGURATIONS),
-                        help="workers x threads to compare, e.g. 2x8,4x1")
+                        help="workers x threads to compare, e.g. 2x8,4x1 (none: '')")
     args = parser.parse_args()
-    configurations = [tuple(int(n) for n in c.split("x")) for c in args.configurations.split(",")]
+    configurations = [tuple(int(n) for n in c.split("x"))
+                      for c in args.configurations.split(",") if c]
     in_flight = InFlight()
     with FakePlex() as plex, tempfile.TemporaryDirectory(prefix="docent-bench-") as data:
         section = plex.add_section("Camera")
@@ -84,16 +86,21 @@ def main() -> None:
         env = site_env(plex, data)
         prepare(args.root, env)
         print(f"{len(photos)} photos, {SIZE} px thumbnails; Docent from {args.root}\n")
-        with serve(args.root, env, 2, 8) as url:
+        with serve(args.root, env, 2, 8) as server:
+            url = server.url
             browse(url)
             sequential(plex, url, photos)
+        if not configurations:
+            return
         print(f"\n{PARALLEL} connections at once: warm thumbnails a second (Plex straight: "
               f"{parallel_plex(plex, photos):.0f}/s); cold from a Plex taking "
               f"{args.delay:g} s each, the most asked of Plex together")
-        print(f"{'workers x threads':20} {'warm /s':>9} {'cold: at once':>14}")
+        print(f"{'workers x threads':20} {'warm /s':>9} {'cold: at once':>14} "
+              f"{'memory MB':>10}")
         for workers, threads in configurations:
             shutil.rmtree(data / "cache", ignore_errors=True)
-            with serve(args.root, env, workers, threads) as url:
+            with serve(args.root, env, workers, threads) as server:
+                url = server.url
                 browse(url)
                 plex.slow_thumbnails = args.delay
                 in_flight.reset()
@@ -105,7 +112,9 @@ def main() -> None:
                 for _ in range(rounds):
                     load_grid(url, photos)
                 warm = rounds * len(photos) / (time.perf_counter() - started)
-            print(f"{f'{workers} x {threads}':20} {warm:>9.0f} {in_flight.most:>14}")
+                memory = memory_mb(server.pid)
+            print(f"{f'{workers} x {threads}':20} {warm:>9.0f} {in_flight.most:>14} "
+                  f"{memory:>10.0f}")
 
 
 def camera_jpeg(seed: int) -> bytes:
@@ -160,6 +169,25 @@ def prepare(root: Path, env: dict) -> None:
     subprocess.run([*manage, "prepare_site", "-v0"], env=env, check=True, cwd=root)
 
 
+def memory_mb(pid: int) -> float:
+    """The proportional set size of `pid` and every process under it: shared pages
+    (Django, loaded once before gunicorn forks) counted once."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError):
+            ppid = int(stat.read_text().rpartition(")")[2].split()[1])
+            children.setdefault(ppid, []).append(int(stat.parent.name))
+    total, todo = 0, [pid]
+    while todo:
+        current = todo.pop()
+        todo.extend(children.get(current, []))
+        with contextlib.suppress(OSError):
+            for line in Path(f"/proc/{current}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Pss:"):
+                    total += int(line.split()[1])
+    return total / 1024
+
+
 @contextlib.contextmanager
 def serve(root: Path, env: dict, workers: int, threads: int):
     with socket.socket() as sock:
@@ -182,7 +210,8 @@ def serve(root: Path, env: dict, workers: int, threads: int):
                 if time.monotonic() > deadline or server.poll() is not None:
                     raise
                 time.sleep(0.2)
-        yield url
+        server.url = url
+        yield server
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(60)

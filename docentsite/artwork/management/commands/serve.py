@@ -60,8 +60,13 @@ class Command(BaseCommand):
         # Quiet unless asked: a line per request or per booted process buries what matters.
         web += ["--access-logfile", "-"] if options["verbose"] else ["--log-level", "warning"]
         if options["web_threads"] > 1:
-            # Threads, so that a grid of thumbnails waiting on a slow Plex leaves
+            # Threads: a browser asks for six thumbnails at once, and one request a
+            # process would serve two of them; a grid waiting on a slow Plex leaves
             # requests free for the admin's other pages (benchmarks/plex_thumbnails.py).
+            # Threads rather than more processes: on two cores, two processes of eight
+            # threads served twice to five times the cached thumbnails a second that
+            # three to six processes did, at a third of the memory
+            # (benchmarks/thumbnails.py).
             web += ["--worker-class", "gthread", "--threads", str(options["web_threads"])]
         commands = {"web": web}
         if not options["no_worker"]:
