@@ -64,9 +64,9 @@ class Command(BaseCommand):
             # process would serve two of them; a grid waiting on a slow Plex leaves
             # requests free for the admin's other pages (benchmarks/plex_thumbnails.py).
             # Threads rather than more processes: on two cores, two processes of eight
-            # threads served twice to five times the cached thumbnails a second that
-            # three to six processes did, at a third of the memory
-            # (benchmarks/thumbnails.py).
+            # threads served as many cached thumbnails a second as three of four and
+            # about twice what four or six one-request processes did, in the least
+            # memory (216 MB against 257-385 MB; benchmarks/thumbnails.py).
             web += ["--worker-class", "gthread", "--threads", str(options["web_threads"])]
         commands = {"web": web}
         if not options["no_worker"]:
