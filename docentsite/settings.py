@@ -101,11 +101,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "timeout": 30,
         }
     )
-    # Kept open between requests: a request that opened and closed its own
-    # connection paid up to 10 ms for it (the last connection to close checkpoints
-    # the WAL and deletes it; the next one makes it again), more than a cached
-    # thumbnail takes in all (benchmarks/thumbnails.py).
-    DATABASES["default"]["CONN_MAX_AGE"] = None
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

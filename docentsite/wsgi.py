@@ -11,6 +11,6 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "docentsite.settings")
 load_settings_or_exit()
 
 application = get_wsgi_application()
-# Connections are kept between requests (CONN_MAX_AGE): none opened while loading may
-# be inherited by the processes gunicorn forks, which would share it.
+# With CONN_MAX_AGE a connection outlives its request: none opened while loading may be
+# inherited by the processes gunicorn forks, which would share it.
 connections.close_all()
