@@ -60,8 +60,8 @@ class Command(BaseCommand):
         # Quiet unless asked: a line per request or per booted process buries what matters.
         web += ["--access-logfile", "-"] if options["verbose"] else ["--log-level", "warning"]
         if options["web_threads"] > 1:
-            # Threads: a browser asks for six thumbnails at once, which one request a
-            # process would serve two at a time, and a grid waiting on a slow Plex
+            # Threads: a browser asks for six thumbnails at once, which two processes of
+            # one request each would serve two at a time, and a grid waiting on a slow Plex
             # leaves requests free for the admin's other pages. Eight a process: each
             # connection goes to one process, which may get all six (with four threads
             # they were once served four at a time). Threads rather than processes: on
