@@ -73,13 +73,26 @@ def plex_thumbnail(*, plex_metadata_id: str, size: int = 240, thumb: str = "") -
 
 def plex_thumbnail_open(*, thumbnail: Thumbnail) -> BinaryIO:
     """The thumbnail's JPEG, open for reading: from the cache, or asked of Plex's
-    transcoder and cached (then answered from memory, not read back)."""
+    transcoder, answered from memory and cached when closed."""
     with contextlib.suppress(FileNotFoundError):
         return thumbnail.path.open("rb")
     data = plex.from_settings().thumbnail(
         thumb_path=thumbnail.thumb, width=thumbnail.size, height=thumbnail.size)
-    _write_whole(thumbnail.path, data)
-    return io.BytesIO(data)
+    return _Fetched(data, cache_at=thumbnail.path)
+
+
+class _Fetched(io.BytesIO):
+    """A thumbnail Plex just made. The web server closes it once the answer has gone
+    out: cached then, the browser does not wait for the disk."""
+
+    def __init__(self, data: bytes, *, cache_at: Path) -> None:
+        super().__init__(data)
+        self.cache_at = cache_at
+
+    def close(self) -> None:
+        if not self.closed:
+            _write_whole(self.cache_at, self.getvalue())
+        super().close()
 
 
 def thumbnail_dir() -> Path:
