@@ -85,7 +85,7 @@ def test_slow_plex_thumbnails_leave_the_login_page_free(site, fake_plex):
     assert answered[1:] == [("thumbnail", 200)] * len(photos)
 
 
-def test_a_browsers_six_thumbnail_requests_are_served_at_once(site, fake_plex):
+def test_a_browsers_six_thumbnail_requests_are_served_at_once(site, fake_plex, tmp_path):
     fake_plex.slow_thumbnails = 5
     photos = [photo for photo in fake_plex.sections[0].flat()
               if photo.kind == "photo" and not photo.broken][:6]
@@ -107,6 +107,9 @@ def test_a_browsers_six_thumbnail_requests_are_served_at_once(site, fake_plex):
         load.join(60)
 
     assert (asked_together, answered) == (6, [200] * 6)  # none waited for another
+    # Each cached once its answer had gone out.
+    wait_for(lambda: len(list((tmp_path / "cache" / "plex-thumbnails").glob("*.jpg"))) == 6,
+             timeout=10, what="the six thumbnails in the cache")
 
 
 @pytest.mark.django_db(transaction=True)
