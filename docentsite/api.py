@@ -1,15 +1,17 @@
 """The one NinjaAPI: authentication, error mapping, and the source routers."""
 
+import functools
 import logging
 
 from django.conf import settings
 from django.contrib.admin.views.decorators import staff_member_required
+from django.http import JsonResponse
 from django.utils.crypto import constant_time_compare
 from ninja import NinjaAPI
 from ninja.security import HttpBearer, SessionAuth
 
 from docentsite.artwork.errors import DocentError, NeedsAttention, NotFound, Rejected, Unavailable
-from docentsite.permissions import BEARER
+from docentsite.permissions import BEARER, denied
 
 logger = logging.getLogger(__name__)
 
@@ -40,7 +42,10 @@ class ApiToken(HttpBearer):
 api = NinjaAPI(
     title="Docent",
     version="1",
-    description="Curate pictures for a Samsung The Frame TV.",
+    description="Curate pictures for a Samsung The Frame TV. Not listed here, as ninja "
+                "does not run it: `GET /api/plex/thumbnails/{plex_metadata_id}?t=&size=`, "
+                "a Plex photo's JPEG thumbnail (`t`: the thumb path Plex lists for it; "
+                "`size`: 240 or 480, the nearest is sent).",
     auth=[ApiToken(), StaffSession()],
     docs_url="/docs",
     # The schema and its page, behind the admin login like everything else.
@@ -51,11 +56,39 @@ api = NinjaAPI(
 _STATUS_FOR = ((Unavailable, 503), (Rejected, 422), (NotFound, 404), (NeedsAttention, 409))
 
 
-@api.exception_handler(DocentError)
-def docent_error(request, exc: DocentError):
+def _status(request, exc: DocentError) -> int:
     status = next((code for kind, code in _STATUS_FOR if isinstance(exc, kind)), 500)
     logger.warning("%s %r -> %s: %r", request.method, request.path, status, str(exc))
-    return api.create_response(request, {"detail": str(exc)}, status=status)
+    return status
+
+
+@api.exception_handler(DocentError)
+def docent_error(request, exc: DocentError):
+    return api.create_response(request, {"detail": str(exc)}, status=_status(request, exc))
+
+
+def plain_route(*perms: str):
+    """A view under /api/ that ninja does not run, for the one route whose every
+    millisecond counts (a grid's thumbnails): the routes' authentication, permission
+    check and error answers, without parsing and schemas."""
+    token, session = ApiToken(), StaffSession()
+
+    def decorate(view):
+        @functools.wraps(view)
+        def checked(request, *args, **kwargs):
+            if not token(request):
+                if not session.authenticate(request, None):
+                    return JsonResponse({"detail": "Unauthorized"}, status=401)
+                if not request.user.has_perms(perms):
+                    return JsonResponse({"detail": denied(perms)}, status=403)
+            try:
+                return view(request, *args, **kwargs)
+            except DocentError as exc:
+                return JsonResponse({"detail": str(exc)}, status=_status(request, exc))
+
+        return checked
+
+    return decorate
 
 
 api.add_router("/", "docentsite.artwork.api.router")

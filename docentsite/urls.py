@@ -3,6 +3,7 @@ from django.urls import include, path
 
 from docentsite.api import api
 from docentsite.home_views import favicon, home
+from plexsource.views import plex_thumbnail
 
 admin.site.site_header = "Docent"
 admin.site.site_title = "Docent"
@@ -11,10 +12,20 @@ admin.site.index_title = "Curate your Frame"
 # (Users, Axes, Plex records) on every page is the back office it keeps away.
 admin.site.enable_nav_sidebar = False
 
+
+def api_urls():
+    """ninja's routes, and beside them in its namespace (`api:plex_thumbnail`) the one
+    route ninja does not run: the thumbnails a grid asks for by the dozen."""
+    routes, app_name, namespace = api.urls
+    thumbnail = path("plex/thumbnails/<str:plex_metadata_id>", plex_thumbnail,
+                     name="plex_thumbnail")
+    return [thumbnail, *routes], app_name, namespace
+
+
 urlpatterns = [
     path("", home, name="home"),
     path("favicon.ico", favicon),
     path("admin/", include("docentsite.admin_urls")),
     path("admin/", admin.site.urls),
-    path("api/", api.urls),
+    path("api/", api_urls()),
 ]

@@ -1,6 +1,6 @@
-"""/api/plex/: browse Plex photo libraries and import photos to the TV."""
+"""/api/plex/: browse Plex photo libraries and import photos to the TV (thumbnails:
+plexsource.views.plex_thumbnail, outside ninja)."""
 
-from django.http import FileResponse, HttpResponseNotModified
 from django.shortcuts import get_object_or_404
 from ninja import Field, Path, Query, Router, Schema
 from ninja.pagination import PageNumberPagination, paginate
@@ -59,22 +59,6 @@ def plex_browse(request, library_id: Path[RowId], query: Query[BrowseQuery]):
     album = page.album and {"id": page.album.id, "title": page.album.title,
                             "path": page.path}
     return {**page.__dict__, "album": album}
-
-
-@router.get("/thumbnails/{plex_metadata_id}", url_name="plex_thumbnail",
-            response={200: None, 304: None, **ERRORS},
-            summary="A JPEG thumbnail, through Docent (the browser never sees Plex)")
-@api_requires("plexsource.view_plexphoto")
-def plex_thumbnail(request, plex_metadata_id: Path[PlexId],
-                   size: int = Query(240, ge=1, le=4096)):
-    thumbnail = services.plex_thumbnail(plex_metadata_id=plex_metadata_id, size=size)
-    if request.headers.get("If-None-Match") == thumbnail.etag:
-        response = HttpResponseNotModified()
-    else:
-        response = FileResponse(thumbnail.path.open("rb"), content_type="image/jpeg")
-    response["ETag"] = thumbnail.etag
-    response["Cache-Control"] = "private, max-age=604800"
-    return response
 
 
 @router.post("/import", response={202: ImportOut, **ERRORS},

@@ -3,11 +3,8 @@
 The API, the `import_plex` command and the admin call these and nothing else.
 """
 
-import contextlib
 import itertools
 import logging
-import os
-import tempfile
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -251,59 +248,6 @@ def thumbnail_url(plex_metadata_id: str) -> str:
     return reverse("api:plex_thumbnail", kwargs={"plex_metadata_id": plex_metadata_id})
 
 
-# -- thumbnails --------------------------------------------------------------------
-
-THUMBNAIL_SIZES = (240, 480)
-
-
-@dataclass(frozen=True)
-class Thumbnail:
-    path: Path
-    etag: str
-
-
-def plex_thumbnail(*, plex_metadata_id: str, size: int = 240) -> Thumbnail:
-    """A JPEG thumbnail from Plex's transcoder, cached on disk by its version."""
-    size = min(THUMBNAIL_SIZES, key=lambda allowed: abs(allowed - size))
-    photo = PlexPhoto.objects.filter(rating_key=plex_metadata_id).first()
-    client = None
-    if photo is not None and photo.thumb:
-        thumb = photo.thumb
-    else:
-        client = plex.from_settings()
-        thumb = client.item(plex_metadata_id).thumb
-    if not thumb:
-        raise plex.PlexNotFound(f"Plex has no thumbnail for {plex_metadata_id}.")
-    # The thumb path ends in the item's update time: a new version, a new name.
-    version = thumb.rstrip("/").rpartition("/")[2]
-    etag = f'"{plex_metadata_id}-{version}-{size}"'
-    cached = _thumbnail_dir() / f"{_safe(plex_metadata_id)}-{_safe(version)}-{size}.jpg"
-    if not cached.exists():
-        client = client or plex.from_settings()
-        data = client.thumbnail(thumb_path=thumb, width=size, height=size)
-        # A temporary file of its own: the grid's first load asks for it several times at once.
-        fd, temporary = tempfile.mkstemp(dir=cached.parent, prefix=f".{cached.name}.")
-        try:
-            with os.fdopen(fd, "wb") as out:
-                out.write(data)
-            os.replace(temporary, cached)
-        except BaseException:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(temporary)
-            raise
-    return Thumbnail(path=cached, etag=etag)
-
-
-def _thumbnail_dir() -> Path:
-    folder = settings.DOCENT_DATA_DIR / "cache" / "plex-thumbnails"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-def _safe(text: str) -> str:
-    return "".join(c if c.isalnum() or c in "-_" else "_" for c in text)[:64]
-
-
 # -- importing ---------------------------------------------------------------------
 
 @dataclass
@@ -538,6 +482,10 @@ def plex_fetch_original(*, record_id: int, client: plex.PlexClient | None = None
         ImportRecord.objects.filter(pk=record.pk).update(note=(
             f"The file changed after Plex's last scan (Plex lists {item.part_size:,} bytes; "
             f"it sent {size:,}): imported as sent."))
+
+
+def _safe(text: str) -> str:
+    return "".join(c if c.isalnum() or c in "-_" else "_" for c in text)[:64]
 
 
 def _safe_name(item: plex.Item) -> str:

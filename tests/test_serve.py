@@ -14,6 +14,7 @@ import threading
 import time
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 import requests
@@ -82,6 +83,33 @@ def test_slow_plex_thumbnails_leave_the_login_page_free(site, fake_plex):
 
     assert answered[0] == ("login", 200)  # before any thumbnail Plex was still making
     assert answered[1:] == [("thumbnail", 200)] * len(photos)
+
+
+def test_a_browsers_six_thumbnail_requests_are_served_at_once(site, fake_plex, tmp_path):
+    fake_plex.slow_thumbnails = 5
+    photos = [photo for photo in fake_plex.sections[0].flat()
+              if photo.kind == "photo" and not photo.broken][:6]
+    answered = []
+
+    def thumbnail(photo):  # on connections of their own, as a browser's six are
+        response = requests.get(
+            f"{site}/api/plex/thumbnails/{photo.rating_key}?t={quote(photo.thumb, safe='')}",
+            timeout=30, headers={"Authorization": "Bearer api-token"})
+        answered.append(response.status_code)
+
+    loads = [threading.Thread(target=thumbnail, args=(photo,)) for photo in photos]
+    for load in loads:
+        load.start()
+    wait_for(lambda: len(fake_plex.requests_to("/photo/:/transcode")) == 6 or answered,
+             timeout=30, what="the thumbnails' requests to Plex")
+    asked_together = len(fake_plex.requests_to("/photo/:/transcode"))
+    for load in loads:
+        load.join(60)
+
+    assert (asked_together, answered) == (6, [200] * 6)  # none waited for another
+    # Each cached once its answer had gone out.
+    wait_for(lambda: len(list((tmp_path / "cache" / "plex-thumbnails").glob("*.jpg"))) == 6,
+             timeout=10, what="the six thumbnails in the cache")
 
 
 @pytest.mark.django_db(transaction=True)

@@ -60,8 +60,15 @@ class Command(BaseCommand):
         # Quiet unless asked: a line per request or per booted process buries what matters.
         web += ["--access-logfile", "-"] if options["verbose"] else ["--log-level", "warning"]
         if options["web_threads"] > 1:
-            # Threads, so that a grid of thumbnails waiting on a slow Plex leaves
-            # requests free for the admin's other pages (benchmarks/plex_thumbnails.py).
+            # Threads: a browser asks for six thumbnails at once, which two processes of
+            # one request each would serve two at a time, and a grid waiting on a slow Plex
+            # leaves requests free for the admin's other pages. Eight a process: each
+            # connection goes to one process, which may get all six (with four threads
+            # they were once served four at a time). Threads rather than processes: on
+            # two cores two processes of eight served as many cached thumbnails a second
+            # as three of four, about twice what four or six one-request processes did,
+            # in the least memory (216 MB against 257-391 MB). benchmarks/thumbnails.py,
+            # benchmarks/plex_thumbnails.py.
             web += ["--worker-class", "gthread", "--threads", str(options["web_threads"])]
         commands = {"web": web}
         if not options["no_worker"]:
