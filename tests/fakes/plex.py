@@ -729,6 +729,9 @@ _PART = re.compile(r"/library/parts/(\d+)/(\d+)/([^/]+)")
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # Headers and body go out in two writes: with Nagle's algorithm the body of an
+    # answer on a kept-alive connection waits for the client's delayed ACK (40 ms).
+    disable_nagle_algorithm = True
     server: _Server
 
     def log_message(self, format: str, *args: Any) -> None:
