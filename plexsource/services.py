@@ -393,8 +393,9 @@ def plex_import_request(
     analyze = analyze_by_default() if analyze is None else analyze
     chosen = tvs.tvs_for_new_work(tvs_wanted)
     result = ImportRequestResult()
-    for photo, existing in _importable(plex_metadata_ids, force=force, client=client,
-                                       result=result, chosen=chosen):
+    for photo, existing in _importable(
+            plex_metadata_ids, force=force, result=result, chosen=chosen,
+            photos_for=lambda keys: _photos_to_import(keys, client=client)):
         if _queue(photo, existing=existing, analyze=analyze, user=user, chosen=chosen,
                   force=force) is None:
             result.skipped.append({"plex_metadata_id": photo.rating_key,
@@ -404,13 +405,14 @@ def plex_import_request(
     return result
 
 
-def _importable(plex_metadata_ids, *, force: bool, client, result: ImportRequestResult,
-                chosen: list[TV]):
+def _importable(plex_metadata_ids, *, force: bool, result: ImportRequestResult,
+                chosen: list[TV], photos_for):
     """Yield (photo, existing record) for each id that may be imported; note the
     others in `result` as skipped (with the reason) or as errors.
 
     A few queries and at most one request to Plex per hundred photos, whatever
-    their number: records, placements and photos are looked up by the batch."""
+    their number: records, placements and photos (`photos_for`, which answers
+    like _photos_to_import) are looked up by the batch."""
     ids = list(dict.fromkeys(str(i).strip() for i in plex_metadata_ids))
     for chunk in _chunks(ids):
         records = {record.plex_metadata_id: record for record in ImportRecord.objects
@@ -419,7 +421,7 @@ def _importable(plex_metadata_ids, *, force: bool, client, result: ImportRequest
         for plex_metadata_id, reason in reasons.items():
             logger.warning("Plex photo %r not imported: %s", plex_metadata_id, reason)
         wanted = [key for key in chunk if key not in reasons]
-        photos, errors = _photos_to_import(wanted, client=client)
+        photos, errors = photos_for(wanted)
         for plex_metadata_id in chunk:
             if plex_metadata_id in reasons:
                 result.skipped.append({"plex_metadata_id": plex_metadata_id,
@@ -812,12 +814,11 @@ def _child_album(client: plex.PlexClient, library: PlexLibrary, album_key: str |
 def plex_photo_list(
     *, library: PlexLibrary, album_key: str | None = None, limit: int | None = None,
     client: plex.PlexClient | None = None,
-) -> list[str]:
-    """The ratingKeys of the library's or the album's photos, in Plex's order.
+) -> list[plex.Item]:
+    """The library's or the album's photos, in Plex's order, as Plex describes them.
 
     Nested albums are included and clips never are; `limit` keeps the first
-    ones. What Plex sent is remembered, a batch at a time, so that importing
-    the photos need not ask Plex about them again.
+    ones. Plex is asked a thousand at a time; nothing is written.
     """
     client = client or plex.from_settings()
     batch = min(limit or plex.MAX_PAGE, plex.MAX_PAGE)
@@ -825,36 +826,49 @@ def plex_photo_list(
         photos = client.album_photos(album_key=album_key, batch=batch)
     else:
         photos = client.all_photos(library_key=library.section_key, batch=batch)
-    keys = []
-    for chunk in _chunks(itertools.islice(photos, limit)):
+    return list(itertools.islice(photos, limit))
+
+
+def plex_photos_remember(*, library: PlexLibrary, photos: list[plex.Item]) -> None:
+    """Keep Plex's description of photos about to be imported, so that importing
+    them need not ask Plex again: a query per 500."""
+    for chunk in _chunks(photos):
         _remember_photos(library, chunk, album_path="")
-        keys += [item.rating_key for item in chunk]
-    return keys
 
 
 def plex_import_plan(
     *, plex_metadata_ids, force: bool = False, client: plex.PlexClient | None = None,
-    tvs_wanted=None,
+    tvs_wanted=None, listed: Iterable[plex.Item] = (),
 ) -> ImportRequestResult:
     """What plex_import_request would do with these photos, without doing it.
 
     `queued` lists the photos it would queue; `skipped` and `errors` carry the
-    same reasons. No record or artwork is created and nothing is queued; only
-    Plex's description of a photo Docent did not know is remembered, as an
-    import request does.
+    same reasons. No record or artwork is created and nothing is queued. The
+    photos of `listed` (just listed by plex_photo_list) are taken as Plex
+    described them; Plex's description of any other photo Docent did not know
+    is asked for and remembered, as an import request does.
     """
     result = ImportRequestResult()
     chosen = tvs.tvs_for_new_work(tvs_wanted)
-    for photo, _existing in _importable(plex_metadata_ids, force=force, client=client,
-                                        result=result, chosen=chosen):
+    known = {item.rating_key: item for item in listed}
+
+    def photos_for(keys: list[str]):
+        photos, errors = _photos_to_import([key for key in keys if key not in known],
+                                           client=client)
+        return {**photos, **{key: known[key] for key in keys if key in known}}, errors
+
+    for photo, _existing in _importable(plex_metadata_ids, force=force, result=result,
+                                        chosen=chosen, photos_for=photos_for):
         result.queued.append(photo.rating_key)
     return result
 
 
-def plex_photo_names(*, plex_metadata_ids: Iterable[str]) -> dict[str, str]:
-    """A name to show for each photo Docent knows: its file name, else its title."""
-    names = {}
-    for chunk in _chunks(plex_metadata_ids):
+def plex_photo_names(*, plex_metadata_ids: Iterable[str], listed: Iterable[plex.Item] = ()
+                     ) -> dict[str, str]:
+    """A name to show for each photo: its file name, else its title; as `listed`
+    (just fetched from Plex) says, else as Docent remembers it."""
+    names = {item.rating_key: item.part_file or item.title for item in listed}
+    for chunk in _chunks(key for key in plex_metadata_ids if key not in names):
         photos = PlexPhoto.objects.filter(rating_key__in=chunk).values_list(
             "rating_key", "part_file", "title")
         names.update({key: part_file or title for key, part_file, title in photos})

@@ -21,7 +21,8 @@ def remembered(fake_plex, plex_settings):
     """Every photo of the fake Plex's library, remembered as `import_plex` lists them
     (browsing remembers nothing: it is read-only)."""
     library = services.plex_library_get(library="Photos")
-    services.plex_photo_list(library=library)
+    services.plex_photos_remember(
+        library=library, photos=services.plex_photo_list(library=library))
     return PlexPhoto.objects.all()
 
 
