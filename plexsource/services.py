@@ -20,7 +20,7 @@ from urllib.parse import quote
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Count, F, Q
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 
@@ -254,15 +254,14 @@ def _import_states(plex_metadata_ids: list[str]) -> dict[str, str]:
     TV it was on: one query."""
     if not plex_metadata_ids:
         return {}
-    on_tv = Placement.objects.filter(artwork=OuterRef("artwork"),
-                                     status__in=placements.ON_TV_STATUSES)
-    taken_off = Placement.objects.filter(artwork=OuterRef("artwork"),
-                                         status=PlacementStatus.REMOVED)
-    records = ImportRecord.objects.filter(plex_metadata_id__in=plex_metadata_ids).annotate(
-        removed=Exists(taken_off) & ~Exists(on_tv)).values_list(
-        "plex_metadata_id", "status", "removed")
-    return {key: REMOVED if removed and status == ImportStatus.DONE else status
-            for key, status, removed in records}
+    on_tv = Q(artwork__placements__status__in=placements.ON_TV_STATUSES)
+    taken_off = Q(artwork__placements__status=PlacementStatus.REMOVED)
+    records = ImportRecord.objects.filter(plex_metadata_id__in=plex_metadata_ids).values_list(
+        "plex_metadata_id", "status").annotate(
+        on_tv=Count("artwork__placements", filter=on_tv),
+        taken_off=Count("artwork__placements", filter=taken_off))
+    return {key: REMOVED if status == ImportStatus.DONE and taken_off and not on_tv else status
+            for key, status, on_tv, taken_off in records}
 
 
 def _remember_photos(library: PlexLibrary, items: list[plex.Item], *, album_path: str) -> None:
