@@ -372,30 +372,28 @@ class PlexClient:
 
     def items(self, rating_keys: list[str], *, batch: int = 100) -> dict[str, Item]:
         """The items of these rating keys, `batch` to a request (§4.6 takes a list of
-        ids), keyed by the rating key asked for; those Plex does not have are left out.
-
-        A list holding an id Plex does not have may be refused whole (404): its ids
-        are then asked for one by one, so that only the missing ones are left out.
-        """
+        ids), keyed by the rating key asked for; those Plex does not have are left out."""
         if not 1 <= batch <= MAX_PAGE:
             raise ValueError(f"batch must be between 1 and {MAX_PAGE}")
         found: dict[str, Item] = {}
         for start in range(0, len(rating_keys), batch):
-            wanted = rating_keys[start:start + batch]
-            path = "/library/metadata/" + ",".join(_segment(key) for key in wanted)
-            try:
-                container = self._json(path, what=f"{len(wanted)} item(s)")
-            except PlexNotFound:
-                if len(wanted) == 1:
-                    continue
-                for key in wanted:
-                    with contextlib.suppress(PlexNotFound):
-                        found[key] = self.item(key)
-                continue
-            sent = self._items(container, _list(container.get("Metadata")), library_key="")
-            by_key = {_id(item.rating_key): item for item in sent}
-            found.update({key: by_key[_id(key)] for key in wanted if _id(key) in by_key})
+            found.update(self._items_of(rating_keys[start:start + batch]))
         return found
+
+    def _items_of(self, rating_keys: list[str]) -> dict[str, Item]:
+        path = "/library/metadata/" + ",".join(_segment(key) for key in rating_keys)
+        try:
+            container = self._json(path, what=f"{len(rating_keys)} item(s)")
+        except PlexNotFound:
+            # One id Plex does not have may fail the whole list: each half is asked
+            # for, down to the missing ones.
+            if len(rating_keys) == 1:
+                return {}
+            half = len(rating_keys) // 2
+            return {**self._items_of(rating_keys[:half]), **self._items_of(rating_keys[half:])}
+        sent = self._items(container, _list(container.get("Metadata")), library_key="")
+        by_key = {_id(item.rating_key): item for item in sent}
+        return {key: by_key[_id(key)] for key in rating_keys if _id(key) in by_key}
 
     def _items(
         self, container: dict[str, Any], entries: list[dict[str, Any]], *, library_key: str
