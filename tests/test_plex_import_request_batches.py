@@ -52,3 +52,21 @@ def test_photos_docent_remembers_are_not_asked_for(fake_plex, plex_settings, cha
     result = services.plex_import_request(plex_metadata_ids=[p.rating_key for p in listed])
 
     assert len(result.queued) == len(listed) and fake_plex.requests == []
+
+
+def test_plex_down_refuses_photos_docent_never_saw_and_queues_those_it_knows(
+        fake_plex, plex_settings, chains):
+    library = services.plex_library_get(library="Photos")
+    garden, harbour = fake_plex.find("Garden"), fake_plex.find("Harbour at dawn")
+    services.plex_photos_remember(library=library, photos=[
+        photo for photo in services.plex_photo_list(library=library)
+        if photo.rating_key == garden.rating_key])
+    fake_plex.stop()
+
+    result = services.plex_import_request(
+        plex_metadata_ids=[garden.rating_key, harbour.rating_key])
+
+    assert result.queued == [garden.rating_key]
+    (error,) = result.errors
+    assert error["plex_metadata_id"] == harbour.rating_key
+    assert "cannot be reached" in error["error"]
