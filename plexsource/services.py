@@ -20,8 +20,8 @@ from pathlib import Path
 from urllib.parse import quote
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
-from django.db.models import Count, F, Q
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F, Q
 from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 
@@ -252,17 +252,33 @@ def _climb(client: plex.PlexClient, library: PlexLibrary, item: plex.Item,
 
 def _import_states(plex_metadata_ids: list[str]) -> dict[str, str]:
     """Each photo's import status, or REMOVED for an imported picture taken off every
-    TV it was on: one query."""
+    TV it was on: one query.
+
+    Written out in SQL: the ORM took 1.5 ms to build this query for a page of 50 (a
+    third of the page's own time), the database 0.05 ms to answer it."""
     if not plex_metadata_ids:
         return {}
-    on_tv = Q(artwork__placements__status__in=placements.ON_TV_STATUSES)
-    taken_off = Q(artwork__placements__status=PlacementStatus.REMOVED)
-    records = ImportRecord.objects.filter(plex_metadata_id__in=plex_metadata_ids).values_list(
-        "plex_metadata_id", "status").annotate(
-        on_tv=Count("artwork__placements", filter=on_tv),
-        taken_off=Count("artwork__placements", filter=taken_off))
+    on_tv = ", ".join(["%s"] * len(placements.ON_TV_STATUSES))
+    ids = ", ".join(["%s"] * len(plex_metadata_ids))
+    # Only placeholders and table names are put in the text.
+    query = (
+        f"SELECT r.plex_metadata_id, r.status,"  # noqa: S608
+        f" SUM(CASE WHEN p.status IN ({on_tv}) THEN 1 ELSE 0 END),"
+        f" SUM(CASE WHEN p.status = %s THEN 1 ELSE 0 END)"
+        f" FROM {_table(ImportRecord)} r LEFT JOIN {_table(Placement)} p"
+        f" ON p.artwork_id = r.artwork_id"
+        f" WHERE r.plex_metadata_id IN ({ids}) GROUP BY r.plex_metadata_id, r.status"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(query, [*placements.ON_TV_STATUSES, PlacementStatus.REMOVED,
+                               *plex_metadata_ids])
+        records = cursor.fetchall()
     return {key: REMOVED if status == ImportStatus.DONE and taken_off and not on_tv else status
             for key, status, on_tv, taken_off in records}
+
+
+def _table(model) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
 
 
 def _remember_photos(library: PlexLibrary, items: list[plex.Item], *, album_path: str) -> None:
