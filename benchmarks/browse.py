@@ -78,33 +78,32 @@ def main() -> None:
             print(f"{'page':30} {'Docent':>9} {'Plex':>9} {'ratio':>7} {'diff':>9} "
                   f"{'SQL token/session':>18}")
             paging = {"X-Plex-Container-Start": "0", "X-Plex-Container-Size": str(PAGE)}
-            for size in sizes:
-                section = sections[size]
-                page = f"{url}/api/plex/libraries/{libraries[section.title]}?page_size={PAGE}"
-                plex_page = f"{plex.url}/library/sections/{section.key}/all"
-                ours, theirs = compare(docent, page, raw, plex_page, paging, repeat)
-                row(f"top folder, {size:,} photos", ours, theirs, queries.count(page))
-
+            pages = [  # label, Docent's URL, Plex's URL, Plex's headers
+                (f"top folder, {size:,} photos",
+                 f"{url}/api/plex/libraries/{libraries[sections[size].title]}"
+                 f"?page_size={PAGE}",
+                 f"{plex.url}/library/sections/{sections[size].key}/all", paging)
+                for size in sizes]
             album_page = (f"{url}/api/plex/libraries/{libraries['Albums']}"
                           f"?page_size={PAGE}&album={mexico.rating_key}")
             plex.clear_records()
             get(docent, album_page)
             first = len(plex.requests)
-            ours, theirs = compare(docent, album_page, raw,
-                                   f"{plex.url}/library/metadata/{mexico.rating_key}/children",
-                                   paging, repeat)
+            pages.append(("album page (3 deep)", album_page,
+                          f"{plex.url}/library/metadata/{mexico.rating_key}/children", paging))
+            pages.append(("/api/plex/libraries", f"{url}/api/plex/libraries",
+                          f"{plex.url}/library/sections", {}))
+            times = compare(docent, raw, pages, repeat)
+            for (label, page, *_plex), (ours, theirs) in zip(pages, times, strict=True):
+                row(label, ours, theirs, queries.count(page))
+
             plex.clear_records()
             for _ in range(repeat):
                 get(docent, album_page)
             again = len(plex.requests) / repeat
-            row("album page (3 deep)", ours, theirs, queries.count(album_page))
-            print(f"{'':30} Plex requests for the album page: first visit {first}, "
-                  f"then {again:.2f} on average (2 processes: each process's first visit "
-                  "may cost one more)")
-
-            ours, theirs = compare(docent, f"{url}/api/plex/libraries", raw,
-                                   f"{plex.url}/library/sections", {}, repeat)
-            row("/api/plex/libraries", ours, theirs, queries.count(f"{url}/api/plex/libraries"))
+            print(f"\nPlex requests for the album page: first visit {first}, then "
+                  f"{again:.2f} on average (2 processes: each process's first visit may "
+                  "cost one more)")
 
         started = time.perf_counter()
         subprocess.run(
@@ -115,17 +114,20 @@ def main() -> None:
               f"{time.perf_counter() - started:.1f} s")
 
 
-def compare(docent, url, raw, plex_url, headers, repeat) -> tuple[list[float], list[float]]:
-    """Times of `url` through Docent and of `plex_url` straight to Plex, alternating,
-    once both of Docent's processes have served it."""
+def compare(docent, raw, pages, repeat) -> list[tuple[list[float], list[float]]]:
+    """Times of each page through Docent and of its Plex request straight to Plex,
+    once both of Docent's processes have served it. Round after round over every
+    page, Docent then Plex, so that a burst of load on the machine falls on all."""
     for _ in range(6):
-        get(docent, url)
-        get(raw, plex_url, headers)
-    ours, theirs = [], []
+        for _label, url, plex_url, headers in pages:
+            get(docent, url)
+            get(raw, plex_url, headers)
+    times = [([], []) for _ in pages]
     for _ in range(repeat):
-        ours.append(timed(docent, url))
-        theirs.append(timed(raw, plex_url, headers))
-    return ours, theirs
+        for (_label, url, plex_url, headers), (ours, theirs) in zip(pages, times, strict=True):
+            ours.append(timed(docent, url))
+            theirs.append(timed(raw, plex_url, headers))
+    return times
 
 
 def row(label: str, ours: list[float], theirs: list[float], queries: str) -> None:
