@@ -96,12 +96,13 @@ def plex_libraries_refresh(*, client: plex.PlexClient | None = None) -> list[Ple
 
 
 def plex_libraries() -> list[PlexLibrary]:
-    """The photo libraries as last seen, without asking Plex: the status check
-    refreshes them in the background (plex_libraries_refresh). Plex is asked only
-    when Docent has never seen a library, for there is nothing to show yet."""
-    libraries = list(PlexLibrary.objects.all())
+    """The photo libraries as last seen, in Plex's order (the order Docent first saw
+    them in), without asking Plex: the status check refreshes them in the background
+    (plex_libraries_refresh). Plex is asked only when Docent has never seen a
+    library, for there is nothing to show yet."""
+    libraries = list(PlexLibrary.objects.order_by("pk"))
     if not libraries:
-        libraries = sorted(plex_libraries_refresh(), key=lambda row: row.title)
+        libraries = plex_libraries_refresh()
     browsecache.libraries.put(libraries)
     return libraries
 
