@@ -7,7 +7,8 @@ asks the database and Plex only for what it cannot know already.
 - Album chains (the albums from a library's top down to an album, for breadcrumbs):
   a page that lists albums knows the chain of each, so opening one costs no request
   for its ancestors. Kept until the process ends, at most MAX_CHAINS of them; an
-  album renamed in Plex shows its new title once its parent folder is listed again.
+  album renamed in Plex shows its new title once the folders down to it are listed
+  again.
 
 Both are plain memory under a lock: nothing is written anywhere.
 """
