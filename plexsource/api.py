@@ -38,7 +38,7 @@ def plex_status(request):
 @router.get("/libraries", response={200: list[LibraryOut], **ERRORS})
 @api_requires("plexsource.view_plexlibrary")
 def plex_libraries(request):
-    return services.plex_libraries_refresh()
+    return services.plex_libraries()
 
 
 class BrowseQuery(Schema):

@@ -25,7 +25,8 @@ class PlexLibrary(models.Model):
 
 
 class PlexPhoto(models.Model):
-    """A photo browsing has seen: a cache of Plex's metadata, not a mirror."""
+    """A photo Docent was asked to import (or `import_plex` listed for an import): a
+    cache of Plex's metadata, not a mirror. Browsing writes none: it is read-only."""
 
     rating_key = models.CharField("Plex ratingKey", max_length=64, unique=True)
     library = models.ForeignKey(PlexLibrary, on_delete=models.CASCADE, related_name="photos")

@@ -3,19 +3,23 @@
 The API, the `import_plex` command and the admin call these and nothing else.
 """
 
+import functools
 import itertools
 import logging
+import re
 import time
+from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
+from urllib.parse import quote
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 
 from docentsite.artwork import heartbeat, placements, tvs
@@ -32,6 +36,7 @@ from docentsite.artwork.models import (
     Status,
 )
 from docentsite.artwork.services import analyze_by_default
+from plexsource import browsecache
 from plexsource import client as plex
 from plexsource.models import ImportRecord, ImportStatus, ImportStep, PlexLibrary, PlexPhoto
 
@@ -99,6 +104,18 @@ def plex_libraries_refresh(*, client: plex.PlexClient | None = None) -> list[Ple
     return libraries
 
 
+def plex_libraries() -> list[PlexLibrary]:
+    """The photo libraries as last seen, in Plex's order (the order Docent first saw
+    them in), without asking Plex: the status check refreshes them in the background
+    (plex_libraries_refresh). Plex is asked only when Docent has never seen a
+    library, for there is nothing to show yet."""
+    libraries = list(PlexLibrary.objects.order_by("pk"))
+    if not libraries:
+        libraries = plex_libraries_refresh()
+    browsecache.libraries.put(libraries)
+    return libraries
+
+
 def plex_library_get(*, library: str) -> PlexLibrary:
     """A photo library by Docent id, Plex section key or title (case-insensitive)."""
     matches = Q(title__iexact=library) | Q(section_key=library)
@@ -149,73 +166,134 @@ def plex_browse(
     *, library_id: int, album: str | None = None, page: int = 1, page_size: int = 50,
     hide_imported: bool = False,
 ) -> BrowsePage:
-    """One page of a library's top folder or of an album: one request to Plex.
+    """One page of a library's top folder or of an album: one request to Plex, and
+    one more for an album this process has not seen listed yet (its breadcrumbs).
 
-    `total` counts what Plex holds there (albums and photos; video clips are
-    never offered). With `hide_imported`, imported photos are left out of the
-    page, so a page can hold fewer than `page_size` items.
+    Read-only: one query for the page's import states (and one for the library,
+    once a minute). `total` counts what Plex holds there (albums and photos; video
+    clips are never offered). With `hide_imported`, imported photos are left out
+    of the page, so a page can hold fewer than `page_size` items.
     """
-    library = PlexLibrary.objects.filter(pk=library_id).first()
-    if library is None:
-        raise NotFound(f"There is no Plex photo library with id {library_id}.")
+    library = _library(library_id)
     page, page_size = max(page, 1), min(max(page_size, 1), MAX_PAGE_SIZE)
     client = plex.from_settings()
-    path = [Crumb(None, library.title)]
-    album_crumb = None
-    if album:
-        album_item = client.item(album)
-        if album_item.kind != "album" or album_item.library_key != library.section_key:
-            raise NotFound(f"There is no album {album} in {library.title}.")
-        album_crumb = Crumb(album_item.rating_key, album_item.title)
-        path += _album_path(client, album_item)
+    chain = browsecache.album_chains.get(library, album) if album else ()
     found = client.browse(library_key=library.section_key, album_key=album or None,
                           offset=(page - 1) * page_size, limit=page_size)
     shown = [item for item in found.items if item.kind in ("album", "photo")]
-    _remember_photos(library, [item for item in shown if item.kind == "photo"],
-                     album_path=" / ".join(crumb.title for crumb in path[1:]))
-    found_records = ImportRecord.objects.filter(
-        plex_metadata_id__in=[item.rating_key for item in shown if item.kind == "photo"])
-    removed = set(found_records.filter(
-        status=ImportStatus.DONE, artwork__placements__status=PlacementStatus.REMOVED).exclude(
-        artwork__placements__status__in=placements.ON_TV_STATUSES).values_list(
-        "plex_metadata_id", flat=True))
-    records = {key: REMOVED if key in removed else status
-               for key, status in found_records.values_list("plex_metadata_id", "status")}
+    if chain is None:
+        chain = _album_chain(client, library, album, found.items)
+    for item in shown:
+        if item.kind == "album":
+            browsecache.album_chains.put(library, (*chain, (item.rating_key, item.title)))
+    states = _import_states([item.rating_key for item in shown if item.kind == "photo"])
     items = []
     for item in shown:
-        status = records.get(item.rating_key)
+        status = states.get(item.rating_key)
         imported = status == ImportStatus.DONE
         if hide_imported and imported:
             continue
         items.append(BrowseItem(
             plex_metadata_id=item.rating_key, type=item.kind, title=item.title,
-            thumbnail_url=thumbnail_url(item.rating_key), width=item.width, height=item.height,
-            taken_at=item.taken_at, imported=imported, import_status=status,
+            thumbnail_url=thumbnail_url(item.rating_key, item.thumb), width=item.width,
+            height=item.height, taken_at=item.taken_at, imported=imported,
+            import_status=status,
         ))
     total = found.total if found.total is not None else found.offset + len(found.items)
-    return BrowsePage(library=library, album=album_crumb, path=path, page=page,
-                      page_size=page_size, total=total, items=items)
+    path = [Crumb(None, library.title), *(Crumb(key, title) for key, title in chain)]
+    return BrowsePage(library=library, album=path[-1] if album else None, path=path,
+                      page=page, page_size=page_size, total=total, items=items)
 
 
 #: A browse tile's state for an import whose picture was taken off every TV it was on:
 #: it is not "imported" any more, and importing it again puts it back.
 REMOVED = "removed"
+#: Albums a breadcrumb trail follows up at most, whatever Plex sends.
+MAX_DEPTH = 32
 
 
-def _album_path(client: plex.PlexClient, album: plex.Item) -> list[Crumb]:
-    """The albums from the library's top down to `album`, for breadcrumbs."""
-    chain = [Crumb(album.rating_key, album.title)]
-    parent, seen = album.parent_rating_key, {album.rating_key}
-    while parent and parent not in seen and len(chain) < 32:
-        seen.add(parent)
-        item = client.item(parent)
-        chain.insert(0, Crumb(item.rating_key, item.title))
-        parent = item.parent_rating_key
+def _library(library_id: int) -> PlexLibrary:
+    library = browsecache.libraries.get(library_id)
+    if library is None:
+        library = PlexLibrary.objects.filter(pk=library_id).first()
+        if library is None:
+            raise NotFound(f"There is no Plex photo library with id {library_id}.")
+        browsecache.libraries.put([library])
+    return library
+
+
+def _album_chain(client: plex.PlexClient, library: PlexLibrary, album: str,
+                 listed: list[plex.Item]) -> tuple[tuple[str, str], ...]:
+    """The albums from the library's top down to `album`, as (ratingKey, title), for
+    an album no page listed in this process.
+
+    Every item Plex lists names its parent and grandparent albums: an item of the
+    album's page (`listed`) names the album and the album's parent; the metadata of
+    that parent names two more levels, and so on until the top, or an album whose
+    chain is known. An album three deep costs one request beside its page.
+    """
+    named = next((item for item in listed if item.parent_rating_key == album
+                  and item.library_key == library.section_key), None)
+    if named is not None:
+        chain = _climb(client, library, named, [])
+    else:  # an empty page: the album itself says what it is
+        item = client.item(album)
+        if item.kind != "album" or item.library_key != library.section_key:
+            raise NotFound(f"There is no album {album} in {library.title}.")
+        chain = _climb(client, library, item, [(item.rating_key, item.title)])
+    browsecache.album_chains.put(library, chain)
     return chain
 
 
+def _climb(client: plex.PlexClient, library: PlexLibrary, item: plex.Item,
+           below: list[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
+    """The chain of albums `below` (innermost first) continued from `item`'s parent
+    up to the top, or up to an album whose chain is known."""
+    while True:
+        for key, title in ((item.parent_rating_key, item.parent_title),
+                           (item.grandparent_rating_key, item.grandparent_title)):
+            if not key or key in dict(below) or len(below) >= MAX_DEPTH:
+                return tuple(reversed(below))  # the top (or a loop in Plex's answers)
+            if known := browsecache.album_chains.get(library, key):
+                return (*known, *reversed(below))
+            below.append((key, title))
+        item = client.item(key)  # the grandparent names two more levels
+
+
+def _import_states(plex_metadata_ids: list[str]) -> dict[str, str]:
+    """Each photo's import status, or REMOVED for an imported picture taken off every
+    TV it was on: one query.
+
+    Written out in SQL: the ORM took 1.5 ms to build this query for a page of 50 (a
+    third of the page's own time), the database 0.05 ms to answer it."""
+    if not plex_metadata_ids:
+        return {}
+    on_tv = ", ".join(["%s"] * len(placements.ON_TV_STATUSES))
+    ids = ", ".join(["%s"] * len(plex_metadata_ids))
+    # Only placeholders and table names are put in the text.
+    query = (
+        f"SELECT r.plex_metadata_id, r.status,"  # noqa: S608
+        f" SUM(CASE WHEN p.status IN ({on_tv}) THEN 1 ELSE 0 END),"
+        f" SUM(CASE WHEN p.status = %s THEN 1 ELSE 0 END)"
+        f" FROM {_table(ImportRecord)} r LEFT JOIN {_table(Placement)} p"
+        f" ON p.artwork_id = r.artwork_id"
+        f" WHERE r.plex_metadata_id IN ({ids}) GROUP BY r.plex_metadata_id, r.status"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(query, [*placements.ON_TV_STATUSES, PlacementStatus.REMOVED,
+                               *plex_metadata_ids])
+        records = cursor.fetchall()
+    return {key: REMOVED if status == ImportStatus.DONE and taken_off and not on_tv else status
+            for key, status, on_tv, taken_off in records}
+
+
+def _table(model) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
 def _remember_photos(library: PlexLibrary, items: list[plex.Item], *, album_path: str) -> None:
-    """Keep what browsing saw, so imports and admin lists need not ask Plex again."""
+    """Keep Plex's description of photos about to be imported, so that the import
+    and the admin's lists need not ask Plex again."""
     if not items:
         return
     now = timezone.now()
@@ -244,8 +322,32 @@ def _photo_row(library, item: plex.Item, *, album_path: str, seen) -> PlexPhoto:
     )
 
 
-def thumbnail_url(plex_metadata_id: str) -> str:
-    return reverse("api:plex_thumbnail", kwargs={"plex_metadata_id": plex_metadata_id})
+def thumbnail_url(plex_metadata_id: str, thumb: str | None = None) -> str:
+    """Docent's URL of a photo's thumbnail; with `thumb`, Plex's path of it (a server
+    path, never a URL with the token), so that serving it needs no database row."""
+    head, tail = _thumbnail_route(get_script_prefix())
+    url = f"{head}{_quoted(plex_metadata_id)}{tail}"
+    return f"{url}?t={_quoted(thumb)}" if thumb else url
+
+
+_PLACEHOLDER = "plex-metadata-id"
+#: What needs no quoting in a path segment or a query value, "/" aside.
+_PLAIN = re.compile(r"[A-Za-z0-9_.~/-]*")
+
+
+@functools.lru_cache(maxsize=8)
+def _thumbnail_route(script_prefix: str) -> tuple[str, str]:
+    """The thumbnail route around its id, resolved once, not once an item (a page
+    has up to 200 of them)."""
+    url = reverse("api:plex_thumbnail", kwargs={"plex_metadata_id": _PLACEHOLDER})
+    head, _, tail = url.rpartition(_PLACEHOLDER)
+    return head, tail
+
+
+def _quoted(text: str) -> str:
+    """`text` quoted whole, "/" too; a rating key or thumb path is usually plain, and
+    quote() costs more than the rest of the URL."""
+    return text.replace("/", "%2F") if _PLAIN.fullmatch(text) else quote(text, safe="")
 
 
 # -- importing ---------------------------------------------------------------------
@@ -273,8 +375,9 @@ def plex_import_request(
     analyze = analyze_by_default() if analyze is None else analyze
     chosen = tvs.tvs_for_new_work(tvs_wanted)
     result = ImportRequestResult()
-    for photo, existing in _importable(plex_metadata_ids, force=force, client=client,
-                                       result=result, chosen=chosen):
+    for photo, existing in _importable(
+            plex_metadata_ids, force=force, result=result, chosen=chosen,
+            photos_for=lambda keys: _photos_to_import(keys, client=client)):
         if _queue(photo, existing=existing, analyze=analyze, user=user, chosen=chosen,
                   force=force) is None:
             result.skipped.append({"plex_metadata_id": photo.rating_key,
@@ -284,81 +387,129 @@ def plex_import_request(
     return result
 
 
-def _importable(plex_metadata_ids, *, force: bool, client, result: ImportRequestResult,
-                chosen: list[TV]):
+def _importable(plex_metadata_ids, *, force: bool, result: ImportRequestResult,
+                chosen: list[TV], photos_for):
     """Yield (photo, existing record) for each id that may be imported; note the
-    others in `result` as skipped (with the reason) or as errors."""
-    for plex_metadata_id in dict.fromkeys(str(i).strip() for i in plex_metadata_ids):
-        existing = ImportRecord.objects.select_related("artwork").filter(
-            plex_metadata_id=plex_metadata_id).first()
-        reason = _skip_reason(existing, force=force, chosen=chosen) if existing else None
-        if reason:
+    others in `result` as skipped (with the reason) or as errors.
+
+    A few queries and at most one request to Plex per hundred photos, whatever
+    their number: records, placements and photos (`photos_for`, which answers
+    like _photos_to_import) are looked up by the batch."""
+    ids = list(dict.fromkeys(str(i).strip() for i in plex_metadata_ids))
+    for chunk in _chunks(ids):
+        records = {record.plex_metadata_id: record for record in ImportRecord.objects
+                   .select_related("artwork").filter(plex_metadata_id__in=chunk)}
+        reasons = _skip_reasons(list(records.values()), force=force, chosen=chosen)
+        for plex_metadata_id, reason in reasons.items():
             logger.warning("Plex photo %r not imported: %s", plex_metadata_id, reason)
-            result.skipped.append({"plex_metadata_id": plex_metadata_id, "reason": reason})
-            continue
-        try:
-            photo = _photo_to_import(plex_metadata_id, client=client)
-        except DocentError as exc:
-            result.errors.append({"plex_metadata_id": plex_metadata_id, "error": str(exc)})
-            continue
-        yield photo, existing
+        wanted = [key for key in chunk if key not in reasons]
+        photos, errors = photos_for(wanted)
+        for plex_metadata_id in chunk:
+            if plex_metadata_id in reasons:
+                result.skipped.append({"plex_metadata_id": plex_metadata_id,
+                                       "reason": reasons[plex_metadata_id]})
+            elif plex_metadata_id in errors:
+                result.errors.append({"plex_metadata_id": plex_metadata_id,
+                                      "error": errors[plex_metadata_id]})
+            else:
+                yield photos[plex_metadata_id], records.get(plex_metadata_id)
 
 
-def _skip_reason(record: ImportRecord, *, force: bool, chosen: list[TV]) -> str | None:
-    missing = _tvs_without(record.artwork, chosen)
-    if record.status in _OPEN and not _stalled(ImportRecord.objects.filter(pk=record.pk)):
-        return None if missing else "import in progress"
-    if record.status == ImportStatus.DONE and not force:
-        if missing or record.artwork is None:
-            return None  # another TV, or taken off: placed there, not imported again
-        return _already_on(record.artwork, chosen)
-    return None
+def _skip_reasons(records: list[ImportRecord], *, force: bool, chosen: list[TV]
+                  ) -> dict[str, str]:
+    """Why each of these records' photos is not imported again, by Plex id; those
+    that may be are left out. A query or two for them all."""
+    if not records:
+        return {}
+    open_ids = [record.pk for record in records if record.status in _OPEN]
+    stalled = set(_stalled(ImportRecord.objects.filter(pk__in=open_ids)).values_list(
+        "pk", flat=True)) if open_ids else set()
+    there = _tvs_with([record.artwork_id for record in records if record.artwork_id], chosen)
+    reasons, done = {}, []
+    for record in records:
+        missing = [tv for tv in chosen if tv.pk not in there.get(record.artwork_id, ())]
+        if record.status in _OPEN and record.pk not in stalled:
+            if not missing:
+                reasons[record.plex_metadata_id] = "import in progress"
+        elif record.status == ImportStatus.DONE and not force and not missing \
+                and record.artwork is not None:
+            done.append(record)  # not placed anywhere new: already there
+    on = _already_on([record.artwork_id for record in done], chosen)
+    reasons.update({record.plex_metadata_id: on[record.artwork_id] for record in done})
+    return reasons
 
 
-def _tvs_without(artwork: Artwork | None, chosen: list[TV]) -> list[TV]:
-    """The chosen TVs this artwork is not on, nor on its way to."""
-    if artwork is None:
-        return list(chosen)
-    there = set(Placement.objects.filter(
-        artwork=artwork, tv__in=chosen, status__in=placements.ON_TV_STATUSES + (
-            PlacementStatus.QUEUED,)).values_list("tv_id", flat=True))
-    return [tv for tv in chosen if tv.pk not in there]
+def _tvs_with(artwork_ids: list[int], chosen: list[TV]) -> dict[int, set[int]]:
+    """The chosen TVs each artwork is on, or on its way to."""
+    there = defaultdict(set)
+    if artwork_ids and chosen:
+        for artwork_id, tv_id in Placement.objects.filter(
+                artwork_id__in=artwork_ids, tv__in=chosen, status__in=placements.ON_TV_STATUSES
+                + (PlacementStatus.QUEUED,)).values_list("artwork_id", "tv_id"):
+            there[artwork_id].add(tv_id)
+    return there
 
 
-def _already_on(artwork: Artwork, chosen: list[TV]) -> str:
-    """"already on the TV as MY_F0001", naming the TVs once there is more than one."""
-    on = Placement.objects.filter(artwork=artwork, tv__in=chosen).exclude(
-        content_id=None).select_related("tv").order_by("tv_id")
-    if not TV.objects.exclude(pk__in=[tv.pk for tv in chosen]).exists() and len(chosen) == 1:
-        first = on.first()
-        return f"already on the TV as {first.content_id}" if first else "already imported"
-    names = ", ".join(f"{p.tv.name} as {p.content_id}" for p in on)
-    return f"already on {names}" if names else "already imported"
+def _already_on(artwork_ids: list[int], chosen: list[TV]) -> dict[int, str]:
+    """"already on the TV as MY_F0001" for each artwork, naming the TVs once there is
+    more than one."""
+    if not artwork_ids:
+        return {}
+    on = defaultdict(list)
+    for placement in Placement.objects.filter(artwork_id__in=artwork_ids, tv__in=chosen).exclude(
+            content_id=None).select_related("tv").order_by("tv_id"):
+        on[placement.artwork_id].append(placement)
+    the_only_tv = len(chosen) == 1 and not TV.objects.exclude(
+        pk__in=[tv.pk for tv in chosen]).exists()
+    reasons = {}
+    for artwork_id in artwork_ids:
+        placed = on[artwork_id]
+        if the_only_tv:
+            reasons[artwork_id] = (f"already on the TV as {placed[0].content_id}" if placed
+                                   else "already imported")
+        else:
+            names = ", ".join(f"{p.tv.name} as {p.content_id}" for p in placed)
+            reasons[artwork_id] = f"already on {names}" if names else "already imported"
+    return reasons
 
 
-def _photo_to_import(plex_metadata_id: str, *, client) -> PlexPhoto:
-    """The photo as browsing saw it, or as Plex describes it now."""
-    photo = PlexPhoto.objects.select_related("library").filter(
-        rating_key=plex_metadata_id).first()
-    if photo is not None:
-        return photo
-    client = client or plex.from_settings()
+def _photos_to_import(plex_metadata_ids: list[str], *, client
+                      ) -> tuple[dict[str, PlexPhoto], dict[str, str]]:
+    """Each photo as Docent remembers it, or as Plex describes it now (asked for a
+    hundred at a time, then remembered); and why the others cannot be imported."""
+    photos = {photo.rating_key: photo for photo in PlexPhoto.objects.filter(
+        rating_key__in=plex_metadata_ids)}
+    unknown = [key for key in plex_metadata_ids if key not in photos]
+    if not unknown:
+        return photos, {}
+    libraries = {library.section_key: library for library in PlexLibrary.objects.all()}
     try:
-        item = client.item(plex_metadata_id)
-    except plex.PlexNotFound:
-        raise NotFound(f"Plex has no item {plex_metadata_id}.") from None
-    if item.kind != "photo":
-        kind = {"clip": "a video clip", "album": "an album"}.get(item.kind, item.kind)
-        raise NotFound(f"Plex item {plex_metadata_id} is {kind}, not a photo.")
-    library = PlexLibrary.objects.filter(section_key=item.library_key).first()
-    if library is None:
-        libraries = {lib.section_key: lib for lib in plex_libraries_refresh(client=client)}
-        library = libraries.get(item.library_key)
-    if library is None:
-        raise NotFound(f"Plex item {plex_metadata_id} is not in a Plex photo library.")
-    _remember_photos(library, [item], album_path="")
+        client = client or plex.from_settings()
+        items = client.items(unknown)
+        if any(item.library_key not in libraries for item in items.values()):
+            libraries = {lib.section_key: lib for lib in plex_libraries_refresh(client=client)}
+    except DocentError as exc:
+        return photos, dict.fromkeys(unknown, str(exc))
+    errors, found = {}, defaultdict(list)
+    for key in unknown:
+        item = items.get(key)
+        if item is None:
+            errors[key] = f"Plex has no item {key}."
+        elif item.kind != "photo":
+            kind = {"clip": "a video clip", "album": "an album"}.get(item.kind, item.kind)
+            errors[key] = f"Plex item {key} is {kind}, not a photo."
+        elif item.library_key not in libraries:
+            errors[key] = f"Plex item {key} is not in a Plex photo library."
+        else:
+            found[item.library_key].append(item)
+    for section_key, library_items in found.items():
+        _remember_photos(libraries[section_key], library_items, album_path="")
     # Plex's own spelling of the id: it reads "01021" as 1021.
-    return PlexPhoto.objects.get(rating_key=item.rating_key)
+    spelled = {key: items[key].rating_key for key in unknown if key not in errors}
+    remembered = {photo.rating_key: photo for photo in PlexPhoto.objects.filter(
+        rating_key__in=spelled.values())}
+    photos.update({key: remembered[rating_key] for key, rating_key in spelled.items()})
+    return photos, errors
 
 
 def _queue(photo: PlexPhoto, *, existing, analyze: bool, user, chosen: list[TV],
@@ -649,48 +800,61 @@ def _child_album(client: plex.PlexClient, library: PlexLibrary, album_key: str |
 def plex_photo_list(
     *, library: PlexLibrary, album_key: str | None = None, limit: int | None = None,
     client: plex.PlexClient | None = None,
-) -> list[str]:
-    """The ratingKeys of the library's or the album's photos, in Plex's order.
+) -> list[plex.Item]:
+    """The library's or the album's photos, in Plex's order, as Plex describes them.
 
     Nested albums are included and clips never are; `limit` keeps the first
-    ones. What Plex sent is remembered, as browsing does, so that importing
-    the photos need not ask Plex about each one again.
+    ones. Plex is asked a thousand at a time; nothing is written.
     """
     client = client or plex.from_settings()
-    batch = min(limit or MAX_PAGE_SIZE, MAX_PAGE_SIZE)
+    batch = min(limit or plex.MAX_PAGE, plex.MAX_PAGE)
     if album_key:
         photos = client.album_photos(album_key=album_key, batch=batch)
     else:
         photos = client.all_photos(library_key=library.section_key, batch=batch)
-    keys = []
-    for chunk in _chunks(itertools.islice(photos, limit)):
+    return list(itertools.islice(photos, limit))
+
+
+def plex_photos_remember(*, library: PlexLibrary, photos: list[plex.Item]) -> None:
+    """Keep Plex's description of photos about to be imported, so that importing
+    them need not ask Plex again: a query per 500."""
+    for chunk in _chunks(photos):
         _remember_photos(library, chunk, album_path="")
-        keys += [item.rating_key for item in chunk]
-    return keys
 
 
 def plex_import_plan(
     *, plex_metadata_ids, force: bool = False, client: plex.PlexClient | None = None,
-    tvs_wanted=None,
+    tvs_wanted=None, listed: Iterable[plex.Item] = (),
 ) -> ImportRequestResult:
     """What plex_import_request would do with these photos, without doing it.
 
     `queued` lists the photos it would queue; `skipped` and `errors` carry the
-    same reasons. No record or artwork is created and nothing is queued; only
-    Plex's description of a photo is remembered, as browsing does.
+    same reasons. No record or artwork is created and nothing is queued. The
+    photos of `listed` (just listed by plex_photo_list) are taken as Plex
+    described them; Plex's description of any other photo Docent did not know
+    is asked for and remembered, as an import request does.
     """
     result = ImportRequestResult()
     chosen = tvs.tvs_for_new_work(tvs_wanted)
-    for photo, _existing in _importable(plex_metadata_ids, force=force, client=client,
-                                        result=result, chosen=chosen):
+    known = {item.rating_key: item for item in listed}
+
+    def photos_for(keys: list[str]):
+        photos, errors = _photos_to_import([key for key in keys if key not in known],
+                                           client=client)
+        return {**photos, **{key: known[key] for key in keys if key in known}}, errors
+
+    for photo, _existing in _importable(plex_metadata_ids, force=force, result=result,
+                                        chosen=chosen, photos_for=photos_for):
         result.queued.append(photo.rating_key)
     return result
 
 
-def plex_photo_names(*, plex_metadata_ids: Iterable[str]) -> dict[str, str]:
-    """A name to show for each photo Docent knows: its file name, else its title."""
-    names = {}
-    for chunk in _chunks(plex_metadata_ids):
+def plex_photo_names(*, plex_metadata_ids: Iterable[str], listed: Iterable[plex.Item] = ()
+                     ) -> dict[str, str]:
+    """A name to show for each photo: its file name, else its title; as `listed`
+    (just fetched from Plex) says, else as Docent remembers it."""
+    names = {item.rating_key: item.part_file or item.title for item in listed}
+    for chunk in _chunks(key for key in plex_metadata_ids if key not in names):
         photos = PlexPhoto.objects.filter(rating_key__in=chunk).values_list(
             "rating_key", "part_file", "title")
         names.update({key: part_file or title for key, part_file, title in photos})

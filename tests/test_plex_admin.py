@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from docentsite.artwork import tvs
 from docentsite.artwork.models import AnalysisStatus, Placement, PlacementStatus
+from plexsource import services
 from plexsource.models import ImportRecord, ImportStatus, PlexPhoto
 
 pytestmark = pytest.mark.django_db
@@ -16,15 +17,12 @@ IMPORTS = "/admin/plexsource/importrecord/"
 
 
 @pytest.fixture
-def browsed(admin_client, fake_plex, plex_settings):
-    """Every photo of the fake Plex's library, remembered by browsing it as a person would."""
-    library = admin_client.get("/api/plex/libraries").json()[0]["id"]
-    albums = [None]
-    while albums:
-        album = albums.pop()
-        query = f"?album={album}&page_size=200" if album else "?page_size=200"
-        page = admin_client.get(f"/api/plex/libraries/{library}{query}").json()
-        albums += [item["plex_metadata_id"] for item in page["items"] if item["type"] == "album"]
+def remembered(fake_plex, plex_settings):
+    """Every photo of the fake Plex's library, remembered as `import_plex` lists them
+    (browsing remembers nothing: it is read-only)."""
+    library = services.plex_library_get(library="Photos")
+    services.plex_photos_remember(
+        library=library, photos=services.plex_photo_list(library=library))
     return PlexPhoto.objects.all()
 
 
@@ -43,19 +41,19 @@ def queries_for(client, url):
     return len(queries)
 
 
-def test_photo_list_shows_thumbnails_through_docent_never_plex(admin_client, browsed,
+def test_photo_list_shows_thumbnails_through_docent_never_plex(admin_client, remembered,
                                                               fake_plex):
     body = admin_client.get(PHOTOS).content.decode()
 
     sources = re.findall(r'<img src="(/api/[^"]+)" alt="([^"]*)"', body)
-    assert len(sources) == browsed.count()
+    assert len(sources) == remembered.count()
     assert all(src.startswith("/api/plex/thumbnails/") for src, _ in sources)
     assert ("/api/plex/thumbnails/" + fake_plex.find("Garden").rating_key, "Garden") in sources
     assert fake_plex.url not in body and fake_plex.token not in body
 
 
-def test_photo_list_filters_by_import_state(admin_client, browsed):
-    garden, harbour = browsed.get(title="Garden"), browsed.get(title="Harbour at dawn")
+def test_photo_list_filters_by_import_state(admin_client, remembered):
+    garden, harbour = remembered.get(title="Garden"), remembered.get(title="Harbour at dawn")
     record_for(garden, status=ImportStatus.FAILED, error="TV off")
 
     failed = admin_client.get(PHOTOS + "?import=failed").content.decode()
@@ -66,19 +64,19 @@ def test_photo_list_filters_by_import_state(admin_client, browsed):
     assert harbour.imports.count() == 0
 
 
-def test_photo_list_costs_the_same_queries_for_one_photo_or_many(admin_client, browsed):
-    for photo in browsed[:3]:
+def test_photo_list_costs_the_same_queries_for_one_photo_or_many(admin_client, remembered):
+    for photo in remembered[:3]:
         record_for(photo)
     many = queries_for(admin_client, PHOTOS)
-    browsed.exclude(pk=browsed.first().pk).delete()
+    remembered.exclude(pk=remembered.first().pk).delete()
     one = queries_for(admin_client, PHOTOS)
 
     assert many == one
 
 
 def test_import_list_shows_the_prepared_picture_or_the_plex_thumbnail(
-        admin_client, browsed, make_artwork, jpeg):
-    garden, harbour = browsed.get(title="Garden"), browsed.get(title="Harbour at dawn")
+        admin_client, remembered, make_artwork, jpeg):
+    garden, harbour = remembered.get(title="Garden"), remembered.get(title="Harbour at dawn")
     artwork = make_artwork(jpeg, source="plex")
     record_for(garden, status=ImportStatus.FAILED, artwork=artwork,
                error="The TV at 10.0.0.9:8002 does not answer: it is off.")
@@ -92,8 +90,8 @@ def test_import_list_shows_the_prepared_picture_or_the_plex_thumbnail(
     assert admin_client.get(f"/admin/artwork/artwork/{artwork.pk}/thumbnail/").status_code == 200
 
 
-def test_import_list_filters_by_status_and_library(admin_client, browsed):
-    garden, harbour = browsed.get(title="Garden"), browsed.get(title="Harbour at dawn")
+def test_import_list_filters_by_status_and_library(admin_client, remembered):
+    garden, harbour = remembered.get(title="Garden"), remembered.get(title="Harbour at dawn")
     record_for(garden, status=ImportStatus.FAILED, error="boom")
     record_for(harbour)
 
@@ -109,9 +107,9 @@ def test_import_list_filters_by_status_and_library(admin_client, browsed):
 
 
 def test_import_list_costs_the_same_queries_for_one_record_or_many(
-        admin_client, browsed, make_artwork, jpeg):
+        admin_client, remembered, make_artwork, jpeg):
     frame, den = (tvs.tv_create(name=name, host="192.0.2.1") for name in ("Frame", "Den"))
-    for number, photo in enumerate(browsed[:4]):
+    for number, photo in enumerate(remembered[:4]):
         artwork = make_artwork(jpeg)
         record_for(photo, status=ImportStatus.FAILED, artwork=artwork, error="x")
         for tv in (frame, den):  # "On the TV as" names each TV showing it
@@ -126,9 +124,9 @@ def test_import_list_costs_the_same_queries_for_one_record_or_many(
 
 
 def test_reanalyze_queues_the_imported_pictures_and_says_what_it_left(
-        admin_client, browsed, make_artwork, jpeg, queued, django_capture_on_commit_callbacks):
+        admin_client, remembered, make_artwork, jpeg, queued, django_capture_on_commit_callbacks):
     reanalysis = queued("reanalysis")
-    garden, harbour = browsed.get(title="Garden"), browsed.get(title="Harbour at dawn")
+    garden, harbour = remembered.get(title="Garden"), remembered.get(title="Harbour at dawn")
     artwork = make_artwork(jpeg, source="plex")
     done = record_for(garden, status=ImportStatus.DONE, artwork=artwork)
     waiting = record_for(harbour)

@@ -1,6 +1,7 @@
 """/api/plex/* against the fake Plex, as a logged-in curator."""
 
 import logging
+from urllib.parse import quote
 
 import pytest
 from django.utils.dateparse import parse_datetime
@@ -85,7 +86,9 @@ def test_browse_shows_albums_and_photos_but_never_clips(api, fake_plex):
         ("photo", "Harbour at dawn"), ("album", "Travel"), ("album", "Family")]
     assert page["album"] is None and page["page"] == 1
     harbour = page["items"][0]
-    assert harbour["thumbnail_url"] == f"/api/plex/thumbnails/{harbour['plex_metadata_id']}"
+    thumb = quote(fake_plex.find("Harbour at dawn").thumb, safe="")
+    assert harbour["thumbnail_url"] == (
+        f"/api/plex/thumbnails/{harbour['plex_metadata_id']}?t={thumb}")
     assert (harbour["width"], harbour["height"]) == (6000, 4000)
     assert harbour["imported"] is False and harbour["import_status"] is None
 

@@ -112,16 +112,18 @@ def test_two_requests_at_once_upload_each_photo_once(env, fake_plex, fake_tv, tm
     assert len(fake_tv.photos) == 3 and fake_tv.uploads_started == 3
 
 
-def test_a_photo_deleted_after_browsing_fails_alone(env, fake_plex, fake_tv, tmp_path):
+def test_a_photo_deleted_after_its_import_was_asked_for_fails_alone(
+        env, fake_plex, fake_tv, tmp_path):
     browser = curator()
     (library,) = browser.get("/api/plex/libraries").json()
     family = fake_plex.find("Family").rating_key
     browser.get(f"/api/plex/libraries/{library['id']}", {"album": family})
     garden, harbour = fake_plex.find("Garden"), fake_plex.find("Harbour at dawn")
+    # Queued while no worker runs; gone from Plex before the download.
+    assert post_import(browser, [garden.rating_key, harbour.rating_key]).status_code == 202
     fake_plex.delete(garden.rating_key)
 
     with celery_worker(env, log_dir=tmp_path):
-        post_import(browser, [garden.rating_key, harbour.rating_key])
         wait_for(all_ended(2), timeout=120, what="both imports to end")
 
     gone = ImportRecord.objects.get(plex_metadata_id=garden.rating_key)
@@ -134,15 +136,17 @@ def test_a_photo_deleted_after_browsing_fails_alone(env, fake_plex, fake_tv, tmp
 def test_plex_down_is_retried_until_it_is_back(env, fake_plex, fake_tv, tmp_path):
     browser = curator()
     (library,) = browser.get("/api/plex/libraries").json()
-    browser.get(f"/api/plex/libraries/{library['id']}")  # Docent now knows the photo
+    browser.get(f"/api/plex/libraries/{library['id']}")
     harbour = fake_plex.find("Harbour at dawn").rating_key
+    # Asked for while Plex answers (the request describes the photo), down before
+    # any worker downloads it.
+    post_import_response = post_import(browser, [harbour])
     fake_plex.stop()
     run_the_checks()
     status = browser.get("/api/plex/status").json()
     assert status["connected"] is False and status["checked_at"]
 
     with celery_worker(env, log_dir=tmp_path):
-        post_import_response = post_import(browser, [harbour])
         record = ImportRecord.objects.get(plex_metadata_id=harbour)
         wait_for(lambda: ImportRecord.objects.get(pk=record.pk).attempts >= 2, timeout=60,
                  what="retries while Plex is down")

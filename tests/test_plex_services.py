@@ -118,9 +118,9 @@ def test_the_core_sweep_leaves_plex_artworks_waiting_for_their_download(
 
 
 def test_admin_actions_import_and_retry(admin_client, fake_plex, plex_settings, chains):
-    admin_client.get("/api/plex/libraries")
-    library = admin_client.get("/api/plex/libraries").json()[0]["id"]
-    admin_client.get(f"/api/plex/libraries/{library}")
+    library = services.plex_library_get(library="Photos")
+    services.plex_photos_remember(
+        library=library, photos=services.plex_photo_list(library=library))
     photo = PlexPhoto.objects.get(title="Harbour at dawn")
 
     response = admin_client.post("/admin/plexsource/plexphoto/", {

@@ -4,6 +4,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from plexsource import services
 from plexsource.models import ImportRecord, ImportStatus, PlexPhoto
 from tests.browser.conftest import THUMBNAIL_SHOWN, assert_accessible, log_in
 
@@ -24,6 +25,10 @@ def test_the_plex_pages_have_no_accessibility_violations(live_server, curator, p
     expect(page.locator("#plex-count")).to_have_text("1 selected")
     assert_accessible(page, "Import from Plex, an album with a selection")
 
+    # Browsing remembers nothing; import_plex remembers the photos it lists.
+    library = services.plex_library_get(library="Photos")
+    services.plex_photos_remember(library=library, photos=[
+        photo for photo in services.plex_photo_list(library=library) if photo.title == "Garden"])
     garden = PlexPhoto.objects.get(title="Garden")
     ImportRecord.objects.create(plex_metadata_id=garden.rating_key, photo=garden,
                                 status=ImportStatus.FAILED, last_error="The TV is off.",

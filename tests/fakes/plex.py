@@ -24,7 +24,8 @@ order. `X-Plex-Container-Start/Size` are read from headers, then the query;
 
 Token: `X-Plex-Token` as header or query argument, as real Plex accepts; every
 request is recorded (`requests`: path, query, raw query string, headers without
-the token, and where the token came from) so tests can assert where it travelled.
+the token, where the token came from, and the client's address and port, one per
+connection) so tests can assert where it travelled and what was kept alive.
 A missing or wrong token gets the real 91-byte HTML 401 (on `/` too, where real PMS
 adds a redirect script).
 
@@ -253,6 +254,7 @@ class FakeRequest:
     query_string: str
     headers: dict[str, str]  # without X-Plex-Token
     token_in: str | None  # "header", "query" or None
+    client: tuple[str, int] = ("", 0)  # the connection's other end: one per connection
 
     def header(self, name: str) -> str | None:
         return next((v for k, v in self.headers.items() if k.lower() == name.lower()), None)
@@ -748,6 +750,7 @@ class _Handler(BaseHTTPRequestHandler):
             method="GET", path=path, query=query, query_string=split.query,
             headers={k: v for k, v in self.headers.items() if k.lower() != "x-plex-token"},
             token_in="header" if header_token else "query" if query_token else None,
+            client=self.client_address[:2],
         ))
         if not fake._pause():
             self.close_connection = True

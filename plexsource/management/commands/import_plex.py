@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError, DjangoHelpFor
 from docentsite.artwork import placements, tvs
 from docentsite.artwork.errors import DocentError
 from plexsource import services
-from plexsource.models import ImportRecord, ImportStatus
+from plexsource.models import ImportRecord, ImportStatus, PlexLibrary
 
 BAR_WIDTH = 30
 
@@ -95,9 +95,11 @@ Examples:
                               "e.g. --wait --timeout 30.")
         chosen = self.tvs_named(options["tvs"])
         self.to = f" to {', '.join(tv.name for tv in chosen)}" if chosen else ""
-        ids = self.photo_ids(options)
+        ids, library, listed = self.photo_ids(options)
         if options["dry_run"]:
-            return self.dry_run(ids, force=options["force"], chosen=chosen)
+            return self.dry_run(ids, listed, force=options["force"], chosen=chosen)
+        if listed:
+            services.plex_photos_remember(library=library, photos=listed)
         inline = not services.plex_workers_running()
         result = services.plex_import_request(
             plex_metadata_ids=ids, analyze=options["analyze"], force=options["force"],
@@ -135,7 +137,9 @@ Examples:
         except DocentError as exc:
             raise CommandError(str(exc)) from exc
 
-    def photo_ids(self, options) -> list[str]:
+    def photo_ids(self, options) -> tuple[list[str], PlexLibrary | None, list]:
+        """The ids of the photos asked for; with --library, the library and the photos
+        as Plex listed them too."""
         library, album, ids = options["library"], options["album"], options["ids"]
         every, limit = options["all"], options["limit"]
         if ids is not None:
@@ -146,7 +150,7 @@ Examples:
             if not ids:
                 raise usage_error("--ids takes Plex ratingKeys separated by commas, "
                                   "e.g. --ids 1234,1235.")
-            return ids
+            return ids, None, []
         if not library:
             if album is not None or every or limit is not None:
                 raise usage_error("--album, --all and --limit need --library, e.g. "
@@ -163,13 +167,15 @@ Examples:
             album_key = None
             if album is not None:
                 album_key = services.plex_album_find(library=found, path=album)
-            return services.plex_photo_list(library=found, album_key=album_key, limit=limit)
+            listed = services.plex_photo_list(library=found, album_key=album_key, limit=limit)
         except DocentError as exc:
             raise CommandError(str(exc)) from exc
+        return [photo.rating_key for photo in listed], found, listed
 
-    def dry_run(self, ids: list[str], *, force: bool, chosen: list) -> None:
-        plan = services.plex_import_plan(plex_metadata_ids=ids, force=force, tvs_wanted=chosen)
-        names = services.plex_photo_names(plex_metadata_ids=ids)
+    def dry_run(self, ids: list[str], listed: list, *, force: bool, chosen: list) -> None:
+        plan = services.plex_import_plan(plex_metadata_ids=ids, force=force, tvs_wanted=chosen,
+                                         listed=listed)
+        names = services.plex_photo_names(plex_metadata_ids=ids, listed=listed)
         if plan.queued:
             self.stdout.write(f"Would import {len(plan.queued)}{self.to}:")
             for plex_id in plan.queued:
