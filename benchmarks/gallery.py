@@ -30,6 +30,10 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.serving import wait_until_served  # noqa: E402
+
 USER, PASSWORD = "bench", "bench-password"
 GALLERY = "/admin/artwork/artwork/"
 REFERENCE = "/admin/"
@@ -100,7 +104,6 @@ class site:
         self.root, self.env = root, env
 
     def __enter__(self) -> str:
-        import requests
 
         with socket.socket() as sock:
             sock.bind(("127.0.0.1", 0))
@@ -110,15 +113,8 @@ class site:
              f"127.0.0.1:{port}"], cwd=self.root, env=self.env,
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                requests.get(f"{url}/admin/login/", timeout=10).raise_for_status()
-                return url
-            except requests.RequestException:
-                if time.monotonic() > deadline or self.server.poll() is not None:
-                    raise
-                time.sleep(0.2)
+        wait_until_served(url, self.server)
+        return url
 
     def __exit__(self, *exc_info) -> None:
         self.server.send_signal(signal.SIGTERM)

@@ -29,6 +29,7 @@ import requests
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.serving import wait_until_served  # noqa: E402
 from tests.fakes.plex import FakePlex  # noqa: E402
 
 CONFIGURATIONS = [
@@ -91,16 +92,8 @@ class site:
             env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )
         url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
-        while True:
-            try:  # warm both processes: the first request loads Django
-                for _ in range(6):
-                    requests.get(f"{url}/admin/login/", timeout=10).raise_for_status()
-                return url
-            except requests.RequestException:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.2)
+        wait_until_served(url, self.server, answers=6)
+        return url
 
     def __exit__(self, *exc_info) -> None:
         self.server.send_signal(signal.SIGTERM)

@@ -29,6 +29,7 @@ import requests
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.serving import wait_until_served  # noqa: E402
 from docentsite.artwork.frametv import FrameTV  # noqa: E402
 from tests.fakes.frametv import FakeFrameTV  # noqa: E402
 from tests.fakes.plex import FakePlex  # noqa: E402
@@ -115,16 +116,8 @@ class site:
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
         )
         url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 90
-        while True:
-            try:  # warm both web processes: the first request loads Django
-                for _ in range(6):
-                    requests.get(f"{url}/admin/login/", timeout=10).raise_for_status()
-                return url
-            except requests.RequestException:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.2)
+        wait_until_served(url, self.server, timeout=90, answers=6)
+        return url
 
     def __exit__(self, *exc_info) -> None:
         self.server.send_signal(signal.SIGTERM)

@@ -48,6 +48,7 @@ from PIL import Image
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.serving import wait_until_served  # noqa: E402
 from tests.fakes.plex import FakePlex  # noqa: E402
 from tests.fakes.plex import _Handler as plex_handler  # noqa: E402
 
@@ -201,15 +202,8 @@ def serve(root: Path, env: dict, workers: int, threads: int):
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:  # every process loads Django with --preload: one answer is all of them
-                requests.get(f"{url}/admin/login/", timeout=10).raise_for_status()
-                break
-            except requests.RequestException:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise
-                time.sleep(0.2)
+        # Every process loads Django with --preload: one answer is all of them.
+        wait_until_served(url, server, timeout=90)
         server.url = url
         yield server
     finally:
