@@ -52,6 +52,21 @@ class AnalysisStatus(models.TextChoices):
     FAILED = "failed", "Analysis failed"
 
 
+class Collection(models.Model):
+    """A named set of artworks (Summer 2024, Grandma's paintings); an artwork may be in
+    several. Deleting one keeps its artworks."""
+
+    name = models.CharField(max_length=128, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
 class Artwork(models.Model):
     """One picture in Docent's library: its source, the prepared JPEG, its description.
 
@@ -115,6 +130,11 @@ class Artwork(models.Model):
     ai_analyzed_at = models.DateTimeField(null=True, blank=True)
     ai_error = models.TextField(blank=True)
 
+    collections = models.ManyToManyField(Collection, blank=True, related_name="artworks")
+    favourite = models.BooleanField(default=False)
+    keep = models.BooleanField(
+        default=False, help_text="A favourite that rotation never takes off a TV.")
+
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
     )
@@ -123,6 +143,10 @@ class Artwork(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(keep=True) | Q(favourite=True),
+                                   name="artwork_keep_is_a_favourite"),
+        ]
         indexes = [
             # The gallery's order (newest first, then the admin's -pk): a page is read
             # from this index, not sorted out of the whole library every time.
