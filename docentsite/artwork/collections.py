@@ -96,6 +96,15 @@ def _change(artworks, changes: dict) -> int:
         **changes, updated_at=timezone.now())
 
 
+def artworks_by_id(*, ids) -> list[int]:
+    """The ids, each an artwork in the library: NotFound names those that are not."""
+    ids = list(dict.fromkeys(ids))
+    missing = set(ids) - set(Artwork.objects.filter(pk__in=ids).values_list("pk", flat=True))
+    if missing:
+        raise NotFound("No artwork with id " + ", ".join(map(str, sorted(missing))) + ".")
+    return ids
+
+
 def _ids(artworks) -> list[int]:
     if hasattr(artworks, "values_list"):
         return list(artworks.values_list("pk", flat=True))

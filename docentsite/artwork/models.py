@@ -144,8 +144,9 @@ class Artwork(models.Model):
     class Meta:
         ordering = ["-created_at"]
         constraints = [
-            models.CheckConstraint(condition=~Q(keep=True) | Q(favourite=True),
-                                   name="artwork_keep_is_a_favourite"),
+            models.CheckConstraint(
+                condition=~Q(keep=True) | Q(favourite=True), name="artwork_keep_is_a_favourite",
+                violation_error_message="Only a favourite can be kept: star it too."),
         ]
         indexes = [
             # The gallery's order (newest first, then the admin's -pk): a page is read
