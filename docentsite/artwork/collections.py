@@ -45,12 +45,13 @@ def collection_named(*, name: str, create: bool = False) -> Collection:
     try:
         return collection_create(name=name)
     except Rejected:
-        return Collection.objects.get(name=name)  # created a moment ago by another request
+        # Created a moment ago by another request.
+        return Collection.objects.get(name__iexact=name)
 
 
 def collection_rename(*, collection: Collection, name: str) -> Collection:
     name = _clean_name(name)
-    if Collection.objects.filter(name=name).exclude(pk=collection.pk).exists():
+    if Collection.objects.filter(name__iexact=name).exclude(pk=collection.pk).exists():
         raise Rejected(f"There is already a collection called “{name}”.")
     collection.name = name
     collection.save(update_fields=["name", "updated_at"])

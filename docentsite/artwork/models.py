@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 
 
 class Source(models.TextChoices):
@@ -56,12 +57,18 @@ class Collection(models.Model):
     """A named set of artworks (Summer 2024, Grandma's paintings); an artwork may be in
     several. Deleting one keeps its artworks."""
 
-    name = models.CharField(max_length=128, unique=True)
+    name = models.CharField(max_length=128)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            # "summer" is Summer: the Plex import and the API find a collection by name.
+            models.UniqueConstraint(Lower("name"), name="collection_name_unique",
+                                    violation_error_message="There is already a collection "
+                                                            "by that name."),
+        ]
 
     def __str__(self):
         return self.name
