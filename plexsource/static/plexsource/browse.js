@@ -412,6 +412,7 @@
         body: JSON.stringify({
           plex_metadata_ids: ids, analyze: $("plex-analyze").checked, force,
           ...(tvBoxes().length ? { tvs: tvsPicked().map((box) => Number(box.value)) } : {}),
+          ...(collectionName() ? { collection: collectionName() } : {}),
         }),
       });
     } catch (error) {
@@ -423,9 +424,27 @@
       ...answer.skipped.map((s) => `${name(s.plex_metadata_id)}: not imported, ${s.reason}.`),
       ...answer.errors.map((e) => `${name(e.plex_metadata_id)}: ${e.error}`),
     ];
+    const collected = answer.collection
+      ? [`${answer.added_to_collection} photo(s) put in the collection “${answer.collection}”.`] : [];
     notice(warnings.length ? "warning" : "info",
-      warnings.length ? warnings : [`${answer.queued.length} photo(s) queued for ${whereTo()}.`]);
+      [...(warnings.length ? warnings : [`${answer.queued.length} photo(s) queued for ${whereTo()}.`]),
+       ...collected]);
+    if (answer.collection) offerCollection(answer.collection);
     return answer;
+  }
+
+  // -- which collection: a name typed or picked from those there are ----------------------
+
+  function collectionName() {
+    const input = $("plex-collection");
+    return input ? input.value.trim() : "";
+  }
+
+  function offerCollection(name) {
+    const list = $("plex-collections");
+    if (![...list.options].some((option) => option.value === name)) {
+      list.append(el("option", { value: name }));
+    }
   }
 
   function follow(answer) {
