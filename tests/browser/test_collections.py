@@ -64,3 +64,21 @@ def test_import_an_album_from_plex_into_a_collection(live_server, curator, worke
     expect(page.locator("#plex-notice")).to_contain_text(
         "3 photo(s) put in the collection “Mexico 2019”.")
     assert Collection.objects.get(name="Mexico 2019").artworks.count() == 3
+    expect(page.locator("#plex-progress-list .plex-state.done")).to_have_count(
+        3, timeout=120_000)
+
+    # The album again, into another collection: "Select all" takes the imported photos
+    # too, and skipping a second copy still puts them in it.
+    page.reload()
+    expect(page.locator(".plex-tile.photo.imported")).to_have_count(3)
+    page.get_by_label("Put in collection").fill("Best of")
+    page.click("#plex-select-all")
+    expect(page.locator("#plex-count")).to_have_text("3 selected")
+    page.click("#plex-import")
+    dialog = page.locator("#plex-confirm")
+    expect(dialog).to_contain_text("Either way all join the collection “Best of”.")
+    dialog.get_by_role("button", name="Skip those on the TV").click()
+    expect(page.locator("#plex-notice")).to_contain_text(
+        "3 photo(s) put in the collection “Best of”.")
+    assert Collection.objects.get(name="Best of").artworks.count() == 3
+    assert len(fake_tv.photos) == 3

@@ -326,8 +326,11 @@
   }
 
   function selectAllOnPage() {
+    // Into a collection, the album's photos imported before belong too (the question
+    // before importing lets them join it without a second copy).
+    const all = collectionName() !== "";
     for (const i of photoIndexes()) {
-      if (!items[i].imported) selected.set(items[i].plex_metadata_id, items[i].title);
+      if (all || !items[i].imported) selected.set(items[i].plex_metadata_id, items[i].title);
     }
     showSelection();
   }
@@ -393,7 +396,8 @@
         ? `imported. Skipping sends ${again.length === 1 ? "it" : "them"} only to the TVs ` +
           "chosen that do not have it yet; importing again makes a second copy."
         : "on the TV. Importing again puts a second copy on the TV; skipping leaves the TV as it is.") +
-      (others ? ` The other ${others} selected will be imported either way.` : "");
+      (others ? ` The other ${others} selected will be imported either way.` : "") +
+      (collectionName() ? ` Either way all join the collection “${collectionName()}”.` : "");
     dialog.querySelector("button[value=skip]").textContent =
       several ? "Only to the TVs without it" : "Skip those on the TV";
     $("plex-confirm-list").replaceChildren(...names.map((name) => el("li", { text: name })));
