@@ -1,11 +1,13 @@
 """Collections and favourites: the services, the gallery's actions, star and filters."""
 
 import pytest
-from django.db import IntegrityError
+from django.db import IntegrityError, connection
+from django.test.utils import CaptureQueriesContext
 
 from docentsite.artwork import collections
 from docentsite.artwork.errors import NotFound, Rejected
 from docentsite.artwork.models import TV, Artwork, Collection, Placement, PlacementStatus, Status
+from tests.test_gallery_queries import CARD, add_library, page_queries
 from tests.users import staff_with
 
 pytestmark = pytest.mark.django_db
@@ -292,3 +294,47 @@ def test_a_viewer_is_not_offered_the_collection_actions(client, action):
     page = client.get(GALLERY)
 
     assert f'value="{action}"' not in page.content.decode()
+
+
+# -- what the pages cost ------------------------------------------------------------------
+
+def test_filtered_by_collection_favourite_or_tv_the_gallery_costs_the_same_few_queries(
+        admin_client, two_tvs):
+    summer = collections.collection_create(name="Summer")
+    add_library(20, list(two_tvs))
+    collections.collection_add(collection=summer, artworks=Artwork.objects.all())
+    collections.artwork_favourite(artworks=Artwork.objects.all(), favourite=True)
+    living = two_tvs[0]
+    urls = [f"{GALLERY}?collection={summer.pk}", f"{GALLERY}?favourite__exact=1",
+            f"{GALLERY}?placements__tv__id__exact={living.pk}",
+            f"{GALLERY}?placements__tv__id__exact=none&collection={summer.pk}"]
+
+    few = {url: len(page_queries(admin_client, url)[0]) for url in urls}
+    add_library(130, list(two_tvs))
+    collections.collection_add(collection=summer, artworks=Artwork.objects.all())
+    collections.artwork_favourite(artworks=Artwork.objects.all(), favourite=True)
+    many = {}
+    for url in urls:
+        queries, page = page_queries(admin_client, url)
+        many[url] = len(queries)
+        assert page.count(CARD) > 20 or "none" in url
+        assert all(sql.lstrip().upper().startswith("SELECT") for sql in queries)
+
+    assert many == few
+    assert max(few.values()) <= 8
+
+
+@pytest.mark.parametrize("page", [
+    "/admin/artwork/collection/", "/admin/artwork/collection/{c}/change/",
+    "/api/collections", "/api/collections/{c}", "/api/artwork?collection={c}",
+    "/admin/artwork/artwork/?collection={c}"])
+def test_a_get_of_collections_writes_nothing(admin_client, page):
+    summer = collections.collection_create(name="Summer")
+    collections.collection_add(collection=summer, artworks=pictures("Beach"))
+    with CaptureQueriesContext(connection) as queries:
+        response = admin_client.get(page.format(c=summer.pk))
+
+    assert response.status_code == 200
+    assert [q["sql"] for q in queries
+            if not q["sql"].lstrip().upper().startswith(("SELECT", "SAVEPOINT", "RELEASE"))
+            ] == []
