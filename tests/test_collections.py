@@ -285,15 +285,23 @@ def test_the_collections_page_counts_their_pictures_and_links_to_them(admin_clie
     assert f'href="{GALLERY}?collection={summer.pk}">2 in the gallery</a>' in page
 
 
-@pytest.mark.parametrize("action", ["add_to_collection", "remove_from_collection",
-                                    "mark_favourite", "unmark_favourite"])
-def test_a_viewer_is_not_offered_the_collection_actions(client, action):
-    pictures("Beach")
-    client.force_login(staff_with("artwork.view_artwork"))
+@pytest.mark.parametrize(("action", "needs"), [
+    ("add_to_collection", "artwork.change_collection"),
+    ("remove_from_collection", "artwork.change_collection"),
+    ("mark_favourite", "artwork.change_artwork"),
+    ("unmark_favourite", "artwork.change_artwork")])
+def test_each_action_is_offered_only_with_its_permission(client, action, needs):
+    [beach] = pictures("Beach")
+    others = {"artwork.change_collection", "artwork.change_artwork"} - {needs}
+    client.force_login(staff_with("artwork.view_artwork", *others))
 
-    page = client.get(GALLERY)
+    page = client.get(GALLERY).content.decode()
+    tried = act(client, action, [beach], apply="1", collection="")
+    client.force_login(staff_with("artwork.view_artwork", needs, username="allowed"))
+    allowed = client.get(GALLERY).content.decode()
 
-    assert f'value="{action}"' not in page.content.decode()
+    assert f'value="{action}"' not in page and f'value="{action}"' in allowed
+    assert not Artwork.objects.get(pk=beach.pk).favourite and tried.status_code == 200
 
 
 # -- what the pages cost ------------------------------------------------------------------
@@ -338,3 +346,26 @@ def test_a_get_of_collections_writes_nothing(admin_client, page):
     assert [q["sql"] for q in queries
             if not q["sql"].lstrip().upper().startswith(("SELECT", "SAVEPOINT", "RELEASE"))
             ] == []
+
+
+def test_the_collections_page_refuses_a_name_taken_whatever_its_case(admin_client):
+    collections.collection_create(name="Summer")
+
+    refused = admin_client.post("/admin/artwork/collection/add/", {"name": "summer"})
+
+    assert refused.status_code == 200
+    assert "There is already a collection by that name." in refused.content.decode()
+    assert Collection.objects.count() == 1
+
+
+def test_without_add_collection_the_action_offers_only_those_there_are(client):
+    summer = collections.collection_create(name="Summer")
+    [beach] = pictures("Beach")
+    client.force_login(staff_with("artwork.view_artwork", "artwork.change_collection"))
+
+    asked = act(client, "add_to_collection", [beach])
+    sneaked = act(client, "add_to_collection", [beach], apply="1", new_name="Winter")
+
+    assert "new_name" not in asked.context["form"].fields
+    assert "Choose a collection." in sneaked.content.decode()
+    assert list(Collection.objects.all()) == [summer]

@@ -544,7 +544,10 @@ class ArtworkAdmin(admin.ModelAdmin):
             self.message_user(request, f"{len(result.left)} picture(s) not reached: "
                               f"{result.stopped}", messages.ERROR)
 
-    @admin.action(description="Add to collection…", permissions=["change"])
+    def has_collect_permission(self, request):
+        return request.user.has_perm("artwork.change_collection")
+
+    @admin.action(description="Add to collection…", permissions=["collect"])
     def add_to_collection(self, request, queryset):
         allow_new = request.user.has_perm("artwork.add_collection")
         form = CollectionChoiceForm(request.POST if "apply" in request.POST else None,
@@ -565,7 +568,7 @@ class ArtworkAdmin(admin.ModelAdmin):
                           f"{'' if added == len(queryset) else '; the others were in it'}.")
         return None
 
-    @admin.action(description="Remove from collection…", permissions=["change"])
+    @admin.action(description="Remove from collection…", permissions=["collect"])
     def remove_from_collection(self, request, queryset):
         form = CollectionChoiceForm(
             request.POST if "apply" in request.POST else None, allow_new=False,
