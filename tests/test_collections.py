@@ -276,6 +276,17 @@ def test_the_collection_and_favourite_filters(admin_client):
     assert ">Summer</a>" in admin_client.get(GALLERY).content.decode()
 
 
+def test_the_gallery_links_to_the_collections_for_those_who_may_see_them(client):
+    client.force_login(staff_with("artwork.view_artwork"))
+    without = client.get(GALLERY).content.decode()
+    client.force_login(staff_with("artwork.view_artwork", "artwork.view_collection",
+                                  username="collector"))
+    with_them = client.get(GALLERY).content.decode()
+
+    link = '<a href="/admin/artwork/collection/">Collections</a>'
+    assert link not in without and link in with_them
+
+
 def test_the_collections_page_counts_their_pictures_and_links_to_them(admin_client):
     summer = collections.collection_create(name="Summer")
     collections.collection_add(collection=summer, artworks=pictures("Beach", "Picnic"))
