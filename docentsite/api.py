@@ -93,4 +93,5 @@ def plain_route(*perms: str):
 
 api.add_router("/", "docentsite.artwork.api.router")
 api.add_router("/", "docentsite.artwork.api_tvs.router")
+api.add_router("/", "docentsite.artwork.api_collections.router")
 api.add_router("/plex/", "plexsource.api.router")

@@ -6,7 +6,8 @@ from ninja import Field, Path, Query, Router, Schema
 from ninja.pagination import PageNumberPagination, paginate
 from ninja.responses import Status
 
-from docentsite.permissions import api_requires
+from docentsite.artwork.models import Collection
+from docentsite.permissions import api_check, api_requires
 from docentsite.status import services as status_services
 from plexsource import services
 from plexsource.models import ImportRecord, ImportStatus
@@ -65,10 +66,15 @@ def plex_browse(request, library_id: Path[RowId], query: Query[BrowseQuery]):
              summary="Queue photos for the TV; already imported ones are skipped")
 @api_requires("plexsource.add_importrecord")
 def plex_import(request, payload: ImportIn):
+    """With `collection`, also `artwork.change_collection` (and `add_collection` for a new one)."""
+    if payload.collection:
+        made = Collection.objects.filter(name__iexact=payload.collection).exists()
+        api_check(request, "artwork.change_collection",
+                  *([] if made else ["artwork.add_collection"]))
     result = services.plex_import_request(
         plex_metadata_ids=payload.plex_metadata_ids, analyze=payload.analyze,
         force=payload.force, user=request.user if hasattr(request.user, "pk") else None,
-        tvs_wanted=payload.tvs,
+        tvs_wanted=payload.tvs, collection=payload.collection,
     )
     return Status(202, result.__dict__)
 

@@ -5,6 +5,7 @@ from ninja import Field, Schema
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
 from docentsite.artwork import placements
+from docentsite.artwork.schemas import CollectionName
 
 #: A Plex ratingKey as Docent stores it: opaque text, no control characters.
 PlexId = Annotated[str, StringConstraints(
@@ -91,6 +92,9 @@ class ImportIn(Schema):
         default_factory=list, max_length=32,
         description="The TVs to put the photos on, by name or id (GET /api/tvs); "
                     "empty: the default TV")
+    collection: CollectionName | None = Field(
+        None, description="A collection's name: the photos join it, those imported before "
+                          "too; made if there is none by that name (GET /api/collections)")
 
 
 class SkippedOut(Schema):
@@ -107,6 +111,9 @@ class ImportOut(Schema):
     queued: list[str]
     skipped: list[SkippedOut]
     errors: list[ImportErrorOut]
+    collection: str | None = Field(description="The collection the photos were put in")
+    added_to_collection: int = Field(description="Photos that joined it (the others were in "
+                                                 "it already)")
 
 
 class PlacementOut(Schema):

@@ -22,7 +22,7 @@ from django.db.models import F, Q
 from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 
-from docentsite.artwork import heartbeat, placements, tvs
+from docentsite.artwork import collections, heartbeat, placements, tvs
 from docentsite.artwork import services as artwork_services
 from docentsite.artwork.errors import DocentError, NotFound
 from docentsite.artwork.fitting import clip_filename, fitted
@@ -357,14 +357,19 @@ class ImportRequestResult:
     queued: list[str] = field(default_factory=list)
     skipped: list[dict] = field(default_factory=list)
     errors: list[dict] = field(default_factory=list)
+    collection: str | None = None  # the one the photos were put in, by name
+    added_to_collection: int = 0  # photos that joined it (the others were in it)
 
 
 def plex_import_request(
     *, plex_metadata_ids, analyze: bool | None = None, force: bool = False, user=None,
-    client: plex.PlexClient | None = None, tvs_wanted=None,
+    client: plex.PlexClient | None = None, tvs_wanted=None, collection: str | None = None,
 ) -> ImportRequestResult:
     """Queue each photo for the TVs named (default: the default TV) unless it is
     already there or on its way.
+
+    `collection`: a collection's name (made if there is none): the photos asked for join
+    it, the new ones and those imported before alike.
 
     One ImportRecord per photo, ever (the field is unique): a photo is
     downloaded, prepared and described once, and placed on each TV asked for;
@@ -384,7 +389,21 @@ def plex_import_request(
                                    "reason": "import in progress"})
         else:
             result.queued.append(photo.rating_key)
+    if collection:
+        _collect(plex_metadata_ids, name=collection, result=result)
     return result
+
+
+def _collect(plex_metadata_ids, *, name: str, result: ImportRequestResult) -> None:
+    """The photos' artworks, whatever became of this request for each, join the collection."""
+    into = collections.collection_named(name=name, create=True)
+    ids = list(dict.fromkeys(str(i).strip() for i in plex_metadata_ids))
+    for chunk in _chunks(ids):
+        result.added_to_collection += collections.collection_add(
+            collection=into, artworks=list(ImportRecord.objects.filter(
+                plex_metadata_id__in=chunk, artwork__isnull=False).values_list(
+                "artwork_id", flat=True)))
+    result.collection = into.name
 
 
 def _importable(plex_metadata_ids, *, force: bool, result: ImportRequestResult,

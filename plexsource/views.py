@@ -10,6 +10,7 @@ from django.utils.http import parse_etags
 
 from docentsite.api import plain_route
 from docentsite.artwork.forms import default_tv_ids, enabled_tvs
+from docentsite.artwork.models import Collection
 from docentsite.artwork.services import analyze_by_default
 from plexsource import thumbnails
 
@@ -23,6 +24,11 @@ def plex_browse(request):
         # The TV picker, when there is a choice: the default TV ticked.
         "tvs": offered if len(offered) > 1 else [],
         "default_tvs": default_tv_ids(),
+        # "Put in collection": its names offered as the owner types.
+        "can_collect": request.user.has_perm("artwork.change_collection"),
+        "can_add_collection": request.user.has_perm("artwork.add_collection"),
+        "collections": Collection.objects.values_list("name", flat=True)
+        if request.user.has_perm("artwork.change_collection") else [],
     }
     return TemplateResponse(request, "admin/plexsource/browse.html", context)
 

@@ -1,27 +1,43 @@
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.actions import delete_selected as django_delete_selected
 from django.contrib.admin.templatetags.admin_list import result_headers
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch
+from django.db.models import Count, Exists, OuterRef, Prefetch
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import capfirst
 
 from docentsite import tvstate
 from docentsite.artwork import (
     admin_tvs,  # noqa: F401 - registers the TVs page
     cards,
+    collections,
     mattes,
     placements,
     services,
     tvs,
 )
 from docentsite.artwork.errors import DocentError
-from docentsite.artwork.forms import MatteForm, TVsForm, UploadForm, enabled_tvs
-from docentsite.artwork.models import TV, Artwork, Placement, Source
+from docentsite.artwork.forms import (
+    CollectionChoiceForm,
+    MatteForm,
+    TVsForm,
+    UploadForm,
+    enabled_tvs,
+)
+from docentsite.artwork.models import (
+    TV,
+    Artwork,
+    Collection,
+    Placement,
+    PlacementStatus,
+    Source,
+)
 from docentsite.permissions import denied
 
 
@@ -50,6 +66,87 @@ class PresentSourceFilter(admin.SimpleListFilter):
         return queryset.filter(source=self.value()) if self.value() else queryset
 
 
+def gallery_tvs(request) -> list[TV]:
+    """The TVs, read once a request: the gallery's TV filter and its cards both name them."""
+    if not hasattr(request, "_gallery_tvs"):
+        request._gallery_tvs = list(TV.objects.all())  # in order: the default TV first
+    return request._gallery_tvs
+
+
+# The status page links to a TV's pictures with both: ?placements__tv__id__exact=1&
+# placements__status__exact=on_tv.
+_TV_PARAM, _STATUS_PARAM = "placements__tv__id__exact", "placements__status__exact"
+
+
+class OnTVFilter(admin.SimpleListFilter):
+    """On one TV (with the "on a TV" state chosen, in that state there; else shown
+    there), or shown on none.
+
+    One condition on one placement: Django's two filters over placements__tv and
+    placements__status would each join placements anew, and a picture on TV A and
+    queued for TV B would pass "queued on TV A".
+    """
+
+    title = "TV"
+    parameter_name = _TV_PARAM
+
+    def lookups(self, request, model_admin):
+        return [(str(tv.pk), tv.name) for tv in gallery_tvs(request)] + [("none", "On no TV")]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if not value:
+            return queryset
+        if value == "none":
+            return queryset.exclude(_placed(status=PlacementStatus.ON_TV))
+        if not value.isdigit():
+            return queryset.none()
+        status = request.GET.get(_STATUS_PARAM)
+        if status not in PlacementStatus.values:
+            status = PlacementStatus.ON_TV
+        return queryset.filter(_placed(tv_id=int(value), status=status))
+
+
+class PlacementStateFilter(admin.SimpleListFilter):
+    """In this state on some TV; with a TV chosen, OnTVFilter asks it of that TV's alone."""
+
+    title = "on a TV"
+    parameter_name = _STATUS_PARAM
+
+    def lookups(self, request, model_admin):
+        return PlacementStatus.choices
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if not value or (request.GET.get(_TV_PARAM) or "").isdigit():
+            return queryset
+        return queryset.filter(_placed(status=value))
+
+
+def _placed(**placement) -> Exists:
+    return Exists(Placement.objects.filter(artwork=OuterRef("pk"), **placement))
+
+
+class CollectionFilter(admin.SimpleListFilter):
+    title = "collection"
+    parameter_name = "collection"
+
+    def lookups(self, request, model_admin):
+        return [(str(pk), name) for pk, name in Collection.objects.values_list("pk", "name")
+                ] + [("none", "In no collection")]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if not value:
+            return queryset
+        if value == "none":
+            return queryset.filter(collections__isnull=True)
+        if not value.isdigit():
+            return queryset.none()
+        # One collection, one row per artwork at most (the pair is unique): no DISTINCT.
+        return queryset.filter(collections__id=int(value))
+
+
 class PlacementInline(admin.TabularInline):
     """Where the picture is: one row per TV it was sent to."""
 
@@ -70,16 +167,16 @@ class ArtworkAdmin(admin.ModelAdmin):
     # Shown as cards (docentsite/artwork/cards.py), never as these columns: they are
     # what the gallery offers to sort by.
     list_display = ("display_title", "source", "status", "analysis_status", "created_at")
-    list_filter = (("status", titled("in the library")), "placements__tv",
-                   ("placements__status", titled("on a TV")), PresentSourceFilter,
-                   "analysis_status")
+    list_filter = (("status", titled("in the library")), OnTVFilter, PlacementStateFilter,
+                   CollectionFilter, "favourite", PresentSourceFilter, "analysis_status")
     search_fields = ("title", "original_filename", "placements__content_id", "source_ref",
                      "ai_title", "ai_artist", "ai_description")
     # Counting the library again for "N results (M total)" is a second COUNT(*) on
     # every page; the unfiltered gallery knows it already (get_changelist_instance).
     show_full_result_count = False
     actions = ("send_to_tv", "reanalyze", "remove_from_tv", "change_matte", "retry",
-               "delete_selected")
+               "add_to_collection", "remove_from_collection", "mark_favourite",
+               "unmark_favourite", "delete_selected")
     inlines = (PlacementInline,)
     readonly_fields = (
         "preview_large", "source", "source_ref", "original_filename", "width",
@@ -91,6 +188,7 @@ class ArtworkAdmin(admin.ModelAdmin):
     fieldsets = (
         (None, {"fields": ("preview_large", "title", "status", "last_error", "waiting_reason",
                            "next_attempt_at")}),
+        ("Collections and favourite", {"fields": ("collections", "favourite", "keep")}),
         ("Source", {"fields": ("source", "source_ref", "original_filename", "created_by",
                                "created_at")}),
         ("Picture", {"fields": ("width", "height", "bytes", "sha256")}),
@@ -99,6 +197,16 @@ class ArtworkAdmin(admin.ModelAdmin):
                                     "ai_confidence", "ai_vision_identified", "ai_provider",
                                     "ai_model", "ai_analyzed_at", "ai_error")}),
     )
+
+    formfield_overrides = {
+        # The owner's few collections, each a box to tick.
+        Artwork.collections.field.__class__: {"widget": forms.CheckboxSelectMultiple},
+    }
+
+    def lookup_allowed(self, lookup, value, request=None):
+        # OnTVFilter's and PlacementStateFilter's own parameters, named for the links to them.
+        return lookup in (_TV_PARAM, _STATUS_PARAM) or super().lookup_allowed(
+            lookup, value, request)
 
     def has_add_permission(self, request):
         # Pictures arrive through "Upload artwork" or a source, never a blank form.
@@ -117,6 +225,8 @@ class ArtworkAdmin(admin.ModelAdmin):
             path("<int:pk>/put-back/", wrap(self.put_back_view),
                  name="artwork_artwork_put_back"),
             path("<int:pk>/matte/", wrap(self.matte_view), name="artwork_artwork_matte"),
+            path("<int:pk>/favourite/", wrap(self.favourite_view),
+                 name="artwork_artwork_favourite"),
         ] + super().get_urls()
 
     def get_changelist_instance(self, request):
@@ -129,7 +239,7 @@ class ArtworkAdmin(admin.ModelAdmin):
         # Without the full count Django would offer the actions over no cards at all.
         changelist.show_admin_actions = bool(changelist.result_count)
         # What the cards may offer, and what they say of the TVs, read once for the page.
-        all_tvs = list(TV.objects.all())  # in order: the default TV first
+        all_tvs = gallery_tvs(request)
         default = next((tv for tv in all_tvs if tv.enabled), None)
         changelist.gallery = cards.Gallery(
             url=reverse("admin:artwork_artwork_changelist"), several_tvs=len(all_tvs) > 1,
@@ -256,6 +366,19 @@ class ArtworkAdmin(admin.ModelAdmin):
                 self.message_user(request, f"“{artwork}” is on its way back to the TV. Its card "
                                   "updates by itself.")
         return redirect("admin:artwork_artwork_changelist")
+
+    def favourite_view(self, request, pk):
+        # The card's star: POST favourite=1 stars it, favourite=0 unstars it.
+        artwork = self._card(request, pk)
+        if request.method == "POST":
+            collections.artwork_favourite(artworks=[artwork],
+                                          favourite=request.POST.get("favourite") == "1")
+        # Back to the page the star was on, with its filters.
+        back = request.META.get("HTTP_REFERER", "")
+        if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()},
+                                               require_https=request.is_secure()):
+            back = reverse("admin:artwork_artwork_changelist")
+        return redirect(back)
 
     def matte_view(self, request, pk):
         # The matte question for one card; it answers to the "Change matte" action.
@@ -421,6 +544,65 @@ class ArtworkAdmin(admin.ModelAdmin):
             self.message_user(request, f"{len(result.left)} picture(s) not reached: "
                               f"{result.stopped}", messages.ERROR)
 
+    def has_collect_permission(self, request):
+        return request.user.has_perm("artwork.change_collection")
+
+    @admin.action(description="Add to collection…", permissions=["collect"])
+    def add_to_collection(self, request, queryset):
+        allow_new = request.user.has_perm("artwork.add_collection")
+        form = CollectionChoiceForm(request.POST if "apply" in request.POST else None,
+                                    collections=Collection.objects.all(), allow_new=allow_new)
+        if not form.is_valid():
+            return self._collection_page(
+                request, form, queryset, action="add_to_collection", submit="Add to it",
+                question="Add the selected pictures to which collection? They stay in the "
+                         "others they are in.")
+        try:
+            collection = form.cleaned_data["collection"] or collections.collection_named(
+                name=form.cleaned_data["new_name"], create=True)
+        except DocentError as exc:
+            self.message_user(request, f"Nothing was added: {exc}", messages.ERROR)
+            return None
+        added = collections.collection_add(collection=collection, artworks=queryset)
+        self.message_user(request, f"{added} picture(s) added to “{collection}”"
+                          f"{'' if added == len(queryset) else '; the others were in it'}.")
+        return None
+
+    @admin.action(description="Remove from collection…", permissions=["collect"])
+    def remove_from_collection(self, request, queryset):
+        form = CollectionChoiceForm(
+            request.POST if "apply" in request.POST else None, allow_new=False,
+            collections=Collection.objects.filter(artworks__in=queryset).distinct())
+        if not form.is_valid():
+            return self._collection_page(
+                request, form, queryset, action="remove_from_collection",
+                submit="Remove from it", question="Take the selected pictures out of which "
+                "collection? They stay in the library and in the other collections.")
+        collection = form.cleaned_data["collection"]
+        removed = collections.collection_remove(collection=collection, artworks=queryset)
+        self.message_user(request, f"{removed} picture(s) taken out of “{collection}”.")
+        return None
+
+    def _collection_page(self, request, form, artworks, *, action, submit, question):
+        context = {**self.admin_site.each_context(request), "form": form,
+                   "artworks": artworks, "opts": self.model._meta,
+                   "title": "Add to collection" if action == "add_to_collection"
+                   else "Remove from collection", "question": question,
+                   "submit": submit, "action": action,
+                   "selected": request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME)}
+        return TemplateResponse(request, "admin/artwork/artwork/choose_collection.html",
+                                context)
+
+    @admin.action(description="Star as favourite", permissions=["change"])
+    def mark_favourite(self, request, queryset):
+        count = collections.artwork_favourite(artworks=queryset, favourite=True)
+        self.message_user(request, f"{count} picture(s) starred as favourite.")
+
+    @admin.action(description="Unstar favourite", permissions=["change"])
+    def unmark_favourite(self, request, queryset):
+        count = collections.artwork_favourite(artworks=queryset, favourite=False)
+        self.message_user(request, f"{count} picture(s) no longer a favourite.")
+
     @admin.action(description="Retry failed or stalled uploads", permissions=["change"])
     def retry(self, request, queryset):
         count = services.artwork_retry(artworks=queryset)
@@ -446,3 +628,21 @@ def _matte_tv(artworks):
         artwork__in=artworks, status="on_tv").select_related("tv").order_by(
         "-tv__from_env", "tv_id").first()
     return placement.tv if placement else tvs.tv_default()
+
+
+@admin.register(Collection)
+class CollectionAdmin(admin.ModelAdmin):
+    """The owner's collections: create, rename, delete (their pictures stay)."""
+
+    list_display = ("name", "pictures", "created_at")
+    search_fields = ("name",)
+    fields = ("name",)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(picture_count=Count("artworks"))
+
+    @admin.display(description="Pictures", ordering="picture_count")
+    def pictures(self, collection):
+        url = reverse("admin:artwork_artwork_changelist")
+        return format_html('<a href="{}?collection={}">{} in the gallery</a>', url,
+                           collection.pk, collection.picture_count)

@@ -16,12 +16,19 @@ router = Router(tags=["artwork"])
 @router.get("/artwork", response=list[ArtworkOut])
 @api_requires("artwork.view_artwork")
 @paginate(PageNumberPagination, page_size=50)
-def artwork_list(request, status: str | None = None, source: str | None = None):
-    artworks = Artwork.objects.order_by("-created_at").prefetch_related("placements__tv")
+def artwork_list(request, status: str | None = None, source: str | None = None,
+                 collection: int | None = None, favourite: bool | None = None):
+    """`collection`: only the artworks in it (an id, GET /api/collections)."""
+    artworks = Artwork.objects.order_by("-created_at").prefetch_related(
+        "placements__tv", "collections")
     if status:
         artworks = artworks.filter(status=status)
     if source:
         artworks = artworks.filter(source=source)
+    if collection is not None:
+        artworks = artworks.filter(collections__id=collection)
+    if favourite is not None:
+        artworks = artworks.filter(favourite=favourite)
     return artworks
 
 
@@ -58,7 +65,8 @@ def artwork_upload(request, file: File[UploadedFile], analyze: Form[bool | None]
 @router.get("/artwork/{artwork_id}", response={200: ArtworkOut, 404: Message})
 @api_requires("artwork.view_artwork")
 def artwork_detail(request, artwork_id: int):
-    return get_object_or_404(Artwork.objects.prefetch_related("placements__tv"), pk=artwork_id)
+    return get_object_or_404(Artwork.objects.prefetch_related("placements__tv", "collections"),
+                             pk=artwork_id)
 
 
 @router.post("/artwork/{artwork_id}/reanalyze", response={202: Message, 404: Message})

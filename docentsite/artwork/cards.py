@@ -73,7 +73,8 @@ def card_html(artwork: Artwork, gallery: Gallery) -> SafeString:
         f'  <td class="artwork-thumb">{_thumbnail(artwork, url, title)}'
         f'<span class="artwork-badge {_e(state)}">{_e(CARD_STATES[state])}</span></td>\n'
         f'  <td class="artwork-text">\n'
-        f'    <a class="artwork-title" href="{url}change/">{title}</a>\n'
+        f'    <span class="artwork-heading">{_star(artwork, url, title, gallery)}'
+        f'<a class="artwork-title" href="{url}change/">{title}</a></span>\n'
         f'    <span class="artwork-meta">{_e(artwork.get_source_display())}{meta}</span>\n'
         f'    {_tvs(placed) if gallery.several_tvs and placed else ""}{_described(artwork)}\n'
         f'    <span class="artwork-now" aria-live="polite">'
@@ -92,6 +93,18 @@ def _thumbnail(artwork: Artwork, url: str, title: str) -> str:
     return (f'<button type="button" class="artwork-open" data-image="{url}image/" '
             f'data-title="{title}" aria-label="View {title} large"><img src="{url}thumbnail/" '
             f'alt="{title}" loading="lazy"></button>')
+
+
+def _star(artwork: Artwork, url: str, title: str, gallery: Gallery) -> str:
+    """The favourite star: a button that turns it on or off, for those who may change."""
+    star = "★" if artwork.favourite else "☆"
+    if not gallery.can_change:
+        return (f'<span class="artwork-star" role="img" aria-label="Favourite">{star}</span>'
+                if artwork.favourite else "")
+    return (f'<button type="submit" class="artwork-star" formaction="{url}favourite/" '
+            f'name="favourite" value="{0 if artwork.favourite else 1}" '
+            f'aria-pressed="{"true" if artwork.favourite else "false"}" '
+            f'aria-label="Favourite: {title}">{star}</button>')
 
 
 def _matte(placement: Placement, before: str) -> str:

@@ -3,7 +3,7 @@ from django.conf import settings
 
 from docentsite.artwork import services
 from docentsite.artwork.errors import Rejected
-from docentsite.artwork.models import TV
+from docentsite.artwork.models import TV, Collection
 from docentsite.artwork.tvs import tvs_for_new_work
 
 
@@ -135,3 +135,27 @@ def enabled_tvs():
 def default_tv_ids() -> list[int]:
     """The TV new work goes to unless someone picks others (none when Docent knows none)."""
     return [tv.pk for tv in tvs_for_new_work()]
+
+
+class CollectionChoiceForm(forms.Form):
+    """Which collection: the question of "Add to collection…" (a new one by name) and
+    "Remove from collection…"."""
+
+    collection = forms.ModelChoiceField(
+        label="Collection", queryset=Collection.objects.none(), required=False,
+        empty_label="— choose one —")
+    new_name = forms.CharField(label="Or a new collection called", required=False,
+                               max_length=Collection._meta.get_field("name").max_length)
+
+    def __init__(self, *args, collections, allow_new: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["collection"].queryset = collections
+        if not allow_new:
+            del self.fields["new_name"]
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("collection") and not data.get("new_name", "").strip():
+            raise forms.ValidationError("Choose a collection" + (
+                " or name a new one." if "new_name" in self.fields else "."))
+        return data

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 
 
 class Source(models.TextChoices):
@@ -50,6 +51,27 @@ class AnalysisStatus(models.TextChoices):
     RUNNING = "running", "Analysing"
     DONE = "done", "Analysed"
     FAILED = "failed", "Analysis failed"
+
+
+class Collection(models.Model):
+    """A named set of artworks (Summer 2024, Grandma's paintings); an artwork may be in
+    several. Deleting one keeps its artworks."""
+
+    name = models.CharField(max_length=128)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            # "summer" is Summer: the Plex import and the API find a collection by name.
+            models.UniqueConstraint(Lower("name"), name="collection_name_unique",
+                                    violation_error_message="There is already a collection "
+                                                            "by that name."),
+        ]
+
+    def __str__(self):
+        return self.name
 
 
 class Artwork(models.Model):
@@ -115,6 +137,11 @@ class Artwork(models.Model):
     ai_analyzed_at = models.DateTimeField(null=True, blank=True)
     ai_error = models.TextField(blank=True)
 
+    collections = models.ManyToManyField(Collection, blank=True, related_name="artworks")
+    favourite = models.BooleanField(default=False)
+    keep = models.BooleanField(
+        default=False, help_text="A favourite that rotation never takes off a TV.")
+
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
     )
@@ -123,6 +150,11 @@ class Artwork(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(keep=True) | Q(favourite=True), name="artwork_keep_is_a_favourite",
+                violation_error_message="Only a favourite can be kept: star it too."),
+        ]
         indexes = [
             # The gallery's order (newest first, then the admin's -pk): a page is read
             # from this index, not sorted out of the whole library every time.

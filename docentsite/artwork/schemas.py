@@ -51,6 +51,10 @@ class ArtworkOut(Schema):
     ai_description: str
     ai_vibes: list[str]
     ai_error: str
+    favourite: bool
+    keep: bool = Field(description="A favourite that rotation never takes off a TV")
+    collections: list[int] = Field(description="The ids of its collections "
+                                               "(GET /api/collections)")
 
     @staticmethod
     def resolve_status(artwork):
@@ -76,6 +80,10 @@ class ArtworkOut(Schema):
     @staticmethod
     def resolve_placements(artwork):
         return artwork.placed
+
+    @staticmethod
+    def resolve_collections(artwork):
+        return [collection.pk for collection in artwork.collections.all()]
 
 
 class Message(Schema):
@@ -164,3 +172,41 @@ class PlaceOut(Schema):
     detail: str
     queued: int = Field(description="Placements queued; a TV already showing it is left be")
     placements: list[PlacementOut]
+
+
+CollectionName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
+                                                  max_length=128)]
+#: Up to a thousand artworks a request, as the gallery's actions take them.
+ArtworkIds = Annotated[list[Annotated[int, Field(ge=1, le=2**63 - 1)]],
+                       Field(min_length=1, max_length=1000)]
+
+
+class CollectionOut(Schema):
+    id: int
+    name: str
+    pictures: int = Field(description="How many artworks it holds")
+    created_at: datetime
+
+    @staticmethod
+    def resolve_pictures(collection):
+        return collection.picture_count
+
+
+class CollectionIn(Schema):
+    name: CollectionName
+
+
+class ArtworkIdsIn(Schema):
+    artwork_ids: ArtworkIds
+
+
+class CollectionChangeOut(Schema):
+    detail: str
+    changed: int = Field(description="Artworks that joined (or left) it; those already in "
+                                     "(or not in) it are left be")
+    collection: CollectionOut
+
+
+class FavouriteIn(Schema):
+    favourite: bool
+    keep: bool = Field(False, description="Rotation never takes it off a TV (a favourite only)")

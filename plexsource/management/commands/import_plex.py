@@ -35,6 +35,7 @@ Examples:
   python manage.py import_plex --library Photos --album Travel/2019/Mexico --all --dry-run
   python manage.py import_plex --ids 1234,1235 --no-analyze --wait
   python manage.py import_plex --library Photos --all --tv "Living room" --tv Bedroom
+  python manage.py import_plex --library Photos --album Travel/2019 --all --collection Travel
 """
 
     def create_parser(self, prog_name, subcommand, **kwargs):
@@ -64,6 +65,10 @@ Examples:
             "--tv", action="append", dest="tvs", metavar="NAME",
             help="A TV to put the photos on, by name or id; repeat it for several, e.g. "
                  "--tv 'Living room' --tv Bedroom. Default: the TV of TV_HOST in .env.")
+        parser.add_argument(
+            "--collection", metavar="NAME",
+            help="Put the photos in this collection, made if there is none by that name; "
+                 "photos imported before join it too, e.g. --collection Travel.")
         parser.add_argument(
             "--analyze", action=argparse.BooleanOptionalAction, default=None,
             help="Describe each picture with the vision model, or not (--no-analyze). "
@@ -103,7 +108,10 @@ Examples:
         inline = not services.plex_workers_running()
         result = services.plex_import_request(
             plex_metadata_ids=ids, analyze=options["analyze"], force=options["force"],
-            tvs_wanted=chosen)
+            tvs_wanted=chosen, collection=options["collection"])
+        if result.collection:
+            self.stdout.write(f"Put {result.added_to_collection} in the collection "
+                              f"“{result.collection}” (the others were in it).")
         records = services.plex_import_records(plex_metadata_ids=result.queued)
         if inline:
             if records:

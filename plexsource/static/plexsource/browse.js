@@ -326,8 +326,11 @@
   }
 
   function selectAllOnPage() {
+    // Into a collection, the album's photos imported before belong too (the question
+    // before importing lets them join it without a second copy).
+    const all = collectionName() !== "";
     for (const i of photoIndexes()) {
-      if (!items[i].imported) selected.set(items[i].plex_metadata_id, items[i].title);
+      if (all || !items[i].imported) selected.set(items[i].plex_metadata_id, items[i].title);
     }
     showSelection();
   }
@@ -393,7 +396,8 @@
         ? `imported. Skipping sends ${again.length === 1 ? "it" : "them"} only to the TVs ` +
           "chosen that do not have it yet; importing again makes a second copy."
         : "on the TV. Importing again puts a second copy on the TV; skipping leaves the TV as it is.") +
-      (others ? ` The other ${others} selected will be imported either way.` : "");
+      (others ? ` The other ${others} selected will be imported either way.` : "") +
+      (collectionName() ? ` Either way all join the collection “${collectionName()}”.` : "");
     dialog.querySelector("button[value=skip]").textContent =
       several ? "Only to the TVs without it" : "Skip those on the TV";
     $("plex-confirm-list").replaceChildren(...names.map((name) => el("li", { text: name })));
@@ -412,6 +416,7 @@
         body: JSON.stringify({
           plex_metadata_ids: ids, analyze: $("plex-analyze").checked, force,
           ...(tvBoxes().length ? { tvs: tvsPicked().map((box) => Number(box.value)) } : {}),
+          ...(collectionName() ? { collection: collectionName() } : {}),
         }),
       });
     } catch (error) {
@@ -423,9 +428,27 @@
       ...answer.skipped.map((s) => `${name(s.plex_metadata_id)}: not imported, ${s.reason}.`),
       ...answer.errors.map((e) => `${name(e.plex_metadata_id)}: ${e.error}`),
     ];
+    const collected = answer.collection
+      ? [`${answer.added_to_collection} photo(s) put in the collection “${answer.collection}”.`] : [];
     notice(warnings.length ? "warning" : "info",
-      warnings.length ? warnings : [`${answer.queued.length} photo(s) queued for ${whereTo()}.`]);
+      [...(warnings.length ? warnings : [`${answer.queued.length} photo(s) queued for ${whereTo()}.`]),
+       ...collected]);
+    if (answer.collection) offerCollection(answer.collection);
     return answer;
+  }
+
+  // -- which collection: a name typed or picked from those there are ----------------------
+
+  function collectionName() {
+    const input = $("plex-collection");
+    return input ? input.value.trim() : "";
+  }
+
+  function offerCollection(name) {
+    const list = $("plex-collections");
+    if (![...list.options].some((option) => option.value === name)) {
+      list.append(el("option", { value: name }));
+    }
   }
 
   function follow(answer) {
