@@ -34,6 +34,7 @@ import contextlib
 import os
 import re
 import tempfile
+import time
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -101,6 +102,10 @@ class TVStatus:
     photo_count: int | None
     paired: bool  # the art channel accepted Docent
     error: str | None
+    #: The pictures in My Photos (content ids as Docent stores them), and when the TV was
+    #: asked for them (time.time(), before asking): a picture that landed later is not in it.
+    content_ids: frozenset[str] | None = None
+    listed_at: float | None = None
 
 
 class FrameTV:
@@ -168,7 +173,9 @@ class FrameTV:
                 found["paired"] = True
                 found["api_version"] = art.get_api_version()
                 found["art_mode"] = _art_mode_of(art)
-                found["photo_count"] = len(_my_photos(art))
+                found["listed_at"] = time.time()
+                listed = frozenset(content_id_of(p["content_id"]) for p in _my_photos(art))
+                found["photo_count"], found["content_ids"] = len(listed), listed
         except DocentError as exc:
             found["error"] = str(exc)
         return TVStatus(**found)
