@@ -136,7 +136,7 @@ def _ask_tv(tv):
 def _tv_answered(tv, name: str, status) -> Check:
     """The TV's check from its answer; what the TV said is remembered, and its list of
     pictures kept in step with Docent's (instep.py): the check is what runs it, timed."""
-    from docentsite.artwork import instep, tvs
+    from docentsite.artwork import instep, nowshowing, tvs
 
     if status is None:
         return Check(name, Level.OFF, "disabled: it gets no new pictures; what it shows stays",
@@ -162,7 +162,8 @@ def _tv_answered(tv, name: str, status) -> Check:
     return Check(
         name, Level.OK,
         f"{status.name} ({status.model}), {art_mode}, Art API {status.api_version}, "
-        f"{status.photo_count} personal photo(s)", tv_id=tv.pk, facts=in_step.facts(),
+        f"{status.photo_count} personal photo(s)", tv_id=tv.pk,
+        facts={**in_step.facts(), **nowshowing.tv_now_showing(tv=tv, status=status)},
     )
 
 

@@ -1,0 +1,89 @@
+"""The status page's TV card says what the TV shows now (its thumbnail when it is one
+of Docent's pictures) and how the TV's own slideshow is set, as the background check
+found them through the real samsungtvws against the fake Frame."""
+
+import pytest
+
+from docentsite.artwork import frametv, placements
+from docentsite.status import services as status
+from docentsite.status.models import CheckResult
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.timeout(60)]
+
+HOME = "/admin/docent/"
+
+
+@pytest.fixture
+def tv(tv, settings, tmp_path):
+    settings.ARTWORK_META_PATH = tmp_path / "meta.json"
+    return tv
+
+
+def card(admin_client, tv) -> str:
+    page = admin_client.get(HOME).content.decode()
+    return page.split(f'data-tv="{tv.pk}"', 1)[1].split("</li>", 1)[0]
+
+
+def facts() -> dict:
+    return CheckResult.objects.get(tv__isnull=False).facts
+
+
+def test_a_picture_of_docents_shown_on_the_tv_is_named_with_its_thumbnail(
+        admin_client, make_artwork, jpeg, tv, fake_tv, upload_now):
+    placement = upload_now(make_artwork(jpeg, filename="wave.jpg"))
+    placements.artwork_show_now(artwork_id=placement.artwork_id)
+
+    status.status_refresh(in_worker=True)
+
+    assert fake_tv.showing == placement.content_id
+    assert facts()["showing"] == {"content_id": placement.content_id,
+                                  "artwork_id": placement.artwork_id, "title": "wave"}
+    shown = card(admin_client, tv)
+    assert f"Shows now: <img src=\"/admin/artwork/artwork/{placement.artwork_id}/thumbnail/\"" \
+        in shown
+    assert f"“wave” ({placement.content_id})" in shown
+
+
+def test_the_tvs_own_art_is_named_by_its_id(admin_client, tv, fake_tv):
+    status.status_refresh(in_worker=True)
+
+    assert facts()["showing"] == {"content_id": fake_tv.showing, "artwork_id": None,
+                                  "title": None}
+    assert f"Shows now: {fake_tv.showing}, not one of Docent's pictures." in card(
+        admin_client, tv)
+
+
+@pytest.mark.parametrize(("slideshow", "says"), [
+    ({"value": "off", "category_id": "MY-C0002", "type": "slideshow"},
+     "The TV's slideshow: off."),
+    ({"value": "15", "category_id": "MY-C0002", "type": "shuffleslideshow"},
+     "The TV's slideshow: shuffle, every 15 minutes, from My Photos."),
+    ({"value": "1440", "category_id": "MY-C0004", "type": "slideshow"},
+     "The TV's slideshow: in order, every 1 day, from Favourites."),
+])
+def test_the_tvs_slideshow_setting_is_shown(admin_client, tv, fake_tv, slideshow, says):
+    fake_tv.slideshow = slideshow
+
+    status.status_refresh(in_worker=True)
+
+    assert says in card(admin_client, tv)
+
+
+def test_a_tv_that_will_not_tell_its_slideshow_is_still_ok(admin_client, tv, fake_tv):
+    fake_tv.error_codes["get_slideshow_status"] = "-9"
+
+    status.status_refresh(in_worker=True)
+
+    row = CheckResult.objects.get(tv__isnull=False)
+    assert row.level == "ok" and row.facts["slideshow"] is None
+    assert "slideshow" not in card(admin_client, tv)
+
+
+def test_the_fake_tv_takes_only_the_intervals_a_frame_offers(tv, fake_tv, frame_tv):
+    with frame_tv._art() as art:
+        art.set_slideshow_status(duration=60, type=False, category_id="MY-C0004")
+    assert fake_tv.slideshow == {"value": "60", "category_id": "MY-C0004", "type": "slideshow"}
+
+    with pytest.raises(frametv.TVRejected), frame_tv._art() as art:
+        art.set_slideshow_status(duration=20, type=True)
+    assert fake_tv.slideshow["value"] == "60"
