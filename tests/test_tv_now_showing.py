@@ -7,6 +7,7 @@ import pytest
 from docentsite.artwork import frametv, placements
 from docentsite.status import services as status
 from docentsite.status.models import CheckResult
+from tests.users import staff_with
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.timeout(60)]
 
@@ -87,3 +88,50 @@ def test_the_fake_tv_takes_only_the_intervals_a_frame_offers(tv, fake_tv, frame_
     with pytest.raises(frametv.TVRejected), frame_tv._art() as art:
         art.set_slideshow_status(duration=20, type=True)
     assert fake_tv.slideshow["value"] == "60"
+
+
+SLIDESHOW = "/admin/docent/tv-slideshow/"
+
+
+def said(response) -> str:
+    return " ".join(str(message) for message in response.context["messages"])
+
+
+def test_the_owner_sets_the_slideshow_from_the_tv_card(admin_client, tv, fake_tv):
+    status.status_refresh(in_worker=True)
+    offered = card(admin_client, tv)
+    assert f'action="{SLIDESHOW}"' in offered and "<option selected>off</option>" in offered
+
+    response = admin_client.post(SLIDESHOW, {"tv": tv.pk, "mode": "shuffle", "minutes": "15",
+                                             "category_id": "MY-C0004"}, follow=True)
+
+    assert "The TV's slideshow is set." in said(response)
+    assert fake_tv.slideshow == {"value": "15", "category_id": "MY-C0004",
+                                 "type": "shuffleslideshow"}
+    assert "The TV's slideshow: shuffle, every 15 minutes, from Favourites." in card(
+        admin_client, tv)
+
+
+@pytest.mark.parametrize(("mode", "minutes", "category_id", "says"), [
+    ("shuffle", "20", "MY-C0002", "A Frame changes pictures every 3 minutes, 15 minutes, "
+                                  "1 hour, 12 hours, 1 day, 1 week: no other interval."),
+    ("random", "15", "MY-C0002", "A slideshow is off, shuffle, in order, not 'random'."),
+    ("in order", "15", "MY-C0001", "A Frame's slideshow plays My Photos or Favourites."),
+])
+def test_values_a_frame_refuses_are_not_sent(admin_client, tv, fake_tv, mode, minutes,
+                                             category_id, says):
+    response = admin_client.post(SLIDESHOW, {"tv": tv.pk, "mode": mode, "minutes": minutes,
+                                             "category_id": category_id}, follow=True)
+
+    assert f"The slideshow was not changed: {says}" in said(response)
+    assert "set_slideshow_status" not in fake_tv.requests and fake_tv.slideshow["value"] == "off"
+
+
+def test_setting_the_slideshow_needs_the_change_tv_permission(client, tv, fake_tv):
+    client.force_login(staff_with("artwork.view_artwork", "artwork.change_artwork"))
+
+    response = client.post(SLIDESHOW, {"tv": tv.pk, "mode": "shuffle", "minutes": "15",
+                                       "category_id": "MY-C0002"})
+
+    assert response.status_code == 403
+    assert "set_slideshow_status" not in fake_tv.requests

@@ -326,6 +326,15 @@ class FrameTV:
             art.select_image(content_id, category=MY_PHOTOS)
         return True
 
+    def set_slideshow(self, *, minutes: int | None, shuffle: bool, category_id: str) -> None:
+        """Set the TV's own slideshow: a picture every `minutes` (None: off), shuffled or
+        in order, from a category. TVRejected when the TV refuses the values (2025 sets
+        take only the intervals their menu offers)."""
+        with self._art() as art:
+            old = str(art.get_api_version()).startswith(_OLD_API)
+            setting = art.set_auto_rotation_status if old else art.set_slideshow_status
+            setting(duration=minutes or 0, type=shuffle, category_id=category_id)
+
     # -- connections and errors ----------------------------------------------------
     @contextlib.contextmanager
     def _art(self) -> Iterator[Art]:
