@@ -3,6 +3,7 @@ worker runs on its timer): a picture the owner deleted on the fake TV becomes re
 one landing while the TV was asked is not, and pictures Docent did not put there are
 counted and left alone. Through the real samsungtvws against the fake Frame."""
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -145,3 +146,15 @@ def test_the_plex_tile_of_a_picture_deleted_on_the_tv_says_removed(imported, tv,
     removed = tile(harbour)
     assert (removed.imported, removed.import_status) == (False, "removed")
     assert tvs.tv_get(tv=tv.pk).photo_count == 0
+
+
+def test_an_original_docents_pictures_are_not_counted_as_foreign(tv, fake_tv, jpeg, settings):
+    original, other = fake_tv.add_photo(jpeg), fake_tv.add_photo(jpeg)
+    settings.ARTWORK_META_PATH.write_text(json.dumps(
+        {"artwork": {original: {"title": "From the original Docent"}}}))
+
+    status.status_refresh(in_worker=True)
+
+    facts = tv_check().facts
+    assert (facts["foreign_count"], facts["foreign"]) == (1, [other])
+    assert set(fake_tv.photos) == {original, other}
