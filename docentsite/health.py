@@ -134,8 +134,9 @@ def _ask_tv(tv):
 
 
 def _tv_answered(tv, name: str, status) -> Check:
-    """The TV's check from its answer; what the TV said is remembered, and its list of
-    pictures kept in step with Docent's (instep.py): the check is what runs it, timed."""
+    """The TV's check from its answer. What the TV said is remembered, and its list of
+    pictures kept in step with Docent's (instep.py): a TV's check, on the worker's timer
+    or "Check now", is what asks the TV for that list."""
     from docentsite.artwork import instep, nowshowing, tvs
 
     if status is None:

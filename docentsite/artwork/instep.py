@@ -57,8 +57,7 @@ def tv_reconcile(*, tv: TV, status: TVStatus) -> InStep:
         return result
     listed = {content_id_of(cid) for cid in status.content_ids}
     before = datetime.fromtimestamp(status.listed_at, tz=UTC) - SETTLING
-    rows = list(Placement.objects.filter(tv=tv).exclude(content_id=None).select_related(
-        "artwork"))
+    rows = list(Placement.objects.filter(tv=tv).exclude(content_id=None))
     for placement in rows:
         if (placement.status != PlacementStatus.ON_TV
                 or content_id_of(placement.content_id) in listed
