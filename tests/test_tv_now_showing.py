@@ -135,3 +135,25 @@ def test_setting_the_slideshow_needs_the_change_tv_permission(client, tv, fake_t
 
     assert response.status_code == 403
     assert "set_slideshow_status" not in fake_tv.requests
+
+
+def test_the_api_says_what_the_last_check_found(client, tv, fake_tv, make_artwork, jpeg,
+                                                upload_now):
+    client.force_login(staff_with("artwork.view_tv", "artwork.view_artwork"))
+    before = client.get(f"/api/tvs/{tv.pk}").json()
+    placement = upload_now(make_artwork(jpeg, filename="wave.jpg"))
+    placements.artwork_show_now(artwork_id=placement.artwork_id)
+    fake_tv.add_photo(jpeg)
+    fake_tv.slideshow = {"value": "60", "category_id": "MY-C0002", "type": "shuffleslideshow"}
+    status.status_refresh(in_worker=True)
+    asked = len(fake_tv.requests)
+
+    found = client.get(f"/api/tvs/{tv.pk}").json()
+    (listed,) = client.get("/api/tvs").json()
+
+    assert (before["showing"], before["slideshow"], before["foreign_count"]) == (None,) * 3
+    assert found["showing"] == {"content_id": placement.content_id,
+                                "artwork_id": placement.artwork_id, "title": "wave"}
+    assert found["slideshow"] == {"mode": "shuffle", "minutes": 60, "category_id": "MY-C0002"}
+    assert found["foreign_count"] == 1 and listed == found
+    assert len(fake_tv.requests) == asked  # read from the check, never asked of the TV
