@@ -7,6 +7,7 @@ from docentsite.home_views import (
     docent_check_now,
     docent_home,
     docent_pair_tv,
+    docent_tv_slideshow,
     docent_tv_state,
 )
 from docentsite.permissions import PLEX_BROWSE, page_requires
@@ -23,6 +24,8 @@ urlpatterns = [
          name="docent_check_now"),
     path("docent/pair-tv/", page(docent_pair_tv, "artwork.change_artwork"),
          name="docent_pair_tv"),
+    path("docent/tv-slideshow/", page(docent_tv_slideshow, "artwork.change_tv"),
+         name="docent_tv_slideshow"),
     path("docent/tv-state/", page(docent_tv_state, "artwork.view_artwork"),
          name="docent_tv_state"),
     path("plex/browse/", page(plex_browse, *PLEX_BROWSE), name="plex_browse"),

@@ -134,7 +134,10 @@ def _ask_tv(tv):
 
 
 def _tv_answered(tv, name: str, status) -> Check:
-    from docentsite.artwork import tvs
+    """The TV's check from its answer. What the TV said is remembered, and its list of
+    pictures kept in step with Docent's (instep.py): a TV's check, on the worker's timer
+    or "Check now", is what asks the TV for that list."""
+    from docentsite.artwork import instep, nowshowing, tvs
 
     if status is None:
         return Check(name, Level.OFF, "disabled: it gets no new pictures; what it shows stays",
@@ -154,12 +157,14 @@ def _tv_answered(tv, name: str, status) -> Check:
                      action="pair", tv_id=tv.pk)
     if status.error:
         return Check(name, Level.PROBLEM, f"{status.name}: {status.error}", tv_id=tv.pk)
+    in_step = instep.tv_reconcile(tv=tv, status=status)
     showing = {True: "showing art now", False: "not showing art now"}.get(status.art_mode, "")
     art_mode = f"Art Mode supported ({showing})" if showing else "Art Mode supported"
     return Check(
         name, Level.OK,
         f"{status.name} ({status.model}), {art_mode}, Art API {status.api_version}, "
         f"{status.photo_count} personal photo(s)", tv_id=tv.pk,
+        facts={**in_step.facts(), **nowshowing.tv_now_showing(tv=tv, status=status)},
     )
 
 

@@ -12,10 +12,11 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.templatetags.static import static
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.views.decorators.http import require_POST
 
 from docentsite import health, tvstate
-from docentsite.artwork import tvs
+from docentsite.artwork import nowshowing, tvs
 from docentsite.artwork.errors import DocentError
 from docentsite.artwork.models import TV, Placement, PlacementStatus
 from docentsite.permissions import denied
@@ -85,6 +86,9 @@ def docent_home(request):
             status__in=[ImportStatus.QUEUED, ImportStatus.RUNNING]).count(),
         "import_failed": ImportRecord.objects.filter(status=ImportStatus.FAILED).count(),
         "pairing_wait": tvs.PAIRING_WAIT,
+        "slideshow_modes": nowshowing.MODES,
+        "slideshow_intervals": [(m, nowshowing.every(m)) for m in nowshowing.MINUTES],
+        "slideshow_categories": nowshowing.CATEGORIES.items(),
     }
     return TemplateResponse(request, "admin/docent_home.html", context)
 
@@ -114,6 +118,25 @@ def docent_pair_tv(request):
     else:
         status.status_refresh_tv(tv=tv)
         messages.success(request, f"Paired: {tvs.tv_called(tv)} allowed Docent, and remembers it.")
+    return redirect("docent_home")
+
+
+@require_POST
+def docent_tv_slideshow(request):
+    """Set a TV's own slideshow from its card, then check that TV again: its card says
+    what the TV now says."""
+    minutes = request.POST.get("minutes", "")
+    try:
+        tv = tvs.tv_get(tv=request.POST.get("tv", ""))
+        nowshowing.tv_slideshow_set(
+            tv=tv, mode=request.POST.get("mode", ""),
+            minutes=int(minutes) if minutes.isdigit() else None,
+            category_id=request.POST.get("category_id", ""))
+    except DocentError as exc:
+        messages.error(request, f"The slideshow was not changed: {exc}")
+    else:
+        status.status_refresh_tv(tv=tv)
+        messages.success(request, f"{capfirst(tvs.tv_called(tv))}'s slideshow is set.")
     return redirect("docent_home")
 
 

@@ -310,15 +310,32 @@ class ArtworkAdmin(admin.ModelAdmin):
 
     def show_view(self, request, pk):
         artwork = self._card(request, pk)
+        shown_on = TV.objects.filter(pk__in=[p.tv_id for p in artwork.shown])
+        chosen = [None]
+        if len(shown_on) > 1:
+            # On several TVs: which? Each shows it only if it is in Art Mode.
+            form = TVsForm(request.POST if "apply" in request.POST else None, tvs=shown_on)
+            if not form.is_valid():
+                return self._tvs_page(
+                    request, form, Artwork.objects.filter(pk=pk).prefetch_related(
+                        "placements__tv"), title="Show on TV now",
+                    question=f"Show “{artwork}” on which TVs now? A TV someone is watching "
+                             "is left alone.",
+                    submit="Show on these TVs", post_to=request.path)
+            chosen = list(form.cleaned_data["tvs"])
         if request.method == "POST":
-            try:
-                shown = placements.artwork_show_now(artwork_id=artwork.pk)
-            except DocentError as exc:
-                self.message_user(request, f"“{artwork}” not shown: {exc}", messages.WARNING)
-            else:
-                self.message_user(request, f"{capfirst(tvs.tv_called(shown.tv))} now shows "
-                                  f"“{artwork}”.")
+            for tv in chosen:
+                self._show(request, artwork, tv)
         return redirect("admin:artwork_artwork_changelist")
+
+    def _show(self, request, artwork, tv):
+        try:
+            shown = placements.artwork_show_now(artwork_id=artwork.pk, tv=tv)
+        except DocentError as exc:
+            self.message_user(request, f"“{artwork}” not shown: {exc}", messages.WARNING)
+        else:
+            self.message_user(request, f"{capfirst(tvs.tv_called(shown.tv))} now shows "
+                              f"“{artwork}”.")
 
     def remove_view(self, request, pk):
         artwork = self._card(request, pk)

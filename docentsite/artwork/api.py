@@ -4,7 +4,7 @@ from ninja import File, Form, Router, UploadedFile
 from ninja.pagination import PageNumberPagination, paginate
 from ninja.responses import Status
 
-from docentsite.artwork import placements, services
+from docentsite.artwork import placements, services, tvs
 from docentsite.artwork.errors import DocentError, Rejected
 from docentsite.artwork.models import Artwork
 from docentsite.artwork.schemas import ArtworkOut, DuplicateOut, Message, UploadOut
@@ -96,19 +96,23 @@ def artwork_remove(request, artwork_id: int):
 
 @router.post("/artwork/{artwork_id}/show",
              response={200: Message, 404: Message, 409: Message, 422: Message, 503: Message},
-             summary="Show it on the TV now, if the TV shows art (never switches the TV over)")
+             summary="Show it on a TV now, if that TV shows art (never switches a TV over)")
 @api_requires("artwork.change_artwork")
-def artwork_show(request, artwork_id: int):
+def artwork_show(request, artwork_id: int, tv: str | None = None):
+    """`tv`: the TV, by name or id (GET /api/tvs); none: the first TV the picture is on.
+    A TV not in Art Mode is being watched: 409, and nothing is sent to it."""
     get_object_or_404(Artwork, pk=artwork_id)
+    chosen = tvs.tv_get(tv=tv) if tv else None
     try:
-        placements.artwork_show_now(artwork_id=artwork_id)
+        placements.artwork_show_now(artwork_id=artwork_id, tv=chosen)
     except placements.TVBeingWatched as exc:
         return Status(409, {"detail": str(exc)})
     except Rejected as exc:
         return Status(422, {"detail": str(exc)})
     except DocentError as exc:
         return Status(503, {"detail": f"The TV was not reached: {exc}"})
-    return Status(200, {"detail": "Shown on the TV."})
+    return Status(200, {"detail": "Shown on the TV." if chosen is None
+                        else f"Shown on {chosen.name}."})
 
 
 @router.post("/artwork/{artwork_id}/put-back", response={202: Message, 404: Message, 422: Message},

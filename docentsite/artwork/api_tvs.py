@@ -1,6 +1,6 @@
 """/api/tvs: the TVs Docent puts pictures on, and sending a picture to some of them."""
 
-from django.db.models import Count, Q
+from django.db.models import Count, JSONField, OuterRef, Q, Subquery
 from django.shortcuts import get_object_or_404
 from ninja import Path, Router
 from ninja.responses import Status
@@ -9,6 +9,7 @@ from docentsite.artwork import frametv, placements, tvs
 from docentsite.artwork.models import TV, Artwork, PlacementStatus
 from docentsite.artwork.schemas import Message, PlaceIn, PlaceOut, TVIn, TVOut
 from docentsite.permissions import api_requires
+from docentsite.status.models import CheckResult
 
 router = Router(tags=["tvs"])
 
@@ -17,11 +18,13 @@ ERRORS = {404: Message, 409: Message, 422: Message, 503: Message}
 
 
 def _with_counts(queryset):
-    """Each TV with its placements counted by state, in one query (TVOut.placements)."""
+    """Each TV with its placements counted by state (TVOut.placements) and what its last
+    check found (TVOut.showing, slideshow, foreign_count), in one query."""
+    checked = CheckResult.objects.filter(tv=OuterRef("pk")).values("facts")[:1]
     return queryset.annotate(**{
         f"placed_{status}": Count("placements", filter=Q(placements__status=status))
         for status in PlacementStatus.values
-    })
+    }, checked_facts=Subquery(checked, output_field=JSONField()))
 
 
 def _tv(tv_id: int) -> TV:

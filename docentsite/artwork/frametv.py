@@ -34,6 +34,7 @@ import contextlib
 import os
 import re
 import tempfile
+import time
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -101,6 +102,15 @@ class TVStatus:
     photo_count: int | None
     paired: bool  # the art channel accepted Docent
     error: str | None
+    #: The pictures in My Photos (content ids as Docent stores them), and when the TV was
+    #: asked for them (time.time(), before asking): a picture that landed later is not in it.
+    content_ids: frozenset[str] | None = None
+    listed_at: float | None = None
+    #: The picture the TV shows (or would show in Art Mode): its content id, None unknown.
+    showing: str | None = None
+    #: The TV's own slideshow: {"mode": "off"|"shuffle"|"in order", "minutes": int|None,
+    #: "category_id": "MY-C0002"...}; None when the TV did not say.
+    slideshow: dict | None = None
 
 
 class FrameTV:
@@ -168,7 +178,11 @@ class FrameTV:
                 found["paired"] = True
                 found["api_version"] = art.get_api_version()
                 found["art_mode"] = _art_mode_of(art)
-                found["photo_count"] = len(_my_photos(art))
+                found["listed_at"] = time.time()
+                listed = frozenset(content_id_of(p["content_id"]) for p in _my_photos(art))
+                found["photo_count"], found["content_ids"] = len(listed), listed
+                found["showing"] = _asked(_showing_of, art)
+                found["slideshow"] = _asked(_slideshow_of, art, found["api_version"])
         except DocentError as exc:
             found["error"] = str(exc)
         return TVStatus(**found)
@@ -312,6 +326,15 @@ class FrameTV:
             art.select_image(content_id, category=MY_PHOTOS)
         return True
 
+    def set_slideshow(self, *, minutes: int | None, shuffle: bool, category_id: str) -> None:
+        """Set the TV's own slideshow: a picture every `minutes` (None: off), shuffled or
+        in order, from a category. TVRejected when the TV refuses the values (2025 sets
+        take only the intervals their menu offers)."""
+        with self._art() as art:
+            old = str(art.get_api_version()).startswith(_OLD_API)
+            setting = art.set_auto_rotation_status if old else art.set_slideshow_status
+            setting(duration=minutes or 0, type=shuffle, category_id=category_id)
+
     # -- connections and errors ----------------------------------------------------
     @contextlib.contextmanager
     def _art(self) -> Iterator[Art]:
@@ -415,6 +438,39 @@ def _my_photos(art: SamsungTVArt) -> list[dict]:
     ):
         raise Unreadable("content_list")
     return photos
+
+
+def _asked(question, art: SamsungTVArt, *args: Any) -> Any:
+    """What the TV told of itself beyond what Docent needs: None when it would not say
+    (an older set, a request it does not know), which leaves the rest of its status."""
+    try:
+        return question(art, *args)
+    except _TV_ERRORS:
+        return None
+
+
+def _showing_of(art: SamsungTVArt) -> str | None:
+    current = art.get_current()
+    content_id = current.get("content_id") if isinstance(current, dict) else None
+    return content_id_of(content_id) if isinstance(content_id, str) and content_id else None
+
+
+#: Art API versions of sets from 2021 and before: their slideshow is "auto rotation".
+_OLD_API = ("0.", "1.", "2.")
+
+
+def _slideshow_of(art: SamsungTVArt, api_version: str | None) -> dict | None:
+    old = str(api_version or "").startswith(_OLD_API)
+    found = art.get_auto_rotation_status() if old else art.get_slideshow_status()
+    if not isinstance(found, dict):
+        return None
+    value = str(found.get("value", "")).strip().lower()
+    minutes = int(value) if value.isdigit() and int(value) > 0 else None
+    mode = ("off" if minutes is None
+            else "shuffle" if found.get("type") == "shuffleslideshow" else "in order")
+    category = found.get("category_id")
+    return {"mode": mode, "minutes": minutes,
+            "category_id": category if isinstance(category, str) else None}
 
 
 def _art_mode_of(art: SamsungTVArt) -> bool | None:

@@ -114,6 +114,18 @@ TVRef = Annotated[int, Field(ge=1, le=2**63 - 1)] | Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
 
 
+class NowShowingOut(Schema):
+    content_id: str
+    artwork_id: int | None = Field(description="The artwork, when it is one of Docent's")
+    title: str | None
+
+
+class SlideshowOut(Schema):
+    mode: str = Field(description="off, shuffle or in order")
+    minutes: int | None = Field(description="A picture every this many minutes")
+    category_id: str | None = Field(description="MY-C0002 My Photos, MY-C0004 Favourites")
+
+
 class TVOut(Schema):
     """A TV and what Docent last learned of it. Its pairing token is never shown."""
 
@@ -135,6 +147,26 @@ class TVOut(Schema):
     placements: dict[str, int] = Field(
         description="How many pictures it has in each placement state (queued, uploading, "
                     "on_tv, failed, needs_attention, removed)")
+    showing: NowShowingOut | None = Field(
+        None, description="What the TV showed at its last check (none: not checked, or "
+                          "it did not say)")
+    slideshow: SlideshowOut | None = Field(
+        None, description="The TV's own slideshow at its last check")
+    foreign_count: int | None = Field(
+        None, description="Pictures on the TV that Docent did not put there (never deleted "
+                          "by Docent), at its last check")
+
+    @staticmethod
+    def resolve_showing(tv):
+        return (getattr(tv, "checked_facts", None) or {}).get("showing")
+
+    @staticmethod
+    def resolve_slideshow(tv):
+        return (getattr(tv, "checked_facts", None) or {}).get("slideshow")
+
+    @staticmethod
+    def resolve_foreign_count(tv):
+        return (getattr(tv, "checked_facts", None) or {}).get("foreign_count")
 
     @staticmethod
     def resolve_paired(tv):

@@ -215,6 +215,13 @@ class FakeFrameTV(FakeArtApp):
         the owner presses, while the remote channel pairs."""
         self.tokens.clear()
 
+    def delete_with_remote(self, content_id: str) -> None:
+        """The owner deletes a picture on the TV itself: it leaves My Photos, and the art
+        app tells every connected client (image_deleted), as after delete_image_list."""
+        del self.photos[content_id]
+        listed = json.dumps([{"content_id": content_id}])
+        self._call(self._d2d(None, {"event": "image_deleted", "content_id_list": listed}))
+
     # -- REST --------------------------------------------------------------------
     def device_payload(self) -> dict[str, Any]:
         support = "true" if self.frame_support else "false"

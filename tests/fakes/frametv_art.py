@@ -35,6 +35,9 @@ DEFAULT_ART = [
     ("SAM-S2701", "MY-C0004", 3840, 2160),
     ("SAM-S4632", "MY-C0008", 2160, 3840),
 ]
+FAVOURITES = "MY-C0004"
+# The slideshow intervals a Frame's menu offers, in minutes; 2025 sets refuse others.
+SLIDESHOW_MINUTES = ("3", "15", "60", "720", "1440", "10080")
 
 
 @dataclass
@@ -110,6 +113,8 @@ class FakeArtApp:
         self._art = _ArtState()
         # Faults and settings; switch them at any time.
         self.art_mode = True
+        # The TV's own slideshow, as get_slideshow_status answers it.
+        self.slideshow = {"value": "off", "category_id": MY_PHOTOS, "type": "slideshow"}
         self.no_answer = False
         self.error_on_send_image: bool | str = False  # True means "-1"; or give a code
         # Request name -> the error_code the art app answers it with: a string as real
@@ -161,6 +166,11 @@ class FakeArtApp:
     @property
     def photos(self) -> dict[str, FakePhoto]:
         return self._art.photos
+
+    @property
+    def showing(self) -> str:
+        """The content id of the picture the TV shows (or would, in Art Mode)."""
+        return self._art.current
 
     def add_photo(self, data: bytes, *, matte_id: str = "none") -> str:
         """Put a picture in My Photos without the protocol, as if uploaded long ago."""
@@ -281,7 +291,10 @@ class FakeArtApp:
         )
 
     async def _on_get_current_artwork(self, client, request, raw):
-        entry = next(e for e in self._content_list() if e["content_id"] == self._art.current)
+        entries = self._content_list()
+        # The picture shown was deleted: the TV goes back to its own art.
+        entry = next((e for e in entries if self._own_id(e["content_id"]) == self._art.current),
+                     entries[0])
         await self._reply(
             client, request, "get_current_artwork", content_id=entry["content_id"],
             matte_id=entry["matte_id"], portrait_matte_id=entry["portrait_matte_id"],
@@ -361,6 +374,20 @@ class FakeArtApp:
         self.art_mode = wanted == "on"
         await self._reply(client, request, "set_artmode_status", value=wanted)
         await self._d2d(None, {"event": "art_mode_changed", "status": wanted})
+
+    async def _on_get_slideshow_status(self, client, request, raw):
+        await self._reply(client, request, "get_slideshow_status", **self.slideshow)
+
+    async def _on_set_slideshow_status(self, client, request, raw):
+        wanted = {key: request.get(key) for key in ("value", "category_id", "type")}
+        if (wanted["value"] not in ("off", *SLIDESHOW_MINUTES)
+                or wanted["category_id"] not in (MY_PHOTOS, FAVOURITES)
+                or wanted["type"] not in ("slideshow", "shuffleslideshow")):
+            await self._error(client, request, raw, "-7")
+            return
+        self.slideshow = wanted
+        await self._reply(client, request, "set_slideshow_status", **wanted)
+        await self._d2d(None, {"event": "slideshow_changed", **wanted})
 
     # -- upload ------------------------------------------------------------------
     async def _on_send_image(self, client, request, raw):

@@ -1,0 +1,43 @@
+"""The status page's TV card in a real Chromium, on a phone-sized screen: what the TV
+shows now, pictures not from Docent, and the TV's slideshow set from the card."""
+
+import pytest
+from playwright.sync_api import expect
+
+from docentsite.artwork import placements
+from tests.browser.conftest import ARTIFACTS, assert_accessible, log_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(300),
+              pytest.mark.django_db(transaction=True)]
+
+
+def test_the_tv_card_shows_the_picture_and_sets_the_slideshow(
+        live_server, curator, tv, fake_tv, upload_now, make_artwork, jpeg, settings,
+        tmp_path, page):
+    settings.ARTWORK_META_PATH = tmp_path / "meta.json"
+    settings.PLEX_URL = settings.PLEX_TOKEN = ""
+    placement = upload_now(make_artwork(jpeg, filename="wave.jpg"))
+    placements.artwork_show_now(artwork_id=placement.artwork_id)
+    fake_tv.add_photo(jpeg)  # put there by another app
+    page.set_viewport_size({"width": 390, "height": 844})
+
+    log_in(page, live_server.url, curator, next_path="/admin/docent/")
+    page.get_by_role("button", name="Check now").click()  # no worker here checks on its own
+    tv_card = page.locator('[data-check="Frame TV"]')
+    expect(tv_card).to_contain_text(f"Shows now: “wave” ({placement.content_id})")
+    expect(tv_card.locator(".docent-tv-showing img")).to_have_js_property("complete", True)
+    expect(tv_card).to_contain_text("1 picture on the TV is not from Docent")
+    expect(tv_card).to_contain_text("The TV's slideshow: off.")
+    page.screenshot(path=ARTIFACTS / "docent-home-tv-card.png", full_page=True)
+    assert_accessible(page, "the status page's TV card")
+
+    tv_card.get_by_label("Slideshow").select_option("in order")
+    tv_card.get_by_label("every").select_option(label="12 hours")
+    tv_card.get_by_label("from").select_option(label="Favourites")
+    tv_card.get_by_role("button", name="Set slideshow").click()
+
+    expect(page.locator(".messagelist")).to_contain_text("The TV's slideshow is set.")
+    expect(tv_card).to_contain_text("The TV's slideshow: in order, every 12 hours, "
+                                    "from Favourites.")
+    assert fake_tv.slideshow == {"value": "720", "category_id": "MY-C0004", "type": "slideshow"}
+    assert_accessible(page, "the status page after setting the slideshow")
