@@ -4,8 +4,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from docentsite.artwork import metafile, services, tasks
+from docentsite.artwork import metafile, placements, services, tasks
 from docentsite.artwork.models import AnalysisStatus, Artwork, Placement, PlacementStatus
+from docentsite.artwork.signals import artwork_progress
 from tests.workers import celery_worker, described_in_file, meta_entries, needs_redis, wait_for
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.timeout(300),
@@ -58,6 +59,26 @@ def test_a_rewrite_lost_with_its_worker_is_made_by_the_sweep(tv, upload_now, mak
     tasks.resume_stalled()
     assert meta_entries(settings)[placement.content_id]["ai_meta"]["description"] == (
         "A harbour at dawn")
+
+
+def test_a_picture_is_done_whichever_rewrite_lists_it_first(tv, make_artwork, jpeg):
+    steps = []
+
+    def follow(sender, artwork, step, **kwargs):
+        steps.append((artwork.pk, step))
+
+    artwork_progress.connect(follow)
+    try:
+        artwork = make_artwork(jpeg)
+        Placement.objects.create(artwork=artwork, tv=tv)
+        placements.tv_lane_run(tv_id=tv.pk, meta_later=True)  # the batch's rewrite waits
+        assert Placement.objects.get(artwork=artwork).status == PlacementStatus.ON_TV
+        assert (artwork.pk, "done") not in steps
+
+        metafile.sync(tv=tv)  # another change's rewrite (a removal, say) lists it first
+        assert (artwork.pk, "done") in steps
+    finally:
+        artwork_progress.disconnect(follow)
 
 
 def _named(data: bytes, name: str):

@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from docentsite.artwork import instep, placements, tvs
+from docentsite.artwork import instep, metafile, placements, tvs
 from docentsite.artwork.models import Artwork, Placement, PlacementStatus
 from docentsite.status import services as status
 from docentsite.status.models import CheckResult
@@ -37,7 +37,7 @@ def uploaded(make_artwork, jpeg, tv, upload_now):
         placement = upload_now(make_artwork(jpeg, filename=filename))
         Placement.objects.filter(pk=placement.pk).update(
             uploaded_at=timezone.now() - timedelta(minutes=10))
-        placements.tv_meta_sync(tv=tv)
+        metafile.sync(tv=tv)
         placement.refresh_from_db()
         return placement
 

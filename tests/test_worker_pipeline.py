@@ -103,7 +103,9 @@ def test_lost_confirmation_ends_with_one_picture_and_its_id(
 
     with celery_worker({**worker_env, "CELERY_BROKER_URL": redis_broker}, log_dir=tmp_path):
         tasks.pipeline(artwork.pk).delay()
-        wait_for(lambda: fake_tv.uploads_started == 1, what="the first transfer")
+        # Stored is when the fake has dropped the confirmation: switching it back on any
+        # earlier (the transfer under way) could let this one through.
+        wait_for(lambda: fake_tv.photos, what="the first transfer stored, unconfirmed")
         fake_tv.lose_confirmation = False
         wait_for(lambda: placement_of(artwork).status == PlacementStatus.ON_TV,
                  what="the retry to adopt the picture")

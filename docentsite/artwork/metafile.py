@@ -119,8 +119,8 @@ def sync(*, tv: TV, path: Path | None = None) -> Path:
     return path
 
 
-def _rewrite(tv: TV, path: Path | None = None) -> set[str]:
-    """sync's work; the content ids it added."""
+def _rewrite(tv: TV, path: Path | None = None) -> None:
+    """sync's work; then the pictures it lists for the first time are done."""
     path = path or _meta_path(tv)
     path.parent.mkdir(parents=True, exist_ok=True)
     with _lock(path):
@@ -139,7 +139,11 @@ def _rewrite(tv: TV, path: Path | None = None) -> set[str]:
         for content_id, entry in fresh.items():
             entries.setdefault(content_id, entry)
         _write(path, {**existing, "artwork": entries})
-    return fresh.keys() - existing["artwork"].keys()
+    if added := fresh.keys() - existing["artwork"].keys():
+        # placements writes the file through this module: imported here, not above.
+        from docentsite.artwork.placements import placements_listed
+
+        placements_listed(tv=tv, content_ids=added)
 
 
 #: Seconds a change may wait for its TV's file to be rewritten: what changes meanwhile
@@ -172,11 +176,10 @@ def sync_soon(*, tv: TV) -> None:
     transaction.on_commit(schedule)
 
 
-def sync_new(*, tv: TV) -> set[str]:
-    """The rewrite sync_soon scheduled: the content ids the file lists now and did not
-    before (the pictures whose upload it completes)."""
+def sync_scheduled(*, tv: TV) -> None:
+    """The rewrite sync_soon scheduled."""
     _pending(tv).unlink(missing_ok=True)
-    return _rewrite(tv)
+    _rewrite(tv)
 
 
 def stale_tvs() -> list[TV]:

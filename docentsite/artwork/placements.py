@@ -160,7 +160,7 @@ def tv_lane_run(*, tv_id: int, meta_later: bool = False) -> LaneRun:
     stops the lane; every placement waiting for it says why and when the lane
     runs again (the caller schedules that). A picture is "done" once the TV's
     artwork_meta.json lists it: rewritten before the run ends, or `meta_later`
-    (in a worker) by the rewrite the batch's uploads share (tv_meta_sync).
+    (in a worker) by the rewrite the batch's uploads share (metafile.sync_soon).
     """
     result = LaneRun()
     tv = TV.objects.filter(pk=tv_id).first()
@@ -213,12 +213,12 @@ def _drain(tv: TV, result: LaneRun, *, meta_later: bool) -> None:
 META_EVERY = 2.0
 
 
-def tv_meta_sync(*, tv: TV) -> None:
-    """The rewrite a batch's changes share (metafile.sync_soon): then "done" for the
-    pictures the file lists now and did not before."""
-    added = metafile.sync_new(tv=tv)
+def placements_listed(*, tv: TV, content_ids: set[str]) -> None:
+    """"Done" for the pictures a rewrite of the TV's artwork_meta.json lists for the
+    first time, once their work has ended: metafile calls it after every rewrite, so
+    whichever rewrite lists a picture first (the batch's, a removal's) says so."""
     for artwork_id in set(Placement.objects.filter(
-            tv=tv, content_id__in=added).values_list("artwork_id", flat=True)):
+            tv=tv, content_id__in=content_ids).values_list("artwork_id", flat=True)):
         _settle(artwork_id)
 
 

@@ -73,7 +73,7 @@ def analyze(self, artwork_id: int) -> None:
 def sync_meta(tv_id: int) -> None:
     """The rewrite metafile.sync_soon scheduled."""
     if tv := TV.objects.filter(pk=tv_id).first():
-        placements.tv_meta_sync(tv=tv)
+        metafile.sync_scheduled(tv=tv)
 
 
 @shared_task(name="artwork.resume_stalled")
@@ -81,7 +81,7 @@ def resume_stalled() -> None:
     services.artwork_resume_stalled()
     placements.lanes_resume()
     for tv in metafile.stale_tvs():
-        placements.tv_meta_sync(tv=tv)
+        metafile.sync(tv=tv)
 
 
 def pipeline(artwork_id: int):
