@@ -69,6 +69,12 @@ def tv_learned_full(*, tv: TV, held: int) -> str:
             f"at {capacity} (change it on the TVs page)")
 
 
+def used_of(tv: TV) -> str:
+    """"57 of 60", "57" with no capacity set, "—" before Docent has looked."""
+    used = "—" if tv.photo_count is None else str(tv.photo_count)
+    return used if tv.capacity is None else f"{used} of {tv.capacity}"
+
+
 def capacity_hint(tv: TV | None) -> str:
     """The TVs page's suggestion for a TV's capacity, from what the TV said."""
     said = []
