@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from docentsite.artwork import placements, tvs
 from docentsite.artwork.models import TV, Artwork, Placement, PlacementStatus, Status
+from docentsite.status.models import CheckResult
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.timeout(60)]
 
@@ -201,3 +202,19 @@ def test_storage_full_never_raises_an_owners_smaller_capacity(
     send(make_artwork(make_jpeg(320, 200)), living_room)
 
     assert TV.objects.get(pk=living_room.pk).capacity == 4
+
+
+def test_the_picture_the_tv_showed_at_its_last_check_stays(
+    living_room, fake_tv, make_artwork, make_jpeg
+):
+    set_capacity(living_room, 3, make_room=True)
+    showing, next_oldest, _ = fill(fake_tv, living_room, foreign=0, docent=3)
+    CheckResult.objects.create(
+        key=f"tv-{living_room.pk}", name="Frame TV", level="ok", detail="", tv=living_room,
+        facts={"showing": {"content_id": showing.content_id}}, checked_at=timezone.now())
+
+    new = send(make_artwork(make_jpeg(320, 200)), living_room)
+
+    assert new.status == PlacementStatus.ON_TV
+    assert showing.content_id in fake_tv.photos
+    assert next_oldest.content_id not in fake_tv.photos
