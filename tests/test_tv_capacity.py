@@ -218,3 +218,23 @@ def test_the_picture_the_tv_showed_at_its_last_check_stays(
     assert new.status == PlacementStatus.ON_TV
     assert showing.content_id in fake_tv.photos
     assert next_oldest.content_id not in fake_tv.photos
+
+
+def test_a_batch_on_a_full_tv_makes_room_for_each_picture_in_turn(
+    living_room, fake_tv, make_artwork, make_jpeg, settings
+):
+    set_capacity(living_room, 5, make_room=True)
+    placed = fill(fake_tv, living_room, foreign=1, docent=4)
+    fake_tv.capacity = 5
+    new = [make_artwork(make_jpeg(320, 200 + n)) for n in range(3)]
+    for artwork in new:
+        Placement.objects.create(artwork=artwork, tv=living_room)
+
+    placements.tv_lane_run(tv_id=living_room.pk)
+
+    arrived = [Placement.objects.get(artwork=artwork) for artwork in new]
+    assert [p.status for p in arrived] == [PlacementStatus.ON_TV] * 3
+    assert [Placement.objects.get(pk=p.pk).status for p in placed] == [
+        PlacementStatus.REMOVED] * 3 + [PlacementStatus.ON_TV]
+    assert len(fake_tv.photos) == 5 and fake_tv.requests.count("get_content_list") == 1
+    assert meta_ids(settings) == {placed[3].content_id, *(p.content_id for p in arrived)}
