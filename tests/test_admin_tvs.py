@@ -133,3 +133,23 @@ def test_check_now_on_several_says_which_tv_is_off(admin_client, two_tvs, den_tv
     messages = [str(message) for message in response.context["messages"]]
     assert any(m.startswith("Living room: Samsung The Frame 55") for m in messages)
     assert any(m.startswith(f"Den: {den_tv.host}") for m in messages)
+
+
+def test_capacity_and_rotation_are_set_on_the_tvs_page_with_what_the_tv_said(
+        admin_client, two_tvs):
+    living, den = two_tvs
+    TV.objects.filter(pk=living.pk).update(photo_count=57, full_at=60)
+    url = f"{TVS}{living.pk}/change/"
+
+    page = admin_client.get(url).content.decode()
+    response = admin_client.post(url, {"portrait_matte": "", "enabled": "on",
+                                       "capacity": "60", "make_room": "on"})
+
+    assert "It answered that its storage was full at 60 pictures" in page
+    assert "It held 57 when Docent last looked." in page
+    assert 'name="capacity"' in page and 'name="make_room"' in page
+    assert response.status_code == 302
+    living.refresh_from_db()
+    assert (living.capacity, living.make_room) == (60, True)
+    listed = admin_client.get(TVS).content.decode()
+    assert "57 of 60" in listed.rsplit(">Living room</a>", 1)[1].split("</tr>")[0]

@@ -5,6 +5,7 @@ The page shows what the checks last found: "Check now" runs them and comes back 
 import pytest
 
 from docentsite.artwork import placements, tvs
+from docentsite.artwork.models import TV
 from tests import tvs_fixtures
 
 den_tv, two_tvs = tvs_fixtures.den_tv, tvs_fixtures.two_tvs
@@ -69,3 +70,18 @@ def test_a_disabled_tv_is_not_asked(admin_client, two_tvs, den_tv):
 
     assert "Disabled" in tv_card(page, den) and "gets no new pictures" in tv_card(page, den)
     assert den_tv.connections == [] and tvs.tv_get(tv="Den").last_seen_at is None
+
+
+def test_each_tv_card_says_how_full_the_tv_is(admin_client, two_tvs):
+    living, den = two_tvs
+    TV.objects.filter(pk=living.pk).update(photo_count=60, capacity=60, make_room=False)
+    admin_client.post(CHECK_NOW)
+    # As the lane last counted them.
+    TV.objects.filter(pk=living.pk).update(photo_count=60)
+    TV.objects.filter(pk=den.pk).update(photo_count=12)
+
+    page = admin_client.get(HOME).content.decode()
+
+    assert ("Holds 60 of 60 pictures: full, new pictures wait (allow rotation or remove "
+            "pictures).") in tv_card(page, living)
+    assert "Holds 12 pictures; no capacity set" in tv_card(page, den)

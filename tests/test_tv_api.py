@@ -205,3 +205,17 @@ def test_a_script_with_the_api_token_adds_a_tv(client, worker_env, fake_den, set
     assert response.status_code == 201, response.content
     body = response.json()
     assert body["id"] == TV.objects.get(name="Den").pk and body["name"] == "Den"
+
+
+def test_a_tv_says_its_capacity_and_how_many_pictures_it_holds(api, fake_den):
+    added = api.call("post", "/api/tvs", {"name": "Bedroom", "host": fake_den.host,
+                                          "port": fake_den.port, "capacity": 60,
+                                          "make_room": True}).json()
+    TV.objects.filter(pk=added["id"]).update(photo_count=57, full_at=61)
+
+    shown = api.call("get", f"/api/tvs/{added['id']}").json()
+
+    assert (shown["capacity"], shown["make_room"]) == (60, True)
+    assert (shown["used"], shown["full_at"]) == (57, 61)
+    assert api.call("post", "/api/tvs", {"name": "Hall", "host": "10.0.0.9",
+                                         "capacity": 0}).status_code == 422

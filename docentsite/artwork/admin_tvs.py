@@ -12,20 +12,23 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import path
 
 from docentsite import health
-from docentsite.artwork import frametv, tvs
+from docentsite.artwork import capacity, frametv, tvs
 from docentsite.artwork.errors import DocentError
 from docentsite.artwork.models import TV
 from docentsite.permissions import denied
 
 #: What TV_HOST, TV_PORT, TV_MATTE and TV_NAME set on the .env TV.
 FROM_ENV = ("name", "host", "port", "matte")
-LEARNED = ("model_name", "art_api_version", "resolution", "photo_count", "last_seen_at")
+LEARNED = ("model_name", "art_api_version", "resolution", "photo_count", "full_at",
+           "last_seen_at")
+#: How many pictures Docent lets the TV hold, and what it does when it holds them.
+ROOM = ("capacity", "make_room")
 
 
 class TVForm(forms.ModelForm):
     class Meta:
         model = TV
-        fields = ("name", "host", "port", "matte", "portrait_matte", "enabled")
+        fields = ("name", "host", "port", "matte", "portrait_matte", "enabled", *ROOM)
 
     def clean_name(self):
         # tv_get finds TVs by name whatever the case: two may not differ by case alone.
@@ -50,7 +53,7 @@ def paired(tv: TV) -> bool | None:
 @admin.register(TV)
 class TVAdmin(admin.ModelAdmin):
     form = TVForm
-    list_display = ("name", "host", "port", "enabled", "is_paired", "photo_count",
+    list_display = ("name", "host", "port", "enabled", "is_paired", "used",
                     "last_seen_at")
     list_display_links = ("name",)
     readonly_fields = ("from_env", *LEARNED)
@@ -63,7 +66,19 @@ class TVAdmin(admin.ModelAdmin):
             where["description"] = (
                 "This TV is set in .env (TV_NAME, TV_HOST, TV_PORT, TV_MATTE): change its name, "
                 "address and matte there and restart Docent.")
-        return ((None, where), ("What Docent last learned from the TV", {"fields": LEARNED}))
+        room = {"fields": ROOM, "description": (
+            "Before every upload Docent counts the pictures in the TV's My Photos. At the "
+            "capacity, the picture waits for you (“needs attention”), or with rotation "
+            "Docent first removes the picture it put there longest ago.")}
+        return ((None, where), ("Capacity", room),
+                ("What Docent last learned from the TV", {"fields": LEARNED}))
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        if "capacity" in form.base_fields:
+            form.base_fields["capacity"].help_text = (
+                f"{form.base_fields['capacity'].help_text} {capacity.capacity_hint(obj)}")
+        return form
 
     def get_readonly_fields(self, request, obj=None):
         if obj is not None and obj.from_env:
@@ -75,6 +90,10 @@ class TVAdmin(admin.ModelAdmin):
         if obj is not None and obj.from_env:
             return False
         return super().has_delete_permission(request, obj)
+
+    @admin.display(description="Pictures (used of capacity)", ordering="photo_count")
+    def used(self, tv):
+        return capacity.used_of(tv)
 
     @admin.display(description="Paired", boolean=True)
     def is_paired(self, tv):

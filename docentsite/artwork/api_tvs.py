@@ -44,7 +44,8 @@ def tv_list(request):
 @api_requires("artwork.add_tv")
 def tv_create(request, payload: TVIn):
     tv = tvs.tv_create(name=payload.name, host=payload.host, port=payload.port,
-                       matte=payload.matte, portrait_matte=payload.portrait_matte or "")
+                       matte=payload.matte, portrait_matte=payload.portrait_matte or "",
+                       capacity=payload.capacity, make_room=payload.make_room)
     return Status(201, _tv(tv.pk))
 
 

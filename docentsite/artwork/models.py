@@ -246,6 +246,22 @@ class TV(models.Model):
         help_text="Pictures in the TV's My Photos when Docent last looked.")
     last_seen_at = models.DateTimeField("last seen", null=True, blank=True)
 
+    # How many pictures Docent lets My Photos hold (capacity.py): the owner's figure, or
+    # the one learned when the TV answered that its storage was full.
+    capacity = models.PositiveIntegerField(
+        null=True, blank=True,
+        help_text="Pictures the TV's My Photos may hold, its own and others' together; "
+                  "empty: no limit known.")
+    make_room = models.BooleanField(
+        "rotate when full", default=False,
+        help_text="When the TV holds its capacity, remove the picture Docent put there "
+                  "longest ago to make room for a new one: never a favourite marked keep, "
+                  "never a picture Docent did not upload. Off: the new picture waits for you.")
+    full_at = models.PositiveIntegerField(
+        "full at", null=True, blank=True,
+        help_text="Personal photos the TV held when it last answered that its storage "
+                  "was full.")
+
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -18,7 +18,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.text import capfirst
 
-from docentsite.artwork import frametv, heartbeat, metafile, tvlock, tvs
+from docentsite.artwork import capacity, frametv, heartbeat, metafile, tvlock, tvs
 from docentsite.artwork.errors import DocentError, NeedsAttention, Rejected
 from docentsite.artwork.models import (
     TV,
@@ -239,6 +239,8 @@ class _Lane:
     #: The TV's ids as of our last upload; trusted only from one success to the next.
     known_ids: set[str] | None = None
     paired_again: bool = False
+    #: Pictures taken off the TV to make room since the file was last told.
+    made_room: list[Placement] = field(default_factory=list)
 
 
 def _upload_ready(tv: TV, frame: frametv.FrameTV, result: LaneRun,
@@ -250,6 +252,13 @@ def _upload_ready(tv: TV, frame: frametv.FrameTV, result: LaneRun,
         # waits for one transfer at most, and starts the lane again when it is done.
         with tvlock.holding(tv, wait=0):
             uploaded = _upload_next(tv, frame, result, lane)
+        if lane.made_room:
+            # The file follows as after an upload; whether this one went or not.
+            lane.made_room.clear()
+            if meta_later:
+                metafile.sync_soon(tv=tv)
+            else:
+                metafile.sync(tv=tv)
         if uploaded is _STOP:
             return
         if uploaded is None:
@@ -277,7 +286,8 @@ def _upload_next(tv: TV, frame: frametv.FrameTV, result: LaneRun, lane: _Lane):
         return _STOP
     listing, lane.known_ids = lane.known_ids, None
     try:
-        uploaded = placement_upload(placement=placement, frame=frame, known_ids=listing)
+        uploaded = placement_upload(placement=placement, frame=frame, known_ids=listing,
+                                    made_room=lane.made_room)
     except frametv.TVTokenStale as exc:
         if not lane.paired_again:
             # The TV forgot Docent: the token is dropped, and one prompt mends it.
@@ -340,7 +350,8 @@ def _lane_stopped(tv: TV, exc: DocentError, result: LaneRun, *, attempts: int) -
 
 
 def placement_upload(*, placement: Placement, frame: frametv.FrameTV,
-                     known_ids: set[str] | None = None) -> Placement:
+                     known_ids: set[str] | None = None,
+                     made_room: list[Placement] | None = None) -> Placement:
     """Put the prepared JPEG on the placement's TV once, and only once. Hold the lane.
 
     A transfer whose confirmation was lost has often landed. So the TV's photo
@@ -353,6 +364,10 @@ def placement_upload(*, placement: Placement, frame: frametv.FrameTV,
     TV meanwhile only matters after a lost confirmation, and then it makes the
     retry ask a person rather than adopt. The returned placement's `tv_ids_after`
     is what the lane knows next.
+
+    A TV at its capacity gets room first (the pictures removed are added to
+    `made_room`: the caller rewrites the TV's file), or the placement needs a person
+    and nothing is sent (capacity.py).
     """
     # Every upload to this TV holds its lane, so a row still marked "uploading"
     # while we hold it belongs to a worker that died.
@@ -375,6 +390,8 @@ def placement_upload(*, placement: Placement, frame: frametv.FrameTV,
                 content_id = _landed_since(frame, placement)
             if content_id is None:
                 before = set(known_ids) if known_ids is not None else frame.photo_ids()
+                before = _make_room(placement, frame, before,
+                                    made_room if made_room is not None else [])
                 rows.update(tv_ids_before=sorted(before))
                 with artwork.image.open("rb") as handle:
                     content_id = frame.upload(handle.read(), matte=matte)
@@ -385,6 +402,11 @@ def placement_upload(*, placement: Placement, frame: frametv.FrameTV,
                 "off and on: Docent tries once more later.")
             _keep_for_retry(placement, again)
             raise again from exc
+        if isinstance(exc, frametv.TVStorageFull) and before:
+            learned = frametv.TVStorageFull(
+                capacity.tv_learned_full(tv=placement.tv, held=len(before)), code=exc.code)
+            _fail(placement, learned)
+            raise learned from exc
         _fail(placement, exc)
         raise
     except Exception as exc:
@@ -402,6 +424,45 @@ def placement_upload(*, placement: Placement, frame: frametv.FrameTV,
         tvs.tv_saw(tv=placement.tv, photo_count=len(placement.tv_ids_after))
     logger.info("Artwork %s is on %s as %r", artwork.pk, placement.tv.name, content_id)
     return placement
+
+
+def _make_room(placement: Placement, frame: frametv.FrameTV, before: set[str],
+               made_room: list[Placement]) -> set[str]:
+    """The TV's ids once there is room for one more picture. Hold the lane.
+
+    At capacity, pictures Docent put there leave, the one uploaded longest ago first,
+    when the owner allowed it for this TV; NeedsAttention otherwise, or when too few
+    of the pictures there may leave."""
+    tv = placement.tv
+    need = capacity.room_needed(tv=tv, held=len(before))
+    if not need:
+        return before
+    if not tv.make_room:
+        raise NeedsAttention(capacity.full(tv=tv, held=len(before)))
+    listed = {frametv.content_id_of(raw): raw for raw in before}
+    movable, kept = capacity.candidates(tv=tv, present=set(listed), placement=placement)
+    if len(movable) < need:
+        raise NeedsAttention(capacity.no_room(tv=tv, held=len(before), kept=kept))
+    left = set(before)
+    for old in movable:
+        if need == 0:
+            break
+        try:
+            _delete_held(frame, old.content_id)
+        except frametv.TVRejected as exc:  # this one stays; the next may go instead
+            logger.warning("%s kept %s when making room: %s", tv.name, old.content_id, exc)
+            continue
+        Placement.objects.filter(pk=old.pk, status=PlacementStatus.ON_TV).update(
+            status=PlacementStatus.REMOVED, updated_at=timezone.now(),
+            last_error=capacity.made_room_note(tv=tv, placement=placement))
+        made_room.append(old)
+        left.discard(listed[old.content_id])
+        need -= 1
+        logger.info("Removed %s from %s to make room for artwork %s",
+                    old.content_id, tv.name, placement.artwork_id)
+    if need:
+        raise NeedsAttention(capacity.no_room(tv=tv, held=len(left), kept=kept))
+    return left
 
 
 def _landed_since(frame: frametv.FrameTV, placement: Placement) -> str | None:
@@ -543,14 +604,19 @@ def _delete_from_tv(tv: TV, frame: frametv.FrameTV, content_id: str, present: se
         return True
     try:
         with tvlock.holding(tv, wait=frame.lock_wait):
-            # False: the TV's answer did not list it as deleted; gone is gone all the same.
-            if not frame.delete(content_id) and content_id in frame.photo_ids():
-                raise frametv.TVRejected(f"The TV kept {content_id} when asked to delete it.")
+            _delete_held(frame, content_id)
     finally:
         # A lane that found the TV's lock held by this removal left its pictures to us.
         if _ready(tv).exists():
             kick_lane_on_commit(tv.pk)
     return False
+
+
+def _delete_held(frame: frametv.FrameTV, content_id: str) -> None:
+    """Delete one picture the TV has. Hold the lane."""
+    # False: the TV's answer did not list it as deleted; gone is gone all the same.
+    if not frame.delete(content_id) and content_id in frame.photo_ids():
+        raise frametv.TVRejected(f"The TV kept {content_id} when asked to delete it.")
 
 
 @dataclass

@@ -143,6 +143,15 @@ class TVOut(Schema):
     art_api_version: str
     resolution: str
     photo_count: int | None = Field(description="Pictures in its My Photos when last seen")
+    used: int | None = Field(description="The pictures it holds, its own and others' (its "
+                                         "My Photos when last seen): what capacity counts")
+    capacity: int | None = Field(description="Pictures Docent lets it hold; none: no limit "
+                                             "known")
+    make_room: bool = Field(description="At capacity, Docent removes the picture it put there "
+                                        "longest ago before an upload (never a favourite "
+                                        "marked keep, never one it did not upload)")
+    full_at: int | None = Field(description="Pictures it held when it last answered that its "
+                                            "storage was full")
     last_seen_at: datetime | None
     placements: dict[str, int] = Field(
         description="How many pictures it has in each placement state (queued, uploading, "
@@ -173,6 +182,10 @@ class TVOut(Schema):
         return tv.port == frametv.PLAIN_PORT or tv.token_path.is_file()
 
     @staticmethod
+    def resolve_used(tv):
+        return tv.photo_count
+
+    @staticmethod
     def resolve_model(tv):
         return tv.model_name
 
@@ -191,6 +204,10 @@ class TVIn(Schema):
     matte: MatteId = Field("none", description="The matte new pictures get")
     portrait_matte: MatteId | None = Field(
         None, description="For portrait pictures; null: the same matte")
+    capacity: int | None = Field(None, ge=1, le=100_000,
+                                 description="Pictures Docent lets it hold; null: no limit known")
+    make_room: bool = Field(False, description="At capacity, remove the picture Docent put "
+                                               "there longest ago before an upload")
 
 
 class PlaceIn(Schema):

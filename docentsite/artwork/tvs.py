@@ -120,7 +120,8 @@ def tvs_for_new_work(tvs=None) -> list[TV]:
 
 
 def tv_create(*, name: str, host: str, port: int = 8002, matte: str = "none",
-              portrait_matte: str = "") -> TV:
+              portrait_matte: str = "", capacity: int | None = None,
+              make_room: bool = False) -> TV:
     name, host = name.strip(), host.strip()
     if not name or not host:
         raise Rejected("A TV needs a name and a host (its IP address).")
@@ -129,7 +130,8 @@ def tv_create(*, name: str, host: str, port: int = 8002, matte: str = "none",
     try:
         with transaction.atomic():
             return TV.objects.create(name=name[:64], host=host, port=port,
-                                     matte=matte or "none", portrait_matte=portrait_matte)
+                                     matte=matte or "none", portrait_matte=portrait_matte,
+                                     capacity=capacity, make_room=make_room)
     except IntegrityError:  # added a moment ago by another request
         raise Rejected(f"There is already a TV called {name!r}.") from None
 

@@ -1,10 +1,12 @@
 """The status page's TV card in a real Chromium, on a phone-sized screen: what the TV
-shows now, pictures not from Docent, and the TV's slideshow set from the card."""
+shows now, how full it is, pictures not from Docent, and the TV's slideshow set from
+the card."""
 
 import pytest
 from playwright.sync_api import expect
 
 from docentsite.artwork import placements
+from docentsite.artwork.models import TV
 from tests.browser.conftest import ARTIFACTS, assert_accessible, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(300),
@@ -19,6 +21,7 @@ def test_the_tv_card_shows_the_picture_and_sets_the_slideshow(
     placement = upload_now(make_artwork(jpeg, filename="wave.jpg"))
     placements.artwork_show_now(artwork_id=placement.artwork_id)
     fake_tv.add_photo(jpeg)  # put there by another app
+    TV.objects.filter(pk=tv.pk).update(capacity=60)
     page.set_viewport_size({"width": 390, "height": 844})
 
     log_in(page, live_server.url, curator, next_path="/admin/docent/")
@@ -28,6 +31,7 @@ def test_the_tv_card_shows_the_picture_and_sets_the_slideshow(
     expect(tv_card.locator(".docent-tv-showing img")).to_have_js_property("complete", True)
     expect(tv_card).to_contain_text("1 picture on the TV is not from Docent")
     expect(tv_card).to_contain_text("The TV's slideshow: off.")
+    expect(tv_card).to_contain_text("Holds 2 of 60 pictures.")
     page.screenshot(path=ARTIFACTS / "docent-home-tv-card.png", full_page=True)
     assert_accessible(page, "the status page's TV card")
 

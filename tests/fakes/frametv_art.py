@@ -146,6 +146,8 @@ class FakeArtApp:
         self.slow_transfer: int | None = None
         self.d2d_secured = False
         self.max_upload_bytes = 16_000_000  # a 16.1 MB PNG was refused with -1
+        # Pictures My Photos holds before send_image answers -11 (INSUFFICIENT_SPACE).
+        self.capacity: int | None = None
         self.d2d_accept_timeout = 30.0
         # What the art app received.
         self.requests: list[str] = []
@@ -402,6 +404,9 @@ class FakeArtApp:
             or not isinstance(conn_info, dict)
         ):
             await self._error(client, request, raw, "-7")
+            return
+        if self.capacity is not None and len(self._art.photos) >= self.capacity:
+            await self._error(client, request, raw, "-11")
             return
         if size > self.max_upload_bytes:
             await self._error(client, request, raw, "-1")  # size is checked at this step
