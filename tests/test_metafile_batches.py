@@ -1,5 +1,7 @@
 """A batch shares its artwork_meta.json rewrites: 200 pictures through a real worker."""
 
+import json
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
@@ -61,7 +63,7 @@ def test_a_rewrite_lost_with_its_worker_is_made_by_the_sweep(tv, upload_now, mak
         "A harbour at dawn")
 
 
-def test_a_picture_is_done_whichever_rewrite_lists_it_first(tv, make_artwork, jpeg):
+def test_a_picture_is_done_whichever_rewrite_lists_it_first(tv, make_artwork, jpeg, settings):
     steps = []
 
     def follow(sender, artwork, step, **kwargs):
@@ -72,11 +74,16 @@ def test_a_picture_is_done_whichever_rewrite_lists_it_first(tv, make_artwork, jp
         artwork = make_artwork(jpeg)
         Placement.objects.create(artwork=artwork, tv=tv)
         placements.tv_lane_run(tv_id=tv.pk, meta_later=True)  # the batch's rewrite waits
+        content_id = Placement.objects.get(artwork=artwork).content_id
+        # An original Docent's entry under the id the TV gave out again.
+        settings.ARTWORK_META_PATH.write_text(json.dumps(
+            {"artwork": {content_id: {"title": "an older picture"}}}))
         assert Placement.objects.get(artwork=artwork).status == PlacementStatus.ON_TV
         assert (artwork.pk, "done") not in steps
 
         metafile.sync(tv=tv)  # another change's rewrite (a removal, say) lists it first
         assert (artwork.pk, "done") in steps
+        assert meta_entries(settings)[content_id]["original_filename"] == "picture.jpg"
     finally:
         artwork_progress.disconnect(follow)
 

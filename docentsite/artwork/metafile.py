@@ -120,7 +120,7 @@ def sync(*, tv: TV, path: Path | None = None) -> Path:
 
 
 def _rewrite(tv: TV, path: Path | None = None) -> None:
-    """sync's work; then the pictures it lists for the first time are done."""
+    """sync's work; then the pictures it lists for the first time, or anew, are done."""
     path = path or _meta_path(tv)
     path.parent.mkdir(parents=True, exist_ok=True)
     with _lock(path):
@@ -139,11 +139,13 @@ def _rewrite(tv: TV, path: Path | None = None) -> None:
         for content_id, entry in fresh.items():
             entries.setdefault(content_id, entry)
         _write(path, {**existing, "artwork": entries})
-    if added := fresh.keys() - existing["artwork"].keys():
+    # New entries, and ours that replace what the file had under the same id (an
+    # original Docent's entry for an id the TV gave out again, say).
+    if listed := {cid for cid, entry in fresh.items() if existing["artwork"].get(cid) != entry}:
         # placements writes the file through this module: imported here, not above.
         from docentsite.artwork.placements import placements_listed
 
-        placements_listed(tv=tv, content_ids=added)
+        placements_listed(tv=tv, content_ids=listed)
 
 
 #: Seconds a change may wait for its TV's file to be rewritten: what changes meanwhile

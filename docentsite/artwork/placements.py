@@ -215,8 +215,9 @@ META_EVERY = 2.0
 
 def placements_listed(*, tv: TV, content_ids: set[str]) -> None:
     """"Done" for the pictures a rewrite of the TV's artwork_meta.json lists for the
-    first time, once their work has ended: metafile calls it after every rewrite, so
-    whichever rewrite lists a picture first (the batch's, a removal's) says so."""
+    first time (or anew), once their work has ended: metafile calls it after every
+    rewrite, so whichever rewrite lists a picture first (the batch's, a removal's)
+    says so."""
     for artwork_id in set(Placement.objects.filter(
             tv=tv, content_id__in=content_ids).values_list("artwork_id", flat=True)):
         _settle(artwork_id)
