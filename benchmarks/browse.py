@@ -24,7 +24,6 @@ stops at 10k photos and repeats less.
 import argparse
 import os
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -37,7 +36,7 @@ import requests
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.serving import wait_until_served  # noqa: E402
+from benchmarks.serving import start_serve  # noqa: E402
 from tests.fakes.plex import FakePlex, _small_jpeg  # noqa: E402
 
 API_TOKEN = "benchmark-token-" + "x" * 24
@@ -198,18 +197,7 @@ class site:
         self.env = env
 
     def __enter__(self) -> str:
-        manage = [sys.executable, str(ROOT / "manage.py")]
-        for command in (["migrate", "-v0"], ["collectstatic", "--noinput", "-v0"]):
-            subprocess.run([*manage, *command], env=self.env, check=True)
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            port = sock.getsockname()[1]
-        self.server = subprocess.Popen(
-            [*manage, "serve", "--no-worker", "--bind", f"127.0.0.1:{port}"],
-            env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )
-        url = f"http://127.0.0.1:{port}"
-        wait_until_served(url, self.server, answers=6)
+        self.server, url = start_serve(self.env, "--no-worker")
         return url
 
     def __exit__(self, *exc_info) -> None:

@@ -16,7 +16,6 @@ import argparse
 import os
 import re
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -29,7 +28,7 @@ import requests
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.serving import wait_until_served  # noqa: E402
+from benchmarks.serving import start_serve  # noqa: E402
 from docentsite.artwork.frametv import FrameTV  # noqa: E402
 from tests.fakes.frametv import FakeFrameTV  # noqa: E402
 from tests.fakes.plex import FakePlex  # noqa: E402
@@ -102,21 +101,9 @@ class site:
         self.env = env
 
     def __enter__(self) -> str:
-        manage = [sys.executable, str(ROOT / "manage.py")]
-        for command in (["migrate", "-v0"], ["collectstatic", "--noinput", "-v0"],
-                        ["createsuperuser", "--noinput", "--username", ADMIN,
-                         "--email", "bench@example.com"]):
-            subprocess.run([*manage, *command], env=self.env, check=True,
-                           stdout=subprocess.DEVNULL)
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            port = sock.getsockname()[1]
-        self.server = subprocess.Popen(
-            [*manage, "serve", "--bind", f"127.0.0.1:{port}"], env=self.env,
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
-        )
-        url = f"http://127.0.0.1:{port}"
-        wait_until_served(url, self.server, timeout=90, answers=6)
+        self.server, url = start_serve(self.env, setup=(
+            ["createsuperuser", "--noinput", "--username", ADMIN,
+             "--email", "bench@example.com"],))
         return url
 
     def __exit__(self, *exc_info) -> None:
