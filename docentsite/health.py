@@ -137,7 +137,7 @@ def _tv_answered(tv, name: str, status) -> Check:
     """The TV's check from its answer. What the TV said is remembered, and its list of
     pictures kept in step with Docent's (instep.py): a TV's check, on the worker's timer
     or "Check now", is what asks the TV for that list."""
-    from docentsite.artwork import instep, nowshowing, tvs
+    from docentsite.artwork import instep, nowshowing, tvfavourites, tvs
 
     if status is None:
         return Check(name, Level.OFF, "disabled: it gets no new pictures; what it shows stays",
@@ -164,7 +164,8 @@ def _tv_answered(tv, name: str, status) -> Check:
         name, Level.OK,
         f"{status.name} ({status.model}), {art_mode}, Art API {status.api_version}, "
         f"{status.photo_count} personal photo(s)", tv_id=tv.pk,
-        facts={**in_step.facts(), **nowshowing.tv_now_showing(tv=tv, status=status)},
+        facts={**in_step.facts(), **nowshowing.tv_now_showing(tv=tv, status=status),
+               **tvfavourites.tv_favourites_learned(tv=tv, status=status)},
     )
 
 

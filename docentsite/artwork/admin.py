@@ -20,6 +20,7 @@ from docentsite.artwork import (
     mattes,
     placements,
     services,
+    tvfavourites,
     tvs,
 )
 from docentsite.artwork.errors import DocentError
@@ -383,6 +384,12 @@ class ArtworkAdmin(admin.ModelAdmin):
                 self.message_user(request, f"“{artwork}” is on its way back to the TV. Its card "
                                   "updates by itself.")
         return redirect("admin:artwork_artwork_changelist")
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "favourite" in form.changed_data:
+            # Starred on its page: each TV it is on follows, as from the card's star.
+            tvfavourites.artworks_starred(artwork_ids=[obj.pk])
 
     def favourite_view(self, request, pk):
         # The card's star: POST favourite=1 stars it, favourite=0 unstars it.

@@ -9,6 +9,7 @@ artworks. A favourite may also be marked *keep*: rotation never takes it off a T
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from docentsite.artwork import tvfavourites
 from docentsite.artwork.errors import NotFound, Rejected
 from docentsite.artwork.models import Artwork, Collection
 
@@ -93,8 +94,14 @@ def artwork_keep(*, artworks, keep: bool) -> int:
 
 
 def _change(artworks, changes: dict) -> int:
-    return Artwork.objects.filter(pk__in=_ids(artworks)).exclude(**changes).update(
-        **changes, updated_at=timezone.now())
+    changing = Artwork.objects.filter(pk__in=_ids(artworks)).exclude(**changes)
+    starred = list(changing.exclude(favourite=changes["favourite"]).values_list(
+        "pk", flat=True)) if "favourite" in changes else []
+    changed = changing.update(**changes, updated_at=timezone.now())
+    if starred:
+        # Each TV they are on follows, in its lane: the request never waits for a TV.
+        tvfavourites.artworks_starred(artwork_ids=starred)
+    return changed
 
 
 def artworks_by_id(*, ids) -> list[int]:

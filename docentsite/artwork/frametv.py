@@ -64,6 +64,7 @@ from docentsite.artwork.frametv_errors import (
     TVAuthDenied,
     TVAuthPending,
     TVBusy,
+    TVNotSupported,
     TVRejected,
     TVStorageFull,
     TVTokenStale,
@@ -73,6 +74,8 @@ from docentsite.artwork.frametv_errors import (
 )
 
 MY_PHOTOS = "MY-C0002"
+#: The TV's Favourites: a starred picture of My Photos is listed again under it.
+FAVOURITES = "MY-C0004"
 # What talking to the TV can raise: OSError covers refused connections, time-outs,
 # ssl and requests errors; KeyError, TypeError, ValueError and AttributeError are
 # replies that lack what samsungtvws expects (a number where it wants an object).
@@ -86,7 +89,7 @@ _NOT_PAIRED = "Docent is not paired with the TV yet: pair it, then press Allow o
 # The TV's errors live in frametv_errors.py; callers find them here too.
 __all__ = [
     "SYSTEM_FAIL", "FrameTV", "TVAnswered", "TVAuthDenied", "TVAuthPending", "TVBusy",
-    "TVRejected", "TVStatus", "TVStorageFull", "TVTokenStale", "TVUnavailable",
+    "TVNotSupported", "TVRejected", "TVStatus", "TVStorageFull", "TVTokenStale", "TVUnavailable",
     "TVUploadUnconfirmed", "content_id_of",
 ]
 
@@ -111,6 +114,8 @@ class TVStatus:
     #: The TV's own slideshow: {"mode": "off"|"shuffle"|"in order", "minutes": int|None,
     #: "category_id": "MY-C0002"...}; None when the TV did not say.
     slideshow: dict | None = None
+    #: The pictures of My Photos in the TV's Favourites, from the same list.
+    favourite_ids: frozenset[str] | None = None
 
 
 class FrameTV:
@@ -179,8 +184,12 @@ class FrameTV:
                 found["api_version"] = art.get_api_version()
                 found["art_mode"] = _art_mode_of(art)
                 found["listed_at"] = time.time()
-                listed = frozenset(content_id_of(p["content_id"]) for p in _my_photos(art))
+                everything = art.available()
+                listed = frozenset(content_id_of(p["content_id"])
+                                   for p in _checked(everything, MY_PHOTOS))
                 found["photo_count"], found["content_ids"] = len(listed), listed
+                found["favourite_ids"] = listed & frozenset(
+                    content_id_of(p["content_id"]) for p in _checked(everything, FAVOURITES))
                 found["showing"] = _asked(_showing_of, art)
                 found["slideshow"] = _asked(_slideshow_of, art, found["api_version"])
         except DocentError as exc:
@@ -294,6 +303,21 @@ class FrameTV:
         """Whether the TV deleted it (False: it did not have it)."""
         with self._art() as art:
             return bool(art.delete(content_id))
+
+    def delete_many(self, content_ids: list[str]) -> set[str]:
+        """Delete these pictures in one request; those of them the TV no longer lists
+        afterwards (asked on the same connection). Hold the TV's transfer lock around it."""
+        with self._art() as art:
+            art.delete_list(list(content_ids))
+            return set(content_ids) - {content_id_of(p["content_id"]) for p in _my_photos(art)}
+
+    def set_favourite(self, content_id: str, favourite: bool) -> None:
+        """Star or unstar a picture in the TV's own Favourites (MY-C0004).
+
+        TVNotSupported when the firmware does not know the request (older sets);
+        TVRejected when the TV does not have the picture."""
+        with self._art() as art:
+            art.set_favourite(content_id, "on" if favourite else "off")
 
     def mattes(self) -> list[str]:
         """The matte ids the TV offers: `none` and every `<type>_<colour>`."""
@@ -431,11 +455,15 @@ class FrameTV:
 
 
 def _my_photos(art: SamsungTVArt) -> list[dict]:
-    photos = art.available(MY_PHOTOS)
-    if not isinstance(photos, list) or not all(
-        isinstance(p, dict) and isinstance(p.get("content_id"), str) and p["content_id"]
-        for p in photos
-    ):
+    return _checked(art.available(MY_PHOTOS), MY_PHOTOS)
+
+
+def _checked(listed: Any, category: str) -> list[dict]:
+    """The list's entries in `category`, each with a content id, or Unreadable."""
+    if not isinstance(listed, list) or not all(isinstance(p, dict) for p in listed):
+        raise Unreadable("content_list")
+    photos = [p for p in listed if p.get("category_id") == category]
+    if not all(isinstance(p.get("content_id"), str) and p["content_id"] for p in photos):
         raise Unreadable("content_list")
     return photos
 

@@ -26,6 +26,8 @@ PERMISSION = frozenset({"-2", "-8"})
 # request or the picture for good - but -1 is also what a jammed art service answers
 # until the TV is switched off and on, which is why an upload gives it one more try.
 SYSTEM_FAIL = "-1"
+# The firmware does not know the request: asking again will not help until an update.
+NOT_SUPPORTED = "-9"
 
 
 class TVUnavailable(Unavailable):
@@ -60,6 +62,11 @@ class TVAnswered(DocentError):
 
 class TVRejected(TVAnswered, Rejected):
     """The art app refused the request or the picture; asking again will not help."""
+
+
+class TVNotSupported(TVRejected):
+    """The TV's firmware does not know the request (-9): an older or newer set that
+    lacks it. Ask it again only after a firmware update."""
 
 
 class TVBusy(TVAnswered, TVUnavailable):
@@ -102,4 +109,6 @@ def error_for_code(raw_code: object, *, request: str, at: str, tls: bool) -> Doc
             f"{at} no longer grants Docent permission ({said} to {request}): Docent dropped "
             "its token; pair again and press Allow on the TV.", code=code,
         )
+    if code == NOT_SUPPORTED:
+        return TVNotSupported(f"The TV does not know {request} ({said}).", code=code)
     return TVRejected(f"The TV refused {request}: {said}.", code=code)

@@ -261,6 +261,11 @@ class TV(models.Model):
         "full at", null=True, blank=True,
         help_text="Personal photos the TV held when it last answered that its storage "
                   "was full.")
+    # Whether the TV keeps favourites of its own (tvfavourites.py): None not asked yet,
+    # False its firmware does not know the request (asked again after a firmware update).
+    favourites_supported = models.BooleanField(
+        "keeps favourites", null=True, blank=True, editable=False,
+        help_text="Docent's stars are mirrored to the TV's own Favourites.")
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -318,6 +323,9 @@ class Placement(models.Model):
     # against so it adopts the new picture instead of uploading it twice.
     tv_ids_before = models.JSONField(null=True, blank=True)
     uploaded_at = models.DateTimeField(null=True, blank=True)
+    # Whether the picture is in the TV's own Favourites, as Docent last set or saw it
+    # (None: not known); the lane mirrors the artwork's star when the two differ.
+    tv_favourite = models.BooleanField("in the TV's favourites", null=True, blank=True)
     heartbeat_at = models.DateTimeField(null=True, blank=True)
     waiting_reason = models.TextField(
         blank=True, help_text="Why the upload is waiting to be tried again.")

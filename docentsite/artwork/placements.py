@@ -18,7 +18,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.text import capfirst
 
-from docentsite.artwork import capacity, frametv, heartbeat, metafile, tvlock, tvs
+from docentsite.artwork import capacity, frametv, heartbeat, metafile, tvfavourites, tvlock, tvs
 from docentsite.artwork.errors import DocentError, NeedsAttention, Rejected
 from docentsite.artwork.models import (
     TV,
@@ -176,6 +176,8 @@ def tv_lane_run(*, tv_id: int, meta_later: bool = False) -> LaneRun:
             return result
         # Looked again after letting go: a placement that became ready while we
         # held the lock was kicked in vain, and is ours.
+    # The stars follow the uploads: a favourite just uploaded is starred on the TV too.
+    result.retry_in = tvfavourites.tv_favourites_mirror(tv=tv).retry_in
     return result
 
 
@@ -415,8 +417,9 @@ def placement_upload(*, placement: Placement, frame: frametv.FrameTV,
         _keep_for_retry(placement, exc)
         raise
     now = timezone.now()
+    # A new picture is in no favourites on the TV: the lane stars it after the upload.
     rows.update(content_id=content_id, status=PlacementStatus.ON_TV, uploaded_at=now,
-                matte_id=matte, tv_ids_before=None, last_error="", waiting_reason="",
+                tv_favourite=False, matte_id=matte, tv_ids_before=None, last_error="", waiting_reason="",
                 next_attempt_at=None, updated_at=now)
     placement.refresh_from_db()
     placement.tv_ids_after = None

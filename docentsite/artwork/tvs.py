@@ -181,6 +181,9 @@ def tv_learned(*, tv: TV, status: frametv.TVStatus) -> None:
             learned["model_name"] = str(status.model)[:64]
         if status.api_version:
             learned["art_api_version"] = str(status.api_version)[:32]
+            # New firmware may know what the old did not: favourites are asked again.
+            TV.objects.filter(pk=tv.pk).exclude(art_api_version="").exclude(
+                art_api_version=learned["art_api_version"]).update(favourites_supported=None)
         if status.photo_count is not None:
             learned["photo_count"] = status.photo_count
         TV.objects.filter(pk=tv.pk).update(**learned)

@@ -219,6 +219,7 @@ class FakeFrameTV(FakeArtApp):
         """The owner deletes a picture on the TV itself: it leaves My Photos, and the art
         app tells every connected client (image_deleted), as after delete_image_list."""
         del self.photos[content_id]
+        self.favourites.discard(content_id)
         listed = json.dumps([{"content_id": content_id}])
         self._call(self._d2d(None, {"event": "image_deleted", "content_id_list": listed}))
 

@@ -72,6 +72,8 @@ class _Upload:
 @dataclass
 class _ArtState:
     photos: dict[str, FakePhoto] = field(default_factory=dict)
+    # My Photos pictures the owner (or a client) starred: listed again under Favourites.
+    favourites: set[str] = field(default_factory=set)
     current: str = DEFAULT_ART[0][0]
     next_number: int = 41
 
@@ -146,6 +148,9 @@ class FakeArtApp:
         self.slow_transfer: int | None = None
         self.d2d_secured = False
         self.max_upload_bytes = 16_000_000  # a 16.1 MB PNG was refused with -1
+        # Requests this firmware does not know: answered -9 (NOT_SUPPORTED_API), as any
+        # request it has no handler for (2021-and-older sets lack change_favorite).
+        self.unknown_requests: set[str] = set()
         # Pictures My Photos holds before send_image answers -11 (INSUFFICIENT_SPACE).
         self.capacity: int | None = None
         self.d2d_accept_timeout = 30.0
@@ -168,6 +173,11 @@ class FakeArtApp:
     @property
     def photos(self) -> dict[str, FakePhoto]:
         return self._art.photos
+
+    @property
+    def favourites(self) -> set[str]:
+        """The content ids of My Photos pictures in Favourites (MY-C0004)."""
+        return self._art.favourites
 
     @property
     def showing(self) -> str:
@@ -203,6 +213,9 @@ class FakeArtApp:
             }
             for cid, p in self._art.photos.items()
         ]
+        # A starred picture is listed twice: in My Photos and again under Favourites.
+        entries += [{**entry, "category_id": FAVOURITES} for entry in entries[len(DEFAULT_ART):]
+                    if entry["content_id"] in self._art.favourites]
         for entry in entries[len(DEFAULT_ART):]:
             entry["content_id"] += self.listed_id_suffix
         return entries
@@ -266,7 +279,8 @@ class FakeArtApp:
         if name in self.error_codes:
             await self._error(client, request, raw, self.error_codes[name])
             return
-        handler = getattr(self, f"_on_{name}", None) if isinstance(name, str) else None
+        known = isinstance(name, str) and name not in self.unknown_requests
+        handler = getattr(self, f"_on_{name}", None) if known else None
         if handler is None:
             await self._error(client, request, raw, "-9")
             return
@@ -335,6 +349,7 @@ class FakeArtApp:
             if self._own_id(item.get("content_id")) not in self.undeletable
             and self._art.photos.pop(self._own_id(item.get("content_id")), None) is not None
         ]
+        self._art.favourites -= {self._own_id(item["content_id"]) for item in deleted}
         listed = json.dumps(deleted)
         await self._reply(client, request, "delete_image_list", content_id_list=listed)
         if deleted:
@@ -360,6 +375,19 @@ class FakeArtApp:
         }
         await self._reply(client, request, "change_matte", **details)
         await self._d2d(None, {"event": "matte_changed", **details})
+
+    async def _on_change_favorite(self, client, request, raw):
+        content_id, status = self._own_id(request.get("content_id")), request.get("status")
+        if content_id not in self._art.photos or status not in ("on", "off"):
+            await self._error(client, request, raw, "-7")
+            return
+        if status == "on":
+            self._art.favourites.add(content_id)
+        else:
+            self._art.favourites.discard(content_id)
+        # The answer is the sub-event samsungtvws waits for (frame-tv-protocol.md, 5).
+        await self._reply(client, request, "favorite_changed",
+                          content_id=request["content_id"], status=status)
 
     async def _on_get_artmode_status(self, client, request, raw):
         await self._reply(

@@ -1,0 +1,150 @@
+"""Docent's stars mirrored to each TV's own Favourites (MY-C0004): by the TV's lane, never
+in the request that starred; after an upload; caught up by the TV's check when the TV
+was off or was changed with the remote; said once for a TV whose firmware does not know
+change_favorite. Through the real samsungtvws against the fake Frame."""
+
+import logging
+
+import pytest
+
+from docentsite.artwork import collections, frametv, placements
+from docentsite.artwork.models import TV, Placement, PlacementStatus
+from docentsite.status import services as status
+from docentsite.status.models import CheckResult
+from tests.users import staff_with
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.timeout(60)]
+
+
+@pytest.fixture
+def tv(tv, settings, tmp_path):
+    settings.ARTWORK_META_PATH = tmp_path / "artwork_meta.json"
+    return tv
+
+
+def lane(tv):
+    """The TV's lane, run now, as its worker does when the star kicked it."""
+    return placements.tv_lane_run(tv_id=tv.pk)
+
+
+def favourite_ids(frame_tv) -> set[str]:
+    """The TV's Favourites as a client lists them (category MY-C0004)."""
+    with frame_tv._art() as art:
+        return {p["content_id"] for p in art.available(frametv.FAVOURITES)}
+
+
+def test_the_fake_tv_answers_change_favorite_as_real_sets_do(fake_tv, frame_tv):
+    content_id = fake_tv.add_photo(b"a picture")
+
+    frame_tv.set_favourite(content_id, True)
+
+    assert fake_tv.favourites == {content_id}
+    assert content_id in favourite_ids(frame_tv)
+    assert content_id in frame_tv.photo_ids()  # still in My Photos too
+    frame_tv.set_favourite(content_id, False)
+    assert fake_tv.favourites == set() and content_id not in favourite_ids(frame_tv)
+    with pytest.raises(frametv.TVRejected, match="-7"):
+        frame_tv.set_favourite("MY_F9999", True)
+    fake_tv.unknown_requests.add("change_favorite")
+    with pytest.raises(frametv.TVNotSupported, match="-9 NOT_SUPPORTED_API"):
+        frame_tv.set_favourite(content_id, True)
+
+
+def test_starring_by_api_never_waits_for_the_tv_and_the_lane_follows(
+        client, tv, fake_tv, make_artwork, jpeg, upload_now):
+    placement = upload_now(make_artwork(jpeg, title="Wave"))
+    client.force_login(staff_with("artwork.view_artwork", "artwork.change_artwork"))
+    url = f"/api/artwork/{placement.artwork_id}/favourite"
+
+    starred = client.put(url, {"favourite": True}, content_type="application/json")
+
+    assert starred.status_code == 200
+    assert "change_favorite" not in fake_tv.requests  # the request asked no TV
+    assert fake_tv.favourites == set()
+    run = lane(tv)
+    assert fake_tv.favourites == {placement.content_id}
+    assert run.retry_in is None
+    assert Placement.objects.get(pk=placement.pk).tv_favourite is True
+    assert TV.objects.get(pk=tv.pk).favourites_supported is True
+
+    client.put(url, {"favourite": False}, content_type="application/json")
+    lane(tv)
+    assert fake_tv.favourites == set()
+    assert Placement.objects.get(pk=placement.pk).tv_favourite is False
+    assert fake_tv.requests.count("change_favorite") == 2
+
+
+def test_a_favourite_uploaded_is_starred_on_the_tv_after_its_upload(
+        tv, fake_tv, make_artwork, jpeg):
+    artwork = make_artwork(jpeg, title="Star")
+    collections.artwork_favourite(artworks=[artwork], favourite=True)
+    Placement.objects.create(artwork=artwork, tv=tv)
+
+    lane(tv)
+
+    placement = Placement.objects.get(artwork=artwork)
+    assert placement.status == PlacementStatus.ON_TV
+    assert fake_tv.favourites == {placement.content_id}
+    assert fake_tv.requests.index("send_image") < fake_tv.requests.index("change_favorite")
+
+
+def test_a_tv_that_was_off_catches_up_at_its_next_check(
+        tv, fake_tv, make_artwork, jpeg, upload_now):
+    placement = upload_now(make_artwork(jpeg))
+    fake_tv.stop()
+    collections.artwork_favourite(artworks=[placement.artwork], favourite=True)
+
+    run = lane(tv)
+
+    assert run.retry_in is None  # no loop against a TV that is off
+    assert Placement.objects.get(pk=placement.pk).tv_favourite is False
+    fake_tv.start()
+    status.status_refresh(in_worker=True)
+    facts = CheckResult.objects.get(tv=tv).facts["favourites"]
+    assert facts == {"supported": None, "starred": 0, "behind": 1}
+    lane(tv)  # the check kicked it
+    assert fake_tv.favourites == {placement.content_id}
+
+
+def test_the_check_corrects_stars_changed_with_the_remote_and_leaves_others_alone(
+        admin_client, tv, fake_tv, make_artwork, jpeg, upload_now):
+    mine = upload_now(make_artwork(jpeg, title="Mine"))
+    theirs = fake_tv.add_photo(b"not Docent's")
+    fake_tv.favourites.update({mine.content_id, theirs})  # starred with the remote
+
+    status.status_refresh(in_worker=True)
+
+    assert Placement.objects.get(pk=mine.pk).tv_favourite is True
+    page = admin_client.get("/admin/docent/").content.decode()
+    assert ("Favourites on the TV: 1 of Docent's picture; 1 to follow Docent's stars."
+            in page)
+    lane(tv)
+    assert fake_tv.favourites == {theirs}  # Docent's star wins; the other is not Docent's
+
+
+def test_a_tv_without_favourites_is_said_so_once_and_not_asked_again(
+        admin_client, tv, fake_tv, make_artwork, jpeg, upload_now, caplog):
+    fake_tv.unknown_requests.add("change_favorite")
+    first, second = upload_now(make_artwork(jpeg)), upload_now(make_artwork(jpeg + b"2"))
+    collections.artwork_favourite(artworks=[first.artwork, second.artwork], favourite=True)
+
+    with caplog.at_level(logging.WARNING, logger="docentsite.artwork.tvfavourites"):
+        lane(tv)
+        lane(tv)
+        status.status_refresh(in_worker=True)
+        lane(tv)
+
+    assert fake_tv.requests.count("change_favorite") == 1
+    assert TV.objects.get(pk=tv.pk).favourites_supported is False
+    assert len([r for r in caplog.records if "does not keep favourites" in r.message]) == 1
+    assert CheckResult.objects.get(tv=tv).facts["favourites"]["behind"] == 0
+    assert "this TV's firmware does not keep favourites" in admin_client.get(
+        "/admin/docent/").content.decode()
+
+
+def test_a_firmware_update_asks_again(tv, fake_tv):
+    TV.objects.filter(pk=tv.pk).update(favourites_supported=False, art_api_version="2.03")
+
+    status.status_refresh(in_worker=True)
+
+    assert TV.objects.get(pk=tv.pk).favourites_supported is None
