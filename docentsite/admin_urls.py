@@ -7,6 +7,7 @@ from docentsite.home_views import (
     docent_check_now,
     docent_home,
     docent_pair_tv,
+    docent_tv_foreign_delete,
     docent_tv_slideshow,
     docent_tv_state,
 )
@@ -26,6 +27,8 @@ urlpatterns = [
          name="docent_pair_tv"),
     path("docent/tv-slideshow/", page(docent_tv_slideshow, "artwork.change_tv"),
          name="docent_tv_slideshow"),
+    path("docent/tv-foreign-delete/", page(docent_tv_foreign_delete, "artwork.change_tv"),
+         name="docent_tv_foreign_delete"),
     path("docent/tv-state/", page(docent_tv_state, "artwork.view_artwork"),
          name="docent_tv_state"),
     path("plex/browse/", page(plex_browse, *PLEX_BROWSE), name="plex_browse"),

@@ -16,7 +16,7 @@ from django.utils.text import capfirst
 from django.views.decorators.http import require_POST
 
 from docentsite import health, tvstate
-from docentsite.artwork import nowshowing, tvs
+from docentsite.artwork import foreign, nowshowing, tvs
 from docentsite.artwork.errors import DocentError
 from docentsite.artwork.models import TV, Placement, PlacementStatus
 from docentsite.permissions import denied
@@ -137,6 +137,35 @@ def docent_tv_slideshow(request):
     else:
         status.status_refresh_tv(tv=tv)
         messages.success(request, f"{capfirst(tvs.tv_called(tv))}'s slideshow is set.")
+    return redirect("docent_home")
+
+
+@require_POST
+def docent_tv_foreign_delete(request):
+    """Delete from a TV pictures Docent did not upload: one (`content_id`, confirmed in
+    the browser) or all of them (`confirm_count`, the count typed); then check that TV
+    again, so that its card lists what is left."""
+    count = request.POST.get("confirm_count", "").strip()
+    try:
+        tv = tvs.tv_get(tv=request.POST.get("tv", ""))
+        if "content_id" in request.POST:
+            done = foreign.tv_foreign_delete(tv=tv, content_ids=[request.POST["content_id"]])
+        else:
+            done = foreign.tv_foreign_delete(
+                tv=tv, everything=True, confirm_count=int(count) if count.isdigit() else None)
+    except DocentError as exc:
+        messages.error(request, f"Nothing was deleted: {exc}")
+        return redirect("docent_home")
+    status.status_refresh_tv(tv=tv)
+    called = tvs.tv_called(tv)
+    if done.deleted:
+        messages.success(request, f"Deleted {len(done.deleted)} picture(s) not from Docent "
+                                  f"from {called}: {', '.join(done.deleted)}.")
+    if done.already_gone:
+        messages.info(request, f"{', '.join(done.already_gone)} was no longer on {called}.")
+    if done.kept:
+        messages.error(request, f"{capfirst(called)} kept {', '.join(done.kept)} when asked "
+                                "to delete it.")
     return redirect("docent_home")
 
 

@@ -5,9 +5,18 @@ from django.shortcuts import get_object_or_404
 from ninja import Path, Router
 from ninja.responses import Status
 
-from docentsite.artwork import frametv, placements, tvs
+from docentsite.artwork import foreign, frametv, placements, tvs
 from docentsite.artwork.models import TV, Artwork, PlacementStatus
-from docentsite.artwork.schemas import Message, PlaceIn, PlaceOut, TVIn, TVOut
+from docentsite.artwork.schemas import (
+    ForeignDeleteIn,
+    ForeignDeleteOut,
+    Message,
+    PlaceIn,
+    PlaceOut,
+    TVIn,
+    TVOut,
+    TVPatchIn,
+)
 from docentsite.permissions import api_requires
 from docentsite.status.models import CheckResult
 
@@ -53,6 +62,31 @@ def tv_create(request, payload: TVIn):
 @api_requires("artwork.view_tv")
 def tv_detail(request, tv_id: RowId):
     return _tv(tv_id)
+
+
+@router.patch("/tvs/{tv_id}", response={200: TVOut, 404: Message, 422: Message},
+              summary="Change a TV's settings: capacity, rotate when full, name, mattes…")
+@api_requires("artwork.change_tv")
+def tv_update(request, tv_id: RowId, payload: TVPatchIn):
+    tvs.tv_update(tv=_tv(tv_id), changes=payload.model_dump(exclude_unset=True))
+    return _tv(tv_id)
+
+
+@router.post("/tvs/{tv_id}/foreign/delete", response={200: ForeignDeleteOut, **ERRORS},
+             summary="Delete pictures on the TV that Docent did not upload (by id, or all "
+                     "with their count)")
+@api_requires("artwork.change_tv")
+def tv_foreign_delete(request, tv_id: RowId, payload: ForeignDeleteIn):
+    from docentsite.status.services import status_refresh_tv
+
+    tv = _tv(tv_id)
+    done = foreign.tv_foreign_delete(
+        tv=tv, content_ids=payload.content_ids, everything=payload.all,
+        confirm_count=payload.confirm_count)
+    status_refresh_tv(tv=tv)  # its card and foreign_count say what is left
+    return {"detail": f"Deleted {len(done.deleted)} picture(s) not from Docent from {tv.name}.",
+            "deleted": done.deleted, "already_gone": done.already_gone, "kept": done.kept,
+            "left": done.left}
 
 
 @router.post("/tvs/{tv_id}/pair", response={200: Message, 202: Message, **ERRORS},

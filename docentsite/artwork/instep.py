@@ -3,7 +3,7 @@
 A picture of Docent's that the TV no longer lists was deleted there (with the remote,
 the SmartThings app): its placement becomes removed, its artwork stays in the library
 and can be sent again. Pictures on the TV that Docent did not upload are counted and
-named, never deleted.
+named, and deleted only when the owner asks (foreign.py).
 """
 
 import logging
@@ -72,11 +72,23 @@ def tv_reconcile(*, tv: TV, status: TVStatus) -> InStep:
             result.removed.append(placement)
             logger.info("%s no longer has %r (artwork %s): marked removed", tv.name,
                         placement.content_id, placement.artwork_id)
-    ours = {content_id_of(p.content_id) for p in rows} | _listed_in_meta(tv)
-    result.foreign = sorted(listed - ours)
+    result.foreign = sorted(listed - _ours(tv, rows))
     if result.removed:
         metafile.sync(tv=tv)
     return result
+
+
+def tv_foreign(*, tv: TV, listed: set[str]) -> set[str]:
+    """Which of the TV's pictures (`listed`, content ids as content_id_of gives them)
+    Docent did not upload."""
+    return {content_id_of(cid) for cid in listed} - _ours(
+        tv, Placement.objects.filter(tv=tv).exclude(content_id=None))
+
+
+def _ours(tv: TV, rows) -> set[str]:
+    """Docent's pictures on the TV as far as it knows: every placement's, and those the
+    TV's artwork_meta.json names."""
+    return {content_id_of(p.content_id) for p in rows} | _listed_in_meta(tv)
 
 
 def _listed_in_meta(tv: TV) -> set[str]:

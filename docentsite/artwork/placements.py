@@ -610,10 +610,15 @@ def _delete_from_tv(tv: TV, frame: frametv.FrameTV, content_id: str, present: se
         with tvlock.holding(tv, wait=frame.lock_wait):
             _delete_held(frame, content_id)
     finally:
-        # A lane that found the TV's lock held by this removal left its pictures to us.
-        if _ready(tv).exists():
-            kick_lane_on_commit(tv.pk)
+        tv_lane_resume(tv=tv)
     return False
+
+
+def tv_lane_resume(*, tv: TV) -> None:
+    """Start the TV's lane if pictures wait for it: a lane that found the TV's lock held
+    by a removal left them to whoever held it."""
+    if _ready(tv).exists():
+        kick_lane_on_commit(tv.pk)
 
 
 def _delete_held(frame: frametv.FrameTV, content_id: str) -> None:

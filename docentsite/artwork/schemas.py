@@ -259,3 +259,46 @@ class CollectionChangeOut(Schema):
 class FavouriteIn(Schema):
     favourite: bool
     keep: bool = Field(False, description="Rotation never takes it off a TV (a favourite only)")
+
+
+class TVPatchIn(Schema):
+    """Only the fields given change; null clears capacity (no limit) and portrait_matte
+    (the same matte). What .env sets on its TV (name, host, port, matte) stays."""
+
+    name: Annotated[str, StringConstraints(
+        strip_whitespace=True, min_length=1, max_length=64)] = None
+    host: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=255,
+                                           pattern=r"^[^\s/]+$")] = None
+    port: int = Field(None, ge=1, le=65535)
+    matte: MatteId = Field(None, description="The matte new pictures get")
+    portrait_matte: MatteId | None = Field(None, description="For portrait pictures; null: "
+                                                             "the same matte")
+    enabled: bool = Field(None, description="A disabled TV gets no new pictures")
+    capacity: int | None = Field(None, ge=1, le=100_000,
+                                 description="Pictures Docent lets it hold; null: no limit known")
+    make_room: bool = Field(None, description="At capacity, remove the picture Docent put "
+                                              "there longest ago before an upload")
+
+
+#: A content id as the TV gives it: MY_F0041.
+ContentId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+
+
+class ForeignDeleteIn(Schema):
+    """Either `content_ids`, or `all` with `confirm_count`: how many pictures not from
+    Docent the owner saw on the TV (GET /api/tvs/{id}: foreign_count)."""
+
+    content_ids: list[ContentId] | None = Field(
+        None, min_length=1, max_length=500,
+        description="Pictures on the TV that Docent did not upload, by content id")
+    all: bool = Field(False, description="Every picture on the TV that Docent did not upload")
+    confirm_count: int | None = Field(
+        None, ge=0, description="With all: their count; 409 when the TV holds another number")
+
+
+class ForeignDeleteOut(Schema):
+    detail: str
+    deleted: list[str] = Field(description="Deleted from the TV now")
+    already_gone: list[str] = Field(description="Asked for, no longer on the TV")
+    kept: list[str] = Field(description="Still on the TV after it was asked to delete them")
+    left: int = Field(description="Pictures not from Docent left on the TV")

@@ -136,6 +136,43 @@ def tv_create(*, name: str, host: str, port: int = 8002, matte: str = "none",
         raise Rejected(f"There is already a TV called {name!r}.") from None
 
 
+#: What .env sets on its TV (TV_NAME, TV_HOST, TV_PORT, TV_MATTE): it wins on every start.
+FROM_ENV = ("name", "host", "port", "matte")
+#: What may be changed on a TV after it was added: what the TVs page edits.
+CHANGEABLE = ("name", "host", "port", "matte", "portrait_matte", "enabled", "capacity",
+              "make_room")
+
+
+def tv_update(*, tv: TV, changes: dict) -> TV:
+    """Change these of the TV's settings (CHANGEABLE); Rejected, and nothing changed, for
+    another field, a name another TV has, or what .env sets on its TV."""
+    unknown = sorted(set(changes) - set(CHANGEABLE))
+    if unknown:
+        raise Rejected(f"A TV's {', '.join(unknown)} cannot be changed.")
+    if tv.from_env:
+        fixed = [key for key in FROM_ENV if key in changes and changes[key] != getattr(tv, key)]
+        if fixed:
+            raise Rejected(f"{tv.name} is set in .env: change its {', '.join(fixed)} there "
+                           "and restart Docent.")
+    changes = dict(changes)
+    if "name" in changes:
+        changes["name"] = changes["name"].strip()
+        if TV.objects.filter(name__iexact=changes["name"]).exclude(pk=tv.pk).exists():
+            raise Rejected(f"There is already a TV called {changes['name']!r}.")
+    if "host" in changes:
+        changes["host"] = changes["host"].strip()
+    if changes.get("portrait_matte") is None and "portrait_matte" in changes:
+        changes["portrait_matte"] = ""
+    for key, value in changes.items():
+        setattr(tv, key, value)
+    try:
+        with transaction.atomic():
+            tv.save(update_fields=[*changes, "updated_at"])
+    except IntegrityError:  # renamed a moment ago by another request
+        raise Rejected(f"There is already a TV called {changes.get('name')!r}.") from None
+    return tv
+
+
 def frame_of(tv: TV) -> frametv.FrameTV:
     """The FrameTV that talks to this TV."""
     if not tv.host.strip():
