@@ -37,13 +37,15 @@ def add_library(count: int, tvs: list[TV]) -> None:
     for i, artwork in enumerate(artworks, start):
         if i % 5 == 0:
             continue  # on no TV
-        status = {1: PlacementStatus.QUEUED, 2: PlacementStatus.FAILED}.get(
-            i % 7, PlacementStatus.ON_TV)
+        status = {1: PlacementStatus.QUEUED, 2: PlacementStatus.FAILED,
+                  3: PlacementStatus.REMOVED}.get(i % 7, PlacementStatus.ON_TV)
         placements.append(Placement(
             artwork=artwork, tv=living, status=status, matte_id="shadowbox_polar",
             content_id=f"MY_F{i:05d}" if status == PlacementStatus.ON_TV else None,
             waiting_reason="The TV is asleep." if status == PlacementStatus.QUEUED else "",
-            last_error="Refused." if status == PlacementStatus.FAILED else ""))
+            last_error={PlacementStatus.FAILED: "Refused.",
+                        PlacementStatus.REMOVED: f"Made room for Picture {i + 1} (Living room "
+                                                 "holds 60)."}.get(status, "")))
         if i % 3 == 0:
             placements.append(Placement(artwork=artwork, tv=den, status=PlacementStatus.ON_TV,
                                         content_id=f"MY_F{i:05d}"))
@@ -62,6 +64,8 @@ def test_the_gallery_costs_the_same_few_queries_for_10_cards_100_or_a_deep_page(
     add_library(10, tvs)
     ten, page = page_queries(admin_client, CHANGELIST)
     assert page.count(CARD) == 10
+    # A picture taken off to make room says so on its card, from the same queries.
+    assert "Living room: Made room for Picture 4 (Living room holds 60)." in page
 
     add_library(240, tvs)
     hundred, page = page_queries(admin_client, CHANGELIST)

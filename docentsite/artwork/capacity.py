@@ -55,8 +55,12 @@ def _showing(tv: TV) -> str:
     return (facts.get("showing") or {}).get("content_id") or ""
 
 
+#: How the note of a picture removed to make room begins (the gallery card finds it so).
+MADE_ROOM = "Made room for "
+
+
 def made_room_note(*, tv: TV, placement: Placement) -> str:
-    return f"Made room for {placement.artwork} ({tv.name} holds {tv.capacity})."
+    return f"{MADE_ROOM}{placement.artwork} ({tv.name} holds {tv.capacity})."
 
 
 def tv_learned_full(*, tv: TV, held: int) -> str:

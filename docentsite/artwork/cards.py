@@ -22,7 +22,15 @@ from django.template.defaultfilters import time as time_format
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import template_localtime
 
-from docentsite.artwork.models import CARD_STATES, AnalysisStatus, Artwork, Placement, Status
+from docentsite.artwork.capacity import MADE_ROOM
+from docentsite.artwork.models import (
+    CARD_STATES,
+    AnalysisStatus,
+    Artwork,
+    Placement,
+    PlacementStatus,
+    Status,
+)
 
 #: Card states whose card refreshes itself: gallery.js polls the cards marked data-working.
 _WORKING = {"pending", "prepared", "uploading"}
@@ -153,9 +161,18 @@ def _now(artwork: Artwork, state: str, gallery: Gallery) -> str:
     if state in _IN_TROUBLE:
         error = artwork.last_error or artwork.placement_error or "Stopped without a reason."
         return f'<span class="artwork-error">{_e(error)}</span>'
+    made_room = _made_room(artwork)
     if state in _NOW:
-        return f'<span class="artwork-working">{_NOW[state]}</span>'
-    return ""
+        return f'<span class="artwork-working">{_NOW[state]}{made_room}</span>'
+    return f'<span class="artwork-working">{made_room.lstrip()}</span>' if made_room else ""
+
+
+def _made_room(artwork: Artwork) -> str:
+    """What each TV that took it off to make room for another picture said of it
+    (capacity.made_room_note), from the placements as prefetched."""
+    return "".join(f" {_e(p.tv.name)}: {_e(p.last_error)}" for p in artwork.placed
+                   if p.status == PlacementStatus.REMOVED
+                   and p.last_error.startswith(MADE_ROOM))
 
 
 def _next_try(at) -> str:
