@@ -66,6 +66,10 @@ def test_starring_by_api_never_waits_for_the_tv_and_the_lane_follows(
     assert run.retry_in is None
     assert Placement.objects.get(pk=placement.pk).tv_favourite is True
     assert TV.objects.get(pk=tv.pk).favourites_supported is True
+    client.force_login(staff_with("artwork.view_tv", username="viewer"))
+    assert client.get(f"/api/tvs/{tv.pk}").json()["favourites_supported"] is True
+    client.force_login(staff_with("artwork.view_artwork", "artwork.change_artwork",
+                                  username="owner"))
 
     client.put(url, {"favourite": False}, content_type="application/json")
     lane(tv)

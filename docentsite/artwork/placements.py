@@ -419,8 +419,8 @@ def placement_upload(*, placement: Placement, frame: frametv.FrameTV,
     now = timezone.now()
     # A new picture is in no favourites on the TV: the lane stars it after the upload.
     rows.update(content_id=content_id, status=PlacementStatus.ON_TV, uploaded_at=now,
-                tv_favourite=False, matte_id=matte, tv_ids_before=None, last_error="", waiting_reason="",
-                next_attempt_at=None, updated_at=now)
+                tv_favourite=False, matte_id=matte, tv_ids_before=None, last_error="",
+                waiting_reason="", next_attempt_at=None, updated_at=now)
     placement.refresh_from_db()
     placement.tv_ids_after = None
     if before is not None:

@@ -162,8 +162,11 @@ class TVOut(Schema):
     slideshow: SlideshowOut | None = Field(
         None, description="The TV's own slideshow at its last check")
     foreign_count: int | None = Field(
-        None, description="Pictures on the TV that Docent did not put there (never deleted "
-                          "by Docent), at its last check")
+        None, description="Pictures on the TV that Docent did not put there (deleted only "
+                          "when the owner asks), at its last check")
+    favourites_supported: bool | None = Field(
+        description="Docent's stars are mirrored to the TV's own Favourites; false: its "
+                    "firmware keeps none; null: not asked yet")
 
     @staticmethod
     def resolve_showing(tv):

@@ -18,8 +18,14 @@ from django.db.models import Q
 
 from docentsite.artwork import tvlock, tvs
 from docentsite.artwork.errors import DocentError
-from docentsite.artwork.frametv import FrameTV, TVAnswered, TVBusy, TVNotSupported, TVStatus
-from docentsite.artwork.frametv import content_id_of
+from docentsite.artwork.frametv import (
+    FrameTV,
+    TVAnswered,
+    TVBusy,
+    TVNotSupported,
+    TVStatus,
+    content_id_of,
+)
 from docentsite.artwork.models import TV, Placement, PlacementStatus
 
 logger = logging.getLogger(__name__)
