@@ -152,3 +152,18 @@ def test_a_firmware_update_asks_again(tv, fake_tv):
     status.status_refresh(in_worker=True)
 
     assert TV.objects.get(pk=tv.pk).favourites_supported is None
+
+
+def test_a_star_the_tv_had_before_docent_knew_is_taken_in(tv, fake_tv, make_artwork, jpeg,
+                                                          upload_now):
+    adopted = upload_now(make_artwork(jpeg, title="From the original Docent"))
+    Placement.objects.filter(pk=adopted.pk).update(tv_favourite=None)  # as adopted
+    fake_tv.favourites.add(adopted.content_id)  # starred through the original Docent
+
+    status.status_refresh(in_worker=True)
+    lane(tv)
+
+    adopted.refresh_from_db()
+    assert adopted.artwork.favourite is True and adopted.tv_favourite is True
+    assert fake_tv.favourites == {adopted.content_id}
+    assert "change_favorite" not in fake_tv.requests

@@ -110,5 +110,5 @@ def error_for_code(raw_code: object, *, request: str, at: str, tls: bool) -> Doc
             "its token; pair again and press Allow on the TV.", code=code,
         )
     if code == NOT_SUPPORTED:
-        return TVNotSupported(f"The TV does not know {request} ({said}).", code=code)
+        return TVNotSupported(f"The TV refused {request}: {said}.", code=code)
     return TVRejected(f"The TV refused {request}: {said}.", code=code)

@@ -6,15 +6,17 @@ TV's lock for each change, so a change never overlaps a transfer and no request
 waits for the TV. Starring or unstarring starts the lane of every TV the picture is
 on; a picture uploaded as a favourite is starred on the TV right after its upload.
 A TV that is off is not retried: its check, once it answers again, reads the TV's
-Favourites, corrects what differs either way (Docent's star wins) and starts the
-lane. A TV whose firmware does not know the request is said so once and not asked
-again until its Art API version changes (a firmware update).
+Favourites, corrects what differs either way (Docent's star wins, but a star the TV
+had before Docent knew is taken in) and starts the lane. A TV whose firmware does
+not know the request is said so once and not asked again until its Art API version
+changes (a firmware update).
 """
 
 import logging
 from dataclasses import dataclass
 
 from django.db.models import Q
+from django.utils import timezone
 
 from docentsite.artwork import tvlock, tvs
 from docentsite.artwork.errors import DocentError
@@ -26,7 +28,7 @@ from docentsite.artwork.frametv import (
     TVStatus,
     content_id_of,
 )
-from docentsite.artwork.models import TV, Placement, PlacementStatus
+from docentsite.artwork.models import TV, Artwork, Placement, PlacementStatus
 
 logger = logging.getLogger(__name__)
 
@@ -109,6 +111,15 @@ def tv_favourites_learned(*, tv: TV, status: TVStatus) -> dict:
     rows = Placement.objects.filter(tv=tv, status=PlacementStatus.ON_TV).exclude(content_id=None)
     on_tv = [pk for pk, cid in rows.values_list("pk", "content_id")
              if content_id_of(cid) in starred]
+    # A star the TV had before Docent knew its state (an original Docent's picture just
+    # adopted, one placed before favourites were mirrored) is taken into Docent; from
+    # then on Docent's star wins.
+    first_seen = list(rows.filter(pk__in=on_tv, tv_favourite=None).values_list(
+        "artwork_id", flat=True))
+    if first_seen:
+        Artwork.objects.filter(pk__in=first_seen, favourite=False).update(
+            favourite=True, updated_at=timezone.now())
+        artworks_starred(artwork_ids=first_seen)
     rows.filter(pk__in=on_tv).exclude(tv_favourite=True).update(tv_favourite=True)
     rows.exclude(pk__in=on_tv).exclude(tv_favourite=False).update(tv_favourite=False)
     behind = tv_favourites_behind(tv=tv).count() if supported is not False else 0
