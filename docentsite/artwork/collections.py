@@ -6,12 +6,17 @@ artworks. A favourite may also be marked *keep*: rotation never takes it off a T
 (the database refuses keep without favourite).
 """
 
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from docentsite.artwork import tvfavourites
 from docentsite.artwork.errors import NotFound, Rejected
-from docentsite.artwork.models import Artwork, Collection
+from docentsite.artwork.frametv import content_id_of
+from docentsite.artwork.models import TV, Artwork, Collection, Placement
 
 _NAME_MAX = Collection._meta.get_field("name").max_length
 
@@ -117,3 +122,51 @@ def _ids(artworks) -> list[int]:
     if hasattr(artworks, "values_list"):
         return list(artworks.values_list("pk", flat=True))
     return [artwork if isinstance(artwork, int) else artwork.pk for artwork in artworks]
+
+
+@dataclass
+class CollectionsAdopted:
+    #: Collections made, or found by name (whatever its case) and added to.
+    collections: int = 0
+    #: Artworks that joined a collection (those already in it are not counted).
+    joined: int = 0
+    #: Content ids no picture of Docent's on the TV has (adopt artwork_meta.json first).
+    unknown: int = 0
+    #: Entries that are not a collection, each with why.
+    skipped: list[str] = field(default_factory=list)
+
+
+def collections_adopt(*, path: Path, tv: TV) -> CollectionsAdopted:
+    """Bring an original Docent's collections.json into Docent's collections: each
+    collection by name (one of that name already here is added to), with the artworks
+    whose placements on `tv` have its content ids. Running it again changes nothing.
+    Rejected, and nothing changed, for a file that is not the original's shape."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise Rejected(f"{path} cannot be read as JSON: {exc}") from None
+    listed = data.get("collections") if isinstance(data, dict) else None
+    if not isinstance(listed, list):
+        raise Rejected(f"{path} is not an original Docent's collections.json "
+                       '(no "collections" list).')
+    result = CollectionsAdopted()
+    placed = {content_id_of(cid): artwork_id for cid, artwork_id in Placement.objects.filter(
+        tv=tv).exclude(content_id=None).values_list("content_id", "artwork_id")}
+    with transaction.atomic():
+        for number, entry in enumerate(listed, 1):
+            name = entry.get("name") if isinstance(entry, dict) else None
+            ids = entry.get("content_ids") if isinstance(entry, dict) else None
+            if not isinstance(name, str) or not isinstance(ids, list):
+                result.skipped.append(f"entry {number}: no name or no content_ids list")
+                continue
+            try:
+                collection = collection_named(name=name, create=True)
+            except Rejected as exc:
+                result.skipped.append(f"entry {number}: {exc}")
+                continue
+            wanted = [content_id_of(cid) for cid in ids if isinstance(cid, str) and cid]
+            artworks = sorted({placed[cid] for cid in wanted if cid in placed})
+            result.unknown += sum(1 for cid in wanted if cid not in placed)
+            result.joined += collection_add(collection=collection, artworks=artworks)
+            result.collections += 1
+    return result
