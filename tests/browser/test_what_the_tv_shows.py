@@ -37,7 +37,8 @@ def test_the_tv_card_shows_the_picture_and_sets_the_slideshow(
 
     tv_card.get_by_label("Slideshow").select_option("in order")
     tv_card.get_by_label("every").select_option(label="12 hours")
-    tv_card.get_by_label("from").select_option(label="Favourites")
+    # A combobox: the card's Delete buttons for pictures not from Docent say "from" too.
+    tv_card.get_by_role("combobox", name="from").select_option(label="Favourites")
     tv_card.get_by_role("button", name="Set slideshow").click()
 
     expect(page.locator(".messagelist")).to_contain_text("The TV's slideshow is set.")
@@ -45,3 +46,27 @@ def test_the_tv_card_shows_the_picture_and_sets_the_slideshow(
                                     "from Favourites.")
     assert fake_tv.slideshow == {"value": "720", "category_id": "MY-C0004", "type": "slideshow"}
     assert_accessible(page, "the status page after setting the slideshow")
+
+
+def test_a_picture_not_from_docent_is_deleted_after_the_confirm(
+        live_server, curator, tv, fake_tv, jpeg, settings, tmp_path, page):
+    settings.ARTWORK_META_PATH = tmp_path / "meta.json"
+    settings.PLEX_URL = settings.PLEX_TOKEN = ""
+    kept, theirs = fake_tv.add_photo(jpeg), fake_tv.add_photo(jpeg)
+    page.set_viewport_size({"width": 390, "height": 844})
+    log_in(page, live_server.url, curator, next_path="/admin/docent/")
+    page.get_by_role("button", name="Check now").click()
+    tv_card = page.locator('[data-check="Frame TV"]')
+    tv_card.get_by_text("2 pictures on the TV are not from Docent").click()
+    assert_accessible(page, "the TV card's pictures not from Docent")
+
+    page.once("dialog", lambda dialog: dialog.dismiss())
+    tv_card.get_by_role("button", name=f"Delete {theirs} from Frame").click()
+    assert set(fake_tv.photos) == {kept, theirs}  # said no: nothing sent
+    page.once("dialog", lambda dialog: dialog.accept())
+    tv_card.get_by_role("button", name=f"Delete {theirs} from Frame").click()
+
+    expect(page.locator(".messagelist")).to_contain_text(
+        f"Deleted 1 picture(s) not from Docent from the TV: {theirs}.")
+    expect(tv_card).to_contain_text("1 picture on the TV is not from Docent")
+    assert set(fake_tv.photos) == {kept}
