@@ -58,6 +58,7 @@ def test_a_picture_not_from_docent_is_deleted_after_the_confirm(
     page.get_by_role("button", name="Check now").click()
     tv_card = page.locator('[data-check="Frame TV"]')
     tv_card.get_by_text("2 pictures on the TV are not from Docent").click()
+    tv_card.screenshot(path=ARTIFACTS / "docent-home-tv-foreign.png")
     assert_accessible(page, "the TV card's pictures not from Docent")
 
     page.once("dialog", lambda dialog: dialog.dismiss())
