@@ -4,6 +4,7 @@ was off or was changed with the remote; said once for a TV whose firmware does n
 change_favorite. Through the real samsungtvws against the fake Frame."""
 
 import logging
+import time
 
 import pytest
 
@@ -12,6 +13,7 @@ from docentsite.artwork.models import TV, Placement, PlacementStatus
 from docentsite.status import services as status
 from docentsite.status.models import CheckResult
 from tests.users import staff_with
+from tests.workers import celery_worker, empty_embedded_queue, wait_for
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.timeout(60)]
 
@@ -167,3 +169,32 @@ def test_a_star_the_tv_had_before_docent_knew_is_taken_in(tv, fake_tv, make_artw
     assert adopted.artwork.favourite is True and adopted.tv_favourite is True
     assert fake_tv.favourites == {adopted.content_id}
     assert "change_favorite" not in fake_tv.requests
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(180)
+def test_a_worker_stars_it_on_the_tv_in_its_lane_after_the_transfer_under_way(
+        client, worker_env, tv, fake_tv, make_artwork, make_jpeg, jpeg, upload_now, tmp_path):
+    empty_embedded_queue()
+    shown = upload_now(make_artwork(jpeg, title="On the TV"))
+    big = make_artwork(make_jpeg(1600, 1000, noise=True), filename="big.jpg")
+    fake_tv.slow_transfer = max(1, big.bytes // 4)  # about 4 s on the TV's lane
+    client.force_login(staff_with("artwork.view_artwork", "artwork.change_artwork"))
+
+    with celery_worker({**worker_env, "TV_UPLOAD_TIMEOUT": "60"}, concurrency=2,
+                       log_dir=tmp_path):
+        placements.artwork_place(artworks=[big], tvs_wanted=[tv])
+        wait_for(lambda: fake_tv.transfers_active == 1, what="the slow transfer to begin")
+        asked = time.monotonic()
+        starred = client.put(f"/api/artwork/{shown.artwork_id}/favourite",
+                             {"favourite": True}, content_type="application/json")
+        answered = time.monotonic() - asked
+        transfers_when_starred = wait_for(
+            lambda: fake_tv.favourites == {shown.content_id} and [fake_tv.transfers_active],
+            timeout=60, what="the star on the TV")
+
+    assert starred.status_code == 200 and answered < 2  # the request waited for no TV
+    # The lane's lock: the star went to the TV once the transfer had ended.
+    assert transfers_when_starred == [0]
+    assert fake_tv.requests.index("send_image") < fake_tv.requests.index("change_favorite")
+    assert Placement.objects.get(artwork=big).status == PlacementStatus.ON_TV
