@@ -4,11 +4,12 @@ was off or was changed with the remote; said once for a TV whose firmware does n
 change_favorite. Through the real samsungtvws against the fake Frame."""
 
 import logging
+import threading
 import time
 
 import pytest
 
-from docentsite.artwork import collections, frametv, placements
+from docentsite.artwork import collections, frametv, placements, tvlock
 from docentsite.artwork.models import TV, Placement, PlacementStatus
 from docentsite.status import services as status
 from docentsite.status.models import CheckResult
@@ -92,6 +93,32 @@ def test_a_favourite_uploaded_is_starred_on_the_tv_after_its_upload(
     assert placement.status == PlacementStatus.ON_TV
     assert fake_tv.favourites == {placement.content_id}
     assert fake_tv.requests.index("send_image") < fake_tv.requests.index("change_favorite")
+
+
+def test_a_star_waits_while_another_transfer_holds_the_tvs_lock(
+        tv, fake_tv, make_artwork, jpeg, upload_now):
+    placement = upload_now(make_artwork(jpeg))
+    collections.artwork_favourite(artworks=[placement.artwork], favourite=True)
+    held, done = threading.Event(), threading.Event()
+
+    def removal():  # a removal from the TV, holding its lock
+        with tvlock.holding(tv, wait=5):
+            held.set()
+            done.wait(10)
+
+    thread = threading.Thread(target=removal)
+    thread.start()
+    held.wait(5)
+    try:
+        run = lane(tv)
+    finally:
+        done.set()
+        thread.join()
+
+    assert run.retry_in is not None  # the lane comes back for it
+    assert "change_favorite" not in fake_tv.requests
+    lane(tv)
+    assert fake_tv.favourites == {placement.content_id}
 
 
 def test_a_tv_that_was_off_catches_up_at_its_next_check(
