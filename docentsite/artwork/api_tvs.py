@@ -19,6 +19,7 @@ from docentsite.artwork.schemas import (
 )
 from docentsite.permissions import api_requires
 from docentsite.status.models import CheckResult
+from docentsite.status.services import status_refresh_tv
 
 router = Router(tags=["tvs"])
 
@@ -77,8 +78,6 @@ def tv_update(request, tv_id: RowId, payload: TVPatchIn):
                      "with their count)")
 @api_requires("artwork.change_tv")
 def tv_foreign_delete(request, tv_id: RowId, payload: ForeignDeleteIn):
-    from docentsite.status.services import status_refresh_tv
-
     tv = _tv(tv_id)
     done = foreign.tv_foreign_delete(
         tv=tv, content_ids=payload.content_ids, everything=payload.all,
