@@ -1,6 +1,7 @@
 import io
 import os
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -53,6 +54,20 @@ def no_cached_thumbnails():
     from django.conf import settings
 
     shutil.rmtree(settings.DOCENT_DATA_DIR / "cache" / "plex-thumbnails", ignore_errors=True)
+
+
+@pytest.fixture(autouse=True)
+def no_meta_files_left():
+    """Each test starts with no artwork_meta.json in the data dir: the first TV's file
+    is at the same default path for every test of an xdist worker, and an entry an
+    earlier test left (its content ids are the fake TV's, MY_F0001 on) would read as
+    this test's."""
+    from django.conf import settings
+
+    default = Path(settings.ARTWORK_META_PATH)
+    for leftover in (default, default.with_name(f".{default.name}.pending")):
+        leftover.unlink(missing_ok=True)
+    shutil.rmtree(Path(settings.DOCENT_DATA_DIR) / "tvs", ignore_errors=True)
 
 
 @pytest.fixture(autouse=True)
