@@ -308,9 +308,11 @@ def _fresh(rotation: Rotation, tv: TV, now: datetime) -> tuple[list[Pick], int]:
 
 # -- the run ---------------------------------------------------------------------
 
-def rotation_run(*, tv: TV, dry_run: bool = False, trigger: str = "now"):
+def rotation_run(*, tv: TV, dry_run: bool = False, trigger: str = "now",
+                 due_by: datetime | None = None):
     """Run the TV's rotation now: the RotationRun it leaves in the history. `dry_run`:
-    only the RotationPlan (nothing is changed, no TV is asked).
+    only the RotationPlan (nothing is changed, no TV is asked). `due_by`: only if the
+    rotation is due by then (None otherwise), as seen once this run holds the TV.
 
     RotationRunning when another run of this TV has not finished; Rejected when the
     TV has no rotation."""
@@ -318,6 +320,10 @@ def rotation_run(*, tv: TV, dry_run: bool = False, trigger: str = "now"):
         return rotation_plan(tv=tv)
     rotation = rotation_of(tv)
     run = _claim(tv, trigger)
+    if due_by is not None and not Rotation.objects.filter(
+            pk=rotation.pk, enabled=True, next_run_at__lte=due_by).exists():
+        run.delete()  # the run that held the TV a moment ago did it
+        return None
     try:
         return _run(run, rotation)
     except Exception as exc:
@@ -495,11 +501,13 @@ def rotations_due(*, now: datetime | None = None) -> list[RotationRun]:
     due = Rotation.objects.filter(enabled=True, next_run_at__lte=now).select_related("tv")
     for rotation in due.order_by("next_run_at", "pk"):
         try:
-            runs.append(rotation_run(tv=rotation.tv, trigger="timer"))
+            run = rotation_run(tv=rotation.tv, trigger="timer", due_by=now)
         except RotationRunning:
             continue
         except Exception:  # noqa: BLE001, S112 - logged and in its history; the next TV runs
             continue
+        if run is not None:
+            runs.append(run)
     return runs
 
 
