@@ -352,8 +352,8 @@ def _claim(tv: TV, trigger: str) -> RotationRun:
 def _run(run: RotationRun, rotation: Rotation) -> RotationRun:
     tv = rotation.tv
     if not tv.enabled:
-        _finish(run, RotationOutcome.SKIPPED, f"Skipped: {tv.name} is disabled.")
         _schedule_next(rotation)
+        _finish(run, RotationOutcome.SKIPPED, f"Skipped: {tv.name} is disabled.")
         return run
     try:
         art_mode = tvs.frame_of(tv).art_mode()
@@ -369,8 +369,9 @@ def _run(run: RotationRun, rotation: Rotation) -> RotationRun:
     _add(run, plan, notes)
     if rotation.show_new:
         _show_one(run, tv, art_mode, notes)
-    _finish(run, RotationOutcome.DONE, _said(run, plan, notes))
+    # Before the run says it is done: whoever sees it done sees when the next is due.
     _schedule_next(rotation)
+    _finish(run, RotationOutcome.DONE, _said(run, plan, notes))
     return run
 
 
