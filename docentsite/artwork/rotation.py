@@ -126,15 +126,18 @@ def rotation_set(*, tv: TV, replace: bool = True, **settings) -> Rotation:
         rotation = fresh
     for name, value in settings.items():
         setattr(rotation, name, value)
-    if rotation.pool != RotationPool.COLLECTION:
-        rotation.collection = None
-    if rotation.every == RotationEvery.HOURS:
-        rotation.at = rotation.weekday = None
-    else:
-        rotation.hours = None
-        if rotation.every == RotationEvery.DAY:
-            rotation.weekday = None
+    for name in unused_settings(pool=rotation.pool, every=rotation.every):
+        setattr(rotation, name, None)
     return rotation_save(rotation=rotation)
+
+
+def unused_settings(*, pool: str, every: str) -> set[str]:
+    """The settings this pool and schedule do not use: cleared, so that a collection
+    left from before (or the hours of an earlier schedule) is not refused."""
+    unused = set() if pool == RotationPool.COLLECTION else {"collection"}
+    if every == RotationEvery.HOURS:
+        return unused | {"at", "weekday"}
+    return unused | ({"hours", "weekday"} if every == RotationEvery.DAY else {"hours"})
 
 
 def rotation_save(*, rotation: Rotation) -> Rotation:
