@@ -29,7 +29,7 @@ def test_a_rotation_is_set_previewed_and_run_from_the_tvs_page(
     saved = admin_client.post(url(tv), {**SETTINGS, "hours": "5", "weekday": "3"}, follow=True)
 
     page = saved.content.decode()
-    assert "Rotation of Frame saved: Rotates 1 every day at 08:00 · next" in page
+    assert "Rotation of Frame saved: Rotates 1 picture every day at 08:00 · next" in page
     rotation = Rotation.objects.get(tv=tv)
     # What this schedule does not use is cleared, not refused.
     assert (rotation.keep, rotation.hours, rotation.weekday) == (2, None, None)
@@ -49,7 +49,7 @@ def test_a_rotation_is_set_previewed_and_run_from_the_tvs_page(
     assert 'class="rotation-run done"' in ran and "Rotate now</span>" in ran
     assert len(fake_tv.photos) == 2
     change_page = admin_client.get(f"/admin/artwork/tv/{tv.pk}/change/").content.decode()
-    assert "Rotates 1 every day at 08:00 · next" in change_page
+    assert "Rotates 1 picture every day at 08:00 · next" in change_page
     assert 'class="rotation-run done"' in change_page
 
 

@@ -36,7 +36,7 @@ def test_a_rotation_set_by_put_is_in_the_tvs_detail(api, tv):
     body = response.json()
     assert (body["keep"], body["change"], body["every"], body["at"]) == (3, 1, "day", "08:00")
     assert (body["pool"], body["no_repeat_days"], body["show_new"]) == ("favourites", 30, False)
-    assert body["summary"].startswith("Rotates 1 every day at 08:00 · next ")
+    assert body["summary"].startswith("Rotates 1 picture every day at 08:00 · next ")
     detail = api.call("get", f"/api/tvs/{tv.pk}").json()
     assert detail["rotation"] == body and detail["rotation_runs"] == []
 

@@ -403,15 +403,15 @@ class Rotation(models.Model):
                   "among them. Pictures not from Docent are not counted and never removed.")
     change = models.PositiveIntegerField(
         "pictures per change", default=2, help_text="How many leave and arrive each time.")
-    every = models.CharField(max_length=8, choices=RotationEvery.choices,
+    every = models.CharField("how often", max_length=8, choices=RotationEvery.choices,
                              default=RotationEvery.DAY)
     hours = models.PositiveIntegerField(
         null=True, blank=True, help_text="Every this many hours (1 to 168), for every few hours.")
     at = models.TimeField(
-        null=True, blank=True,
-        help_text="The time of day (the TIME_ZONE in .env), for every day or every week.")
-    weekday = models.PositiveSmallIntegerField(null=True, blank=True, choices=WEEKDAYS,
-                                               help_text="The day, for every week.")
+        "time of day", null=True, blank=True,
+        help_text="For every day or every week (the TIME_ZONE in .env).")
+    weekday = models.PositiveSmallIntegerField("day of the week", null=True, blank=True,
+                                               choices=WEEKDAYS, help_text="For every week.")
     no_repeat_days = models.PositiveIntegerField(
         "no repeat within (days)", default=30,
         help_text="A picture that was on this TV in these many days is not picked again "

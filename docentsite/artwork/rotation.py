@@ -26,7 +26,6 @@ from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import date_format
 
@@ -179,8 +178,8 @@ def rotation_next_run(*, rotation: Rotation, after: datetime) -> datetime | None
 
 
 def schedule_words(rotation: Rotation) -> str:
-    """"2 every day at 08:00", "1 every 6 hours", "5 every Sunday at 09:30"."""
-    changes = _count(rotation.change) if rotation.change != 1 else "1"
+    """"2 pictures every day at 08:00", "1 picture every 6 hours"."""
+    changes = _count(rotation.change)
     if rotation.every == RotationEvery.HOURS:
         hours = rotation.hours or 0
         return f"{changes} every {'hour' if hours == 1 else f'{hours} hours'}"
@@ -261,7 +260,7 @@ def _explain(plan: RotationPlan, rotation: Rotation, *, kept: int, recent: int, 
         notes.append("The pool has no more pictures to bring: "
                      + ("add pictures to it, or shorten the no-repeat window."
                         if recent else "add pictures to it."))
-    if movable < excess + min(rotation.change, fresh):
+    if not gap and movable < excess + min(rotation.change, fresh):
         notes.append(f"Fewer of Docent's pictures on {tv.name} may leave than the rotation "
                      "would change (favourites marked keep, and the picture on screen, stay).")
 
@@ -523,4 +522,4 @@ def tvs_with_rotation(*, name: str | None = None) -> list[TV]:
     """The TV called `name` (NotFound if none), or every TV with an enabled rotation."""
     if name:
         return [tvs.tv_get(tv=name)]
-    return list(TV.objects.filter(Q(rotation__enabled=True)).order_by("-from_env", "pk"))
+    return list(TV.objects.filter(rotation__enabled=True).order_by("-from_env", "pk"))

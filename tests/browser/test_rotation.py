@@ -25,12 +25,12 @@ def test_a_rotation_is_set_previewed_run_and_its_history_shown(
     page.get_by_label("Pool").select_option(label="The favourites")
     page.get_by_label("Pictures to keep").fill("3")
     page.get_by_label("Pictures per change").fill("1")
-    page.get_by_label("Every", exact=True).select_option(label="Every day")
-    page.get_by_label("At").fill("08:00")
+    page.get_by_label("How often").select_option(label="Every day")
+    page.get_by_label("Time of day").fill("08:00")
     page.get_by_role("button", name="Save rotation").click()
 
     expect(page.locator(".messagelist")).to_contain_text(
-        "Rotation of Frame saved: Rotates 1 every day at 08:00 · next")
+        "Rotation of Frame saved: Rotates 1 picture every day at 08:00 · next")
     assert_accessible(page, "the rotation page")
 
     page.get_by_role("button", name="Preview next rotation").click()
@@ -54,4 +54,4 @@ def test_a_rotation_is_set_previewed_run_and_its_history_shown(
 
     page.goto(f"{live_server.url}/admin/docent/")
     expect(page.locator('[data-check="Frame TV"] .docent-tv-rotation')).to_contain_text(
-        "Rotates 1 every day at 08:00 · next")
+        "Rotates 1 picture every day at 08:00 · next")
