@@ -292,3 +292,25 @@ def test_the_card_says_how_and_when(tv, settings):
                                          tzinfo=ZoneInfo("UTC"))
     assert rotation.rotation_card(saved).startswith(
         "Rotates 2 pictures every day at 08:00 · next ")
+
+
+@pytest.mark.parametrize("fields", [
+    {"every": "hours", "hours": None},
+    {"every": "week", "at": time(8, 0), "weekday": None},
+    {"every": "day", "at": None},
+    {"pool": "collection", "at": time(8, 0)},
+    {"pool": "favourites", "at": time(8, 0), "keep": 0},
+])
+def test_the_database_refuses_a_rotation_that_does_not_add_up(tv, fields):
+    from django.db import IntegrityError
+
+    with pytest.raises(IntegrityError):
+        Rotation.objects.create(tv=tv, **fields)
+
+
+def test_the_database_refuses_two_running_runs_of_one_tv(tv):
+    from django.db import IntegrityError
+
+    RotationRun.objects.create(tv=tv)
+    with pytest.raises(IntegrityError):
+        RotationRun.objects.create(tv=tv)

@@ -372,7 +372,7 @@ WEEKDAYS = [(0, "Monday"), (1, "Tuesday"), (2, "Wednesday"), (3, "Thursday"), (4
             (5, "Saturday"), (6, "Sunday")]
 
 
-def _collection_gone(collector, field, sub_objs, using):
+def stop_rotations_of_deleted_collection(collector, field, sub_objs, using):
     """A rotation's collection was deleted: the rotation stops (and keeps its settings),
     rather than the row going or its pool silently becoming the whole library. The
     rotation is switched off before its collection is cleared: the database refuses an
@@ -395,8 +395,8 @@ class Rotation(models.Model):
                             default=RotationPool.FAVOURITES,
                             help_text="Where the pictures come from.")
     collection = models.ForeignKey(
-        Collection, null=True, blank=True, on_delete=_collection_gone, related_name="rotations",
-        help_text="The collection, when the pool is a collection.")
+        Collection, null=True, blank=True, on_delete=stop_rotations_of_deleted_collection,
+        related_name="rotations", help_text="The collection, when the pool is a collection.")
     keep = models.PositiveIntegerField(
         "pictures to keep", default=20,
         help_text="How many of Docent's pictures the TV holds, favourites marked keep "

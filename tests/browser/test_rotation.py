@@ -55,3 +55,4 @@ def test_a_rotation_is_set_previewed_run_and_its_history_shown(
     page.goto(f"{live_server.url}/admin/docent/")
     expect(page.locator('[data-check="Frame TV"] .docent-tv-rotation')).to_contain_text(
         "Rotates 1 picture every day at 08:00 · next")
+    assert_accessible(page, "the status page with a rotating TV")
