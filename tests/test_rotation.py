@@ -10,6 +10,7 @@ from django.utils import timezone
 from docentsite.artwork import collections, rotation
 from docentsite.artwork.errors import Rejected
 from docentsite.artwork.models import (
+    TV,
     Artwork,
     Placement,
     PlacementStatus,
@@ -314,3 +315,28 @@ def test_the_database_refuses_two_running_runs_of_one_tv(tv):
     RotationRun.objects.create(tv=tv)
     with pytest.raises(IntegrityError):
         RotationRun.objects.create(tv=tv)
+
+
+def test_a_disabled_tv_is_skipped_and_waits_for_its_next_time(tv, fake_tv, pool):
+    pool(2)
+    rotate(tv)
+    TV.objects.filter(pk=tv.pk).update(enabled=False)
+    Rotation.objects.filter(tv=tv).update(next_run_at=timezone.now())
+
+    [run] = rotation.rotations_due()
+
+    assert (run.outcome, run.why) == (RotationOutcome.SKIPPED, "Skipped: Frame is disabled.")
+    assert Rotation.objects.get(tv=tv).next_run_at > timezone.now()
+    assert Placement.objects.count() == 0 and not fake_tv.photos
+
+
+def test_a_tv_docent_is_not_paired_with_is_skipped_saying_so(tv, frame_tv, fake_tv, pool):
+    pool(2)
+    rotate(tv)
+    frame_tv.token_file.unlink()
+
+    run = rotation.rotation_run(tv=tv)
+
+    assert run.outcome == RotationOutcome.SKIPPED
+    assert run.why.startswith("Skipped: Frame is not paired with Docent")
+    assert not fake_tv.photos

@@ -102,8 +102,8 @@ def tv_rotation_patch(request, tv_id: RowId, payload: RotationIn):
 def tv_rotate(request, tv_id: RowId, dry_run: bool = False):
     """A dry run asks no TV and changes nothing. A run answers 409 while another run of
     this TV's rotation is going, 503 when the TV is off (the run is skipped, and the
-    timer tries again at its next tick), 422 when the TV has no rotation. A TV being
-    watched still gets its pictures; only showing one waits for Art Mode."""
+    timer tries again at its next tick), 422 when the TV has no rotation or is disabled.
+    A TV being watched still gets its pictures; only showing one waits for Art Mode."""
     tv = _tv(tv_id)
     if dry_run:
         plan = rotation.rotation_run(tv=tv, dry_run=True)
@@ -116,7 +116,7 @@ def tv_rotate(request, tv_id: RowId, dry_run: bool = False):
     except rotation.RotationRunning as exc:
         return Status(409, {"detail": str(exc)})
     if run.outcome == RotationOutcome.SKIPPED:
-        return Status(503, {"detail": run.why})
+        return Status(503 if tv.enabled else 422, {"detail": run.why})
     return Status(200, {"dry_run": False, "detail": run.why, "outcome": run.outcome,
                         "add": run.added, "remove": run.removed, "failed": run.failed,
                         "notes": [], "shown_artwork_id": run.shown_id, "run": run})

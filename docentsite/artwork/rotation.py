@@ -29,7 +29,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from docentsite.artwork import capacity, placements, tvs
+from docentsite.artwork import capacity, frametv, placements, tvs
 from docentsite.artwork.errors import DocentError, Rejected
 from docentsite.artwork.models import (
     TV,
@@ -209,7 +209,7 @@ def when_words(moment: datetime | None) -> str:
 
 
 def rotation_card(rotation: Rotation | None) -> str:
-    """The TV card's line: "Rotates 2 every day at 08:00 · next 08:00"."""
+    """The TV card's line: "Rotates 2 pictures every day at 08:00 · next 08:00"."""
     if rotation is None:
         return ""
     if not rotation.enabled:
@@ -359,6 +359,9 @@ def _run(run: RotationRun, rotation: Rotation) -> RotationRun:
         return run
     try:
         art_mode = tvs.frame_of(tv).art_mode()
+    except frametv.TVAuthPending as exc:
+        return _skipped(run, f"Skipped: {tv.name} is not paired with Docent ({exc}). The "
+                             "next tick of the timer tries again.")
     except DocentError as exc:
         # Still due: the next tick of the timer tries again.
         return _skipped(run, f"Skipped: TV off — {tv.name} did not answer ({exc}). The "
