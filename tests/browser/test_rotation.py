@@ -1,11 +1,16 @@
 """A TV's rotation in a real Chromium, on a phone-sized screen: set it from the TV's
 page, press Preview next rotation, run it, see the history and the status card."""
 
+import shutil
+
 import pytest
+from django.conf import settings as django_settings
 from playwright.sync_api import expect
 
 from docentsite.artwork.models import Artwork, Placement, PlacementStatus
 from tests.browser.conftest import ARTIFACTS, assert_accessible, log_in
+
+DOCS_IMAGES = django_settings.BASE_DIR / "docs" / "images"
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(300),
               pytest.mark.django_db(transaction=True)]
@@ -38,7 +43,8 @@ def test_a_rotation_is_set_previewed_run_and_its_history_shown(
     expect(plan).to_contain_text("Would add 3 pictures and remove 0 pictures on Frame.")
     expect(plan.locator(".rotation-add li")).to_have_count(3)
     assert not fake_tv.photos  # a preview asks no TV
-    page.screenshot(path=ARTIFACTS / "tv-rotation-preview.png", full_page=True)
+    page.screenshot(path=ARTIFACTS / "tv-rotation-phone.png", full_page=True)
+    shutil.copy(ARTIFACTS / "tv-rotation-phone.png", DOCS_IMAGES / "tv-rotation-phone.png")
     assert_accessible(page, "the rotation preview")
 
     page.get_by_role("button", name="Rotate now").click()
