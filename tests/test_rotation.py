@@ -66,7 +66,7 @@ def test_the_plan_fills_an_empty_tv_from_the_pool_and_asks_no_tv(tv, fake_tv, po
     assert fake_tv.requests == asked and Placement.objects.count() == 0
 
 
-def test_a_run_fills_the_tv_then_swaps_the_oldest_for_new_ones(tv, fake_tv, pool, settings):
+def test_a_run_fills_the_tv_then_swaps_the_oldest_for_new_ones(tv, fake_tv, pool):
     pool(6)
     rotate(tv, keep=3, change=2)
 
