@@ -58,6 +58,10 @@ def test_a_rotation_is_set_previewed_run_and_its_history_shown(
     assert len(fake_tv.photos) == 3
     assert_accessible(page, "the rotation history")
 
+    page.goto(f"{live_server.url}/admin/artwork/tv/{tv.pk}/change/")
+    expect(page.locator(".docent-tv-rotation tr.rotation-run.done")).to_have_count(1)
+    assert_accessible(page, "the TV's page with its rotation's last runs")
+
     page.goto(f"{live_server.url}/admin/docent/")
     expect(page.locator('[data-check="Frame TV"] .docent-tv-rotation')).to_contain_text(
         "Rotates 1 picture every day at 08:00 · next")
