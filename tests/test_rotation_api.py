@@ -41,6 +41,14 @@ def test_a_rotation_set_by_put_is_in_the_tvs_detail(api, tv):
     assert detail["rotation"] == body and detail["rotation_runs"] == []
 
 
+def test_put_with_little_given_rotates_two_favourites_every_day_at_eight(api, tv):
+    body = api.call("put", f"/api/tvs/{tv.pk}/rotation", {"keep": 40}).json()
+
+    assert (body["pool"], body["keep"], body["change"]) == ("favourites", 40, 2)
+    assert (body["every"], body["at"], body["hours"], body["weekday"]) == (
+        "day", "08:00", None, None)
+
+
 def test_patch_changes_only_what_it_names(api, tv):
     api.call("put", f"/api/tvs/{tv.pk}/rotation", {"keep": 3, "every": "day", "at": "08:00"})
 
@@ -68,7 +76,7 @@ def test_a_collection_pool_is_named_by_name_or_id(api, tv):
 @pytest.mark.parametrize(("payload", "says"), [
     ({"pool": "collection", "at": "08:00"}, "Choose the collection the pictures come from."),
     ({"every": "week", "at": "08:00"}, "every week a day and a time"),
-    ({"every": "day"}, "every day a time"),
+    ({"every": "day", "at": None}, "every day a time"),
     ({"keep": 0, "at": "08:00"}, "keep"),
     ({"every": "fortnight", "at": "08:00"}, "every"),
 ])

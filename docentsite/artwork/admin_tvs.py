@@ -173,7 +173,6 @@ class TVAdmin(admin.ModelAdmin):
         level = messages.SUCCESS if check.ok else messages.WARNING
         self.message_user(request, f"{tv.name}: {check.detail}", level)
 
-
     def rotation_view(self, request, pk):
         """A TV's rotation: its settings (saved by POST), what the next run would add and
         remove when asked (?preview=1; reads only, no TV is asked), Rotate now and the
@@ -194,8 +193,8 @@ class TVAdmin(admin.ModelAdmin):
                 except Rejected as exc:
                     form.add_error(None, str(exc))
                 else:
-                    self.message_user(request, f"Rotation of {tv.name} saved: "
-                                               f"{rotation.rotation_card(saved)}.")
+                    card = rotation.rotation_card(saved).rstrip(".")
+                    self.message_user(request, f"Rotation of {tv.name} saved: {card}.")
                     return redirect("admin:artwork_tv_rotation", tv.pk)
         plan = None
         if current is not None and request.GET.get("preview"):

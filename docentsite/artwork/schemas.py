@@ -279,8 +279,8 @@ class RotationIn(Schema):
         "day", description="hours: every `hours` hours; day: every day at `at`; week: every "
                            "`weekday` at `at`")
     hours: int | None = Field(None, ge=1, le=168, description="For `every: hours`")
-    at: time | None = Field(None, description="HH:MM in the server's TIME_ZONE, for day and "
-                                              "week")
+    at: time | None = Field(time(8, 0), description="HH:MM in the server's TIME_ZONE, for "
+                                                    "day and week")
     weekday: int | None = Field(None, ge=0, le=6, description="0 Monday … 6 Sunday, for week")
     no_repeat_days: int = Field(30, ge=0, le=3650,
                                 description="A picture on the TV in these many days is not "
