@@ -6,14 +6,14 @@ from django.utils import timezone
 
 from docentsite.artwork import collections, rotation
 from docentsite.artwork.models import Placement, PlacementStatus, Rotation, RotationRun
-from tests.workers import celery_worker, empty_embedded_queue, wait_for
+from tests.workers import celery_worker, empty_embedded_queue, meta_entries, wait_for
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.timeout(300),
               pytest.mark.slow]
 
 
 def test_twelve_in_the_pool_keep_five_change_two_three_runs_on_beats_timer(
-    tv, fake_tv, worker_env, make_artwork, make_jpeg, upload_now, tmp_path
+    tv, fake_tv, worker_env, make_artwork, make_jpeg, upload_now, tmp_path, settings
 ):
     summer = collections.collection_create(name="Summer")
     pictures = [make_artwork(make_jpeg(200 + n, 120), title=f"Summer {n}") for n in range(12)]
@@ -51,6 +51,7 @@ def test_twelve_in_the_pool_keep_five_change_two_three_runs_on_beats_timer(
     assert docent.count() == 5 and kept.pk in {p.artwork_id for p in docent}
     assert set(fake_tv.photos) == theirs | {p.content_id for p in docent}
     assert set(added[2]) <= {p.artwork_id for p in docent}
+    assert set(meta_entries(settings)) == {p.content_id for p in docent}
 
     assert runs[0].shown_id in added[0]  # Art Mode: one of the new ones shown
     assert runs[2].shown_id is None and "being watched" in runs[2].why
