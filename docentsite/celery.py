@@ -49,3 +49,8 @@ def schedule_timers(sender, **kwargs):
     interval = settings.STATUS_CHECK_INTERVAL
     sender.add_periodic_task(interval, sender.signature("status.refresh", expires=interval),
                              name="status.refresh")
+    # Each TV's rotation runs at the first tick after its time (a TV that was off, at
+    # the first tick after it answers again).
+    interval = settings.ROTATION_TICK
+    sender.add_periodic_task(interval, sender.signature("artwork.rotate_due", expires=interval),
+                             name="artwork.rotate_due")

@@ -16,7 +16,7 @@ from django.utils.text import capfirst
 from django.views.decorators.http import require_POST
 
 from docentsite import health, tvstate
-from docentsite.artwork import foreign, nowshowing, tvs
+from docentsite.artwork import foreign, nowshowing, rotation, tvs
 from docentsite.artwork.errors import DocentError
 from docentsite.artwork.models import TV, Placement, PlacementStatus
 from docentsite.permissions import denied
@@ -60,7 +60,7 @@ def docent_tv_state(request):
 
 def docent_home(request):
     """Each check as a worker last found it, and its age: the page never waits for one."""
-    tv_rows = list(TV.objects.all())
+    tv_rows = list(TV.objects.select_related("rotation"))
     known = status.status_known(tvs=tv_rows)
     tv_by_id = {tv.pk: tv for tv in tv_rows}
     on_each_tv = dict(Placement.objects.filter(status=PlacementStatus.ON_TV).values_list(
@@ -69,6 +69,8 @@ def docent_home(request):
     checks = [
         {"check": item.check, "state": item.check.level.value,
          "tv": tv_by_id.get(item.check.tv_id), "on_tv": on_each_tv.get(item.check.tv_id, 0),
+         "rotates": rotation.rotation_card(
+             getattr(tv_by_id.get(item.check.tv_id), "rotation", None)),
          "age": item.checked_at and status.ago((now - item.checked_at).total_seconds()),
          "hint": _hint(item.check)}
         for item in known

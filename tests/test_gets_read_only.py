@@ -3,11 +3,13 @@ write would take SQLite's write lock away from the workers, and a page that
 writes is a page that waits)."""
 
 import re
+from datetime import time
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from docentsite.artwork import rotation
 from docentsite.status.services import status_refresh
 from plexsource import services as plex_services
 from plexsource.models import ImportRecord
@@ -21,6 +23,7 @@ CURSOR = re.compile(r'DECLARE "\w+" NO SCROLL CURSOR (WITH(OUT)? HOLD )?FOR SELE
 def library(tv, upload_now, make_artwork, jpeg, plex_settings, fake_plex, settings):
     """A picture on the TV, a Plex photo imported, the checks run once (by the worker)."""
     placement = upload_now(make_artwork(jpeg))
+    rotation.rotation_set(tv=tv, pool="library", keep=2, at=time(8, 0))
     status_refresh(in_worker=True)
     (plex_library,) = plex_services.plex_libraries_refresh()
     garden = fake_plex.find("Garden").rating_key
@@ -37,6 +40,7 @@ PAGES = [
     "/admin/artwork/artwork/{artwork}/change/", "/admin/artwork/artwork/upload/",
     "/admin/artwork/artwork/{artwork}/thumbnail/",
     "/admin/artwork/tv/", "/admin/artwork/tv/{tv}/change/",
+    "/admin/artwork/tv/{tv}/rotation/", "/admin/artwork/tv/{tv}/rotation/?preview=1",
     "/admin/plex/browse/", "/admin/plexsource/importrecord/",
     "/admin/plexsource/importrecord/{record}/change/", "/admin/plexsource/plexphoto/",
     "/admin/plexsource/plexlibrary/",

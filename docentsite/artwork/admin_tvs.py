@@ -4,17 +4,20 @@ The TV of TV_HOST in .env is shown with what .env sets read-only: .env wins on
 every start. A TV's token is a file Docent keeps; no page names it or its path.
 """
 
+from datetime import time
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
 from django.urls import path
 
 from docentsite import health
-from docentsite.artwork import capacity, frametv, tvs
-from docentsite.artwork.errors import DocentError
-from docentsite.artwork.models import TV
+from docentsite.artwork import capacity, frametv, rotation, tvs
+from docentsite.artwork.errors import DocentError, Rejected
+from docentsite.artwork.models import TV, Rotation, RotationOutcome
 from docentsite.permissions import denied
 
 #: What TV_HOST, TV_PORT, TV_MATTE and TV_NAME set on the .env TV.
@@ -40,6 +43,21 @@ class TVForm(forms.ModelForm):
 
     def clean_host(self):
         return self.cleaned_data["host"].strip()
+
+
+class RotationForm(forms.ModelForm):
+    class Meta:
+        model = Rotation
+        fields = rotation.SETTINGS
+        widgets = {"at": forms.TimeInput(format="%H:%M", attrs={"type": "time"})}
+
+    def clean(self):
+        cleaned = super().clean()
+        # What this pool and schedule do not use is cleared, not refused.
+        for name in rotation.unused_settings(pool=cleaned.get("pool"),
+                                             every=cleaned.get("every")):
+            cleaned[name] = None
+        return cleaned
 
 
 def paired(tv: TV) -> bool | None:
@@ -104,6 +122,8 @@ class TVAdmin(admin.ModelAdmin):
         return [
             path("<int:pk>/pair/", wrap(self.pair_view), name="artwork_tv_pair"),
             path("<int:pk>/check/", wrap(self.check_view), name="artwork_tv_check"),
+            path("<int:pk>/rotation/", wrap(self.rotation_view), name="artwork_tv_rotation"),
+            path("<int:pk>/rotate/", wrap(self.rotate_view), name="artwork_tv_rotate"),
         ] + super().get_urls()
 
     def changelist_view(self, request, extra_context=None):
@@ -115,7 +135,10 @@ class TVAdmin(admin.ModelAdmin):
         tv = self.get_object(request, object_id)
         extra = {"pairing_wait": tvs.PAIRING_WAIT,
                  "tv_paired": paired(tv) if tv is not None else None,
-                 "can_pair": request.user.has_perm("artwork.pair_tv")}
+                 "can_pair": request.user.has_perm("artwork.pair_tv"),
+                 "rotation_runs": rotation.last_runs(tv=tv, count=5) if tv else [],
+                 "rotation_card": rotation.rotation_card(
+                     Rotation.objects.filter(tv=tv).first()) if tv else ""}
         return super().change_view(request, object_id, form_url, {**extra, **(extra_context or {})})
 
     def pair_view(self, request, pk):
@@ -150,3 +173,51 @@ class TVAdmin(admin.ModelAdmin):
         level = messages.SUCCESS if check.ok else messages.WARNING
         self.message_user(request, f"{tv.name}: {check.detail}", level)
 
+    def rotation_view(self, request, pk):
+        """A TV's rotation: its settings (saved by POST), what the next run would add and
+        remove when asked (?preview=1; reads only, no TV is asked), Rotate now and the
+        history."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied(denied(["artwork.view_tv"]))
+        tv = get_object_or_404(TV, pk=pk)
+        can_change = self.has_change_permission(request, tv)
+        current = Rotation.objects.filter(tv=tv).first()
+        form = RotationForm(instance=current or Rotation(tv=tv, at=time(8, 0)))
+        if request.method == "POST":
+            if not can_change:
+                raise PermissionDenied(denied(["artwork.change_tv"]))
+            form = RotationForm(request.POST, instance=current or Rotation(tv=tv))
+            if form.is_valid():
+                try:
+                    saved = rotation.rotation_save(rotation=form.save(commit=False))
+                except Rejected as exc:
+                    form.add_error(None, str(exc))
+                else:
+                    card = rotation.rotation_card(saved).rstrip(".")
+                    self.message_user(request, f"Rotation of {tv.name} saved: {card}.")
+                    return redirect("admin:artwork_tv_rotation", tv.pk)
+        plan = None
+        if current is not None and request.GET.get("preview"):
+            plan = rotation.rotation_plan(tv=tv)
+        context = {**self.admin_site.each_context(request), "opts": self.opts, "tv": tv,
+                   "title": f"Rotation of {tv.name}", "form": form, "rotation": current,
+                   "plan": plan, "card": rotation.rotation_card(current),
+                   "runs": rotation.last_runs(tv=tv, count=rotation.HISTORY),
+                   "can_change": can_change}
+        return TemplateResponse(request, "admin/artwork/tv/rotation.html", context)
+
+    def rotate_view(self, request, pk):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        tv = get_object_or_404(TV, pk=pk)
+        if not self.has_change_permission(request, tv):
+            raise PermissionDenied(denied(["artwork.change_tv"]))
+        try:
+            run = rotation.rotation_run(tv=tv)
+        except DocentError as exc:
+            self.message_user(request, f"{tv.name}: {exc}", messages.ERROR)
+        else:
+            level = (messages.SUCCESS if run.outcome == RotationOutcome.DONE
+                     else messages.WARNING)
+            self.message_user(request, f"{tv.name}: {run.why}", level)
+        return redirect("admin:artwork_tv_rotation", tv.pk)

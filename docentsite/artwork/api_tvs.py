@@ -5,14 +5,19 @@ from django.shortcuts import get_object_or_404
 from ninja import Path, Router
 from ninja.responses import Status
 
-from docentsite.artwork import foreign, frametv, placements, tvs
-from docentsite.artwork.models import TV, Artwork, PlacementStatus
+from docentsite.artwork import collections, foreign, frametv, placements, rotation, tvs
+from docentsite.artwork.errors import NotFound
+from docentsite.artwork.models import TV, Artwork, Collection, PlacementStatus, RotationOutcome
 from docentsite.artwork.schemas import (
     ForeignDeleteIn,
     ForeignDeleteOut,
     Message,
     PlaceIn,
     PlaceOut,
+    RotateOut,
+    RotationIn,
+    RotationOut,
+    TVDetailOut,
     TVIn,
     TVOut,
     TVPatchIn,
@@ -59,7 +64,8 @@ def tv_create(request, payload: TVIn):
     return Status(201, _tv(tv.pk))
 
 
-@router.get("/tvs/{tv_id}", response={200: TVOut, 404: Message})
+@router.get("/tvs/{tv_id}", response={200: TVDetailOut, 404: Message},
+            summary="A TV: what Docent last learned, its rotation and the rotation's last runs")
 @api_requires("artwork.view_tv")
 def tv_detail(request, tv_id: RowId):
     return _tv(tv_id)
@@ -86,6 +92,61 @@ def tv_foreign_delete(request, tv_id: RowId, payload: ForeignDeleteIn):
     return {"detail": f"Deleted {len(done.deleted)} picture(s) not from Docent from {tv.name}.",
             "deleted": done.deleted, "already_gone": done.already_gone, "kept": done.kept,
             "left": done.left}
+
+
+def _rotation_settings(payload: RotationIn, *, partial: bool) -> dict:
+    given = payload.dict(exclude_unset=partial)
+    if given.get("collection") is not None:
+        ref = given["collection"]
+        if isinstance(ref, int):
+            given["collection"] = Collection.objects.filter(pk=ref).first()
+            if given["collection"] is None:
+                raise NotFound(f"There is no collection with id {ref}.")
+        else:
+            given["collection"] = collections.collection_named(name=ref)
+    return given
+
+
+@router.put("/tvs/{tv_id}/rotation", response={200: RotationOut, 404: Message, 422: Message},
+            summary="Set the TV's rotation (fields not given take their defaults)")
+@api_requires("artwork.change_tv")
+def tv_rotation_put(request, tv_id: RowId, payload: RotationIn):
+    return rotation.rotation_set(tv=_tv(tv_id), replace=True,
+                                 **_rotation_settings(payload, partial=False))
+
+
+@router.patch("/tvs/{tv_id}/rotation", response={200: RotationOut, 404: Message, 422: Message},
+              summary="Change some of the TV's rotation settings")
+@api_requires("artwork.change_tv")
+def tv_rotation_patch(request, tv_id: RowId, payload: RotationIn):
+    return rotation.rotation_set(tv=_tv(tv_id), replace=False,
+                                 **_rotation_settings(payload, partial=True))
+
+
+@router.post("/tvs/{tv_id}/rotate", response={200: RotateOut, **ERRORS},
+             summary="Run the TV's rotation now, or (dry_run) say what it would add and remove")
+@api_requires("artwork.change_tv")
+def tv_rotate(request, tv_id: RowId, dry_run: bool = False):
+    """A dry run asks no TV and changes nothing. A run answers 409 while another run of
+    this TV's rotation is going, 503 when the TV is off (the run is skipped, and the
+    timer tries again at its next tick), 422 when the TV has no rotation or is disabled.
+    A TV being watched still gets its pictures; only showing one waits for Art Mode."""
+    tv = _tv(tv_id)
+    if dry_run:
+        plan = rotation.rotation_run(tv=tv, dry_run=True)
+        return Status(200, {"dry_run": True, "detail": plan.summary, "outcome": None,
+                            "add": [p.as_dict() for p in plan.add],
+                            "remove": [p.as_dict() for p in plan.remove],
+                            "failed": [], "notes": plan.notes})
+    try:
+        run = rotation.rotation_run(tv=tv)
+    except rotation.RotationRunning as exc:
+        return Status(409, {"detail": str(exc)})
+    if run.outcome == RotationOutcome.SKIPPED:
+        return Status(503 if tv.enabled else 422, {"detail": run.why})
+    return Status(200, {"dry_run": False, "detail": run.why, "outcome": run.outcome,
+                        "add": run.added, "remove": run.removed, "failed": run.failed,
+                        "notes": [], "shown_artwork_id": run.shown_id, "run": run})
 
 
 @router.post("/tvs/{tv_id}/pair", response={200: Message, 202: Message, **ERRORS},

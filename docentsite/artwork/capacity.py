@@ -36,16 +36,21 @@ def no_room(*, tv: TV, held: int, kept: int) -> str:
             "there, which it never removes: remove pictures or raise its capacity")
 
 
-def candidates(*, tv: TV, present: set[str], placement: Placement) -> tuple[list[Placement], int]:
-    """Docent's pictures on the TV that may make room, the one uploaded longest ago first
-    (a picture adopted from an original Docent, with no upload time, before all), and
-    how many others are kept. Never the picture the TV showed at its last check."""
+def candidates(*, tv: TV, present: set[str] | None = None,
+               placement: Placement | None = None) -> tuple[list[Placement], int]:
+    """Docent's pictures on the TV that may make room (or leave in a rotation), the one
+    uploaded longest ago first (a picture adopted from an original Docent, with no
+    upload time, before all), and how many others are kept. Never the picture the TV
+    showed at its last check. `present`: only those the TV listed (None: as Docent
+    knows them); `placement`: the one being uploaded, which stays."""
     on_tv = (Placement.objects.filter(tv=tv, status=PlacementStatus.ON_TV)
-             .exclude(pk=placement.pk).exclude(content_id=None)
+             .exclude(content_id=None)
              .exclude(content_id=_showing(tv))
              .select_related("artwork")
              .order_by(F("uploaded_at").asc(nulls_first=True), "pk"))
-    mine = [p for p in on_tv if p.content_id in present]
+    if placement is not None:
+        on_tv = on_tv.exclude(pk=placement.pk)
+    mine = [p for p in on_tv if present is None or p.content_id in present]
     kept = sum(1 for p in mine if p.artwork.keep)
     return [p for p in mine if not p.artwork.keep], kept
 

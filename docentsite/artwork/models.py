@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
+from django.utils import timezone
 
 
 class Source(models.TextChoices):
@@ -360,3 +361,155 @@ class Placement(models.Model):
         from docentsite.artwork.mattes import matte_name
 
         return matte_name(self.matte_id)
+
+
+class RotationPool(models.TextChoices):
+    LIBRARY = "library", "The whole library"
+    FAVOURITES = "favourites", "The favourites"
+    COLLECTION = "collection", "A collection"
+
+
+class RotationEvery(models.TextChoices):
+    HOURS = "hours", "Every few hours"
+    DAY = "day", "Every day"
+    WEEK = "week", "Every week"
+
+
+#: Monday first, as Python's date.weekday() counts.
+WEEKDAYS = [(0, "Monday"), (1, "Tuesday"), (2, "Wednesday"), (3, "Thursday"), (4, "Friday"),
+            (5, "Saturday"), (6, "Sunday")]
+
+
+def stop_rotations_of_deleted_collection(collector, field, sub_objs, using):
+    """A rotation's collection was deleted: the rotation stops (and keeps its settings),
+    rather than the row going or its pool silently becoming the whole library. The
+    rotation is switched off before its collection is cleared: the database refuses an
+    enabled rotation of no collection."""
+    collector.add_field_update(Rotation._meta.get_field("enabled"), False, sub_objs)
+    collector.add_field_update(field, None, sub_objs)
+
+
+_POOL_IS_COLLECTION = Q(pool=RotationPool.COLLECTION)
+
+
+class Rotation(models.Model):
+    """A TV's rotation: which pictures it holds, changed on a timer (rotation.py)."""
+
+    tv = models.OneToOneField(TV, on_delete=models.CASCADE, related_name="rotation",
+                              verbose_name="TV")
+    enabled = models.BooleanField(
+        default=True, help_text="Off: the timer leaves the TV as it is; Rotate now still runs.")
+    pool = models.CharField(max_length=16, choices=RotationPool.choices,
+                            default=RotationPool.FAVOURITES,
+                            help_text="Where the pictures come from.")
+    collection = models.ForeignKey(
+        Collection, null=True, blank=True, on_delete=stop_rotations_of_deleted_collection,
+        related_name="rotations", help_text="The collection, when the pool is a collection.")
+    keep = models.PositiveIntegerField(
+        "pictures to keep", default=20,
+        help_text="How many of Docent's pictures the TV holds, favourites marked keep "
+                  "among them. Pictures not from Docent are not counted and never removed.")
+    change = models.PositiveIntegerField(
+        "pictures per change", default=2, help_text="How many leave and arrive each time.")
+    every = models.CharField("how often", max_length=8, choices=RotationEvery.choices,
+                             default=RotationEvery.DAY)
+    hours = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Every this many hours (1 to 168), for every few hours.")
+    at = models.TimeField(
+        "time of day", null=True, blank=True,
+        help_text="For every day or every week (the TIME_ZONE in .env).")
+    weekday = models.PositiveSmallIntegerField("day of the week", null=True, blank=True,
+                                               choices=WEEKDAYS, help_text="For every week.")
+    no_repeat_days = models.PositiveIntegerField(
+        "no repeat within (days)", default=30,
+        help_text="A picture that was on this TV in these many days is not picked again "
+                  "(0: any picture not on the TV now may come back).")
+    show_new = models.BooleanField(
+        "show one of the new ones", default=False,
+        help_text="Only when the TV shows art at that moment: never while someone watches.")
+    next_run_at = models.DateTimeField("next run", null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=~_POOL_IS_COLLECTION | Q(collection__isnull=False) | Q(enabled=False),
+                name="rotation_collection_pool_has_collection",
+                violation_error_message="Choose the collection the pictures come from."),
+            models.CheckConstraint(
+                condition=_POOL_IS_COLLECTION | Q(collection__isnull=True),
+                name="rotation_collection_only_for_collection_pool",
+                violation_error_message="A collection is chosen only for a collection pool."),
+            models.CheckConstraint(
+                condition=Q(keep__gte=1, keep__lte=10_000), name="rotation_keep_range",
+                violation_error_message="Keep 1 to 10000 pictures."),
+            models.CheckConstraint(
+                condition=Q(change__gte=1, change__lte=1000), name="rotation_change_range",
+                violation_error_message="Change 1 to 1000 pictures at a time."),
+            models.CheckConstraint(
+                condition=Q(no_repeat_days__lte=3650), name="rotation_no_repeat_range",
+                violation_error_message="A no-repeat window is at most 3650 days."),
+            models.CheckConstraint(
+                # isnull=False spelled out: a CHECK passes when it is NULL (unknown).
+                condition=(Q(every=RotationEvery.HOURS, hours__isnull=False, hours__gte=1,
+                             hours__lte=168, at__isnull=True, weekday__isnull=True)
+                           | Q(every=RotationEvery.DAY, hours__isnull=True, at__isnull=False,
+                               weekday__isnull=True)
+                           | Q(every=RotationEvery.WEEK, hours__isnull=True, at__isnull=False,
+                               weekday__isnull=False, weekday__lte=6)),
+                name="rotation_schedule_complete",
+                violation_error_message="Every few hours needs the hours (1 to 168); every "
+                                        "day a time; every week a day and a time."),
+        ]
+
+    def __str__(self):
+        return f"Rotation of {self.tv}"
+
+
+class RotationOutcome(models.TextChoices):
+    RUNNING = "running", "Running"
+    DONE = "done", "Done"
+    SKIPPED = "skipped", "Skipped"
+    FAILED = "failed", "Failed"
+
+
+class RotationRun(models.Model):
+    """One run of a TV's rotation, for its history; the last few are kept per TV."""
+
+    tv = models.ForeignKey(TV, on_delete=models.CASCADE, related_name="rotation_runs",
+                           verbose_name="TV")
+    outcome = models.CharField(max_length=16, choices=RotationOutcome.choices,
+                               default=RotationOutcome.RUNNING)
+    #: What started it: the timer, Rotate now (the TVs page, the API) or the command.
+    trigger = models.CharField(max_length=16, default="timer")
+    started_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    #: Consecutive skips (the TV off at each tick) are one entry.
+    tries = models.PositiveIntegerField(default=1)
+    #: [{"artwork_id", "title"}], in the order they were picked.
+    added = models.JSONField(default=list, blank=True)
+    removed = models.JSONField(default=list, blank=True)
+    #: [{"artwork_id", "title", "why"}]
+    failed = models.JSONField(default=list, blank=True)
+    shown = models.ForeignKey(Artwork, null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="+", help_text="The new picture it showed.")
+    why = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-started_at", "-pk"]
+        indexes = [models.Index(fields=["tv", "-started_at"], name="rotationrun_tv_started")]
+        constraints = [
+            # Claimed by creating the row: two runs of one TV at once (the timer and
+            # Rotate now) cannot both start.
+            models.UniqueConstraint(fields=["tv"], condition=Q(outcome="running"),
+                                    name="rotationrun_one_running_per_tv"),
+            models.CheckConstraint(
+                condition=Q(outcome="running") | Q(finished_at__isnull=False),
+                name="rotationrun_finished_has_time"),
+        ]
+
+    def __str__(self):
+        return f"{self.tv} rotation at {self.started_at:%Y-%m-%d %H:%M}"

@@ -1,11 +1,11 @@
-from datetime import datetime
-from typing import Annotated
+from datetime import datetime, time
+from typing import Annotated, Literal
 
 from ninja import Field, Schema
 from pydantic import StringConstraints
 
-from docentsite.artwork import frametv, placements
-from docentsite.artwork.models import PlacementStatus
+from docentsite.artwork import frametv, placements, rotation
+from docentsite.artwork.models import PlacementStatus, Rotation
 
 
 class PlacementOut(Schema):
@@ -305,3 +305,111 @@ class ForeignDeleteOut(Schema):
     already_gone: list[str] = Field(description="Asked for, no longer on the TV")
     kept: list[str] = Field(description="Still on the TV after it was asked to delete them")
     left: int = Field(description="Pictures not from Docent left on the TV")
+
+
+class RotationIn(Schema):
+    """A TV's rotation. PUT: every field not given takes its default; PATCH: only the
+    fields given change."""
+
+    enabled: bool = Field(True, description="Off: the timer leaves the TV as it is")
+    pool: Literal["library", "favourites", "collection"] = Field(
+        "favourites", description="Where the pictures come from")
+    collection: int | CollectionName | None = Field(
+        None, description="The collection (id or name, GET /api/collections), for the "
+                          "collection pool")
+    keep: int = Field(20, ge=1, le=10_000,
+                      description="Docent's pictures the TV holds, favourites marked keep "
+                                  "among them (pictures not from Docent are not counted)")
+    change: int = Field(2, ge=1, le=1000, description="Pictures that leave and arrive each run")
+    every: Literal["hours", "day", "week"] = Field(
+        "day", description="hours: every `hours` hours; day: every day at `at`; week: every "
+                           "`weekday` at `at`")
+    hours: int | None = Field(None, ge=1, le=168, description="For `every: hours`")
+    at: time | None = Field(time(8, 0), description="HH:MM in the server's TIME_ZONE, for "
+                                                    "day and week")
+    weekday: int | None = Field(None, ge=0, le=6, description="0 Monday … 6 Sunday, for week")
+    no_repeat_days: int = Field(30, ge=0, le=3650,
+                                description="A picture on the TV in these many days is not "
+                                            "picked again")
+    show_new: bool = Field(False, description="Show one of the new pictures, only when the "
+                                              "TV shows art at that moment")
+
+
+class RotationOut(Schema):
+    enabled: bool
+    pool: str
+    collection_id: int | None
+    collection: str | None = Field(description="The collection's name")
+    keep: int
+    change: int
+    every: str
+    hours: int | None
+    at: str | None = Field(description="HH:MM, in the server's TIME_ZONE")
+    weekday: int | None = Field(description="0 Monday … 6 Sunday")
+    no_repeat_days: int
+    show_new: bool
+    next_run_at: datetime | None = Field(description="When the timer runs it next")
+    summary: str = Field(description="In words: Rotates 2 pictures every day at 08:00 · "
+                                     "next 08:00")
+
+    @staticmethod
+    def resolve_collection(obj):
+        return obj.collection.name if obj.collection else None
+
+    @staticmethod
+    def resolve_at(obj):
+        return obj.at.strftime("%H:%M") if obj.at else None
+
+    @staticmethod
+    def resolve_summary(obj):
+        return rotation.rotation_card(obj)
+
+
+class PickOut(Schema):
+    artwork_id: int
+    title: str
+    why: str = Field("", description="Why it was picked, or why it failed")
+
+
+class RotationRunOut(Schema):
+    id: int
+    outcome: str = Field(description="running, done, skipped (the TV was off: tried again at "
+                                     "the next tick) or failed")
+    trigger: str = Field(description="timer, now (the TVs page, the API) or command")
+    started_at: datetime
+    finished_at: datetime | None
+    tries: int = Field(description="Consecutive skips, counted in one entry")
+    added: list[PickOut]
+    removed: list[PickOut]
+    failed: list[PickOut]
+    shown_artwork_id: int | None = Field(description="The new picture it showed")
+    why: str
+
+    @staticmethod
+    def resolve_shown_artwork_id(run):
+        return run.shown_id
+
+
+class TVDetailOut(TVOut):
+    rotation: RotationOut | None = Field(description="Its rotation; none: not set")
+    rotation_runs: list[RotationRunOut] = Field(description="The last runs, newest first")
+
+    @staticmethod
+    def resolve_rotation(tv):
+        return Rotation.objects.filter(tv=tv).select_related("collection").first()
+
+    @staticmethod
+    def resolve_rotation_runs(tv):
+        return rotation.last_runs(tv=tv)
+
+
+class RotateOut(Schema):
+    dry_run: bool
+    detail: str
+    outcome: str | None = Field(description="The run's outcome; none for a dry run")
+    add: list[PickOut] = Field(description="Added, or (dry run) would be added")
+    remove: list[PickOut] = Field(description="Removed, or (dry run) would be removed")
+    failed: list[PickOut]
+    notes: list[str] = Field(description="Why no more (or fewer) pictures change")
+    shown_artwork_id: int | None = None
+    run: RotationRunOut | None = Field(None, description="The history entry the run left")

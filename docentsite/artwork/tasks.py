@@ -12,7 +12,7 @@ from celery import shared_task
 from celery.exceptions import Ignore
 from celery.signals import worker_ready
 
-from docentsite.artwork import metafile, placements, services
+from docentsite.artwork import metafile, placements, rotation, services
 from docentsite.artwork.errors import DocentError
 from docentsite.artwork.models import TV
 
@@ -82,6 +82,12 @@ def resume_stalled() -> None:
     placements.lanes_resume()
     for tv in metafile.stale_tvs():
         metafile.sync(tv=tv)
+
+
+@shared_task(name="artwork.rotate_due")
+def rotate_due() -> None:
+    """Beat's tick: run each TV's rotation whose time has come."""
+    rotation.rotations_due()
 
 
 def pipeline(artwork_id: int):
