@@ -57,6 +57,9 @@ class Item:
     filename: str = ""
     #: More fields of the source's own record model ({"photo": <PlexPhoto>}).
     record_fields: dict = field(default_factory=dict)
+    #: Keys the new artwork keeps in Artwork.extra: written into its artwork_meta.json
+    #: entry as they are ({"drive_sync_id": "0b6e..."}).
+    artwork_extra: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -340,7 +343,7 @@ def _queue(source: Source, item: Item, *, existing, analyze: bool, user, chosen:
                 original_filename=clip_filename(
                     name, Artwork._meta.get_field("original_filename").max_length),
                 analysis_status=AnalysisStatus.PENDING if analyze else AnalysisStatus.NONE,
-                created_by=_user(user),
+                created_by=_user(user), extra=dict(item.artwork_extra),
             )
             model.objects.filter(pk=record.pk).update(artwork=artwork)
         else:
