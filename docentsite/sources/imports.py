@@ -55,7 +55,7 @@ class Item:
     title: str = ""
     #: The original's file name, shown in the gallery: "IMG_0042.HEIC".
     filename: str = ""
-    #: More fields of the source's own record model ({"photo": <PlexPhoto>}).
+    #: More fields of the source's own record model (a link to a row of its own).
     record_fields: dict = field(default_factory=dict)
     #: Keys the new artwork keeps in Artwork.extra: written into its artwork_meta.json
     #: entry as they are ({"drive_sync_id": "0b6e..."}).
@@ -235,6 +235,9 @@ def _importable(source: Source, refs, *, force: bool, result: ImportRequestResul
                 result.skipped.append({name: ref, "reason": reasons[ref]})
             elif ref in errors:
                 result.errors.append({name: ref, "error": errors[ref]})
+            elif ref not in items:
+                result.errors.append({name: ref, "error": f"{source.label} did not say what "
+                                                          f"{ref!r} is."})
             else:
                 yield items[ref], records.get(ref)
 
@@ -401,6 +404,9 @@ def source_fetch_original(*, source: Source, record_id: int) -> None:
     dest_dir.mkdir(parents=True, exist_ok=True)
     fetched = source.call("fetch_original", ref=ref, dest_dir=dest_dir)
     original = fetched if isinstance(fetched, Original) else Original(Path(fetched))
+    if not original.path.resolve().is_relative_to(dest_dir.resolve()):
+        raise ValueError(f"{source.label}'s fetch_original must write into {dest_dir}, "
+                         f"not {original.path}")
     name = original.path.resolve().relative_to(media.resolve()).as_posix()
     Artwork.objects.filter(pk=artwork.pk).update(original=name, updated_at=timezone.now())
     if original.note:
