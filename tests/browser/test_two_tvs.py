@@ -159,6 +159,7 @@ def test_add_and_pair_a_second_tv_then_import_to_both(live_server, curator, work
     dialog = page.locator("#browse-confirm")
     expect(dialog).to_contain_text("This photo is already imported")
     dialog.get_by_role("button", name="Only to the TVs without it").click()
-    expect(page.locator("#browse-notice")).to_contain_text("not imported, already on Living room as")
+    expect(page.locator("#browse-notice")).to_contain_text(
+        "not imported, already on Living room as")
     expect(page.locator("#browse-notice")).to_contain_text("Den as")
     assert len(fake_tv.photos) == 3 and len(den.photos) == 3
