@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from django.apps import apps as django_apps
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 
 from docentsite.artwork.errors import NotFound, Unavailable
@@ -57,7 +58,9 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
-def folder(settings, make_jpeg):
+def folder(settings, make_jpeg, chains):
+    """The source registered; the chains it queues recorded, not sent to a queue: the
+    tests run them in this process."""
     settings.FOLDER_SECRET = "s3cr3t-folder-key"
     FOLDER.clear()
     DOWN.clear()
@@ -147,3 +150,25 @@ def test_a_new_source_s_secret_never_reaches_a_log_line(folder):
                                "asked with key s3cr3t-folder-key", None, None)
 
     assert RedactingFormatter().format(record) == "asked with key [redacted]"
+
+
+def test_its_records_are_listed_and_retried_in_the_shared_admin(folder, tv, meta_path,
+                                                                admin_client):
+    DOWN.append("The folder server is restarting.")
+    import_inline(folder, ["wave.jpg"])
+    DOWN.clear()
+
+    page = admin_client.get("/admin/sources/sourceimport/?source__exact=folder")
+    assert page.status_code == 200 and "Gave up after 2 attempts" in page.content.decode()
+    record = SourceImport.objects.get()
+    answer = admin_client.post("/admin/sources/sourceimport/", {
+        "action": "retry", "_selected_action": [record.pk]}, follow=True)
+    assert "1 import(s) queued." in answer.content.decode()
+    assert SourceImport.objects.get().status == ImportStatus.QUEUED
+
+
+def test_an_artwork_s_source_is_upload_or_an_installed_source(folder):
+    Artwork(source="folder", title="x").clean_fields()
+    Artwork(source="upload", title="x").clean_fields()
+    with pytest.raises(ValidationError, match="No installed source is called 'nowhere'"):
+        Artwork(source="nowhere", title="x").clean_fields()
