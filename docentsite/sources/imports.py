@@ -73,7 +73,7 @@ class Original:
 
 @dataclass
 class ImportRequestResult:
-    #: The refs queued; skipped and errors are dicts keyed by the source's ref_field.
+    #: The refs queued; skipped and errors are dicts keyed by the source's ref_name.
     queued: list[str] = field(default_factory=list)
     skipped: list[dict] = field(default_factory=list)
     errors: list[dict] = field(default_factory=list)
@@ -116,7 +116,7 @@ def source_import_request(
                                       lookup=lookup or source_lookup(source)):
         if _queue(source, item, existing=existing, analyze=analyze, user=user, chosen=chosen,
                   force=force) is None:
-            result.skipped.append({source.ref_field: item.ref, "reason": "import in progress"})
+            result.skipped.append({source.ref_name: item.ref, "reason": "import in progress"})
         else:
             result.queued.append(item.ref)
     if collection:
@@ -221,10 +221,10 @@ def _importable(source: Source, refs, *, force: bool, result: ImportRequestResul
     A few queries and one lookup per 500 pictures, whatever their number: records,
     placements and items are looked up by the batch."""
     ids = list(dict.fromkeys(str(i).strip() for i in refs))
-    name = source.ref_field
+    name = source.ref_name
     for chunk in chunks(ids):
         records = {source.ref_of(record): record for record in source.record_rows()
-                   .select_related("artwork").filter(**{f"{name}__in": chunk})}
+                   .select_related("artwork").filter(**{f"{source.ref_field}__in": chunk})}
         reasons = _skip_reasons(source, list(records.values()), force=force, chosen=chosen)
         for ref, reason in reasons.items():
             logger.warning("%s picture %r not imported: %s", source.label, ref, reason)

@@ -23,9 +23,9 @@ def source_browse_page(
     error; server.name if any), `<containers>` (a list of {id, title, photo_count}),
     `<containers>/<id>?page=&page_size=&album=&hide_imported=` (a page: library,
     album {id, title, path}, page, page_size, total, items of type "photo" or "album"
-    with the source's id under its ref_field, title, thumbnail_url, taken_at,
-    imported, import_status), `import` (POST {<ref_field>s: [...], analyze, force,
-    tvs, collection}) and `imports?<ref_field>=...` (records with status, step,
+    with the source's id under its ref_name, title, thumbnail_url, taken_at,
+    imported, import_status), `import` (POST {<ref_name>s: [...], analyze, force,
+    tvs, collection}) and `imports?<ref_name>=...` (records with status, step,
     error, waiting_reason, next_attempt_at, content_id, placements, title).
 
     `containers`: the API path and the word for what is browsed ("libraries");
@@ -50,7 +50,7 @@ def source_browse_page(
         if request.user.has_perm("artwork.change_collection") else [],
         "browse": {
             "api": f"{reverse('api:api-root')}{api_prefix}/",
-            "ref": source.ref_field, "refs": f"{source.ref_field}s",
+            "ref": source.ref_name, "refs": f"{source.ref_name}s",
             "imports_url": reverse(f"admin:{model.app_label}_{model.model_name}_changelist"),
             "container_word": container_word,
             "words": {"label": source.label, "setup": "\n".join(source.setup_lines),

@@ -79,6 +79,9 @@ class Source:
     #: field holding its id; by default the shared SourceImport's `ref`.
     records: str = SHARED_RECORDS
     ref_field: str = "ref"
+    #: What its API calls a picture's id (import results, the browse page's requests):
+    #: by default ref_field. A source on the shared records may say "drive_file_id".
+    api_ref: str = ""
 
     @property
     def record_model(self) -> type[models.Model]:
@@ -96,6 +99,10 @@ class Source:
     def identity(self, ref: str) -> dict:
         """The fields that name the record of `ref`."""
         return {"source": self.key, "ref": ref} if self.shared_records else {self.ref_field: ref}
+
+    @property
+    def ref_name(self) -> str:
+        return self.api_ref or self.ref_field
 
     def ref_of(self, record) -> str:
         return getattr(record, self.ref_field)
