@@ -274,6 +274,10 @@ def adopt(path: Path | None = None, *, tv: TV | None = None) -> AdoptResult:
             [Placement(artwork=artwork, tv=tv, content_id=content_id,
                        status=PlacementStatus.ON_TV, uploaded_at=uploaded_at)
              for artwork, (content_id, uploaded_at) in new], batch_size=500)
+        # An installed source's pictures get their import record: never imported twice.
+        from docentsite.sources.imports import source_records_adopt
+
+        source_records_adopt(artworks=[artwork for artwork, _ in new])
     skipped = sum(1 for content_id in entries if content_id in known)
     logger.info("Adopted %d artworks from %s onto %s (%d already known)", len(new), path,
                 tv.name, skipped)

@@ -389,6 +389,27 @@ def _user(user):
     return user if user is not None and getattr(user, "is_authenticated", False) else None
 
 
+def source_records_adopt(*, artworks: Iterable[Artwork]) -> None:
+    """Give the pictures adopted from an original Docent's artwork_meta.json (each with
+    its source's key and id) the import record of an import that ended on the TV, so
+    that asking for the same picture again finds it there: skipped as already imported,
+    or sent only to the TVs without it. A picture of a source not installed, or whose
+    record exists, is left as it is."""
+    by_source = defaultdict(list)
+    for artwork in artworks:
+        if artwork.source_ref and (source := source_get(artwork.source)) is not None:
+            by_source[source.key].append(artwork)
+    now = timezone.now()
+    for key, adopted in by_source.items():
+        source = source_get(key)
+        model = source.record_model
+        rows = [model(**source.identity(artwork.source_ref), artwork=artwork,
+                      status=ImportStatus.DONE, step=ImportStep.DONE, requested_at=now,
+                      finished_at=now, note="Adopted from an original Docent's artwork_meta.json.")
+                for artwork in adopted]
+        model.objects.bulk_create(rows, batch_size=_CHUNK, ignore_conflicts=True)
+
+
 # -- the import's own step: fetching the original ---------------------------------------
 
 def source_fetch_original(*, source: Source, record_id: int) -> None:
