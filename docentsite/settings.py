@@ -166,6 +166,13 @@ PLEX_TIMEOUT = config.number("PLEX_TIMEOUT", 15, minimum=1)
 PLEX_DOWNLOAD_TIMEOUT = config.number("PLEX_DOWNLOAD_TIMEOUT", 900, minimum=1)
 PLEX_DOWNLOAD_MIN_RATE = config.number("PLEX_DOWNLOAD_MIN_RATE", 16, minimum=0)
 
+# --- Google Drive ---------------------------------------------------------
+DRIVE_API_KEY = config.text("DRIVE_API_KEY")
+DRIVE_FOLDER_URL = config.text("DRIVE_FOLDER_URL")
+DRIVE_TIMEOUT = config.number("DRIVE_TIMEOUT", 15, minimum=1)
+DRIVE_DOWNLOAD_TIMEOUT = config.number("DRIVE_DOWNLOAD_TIMEOUT", 900, minimum=1)
+DRIVE_API_URL = config.url("DRIVE_API_URL", "https://www.googleapis.com")
+
 # --- Files and the API ----------------------------------------------------
 ARTWORK_META_PATH = config.path("ARTWORK_META_PATH", DOCENT_DATA_DIR / "artwork_meta.json")
 DOCENT_API_TOKEN = config.text("DOCENT_API_TOKEN")
