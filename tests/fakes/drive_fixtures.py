@@ -31,6 +31,10 @@ def drive_client(fake_drive: FakeDrive) -> DriveClient:
 
 @pytest.fixture
 def drive_settings(fake_drive: FakeDrive, settings):
+    from drivesource import folders, thumbnails
+
+    folders.forget()
+    thumbnails.links.clear()
     settings.DRIVE_API_KEY = fake_drive.api_key
     settings.DRIVE_API_URL = fake_drive.url
     settings.DRIVE_FOLDER_URL = (
