@@ -37,7 +37,7 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, quote, urlsplit
@@ -70,7 +70,7 @@ READ_BLOCK = 64 << 10
 THUMBNAIL_HOST = re.compile(r"(?:[a-z0-9-]+\.)*googleusercontent\.com")
 FILE_FIELDS = (
     "id,name,mimeType,parents,size,md5Checksum,createdTime,modifiedTime,thumbnailLink,"
-    "trashed,imageMediaMetadata(width,height,rotation)"
+    "trashed,imageMediaMetadata(width,height,rotation,time)"
 )
 LIST_FIELDS = f"nextPageToken,incompleteSearch,files({FILE_FIELDS})"
 _ID = re.compile(r"[A-Za-z0-9_-]{10,200}")
@@ -120,6 +120,8 @@ class Entry:
     height: int | None
     rotation: int | None  # quarter turns clockwise, as Drive reads the EXIF orientation
     thumbnail_link: str  # short-lived; kept server-side, never sent to a browser
+    taken_at: date | None = None  # the camera's date (EXIF), when Drive read one
+    trashed: bool = False
 
     @property
     def is_folder(self) -> bool:
@@ -574,6 +576,7 @@ def _entry(data: Any) -> Entry | None:
         width=_int(image.get("width")), height=_int(image.get("height")),
         rotation=_int(image.get("rotation")),
         thumbnail_link=link if link.startswith(("https://", "http://")) else "",
+        taken_at=_exif_date(image.get("time")), trashed=data.get("trashed") is True,
     )
 
 
@@ -596,6 +599,16 @@ def _int(value: Any) -> int | None:
         with contextlib.suppress(ValueError):
             return int(value.strip())
     return None
+
+
+def _exif_date(value: Any) -> date | None:
+    """The day of an EXIF time as Drive sends it: "2019:03:14 10:00:00"."""
+    if not isinstance(value, str):
+        return None
+    try:
+        return date(*(int(part) for part in value.strip()[:10].split(":")))
+    except (TypeError, ValueError):
+        return None
 
 
 def _datetime(value: Any) -> datetime | None:

@@ -62,6 +62,7 @@ def drive_folder_listing(*, folder_id: str | None = None) -> Listing:
             if entry.is_folder:
                 _names.put(entry.id, entry.name, parent=folder_id)
         thumbnails.links.put(entries)
+        _entries.put(entries)
         kept = (tuple(e for e in entries if e.is_folder),
                 tuple(e for e in entries if e.is_image))
         _listings.put(folder_id, kept)
@@ -106,13 +107,20 @@ def drive_pictures_below(*, folder_id: str, subfolders: bool) -> list[tuple[tupl
     else:
         found = [((), entry) for entry in client.children(folder_id, images_only=True)]
     thumbnails.links.put(entry for _path, entry in found)
+    _entries.put(entry for _path, entry in found)
     return found
+
+
+def drive_entry_listed(*, file_id: str) -> drive.Entry | None:
+    """The file as a listing of the shared tree in this process showed it, lately."""
+    return _entries.get(file_id)
 
 
 def forget() -> None:
     """Drop what this process keeps (a new DRIVE_FOLDER_URL, a test)."""
     _listings.clear()
     _names.clear()
+    _entries.clear()
 
 
 def _outside(folder_id: str) -> NotFound:
@@ -166,5 +174,34 @@ class _Names:
             self._kept.clear()
 
 
+class _Entries:
+    """File id -> its Entry, from listings, for LISTING_SECONDS."""
+
+    def __init__(self) -> None:
+        self._kept: OrderedDict[str, tuple[float, drive.Entry]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def put(self, entries) -> None:
+        now = time.monotonic()
+        with self._lock:
+            for entry in entries:
+                self._kept[entry.id] = (now, entry)
+                self._kept.move_to_end(entry.id)
+            while len(self._kept) > MAX_FOLDERS:
+                self._kept.popitem(last=False)
+
+    def get(self, file_id: str) -> drive.Entry | None:
+        with self._lock:
+            kept = self._kept.get(file_id)
+        if kept is None or time.monotonic() - kept[0] > LISTING_SECONDS:
+            return None
+        return kept[1]
+
+    def clear(self) -> None:
+        with self._lock:
+            self._kept.clear()
+
+
 _listings = _Listings()
 _names = _Names()
+_entries = _Entries()

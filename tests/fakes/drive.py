@@ -91,6 +91,7 @@ class FakeFile:
     height: int | None = None
     rotation: int | None = None
     broken: bool = False  # not decodable: Drive makes no thumbnail
+    taken: str = ""  # imageMediaMetadata.time, as Drive reads it from EXIF
     children: list[FakeFile] = field(default_factory=list)
 
     @property
@@ -321,7 +322,7 @@ def add_standard_content(fake: FakeDrive) -> FakeDrive:
     """
     files = sample_files()
     art = fake.add_folder(None, "Frame art", shared=True)
-    fake.add_file(art, "harbour.jpg", files["big.jpg"])
+    fake.add_file(art, "harbour.jpg", files["big.jpg"]).taken = "2019:03:14 07:12:00"
     fake.add_file(art, "notes.txt", files["notes.txt"])
     fake.add_file(art, "Plan", b"", mime_type=GOOGLE_DOC)
     old = fake.add_file(art, "old.jpg", files["small.jpg"])
@@ -507,6 +508,7 @@ def _resource(fake: FakeDrive, item: FakeFile) -> dict[str, Any]:
     if item.width:
         out["imageMediaMetadata"] = {
             "width": item.width, "height": item.height, "rotation": item.rotation or 0,
+            **({"time": item.taken} if item.taken else {}),
         }
     return out
 

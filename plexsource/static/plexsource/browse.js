@@ -1,4 +1,5 @@
-// "Import from Plex": browse the photo libraries through /api/plex/ and queue imports.
+// "Import from Plex" (and from every library source: Google Drive): browse through
+// /api/<source>/ and queue imports.
 // No framework: the page's state is a few variables, the DOM is rebuilt from it.
 "use strict";
 
@@ -7,6 +8,14 @@
   if (!root) return;
 
   const API = root.dataset.api;
+  // The same page serves every library source (Plex, Google Drive): what differs is
+  // read from the page. A source with `data-folders` has one folder tree and no
+  // libraries: /folders/{id} ("root": its top) instead of /libraries/{id}?album=.
+  const ID = root.dataset.idField || "plex_metadata_id";
+  const LABEL = root.dataset.label || "Plex";
+  const FOLDERS = root.dataset.folders === "true";
+  const SETUP = root.dataset.setup || "PLEX_URL=http://<server>:32400\nPLEX_TOKEN=<your Plex token>";
+  const HINT = root.dataset.hint || "Is the Plex server running, and are PLEX_URL and PLEX_TOKEN right?";
   const PAGE_SIZE = 50;
   const POLL_MS = 1500;
   const ENDED = ["done", "failed"];
@@ -23,11 +32,12 @@
   let libraries = [];
   let items = [];
   let anchor = null; // index of the last photo clicked, for shift-click ranges
-  const selected = new Map(); // plex_metadata_id -> title
+  const selected = new Map(); // the source's id -> title
   const titles = new Map();
   const imported = new Set(); // photos seen on the TV already, to ask before a second copy
   let following = 0;
   let retryable = [];
+  let folderShown = null; // FOLDERS: the id of the folder on the page
 
   // -- talking to the API ---------------------------------------------------------------
 
@@ -119,23 +129,33 @@
     try {
       status = await api("status");
     } catch (error) {
-      message(el("strong", { text: "Docent could not ask for the Plex status: " }), error.message);
+      message(el("strong", { text: `Docent could not ask for the ${LABEL} status: ` }), error.message);
       return;
     }
     if (!status.configured) {
       message(
-        el("strong", { text: "Plex is not configured." }),
+        el("strong", { text: `${LABEL} is not configured.` }),
         el("p", { text: "Add these lines to Docent's .env file and restart Docent:" }),
-        el("pre", { text: "PLEX_URL=http://<server>:32400\nPLEX_TOKEN=<your Plex token>" }),
+        el("pre", { text: SETUP }),
       );
       return;
     }
     if (!status.connected) {
       message(
-        el("strong", { text: "Plex is not reachable. " }),
+        el("strong", { text: `${LABEL} is not reachable. ` }),
         el("span", { class: "plex-error", text: status.error || "" }),
-        el("p", { text: "Is the Plex server running, and are PLEX_URL and PLEX_TOKEN right?" }),
+        el("p", { text: HINT }),
       );
+      return;
+    }
+    if (FOLDERS) {
+      listen();
+      readAddress();
+      writeAddress(false);
+      $("plex-toolbar").hidden = false;
+      $("plex-selection").hidden = false;
+      load();
+      followUnderWay();
       return;
     }
     try {
@@ -153,18 +173,7 @@
     picker.replaceChildren(...libraries.map((lib) =>
       el("option", { value: String(lib.id), text: `${lib.title} (${lib.photo_count ?? "?"} photos)` })));
     picker.addEventListener("change", () => go({ library: picker.value, album: null, page: 1 }));
-    $("plex-hide-imported").addEventListener("change", (event) =>
-      go({ hideImported: event.target.checked, page: 1 }));
-    for (const end of ["", "-top"]) {
-      $(`plex-prev${end}`).addEventListener("click", () => go({ page: view.page - 1 }));
-      $(`plex-next${end}`).addEventListener("click", () => go({ page: view.page + 1 }));
-    }
-    $("plex-select-all").addEventListener("click", selectAllOnPage);
-    $("plex-select-none").addEventListener("click", () => { selected.clear(); showSelection(); });
-    $("plex-import").addEventListener("click", importSelected);
-    for (const box of tvBoxes()) box.addEventListener("change", showSelection);
-    $("plex-retry").addEventListener("click", retryFailed);
-    window.addEventListener("popstate", () => { readAddress(); load(); });
+    listen();
 
     readAddress();
     if (!libraries.some((lib) => String(lib.id) === view.library)) {
@@ -178,6 +187,23 @@
     followUnderWay();
   }
 
+  function listen() {
+    $("plex-hide-imported").addEventListener("change", (event) =>
+      go({ hideImported: event.target.checked, page: 1 }));
+    for (const end of ["", "-top"]) {
+      $(`plex-prev${end}`).addEventListener("click", () => go({ page: view.page - 1 }));
+      $(`plex-next${end}`).addEventListener("click", () => go({ page: view.page + 1 }));
+    }
+    $("plex-select-all").addEventListener("click", selectAllOnPage);
+    $("plex-select-none").addEventListener("click", () => { selected.clear(); showSelection(); });
+    $("plex-import").addEventListener("click", importSelected);
+    for (const box of tvBoxes()) box.addEventListener("change", showSelection);
+    $("plex-retry").addEventListener("click", retryFailed);
+    window.addEventListener("popstate", () => { readAddress(); load(); });
+    const sync = $("plex-sync-folder");
+    if (sync) sync.addEventListener("click", importFolder);
+  }
+
   // Imports started before this page was (re)loaded: follow them too.
   async function followUnderWay() {
     const ids = [];
@@ -185,8 +211,8 @@
       for (const status of ["running", "queued"]) {
         const answer = await api(`imports?status=${status}&page_size=100`);
         for (const record of answer.items) {
-          titles.set(record.plex_metadata_id, record.title);
-          ids.push(record.plex_metadata_id);
+          titles.set(record[ID], record.title);
+          ids.push(record[ID]);
         }
       }
     } catch (_) {
@@ -203,29 +229,31 @@
 
   async function load() {
     const ticket = ++loading;
-    $("plex-library").value = view.library;
+    if (!FOLDERS) $("plex-library").value = view.library;
     $("plex-hide-imported").checked = view.hideImported;
     const params = new URLSearchParams({ page: String(view.page), page_size: String(PAGE_SIZE) });
-    if (view.album) params.set("album", view.album);
+    if (view.album && !FOLDERS) params.set("album", view.album);
     if (view.hideImported) params.set("hide_imported", "true");
     message("Loading…");
     root.setAttribute("aria-busy", "true");
     let page;
     try {
-      page = await api(`libraries/${view.library}?${params}`);
+      page = await api(FOLDERS ? `folders/${view.album || "root"}?${params}`
+        : `libraries/${view.library}?${params}`);
     } catch (error) {
       if (ticket !== loading) return;
-      message(el("strong", { text: "Plex did not answer: " }), el("span", { class: "plex-error", text: error.message }));
+      message(el("strong", { text: `${LABEL} did not answer: ` }), el("span", { class: "plex-error", text: error.message }));
       root.removeAttribute("aria-busy");
       return;
     }
     if (ticket !== loading) return;
     root.removeAttribute("aria-busy");
     items = page.items;
+    folderShown = page.folder ? page.folder.id : null;
     for (const item of items) {
-      titles.set(item.plex_metadata_id, item.title);
-      if (item.imported) imported.add(item.plex_metadata_id);
-      else imported.delete(item.plex_metadata_id);
+      titles.set(item[ID], item.title);
+      if (item.imported) imported.add(item[ID]);
+      else imported.delete(item[ID]);
     }
     showCrumbs(page);
     showGrid();
@@ -235,7 +263,8 @@
   }
 
   function showCrumbs(page) {
-    const path = page.album ? page.album.path : [{ id: null, title: page.library.title }];
+    const path = FOLDERS ? page.path.map((crumb, index) => ({ ...crumb, id: index ? crumb.id : null }))
+      : page.album ? page.album.path : [{ id: null, title: page.library.title }];
     const nav = $("plex-crumbs");
     const parts = path.map((crumb, index) => {
       if (index === path.length - 1) return el("span", { "aria-current": "page", text: crumb.title });
@@ -269,6 +298,15 @@
   }
 
   function tile(item, index) {
+    if (item.type === "folder") {
+      return el("button", {
+        type: "button", class: "plex-tile album", "data-id": item[ID],
+        "aria-label": `Open folder ${item.title}`,
+        onclick: () => go({ album: item[ID], page: 1 }),
+      }, el("span", { class: "plex-thumb folder", "aria-hidden": "true", text: "📁" }),
+      el("span", { class: "plex-title", text: item.title }),
+      el("span", { class: "plex-date", text: "Folder" }));
+    }
     const img = el("img", { src: item.thumbnail_url, alt: item.title, loading: "lazy" });
     // Loading shimmers; a thumbnail Plex could not give says so instead of a broken glyph.
     const thumb = el("span", { class: "plex-thumb loading" }, img);
@@ -280,9 +318,9 @@
     });
     if (item.type === "album") {
       return el("button", {
-        type: "button", class: "plex-tile album", "data-id": item.plex_metadata_id,
+        type: "button", class: "plex-tile album", "data-id": item[ID],
         "aria-label": `Open album ${item.title}`,
-        onclick: () => go({ album: item.plex_metadata_id, page: 1 }),
+        onclick: () => go({ album: item[ID], page: 1 }),
       }, thumb, el("span", { class: "plex-title", text: item.title }),
       el("span", { class: "plex-date", text: "Album" }));
     }
@@ -293,8 +331,8 @@
       removed: "Removed from the TV: import puts it back",
     }[state];
     return el("button", {
-      type: "button", class: `plex-tile photo ${state}`, "data-id": item.plex_metadata_id,
-      "data-index": String(index), "aria-pressed": String(selected.has(item.plex_metadata_id)),
+      type: "button", class: `plex-tile photo ${state}`, "data-id": item[ID],
+      "data-index": String(index), "aria-pressed": String(selected.has(item[ID])),
       onclick: (event) => toggle(index, event.shiftKey),
     }, thumb, badge && el("span", { class: `plex-badge ${state}`, text: badge }),
     el("span", { class: "plex-title", text: item.title }),
@@ -314,12 +352,12 @@
     if (range && anchor !== null) {
       const [from, to] = anchor < index ? [anchor, index] : [index, anchor];
       for (const i of photoIndexes()) {
-        if (i >= from && i <= to) selected.set(items[i].plex_metadata_id, items[i].title);
+        if (i >= from && i <= to) selected.set(items[i][ID], items[i].title);
       }
-    } else if (selected.has(item.plex_metadata_id)) {
-      selected.delete(item.plex_metadata_id);
+    } else if (selected.has(item[ID])) {
+      selected.delete(item[ID]);
     } else {
-      selected.set(item.plex_metadata_id, item.title);
+      selected.set(item[ID], item.title);
     }
     anchor = index;
     showSelection();
@@ -330,7 +368,7 @@
     // before importing lets them join it without a second copy).
     const all = collectionName() !== "";
     for (const i of photoIndexes()) {
-      if (all || !items[i].imported) selected.set(items[i].plex_metadata_id, items[i].title);
+      if (all || !items[i].imported) selected.set(items[i][ID], items[i].title);
     }
     showSelection();
   }
@@ -408,13 +446,26 @@
     });
   }
 
-  async function requestImport(ids, force) {
+  // "Import the whole folder": every picture in it not imported yet (FOLDERS sources).
+  async function importFolder() {
+    const button = $("plex-sync-folder");
+    button.disabled = true;
+    const subfolders = $("plex-sync-subfolders");
+    const answer = await requestImport([], false, {
+      folder_id: folderShown, subfolders: Boolean(subfolders && subfolders.checked),
+    });
+    button.disabled = false;
+    if (answer && answer.queued.length) follow(answer);
+  }
+
+  async function requestImport(ids, force, folder = null) {
     let answer;
     try {
       answer = await api("import", {
         method: "POST",
         body: JSON.stringify({
-          plex_metadata_ids: ids, analyze: $("plex-analyze").checked, force,
+          ...(folder ? folder : { [`${ID}s`]: ids, force }),
+          analyze: $("plex-analyze").checked,
           ...(tvBoxes().length ? { tvs: tvsPicked().map((box) => Number(box.value)) } : {}),
           ...(collectionName() ? { collection: collectionName() } : {}),
         }),
@@ -425,8 +476,9 @@
     }
     const name = (id) => titles.get(id) || id;
     const warnings = [
-      ...answer.skipped.map((s) => `${name(s.plex_metadata_id)}: not imported, ${s.reason}.`),
-      ...answer.errors.map((e) => `${name(e.plex_metadata_id)}: ${e.error}`),
+      ...(folder ? [] : answer.skipped.map((s) => `${name(s[ID])}: not imported, ${s.reason}.`)),
+      ...(folder && answer.skipped.length ? [`${answer.skipped.length} already imported or on their way.`] : []),
+      ...answer.errors.map((e) => `${name(e[ID])}: ${e.error}`),
     ];
     const collected = answer.collection
       ? [`${answer.added_to_collection} photo(s) put in the collection “${answer.collection}”.`] : [];
@@ -488,7 +540,7 @@
         $("plex-summary").textContent =
           `Finished: ${records.length - failed.length} imported, ${answer.skipped.length} skipped, ` +
           `${failed.length + answer.errors.length} failed.`;
-        retryable = failed.map((record) => record.plex_metadata_id);
+        retryable = failed.map((record) => record[ID]);
         const retry = $("plex-retry");
         retry.textContent = `Retry failed (${retryable.length})`;
         retry.hidden = retryable.length === 0;
@@ -529,10 +581,10 @@
       .map(([id]) => id);
     for (let start = 0; start < open.length; start += 100) {
       const params = new URLSearchParams({ page_size: "100" });
-      for (const id of open.slice(start, start + 100)) params.append("plex_metadata_id", id);
+      for (const id of open.slice(start, start + 100)) params.append(ID, id);
       const answer = await api(`imports?${params}`);
       for (const record of answer.items) {
-        const row = rows.get(record.plex_metadata_id);
+        const row = rows.get(record[ID]);
         if (row) {
           row.record = record;
           showRecord(row);

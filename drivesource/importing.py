@@ -1,0 +1,177 @@
+"""Importing Drive pictures: what the core's import machinery asks of the Drive source
+(which pictures the ids name, and their originals), and the use cases the API, the
+admin and `import_drive` call, each the core's (docentsite.sources) for Drive.
+
+The records are the core's shared SourceImport (unique by source and Drive file id):
+a picture is imported once, whatever asks for it. Each artwork keeps the folder's
+`drive_sync_id` (Artwork.extra), which artwork_meta.json carries as the original
+Docent writes it.
+"""
+
+from collections.abc import Iterable
+from pathlib import Path, PurePosixPath
+
+from django.utils import timezone
+
+from docentsite.artwork.errors import DocentError, NotFound, Rejected
+from docentsite.sources import imports, inline
+from docentsite.sources.imports import ImportRequestResult, Item, Original, safe
+from docentsite.sources.registry import Source, source_get
+from drivesource import client as drive
+from drivesource import folders
+from drivesource.models import DriveSync
+
+__all__ = ["ImportRequestResult"]
+
+
+def drive_source() -> Source:
+    return source_get("google_drive")
+
+
+# -- what the core asks of the source -----------------------------------------------
+
+def drive_lookup(*, refs: list[str], listed: Iterable[drive.Entry] = ()
+                 ) -> tuple[dict[str, Item], dict[str, str]]:
+    """Each picture as a listing just showed it, or as Drive describes it now; and why
+    the others cannot be imported (not a picture, not in the shared folder, gone)."""
+    known = {entry.id: entry for entry in listed}
+    items, errors = {}, {}
+    try:
+        sync_id = drive_sync_current().sync_id
+    except DocentError as exc:
+        return {}, dict.fromkeys(refs, str(exc))
+    for at, ref in enumerate(refs):
+        try:
+            entry = known.get(ref) or _described(ref)
+        except drive.DriveUnavailable as exc:
+            errors.update(dict.fromkeys(refs[at:], str(exc)))
+            break
+        except DocentError as exc:
+            errors[ref] = str(exc)
+            continue
+        if not entry.is_image:
+            errors[ref] = f"{entry.name!r} on Google Drive is not a picture ({entry.mime_type})."
+        elif entry.trashed:
+            errors[ref] = f"{entry.name!r} is in the Google Drive trash."
+        else:
+            items[ref] = Item(ref=entry.id, title=PurePosixPath(entry.name).stem or entry.name,
+                              filename=entry.name, artwork_extra={"drive_sync_id": sync_id})
+    return items, errors
+
+
+def _described(ref: str) -> drive.Entry:
+    """A file of the shared tree: from a recent listing, else asked of Drive (and its
+    folder's place in the tree checked)."""
+    drive.check_id(ref)
+    entry = folders.drive_entry_listed(file_id=ref)
+    if entry is not None:
+        return entry
+    entry = drive.from_settings().file(ref)
+    try:
+        folders.drive_folder_path(folder_id=entry.parent_id)
+    except NotFound:
+        raise NotFound(f"{entry.name!r} is not in the shared Google Drive folder.") from None
+    return entry
+
+
+def drive_fetch_original(*, ref: str, dest_dir: Path) -> Original:
+    """Download the picture's original file into `dest_dir`."""
+    client = drive.from_settings()
+    entry = client.file(ref)
+    if not entry.is_image or entry.trashed:
+        raise Rejected(f"{entry.name!r} on Google Drive is no longer a picture Docent may "
+                       "import (moved to the trash, or replaced by another kind of file).")
+    path = dest_dir / _safe_name(entry.name)
+    size = client.download(ref, path)
+    note = ""
+    if entry.size is not None and size != entry.size:
+        note = (f"The file changed while Docent read it (Drive listed {entry.size:,} bytes; "
+                f"it sent {size:,}): imported as sent.")
+    return Original(path, note)
+
+
+def _safe_name(name: str) -> str:
+    stem, dot, suffix = (name or "picture").rpartition(".")
+    return f"{safe(stem or suffix)}.{safe(suffix)}" if dot else safe(suffix)
+
+
+def drive_sync_current() -> DriveSync:
+    """The row of DRIVE_FOLDER_URL's folder, made the first time something is imported
+    from it: its sync_id marks every picture imported from it."""
+    root = folders.drive_root()
+    sync, made = DriveSync.objects.get_or_create(folder_id=root.id,
+                                                 defaults={"name": root.title[:255]})
+    if not made and sync.name != root.title[:255]:
+        DriveSync.objects.filter(pk=sync.pk).update(name=root.title[:255],
+                                                    updated_at=timezone.now())
+    return sync
+
+
+# -- the use cases ---------------------------------------------------------------------
+
+def drive_import_request(
+    *, drive_file_ids, analyze: bool | None = None, force: bool = False, user=None,
+    tvs_wanted=None, collection: str | None = None, listed: Iterable[drive.Entry] = (),
+) -> ImportRequestResult:
+    """Queue each picture for the TVs named (default: the default TV) unless it is
+    already there or on its way (docentsite.sources.imports.source_import_request)."""
+    listed = list(listed)
+    return _named(imports.source_import_request(
+        source=drive_source(), refs=drive_file_ids, analyze=analyze, force=force, user=user,
+        tvs_wanted=tvs_wanted, collection=collection,
+        lookup=lambda refs: drive_lookup(refs=refs, listed=listed)))
+
+
+def _named(result: ImportRequestResult) -> ImportRequestResult:
+    """Skips and errors keyed by drive_file_id, as the API and command name it (the
+    shared records call it `ref`)."""
+    for entries in (result.skipped, result.errors):
+        for entry in entries:
+            entry["drive_file_id"] = entry.pop("ref")
+    return result
+
+
+def drive_folder_pictures(*, folder_id: str | None = None, subfolders: bool = False
+                          ) -> list[drive.Entry]:
+    """The pictures of a folder of the shared tree (default: the shared folder itself),
+    and with `subfolders` of every folder below it, as Drive lists them now."""
+    folder_id = folder_id or folders.drive_root().id
+    return [entry for _path, entry in folders.drive_pictures_below(
+        folder_id=folder_id, subfolders=subfolders)]
+
+
+def drive_folder_import(
+    *, folder_id: str | None = None, subfolders: bool = False, analyze: bool | None = None,
+    user=None, tvs_wanted=None, collection: str | None = None, dry_run: bool = False,
+) -> ImportRequestResult:
+    """"Sync this folder": import every picture of the folder not imported yet (those
+    imported before are skipped, failed ones tried again), optionally into a collection."""
+    pictures = drive_folder_pictures(folder_id=folder_id, subfolders=subfolders)
+    refs = [entry.id for entry in pictures]
+    if dry_run:
+        return _named(imports.source_import_plan(
+            source=drive_source(), refs=refs, tvs_wanted=tvs_wanted,
+            lookup=lambda asked: drive_lookup(refs=asked, listed=pictures)))
+    result = drive_import_request(drive_file_ids=refs, analyze=analyze, user=user,
+                                  tvs_wanted=tvs_wanted, collection=collection,
+                                  listed=pictures)
+    DriveSync.objects.filter(folder_id=folders.drive_root().id).update(
+        last_synced_at=timezone.now(), updated_at=timezone.now())
+    return result
+
+
+def drive_import_records(*, drive_file_ids: Iterable[str]) -> list:
+    return imports.source_import_records(source=drive_source(), refs=drive_file_ids)
+
+
+def drive_import_follow(*, record_ids: Iterable[int], interval: float = 1.0,
+                        timeout: float | None = None):
+    """Each record, as soon as a worker has ended it (done or failed)."""
+    return inline.source_import_follow(source=drive_source(), record_ids=record_ids,
+                                       interval=interval, timeout=timeout)
+
+
+def drive_import_run_inline(*, record_id: int, attempts: int = inline.INLINE_ATTEMPTS):
+    """Run a queued import's steps in this process, for when no worker is running."""
+    return inline.source_import_run_inline(source=drive_source(), record_id=record_id,
+                                           attempts=attempts)
