@@ -131,6 +131,13 @@ def _named(result: ImportRequestResult) -> ImportRequestResult:
     return result
 
 
+def drive_import_plan(*, drive_file_ids, force: bool = False, tvs_wanted=None
+                      ) -> ImportRequestResult:
+    """What drive_import_request would do with these pictures, without doing it."""
+    return _named(imports.source_import_plan(
+        source=drive_source(), refs=drive_file_ids, force=force, tvs_wanted=tvs_wanted))
+
+
 def drive_folder_pictures(*, folder_id: str | None = None, subfolders: bool = False
                           ) -> list[drive.Entry]:
     """The pictures of a folder of the shared tree (default: the shared folder itself),
@@ -158,6 +165,30 @@ def drive_folder_import(
     DriveSync.objects.filter(folder_id=folders.drive_root().id).update(
         last_synced_at=timezone.now(), updated_at=timezone.now())
     return result
+
+
+def drive_folder_find(*, text: str) -> str:
+    """The id of a folder of the shared tree, named by its link, its id, or its path of
+    names from the shared folder down ("Travel/Mexico", any case)."""
+    text = text.strip()
+    if text.startswith(("http://", "https://")) or (len(text) >= 25 and "/" not in text
+                                                    and " " not in text):
+        try:
+            folder_id = drive.parse_folder_id(text)
+        except ValueError as exc:
+            raise NotFound(str(exc)) from None
+        folders.drive_folder_path(folder_id=folder_id)
+        return folder_id
+    folder_id = folders.drive_root().id
+    names = [name.strip() for name in text.split("/") if name.strip()]
+    for depth, name in enumerate(names, start=1):
+        listing = folders.drive_folder_listing(folder_id=folder_id)
+        found = next((f for f in listing.folders if f.name.casefold() == name.casefold()), None)
+        if found is None:
+            raise NotFound(f"There is no folder {'/'.join(names[:depth])!r} in the shared "
+                           f"Google Drive folder {listing.path[0].title!r}.")
+        folder_id = found.id
+    return folder_id
 
 
 def drive_import_records(*, drive_file_ids: Iterable[str]) -> list:
