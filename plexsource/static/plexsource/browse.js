@@ -303,7 +303,7 @@
         type: "button", class: "plex-tile album", "data-id": item[ID],
         "aria-label": `Open folder ${item.title}`,
         onclick: () => go({ album: item[ID], page: 1 }),
-      }, el("span", { class: "plex-thumb folder", "aria-hidden": "true", text: "📁" }),
+      }, el("span", { class: "plex-thumb folder", "aria-hidden": "true" }),
       el("span", { class: "plex-title", text: item.title }),
       el("span", { class: "plex-date", text: "Folder" }));
     }
