@@ -170,13 +170,6 @@ for _app in INSTALLED_APPS:
         _read = importlib.import_module(f"{_app}.docent_settings")
         globals().update({name: value for name, value in vars(_read).items() if name.isupper()})
 
-# --- Google Drive ---------------------------------------------------------
-DRIVE_API_KEY = config.text("DRIVE_API_KEY")
-DRIVE_FOLDER_URL = config.text("DRIVE_FOLDER_URL")
-DRIVE_TIMEOUT = config.number("DRIVE_TIMEOUT", 15, minimum=1)
-DRIVE_DOWNLOAD_TIMEOUT = config.number("DRIVE_DOWNLOAD_TIMEOUT", 900, minimum=1)
-DRIVE_API_URL = config.url("DRIVE_API_URL", "https://www.googleapis.com")
-
 # --- Files and the API ----------------------------------------------------
 ARTWORK_META_PATH = config.path("ARTWORK_META_PATH", DOCENT_DATA_DIR / "artwork_meta.json")
 DOCENT_API_TOKEN = config.text("DOCENT_API_TOKEN")

@@ -14,6 +14,7 @@ from drivesource import browse, importing
 from drivesource.schemas import (
     MAX_PAGE_NUMBER,
     BrowseOut,
+    ContainerOut,
     DriveId,
     FolderRef,
     ImportIn,
@@ -29,8 +30,6 @@ router = Router(tags=["google drive"])
 ERRORS = {404: Message, 409: Message, 422: Message, 503: Message}
 VIEW = "sources.view_sourceimport"
 ADD = "sources.add_sourceimport"
-#: The shared folder itself, in /folders/{folder_id}.
-ROOT = "root"
 
 
 @router.get("/status", response=StatusOut, summary="Is Google Drive set up and answering?")
@@ -39,18 +38,27 @@ def drive_status(request):
     return status_services.status_source(source=importing.drive_source())
 
 
+@router.get("/folders", response={200: list[ContainerOut], **ERRORS},
+            summary="The shared folder (DRIVE_FOLDER_URL), as the browse page's picker lists it")
+@api_requires(VIEW)
+def drive_folders(request):
+    return browse.drive_containers()
+
+
 class BrowseQuery(Schema):
     page: int = Field(1, ge=1, le=MAX_PAGE_NUMBER)
     page_size: int = Field(50, ge=1, le=browse.MAX_PAGE_SIZE)
+    album: DriveId | None = Field(None, description="A folder below the shared one")
     hide_imported: bool = False
 
 
 @router.get("/folders/{folder_id}", response={200: BrowseOut, **ERRORS},
-            summary='One page of a folder of the shared folder ("root": the shared one)')
+            summary='One page of the shared folder ("root" or its id), or of a folder below '
+                    "it (album)")
 @api_requires(VIEW)
 def drive_folder(request, folder_id: Path[FolderRef], query: Query[BrowseQuery]):
     return browse.drive_browse(
-        folder_id=None if folder_id == ROOT else folder_id, page=query.page,
+        container_id=folder_id, album=query.album, page=query.page,
         page_size=query.page_size, hide_imported=query.hide_imported)
 
 
@@ -64,9 +72,9 @@ def drive_import(request, payload: ImportIn):
         api_check(request, "artwork.change_collection",
                   *([] if made else ["artwork.add_collection"]))
     user = request.user if hasattr(request.user, "pk") else None
-    if payload.folder_id:
+    if payload.album:
         result = importing.drive_folder_import(
-            folder_id=payload.folder_id, subfolders=payload.subfolders,
+            folder_id=payload.album, subfolders=payload.below,
             analyze=payload.analyze, user=user, tvs_wanted=payload.tvs,
             collection=payload.collection)
     else:

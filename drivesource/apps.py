@@ -15,6 +15,7 @@ class DriveSourceConfig(AppConfig):
         lookup="drivesource.importing.drive_lookup",
         secrets=("DRIVE_API_KEY",),
         meta_ref_key="drive_file_id",
+        api_ref="drive_file_id",
         check="drivesource.checks.drive_check",
         settings_check="drivesource.checks.drive_settings_check",
         setup_lines=("DRIVE_API_KEY=<your Google API key>",

@@ -4,8 +4,10 @@ picture with its import state and a preview served by Docent. Read-only."""
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.templatetags.static import static
 from django.urls import reverse
 
+from docentsite.artwork.errors import NotFound
 from docentsite.sources import imports
 from docentsite.sources.imports import chunks
 from drivesource import folders
@@ -18,7 +20,7 @@ MAX_PAGE_SIZE = 200
 @dataclass(frozen=True)
 class BrowseItem:
     drive_file_id: str
-    type: str  # "folder" or "photo"
+    type: str  # "album" (a folder: what the shared browse page opens) or "photo"
     title: str
     thumbnail_url: str
     width: int | None
@@ -29,21 +31,49 @@ class BrowseItem:
 
 
 @dataclass(frozen=True)
+class Container:
+    """The shared folder, as the browse page's picker lists it (its only entry)."""
+
+    id: str
+    title: str
+    photo_count: int | None = None
+
+
+@dataclass(frozen=True)
+class Album:
+    """A folder below the shared one, with the path down to it for breadcrumbs."""
+
+    id: str
+    title: str
+    path: list[dict]  # [{"id": None, "title": <the shared folder>}, {"id", "title"}...]
+
+
+@dataclass(frozen=True)
 class BrowsePage:
-    folder: folders.Crumb
-    path: list[folders.Crumb]
+    library: Container
+    album: Album | None
     page: int
     page_size: int
     total: int
     items: list[BrowseItem] = field(default_factory=list)
 
 
-def drive_browse(*, folder_id: str | None = None, page: int = 1, page_size: int = 50,
-                 hide_imported: bool = False) -> BrowsePage:
-    """One page of a folder of the shared tree (default: the shared folder): its
-    subfolders first, then its pictures, by name. One listing of Drive a minute per
-    folder, one query per 500 pictures for their import states."""
-    listing = folders.drive_folder_listing(folder_id=folder_id)
+def drive_containers() -> list[Container]:
+    """What the browse page's picker offers: the shared folder."""
+    root = folders.drive_root()
+    return [Container(id=root.id, title=root.title)]
+
+
+def drive_browse(*, container_id: str, album: str | None = None, page: int = 1,
+                 page_size: int = 50, hide_imported: bool = False) -> BrowsePage:
+    """One page of the shared folder (`container_id`, or "root") or of a folder below it
+    (`album`): its subfolders first, then its pictures, by name. One listing of Drive a
+    minute per folder, one query per 500 pictures for their import states."""
+    root = folders.drive_root()
+    if container_id not in ("root", root.id):
+        raise NotFound(f"There is no shared Google Drive folder {container_id}; the one "
+                       f"DRIVE_FOLDER_URL names is {root.id}.")
+    listing = folders.drive_folder_listing(folder_id=album or root.id)
     page, page_size = max(page, 1), min(max(page_size, 1), MAX_PAGE_SIZE)
     source = drive_source()
     pictures = list(listing.pictures)
@@ -55,17 +85,23 @@ def drive_browse(*, folder_id: str | None = None, page: int = 1, page_size: int 
     if not hide_imported:
         states = _states(source, [entry.id for entry in shown if not entry.is_folder])
     head, tail = _thumbnail_route()
+    folder_picture = static("drivesource/folder.svg")
     items = []
     for entry in shown:
         status = None if entry.is_folder else states.get(entry.id)
-        thumbnail = "" if entry.is_folder else (
+        thumbnail = folder_picture if entry.is_folder else (
             f"{head}{entry.id}{tail}?v={version_of(entry)}")
         items.append(BrowseItem(
-            drive_file_id=entry.id, type="folder" if entry.is_folder else "photo",
+            drive_file_id=entry.id, type="album" if entry.is_folder else "photo",
             title=entry.name, thumbnail_url=thumbnail, width=entry.width, height=entry.height,
             taken_at=entry.taken_at, imported=status == "done", import_status=status))
-    return BrowsePage(folder=listing.folder, path=list(listing.path), page=page,
-                      page_size=page_size, total=len(everything), items=items)
+    shown_album = None
+    if album:
+        path = [{"id": None, "title": root.title},
+                *({"id": crumb.id, "title": crumb.title} for crumb in listing.path[1:])]
+        shown_album = Album(id=listing.folder.id, title=listing.folder.title, path=path)
+    return BrowsePage(library=Container(id=root.id, title=root.title), album=shown_album,
+                      page=page, page_size=page_size, total=len(everything), items=items)
 
 
 def _states(source, refs: list[str]) -> dict[str, str]:

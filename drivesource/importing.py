@@ -116,26 +116,17 @@ def drive_import_request(
     """Queue each picture for the TVs named (default: the default TV) unless it is
     already there or on its way (docentsite.sources.imports.source_import_request)."""
     listed = list(listed)
-    return _named(imports.source_import_request(
+    return imports.source_import_request(
         source=drive_source(), refs=drive_file_ids, analyze=analyze, force=force, user=user,
         tvs_wanted=tvs_wanted, collection=collection,
-        lookup=lambda refs: drive_lookup(refs=refs, listed=listed)))
-
-
-def _named(result: ImportRequestResult) -> ImportRequestResult:
-    """Skips and errors keyed by drive_file_id, as the API and command name it (the
-    shared records call it `ref`)."""
-    for entries in (result.skipped, result.errors):
-        for entry in entries:
-            entry["drive_file_id"] = entry.pop("ref")
-    return result
+        lookup=lambda refs: drive_lookup(refs=refs, listed=listed))
 
 
 def drive_import_plan(*, drive_file_ids, force: bool = False, tvs_wanted=None
                       ) -> ImportRequestResult:
     """What drive_import_request would do with these pictures, without doing it."""
-    return _named(imports.source_import_plan(
-        source=drive_source(), refs=drive_file_ids, force=force, tvs_wanted=tvs_wanted))
+    return imports.source_import_plan(
+        source=drive_source(), refs=drive_file_ids, force=force, tvs_wanted=tvs_wanted)
 
 
 def drive_folder_pictures(*, folder_id: str | None = None, subfolders: bool = False
@@ -156,15 +147,21 @@ def drive_folder_import(
     pictures = drive_folder_pictures(folder_id=folder_id, subfolders=subfolders)
     refs = [entry.id for entry in pictures]
     if dry_run:
-        return _named(imports.source_import_plan(
+        return imports.source_import_plan(
             source=drive_source(), refs=refs, tvs_wanted=tvs_wanted,
-            lookup=lambda asked: drive_lookup(refs=asked, listed=pictures)))
+            lookup=lambda asked: drive_lookup(refs=asked, listed=pictures))
     result = drive_import_request(drive_file_ids=refs, analyze=analyze, user=user,
                                   tvs_wanted=tvs_wanted, collection=collection,
                                   listed=pictures)
-    DriveSync.objects.filter(folder_id=folders.drive_root().id).update(
-        last_synced_at=timezone.now(), updated_at=timezone.now())
+    drive_sync_ran()
     return result
+
+
+def drive_sync_ran() -> None:
+    """The shared folder's row says a sync (an import of a whole folder) ran now."""
+    now = timezone.now()
+    DriveSync.objects.filter(pk=drive_sync_current().pk).update(last_synced_at=now,
+                                                              updated_at=now)
 
 
 def drive_folder_find(*, text: str) -> str:

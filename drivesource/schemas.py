@@ -16,7 +16,7 @@ MAX_PAGE_NUMBER = 1_000_000
 DriveId = Annotated[str, StringConstraints(
     strip_whitespace=True, min_length=10, max_length=200, pattern=r"^[A-Za-z0-9_-]+$")]
 
-#: A folder in /folders/{folder_id}: its id, or "root" for the shared folder itself.
+#: The shared folder in /folders/{folder_id}: its id, or "root".
 FolderRef = Annotated[str, StringConstraints(
     strip_whitespace=True, min_length=4, max_length=200,
     pattern=r"^(root|[A-Za-z0-9_-]{10,200})$")]
@@ -37,18 +37,30 @@ class StatusOut(Schema):
                           "STATUS_CHECK_INTERVAL seconds); null when the settings alone tell")
 
 
+class ContainerOut(Schema):
+    id: str = Field(description="The shared folder's id")
+    title: str
+    photo_count: int | None
+
+
 class CrumbOut(Schema):
+    id: str | None = Field(description="A folder's id; null for the shared folder")
+    title: str
+
+
+class AlbumOut(Schema):
     id: str
     title: str
+    path: list[CrumbOut] = Field(description="From the shared folder down to this one")
 
 
 class BrowseItemOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     drive_file_id: str
-    type: str = Field(description='"folder" or "photo"')
+    type: str = Field(description='"album" (a folder below) or "photo"')
     title: str
-    thumbnail_url: str = Field(description="Docent's own URL of its preview; \"\" for a folder")
+    thumbnail_url: str = Field(description="Docent's own URL of its preview")
     width: int | None
     height: int | None
     taken_at: date | None
@@ -57,8 +69,8 @@ class BrowseItemOut(BaseModel):
 
 
 class BrowseOut(Schema):
-    folder: CrumbOut
-    path: list[CrumbOut] = Field(description="From the shared folder down to this one")
+    library: ContainerOut = Field(description="The shared folder")
+    album: AlbumOut | None = Field(description="The folder below it shown, if any")
     page: int
     page_size: int
     total: int
@@ -68,10 +80,10 @@ class BrowseOut(Schema):
 class ImportIn(Schema):
     drive_file_ids: list[DriveId] = Field(
         default_factory=list, max_length=1000, description="The pictures to import")
-    folder_id: DriveId | None = Field(
-        None, description="Instead: every picture of this folder not imported yet "
-                          "(\"sync this folder\")")
-    subfolders: bool = Field(False, description="With folder_id: the folders below it too")
+    album: DriveId | None = Field(
+        None, description="Instead: every picture not imported yet of this folder (the "
+                          "shared one, or one below it): \"sync this folder\"")
+    below: bool = Field(False, description="With album: the folders below it too")
     analyze: bool | None = Field(None, description="null: the AUTO_ANALYZE setting")
     force: bool = Field(False, description="Import again pictures already on the TV")
     tvs: list[TVRef] = Field(
@@ -83,9 +95,9 @@ class ImportIn(Schema):
 
     @model_validator(mode="after")
     def one_way(self):
-        if bool(self.drive_file_ids) == bool(self.folder_id):
-            raise ValueError("give either drive_file_ids or folder_id")
-        if self.folder_id and self.force:
+        if bool(self.drive_file_ids) == bool(self.album):
+            raise ValueError("give either drive_file_ids or album (a folder)")
+        if self.album and self.force:
             raise ValueError("force is for drive_file_ids: a folder imports what is not "
                              "imported yet")
         return self

@@ -1,35 +1,21 @@
-"""The "Import from Google Drive" admin page (the Plex page's grid, fed from
+"""The "Import from Google Drive" admin page (every library source's page, fed from
 /api/drive/) and the previews its grid shows."""
 
-from django.contrib import admin
 from django.http import FileResponse, HttpResponseNotModified, JsonResponse
-from django.template.response import TemplateResponse
 from django.utils.http import parse_etags
 
 from docentsite.api import plain_route
-from docentsite.artwork.forms import default_tv_ids, enabled_tvs
-from docentsite.artwork.models import Collection
-from docentsite.artwork.services import analyze_by_default
+from docentsite.sources.pages import source_browse_page
 from drivesource import thumbnails
 from drivesource.importing import drive_source
 
 
 def drive_browse(request):
-    offered = list(enabled_tvs())
-    source = drive_source()
-    context = {
-        **admin.site.each_context(request),
-        "title": "Import from Google Drive",
-        "source": source,
-        "auto_analyze": analyze_by_default(),
-        "tvs": offered if len(offered) > 1 else [],
-        "default_tvs": default_tv_ids(),
-        "can_collect": request.user.has_perm("artwork.change_collection"),
-        "can_add_collection": request.user.has_perm("artwork.add_collection"),
-        "collections": Collection.objects.values_list("name", flat=True)
-        if request.user.has_perm("artwork.change_collection") else [],
-    }
-    return TemplateResponse(request, "admin/drivesource/browse.html", context)
+    return source_browse_page(
+        request, source=drive_source(), containers="folders", container_word="Folder",
+        none_of="shared folder",
+        none="Set DRIVE_FOLDER_URL to a folder shared with anyone with the link.",
+        items="pictures", whole="Import the whole folder", whole_below="with its subfolders")
 
 
 _FOR_GOOD = "private, max-age=31536000, immutable"

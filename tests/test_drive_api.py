@@ -34,13 +34,20 @@ def test_status_says_what_to_set_when_drive_is_not_set_up(browser, settings):
     assert "DRIVE_API_KEY" in status["error"]
 
 
+def test_the_picker_lists_the_shared_folder(browser, fake_drive):
+    assert browser.get("/api/drive/folders").json() == [
+        {"id": fake_drive.find("Frame art").id, "title": "Frame art", "photo_count": None}]
+
+
 def test_a_folder_page_lists_folders_then_pictures_with_previews_through_docent(
         browser, fake_drive):
     page = browser.get("/api/drive/folders/root").json()
 
-    assert page["folder"]["title"] == "Frame art" and page["total"] == 3
+    assert page["library"]["title"] == "Frame art" and page["album"] is None
+    assert page["total"] == 3
     assert [(i["type"], i["title"]) for i in page["items"]] == [
-        ("folder", "Formats"), ("folder", "Travel"), ("photo", "harbour.jpg")]
+        ("album", "Formats"), ("album", "Travel"), ("photo", "harbour.jpg")]
+    assert page["items"][0]["thumbnail_url"].endswith("drivesource/folder.svg")
     harbour = page["items"][2]
     assert harbour["taken_at"] == "2019-03-14" and (harbour["width"], harbour["height"]) == (
         6000, 4000)
@@ -53,11 +60,13 @@ def test_a_folder_page_lists_folders_then_pictures_with_previews_through_docent(
 def test_pages_of_a_large_folder(browser, fake_drive):
     formats = fake_drive.find("Formats").id
 
-    first = browser.get(f"/api/drive/folders/{formats}", {"page_size": 3}).json()
-    last = browser.get(f"/api/drive/folders/{formats}", {"page_size": 3, "page": 3}).json()
+    first = browser.get("/api/drive/folders/root", {"album": formats, "page_size": 3}).json()
+    last = browser.get("/api/drive/folders/root",
+                       {"album": formats, "page_size": 3, "page": 3}).json()
 
     assert first["total"] == 8 and len(first["items"]) == 3 and len(last["items"]) == 2
-    assert [c["title"] for c in last["path"]] == ["Frame art", "Formats"]
+    assert last["album"]["path"] == [{"id": None, "title": "Frame art"},
+                                     {"id": formats, "title": "Formats"}]
 
 
 def test_a_preview_is_fetched_once_then_served_from_the_cache(browser, fake_drive):
@@ -78,6 +87,7 @@ def test_a_preview_is_fetched_once_then_served_from_the_cache(browser, fake_driv
 
 
 @pytest.mark.parametrize("path", ["/api/drive/folders/x", "/api/drive/folders/a'b%20or",
+                                  "/api/drive/folders/root?album=x",
                                   "/api/drive/thumbnails/x?size=240"])
 def test_ids_that_are_not_drive_ids_are_refused(browser, fake_drive, path):
     assert browser.get(path).status_code in (404, 422)
@@ -85,10 +95,12 @@ def test_ids_that_are_not_drive_ids_are_refused(browser, fake_drive, path):
 
 
 def test_folders_outside_the_shared_one_are_not_found(browser, fake_drive):
-    answer = browser.get(f"/api/drive/folders/{fake_drive.find('Private').id}")
+    private = fake_drive.find("Private").id
 
-    assert answer.status_code == 404
-    assert "shared Google Drive folder" in answer.json()["detail"]
+    for answer in (browser.get(f"/api/drive/folders/{private}"),
+                   browser.get("/api/drive/folders/root", {"album": private})):
+        assert answer.status_code == 404
+        assert "shared Google Drive folder" in answer.json()["detail"]
 
 
 def test_drive_down_is_503_with_the_reason(browser, fake_drive):
@@ -119,8 +131,8 @@ def test_import_queues_pictures_and_refuses_what_is_not_one(browser, fake_drive)
 def test_importing_a_whole_folder_takes_every_picture_once(browser, fake_drive):
     travel = fake_drive.find("Travel").id
 
-    first = post(browser, {"folder_id": travel, "subfolders": True, "analyze": False}).json()
-    again = post(browser, {"folder_id": travel, "subfolders": True}).json()
+    first = post(browser, {"album": travel, "below": True, "analyze": False}).json()
+    again = post(browser, {"album": travel, "below": True}).json()
 
     assert len(first["queued"]) == 6 and first["skipped"] == []
     assert again["queued"] == [] and len(again["skipped"]) == 6
@@ -129,8 +141,8 @@ def test_importing_a_whole_folder_takes_every_picture_once(browser, fake_drive):
 
 
 @pytest.mark.parametrize("body", [
-    {}, {"drive_file_ids": ["1AbCdEfGhIjKlMnOpQr"], "folder_id": "1AbCdEfGhIjKlMnOpQr"},
-    {"folder_id": "1AbCdEfGhIjKlMnOpQr", "force": True}, {"drive_file_ids": ["bad id!"]},
+    {}, {"drive_file_ids": ["1AbCdEfGhIjKlMnOpQr"], "album": "1AbCdEfGhIjKlMnOpQr"},
+    {"album": "1AbCdEfGhIjKlMnOpQr", "force": True}, {"drive_file_ids": ["bad id!"]},
 ])
 def test_an_import_body_that_does_not_say_one_thing_is_refused(browser, fake_drive, body):
     assert post(browser, body).status_code == 422
@@ -152,6 +164,7 @@ def test_the_browse_page_is_the_shared_grid_for_drive(browser, fake_drive):
 
     assert page.status_code == 200
     html = page.content.decode()
-    assert 'data-id-field="drive_file_id"' in html and 'data-folders="true"' in html
-    assert "Import the whole folder" in html and "plexsource/browse.js" in html
+    assert 'data-ref="drive_file_id"' in html and "sources/browse.js" in html
+    assert "Import from Google Drive" in html and "/api/drive/" in html
+    assert "Import the whole folder" in html and "with its subfolders" in html
     assert fake_drive.api_key not in html

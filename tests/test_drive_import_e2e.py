@@ -50,12 +50,15 @@ def test_browse_import_five_then_find_them_imported(env, fake_drive, fake_tv, se
     run_the_checks()  # as the worker does on its timer
     status = browser.get("/api/drive/status").json()
     assert status["connected"] is True and status["folder"]["name"] == "Frame art"
-    top = browser.get("/api/drive/folders/root").json()
+    (shared,) = browser.get("/api/drive/folders").json()
+    url = f"/api/drive/folders/{shared['id']}"
+    top = browser.get(url).json()
     travel = next(i for i in top["items"] if i["title"] == "Travel")
-    travel_items = browser.get(f"/api/drive/folders/{travel['drive_file_id']}").json()["items"]
+    travel_items = browser.get(url, {"album": travel["drive_file_id"]}).json()["items"]
     mexico = next(i for i in travel_items if i["title"] == "Mexico")
-    mexico_page = browser.get(f"/api/drive/folders/{mexico['drive_file_id']}").json()
-    assert [c["title"] for c in mexico_page["path"]] == ["Frame art", "Travel", "Mexico"]
+    mexico_page = browser.get(url, {"album": mexico["drive_file_id"]}).json()
+    assert [c["title"] for c in mexico_page["album"]["path"]] == [
+        "Frame art", "Travel", "Mexico"]
     picked = {i["title"]: i["drive_file_id"] for i in top["items"] + travel_items
               + mexico_page["items"] if i["type"] == "photo" and i["title"] in
               ("harbour.jpg", "IMG_0042.JPG", "IMG_0077.HEIC", "airport.jpg", "broken.jpg")}
@@ -76,7 +79,7 @@ def test_browse_import_five_then_find_them_imported(env, fake_drive, fake_tv, se
     assert set(fake_tv.photos) == on_tv and len(on_tv) == 4
     portrait = done["IMG_0042"].artwork
     assert portrait.height > portrait.width  # EXIF orientation 6 applied
-    sync_id = DriveSync.objects.get(folder_id=top["folder"]["id"]).sync_id
+    sync_id = DriveSync.objects.get(folder_id=shared["id"]).sync_id
     entries = meta_entries(settings)
     for record in done.values():
         entry = entries[content_id(record.artwork)]
@@ -88,11 +91,11 @@ def test_browse_import_five_then_find_them_imported(env, fake_drive, fake_tv, se
     assert all(fake_drive.api_key not in log.read_text(errors="replace")
                for log in tmp_path.glob("*.log"))
 
-    again = browser.get(f"/api/drive/folders/{mexico['drive_file_id']}").json()["items"]
+    again = browser.get(url, {"album": mexico["drive_file_id"]}).json()["items"]
     marked = {i["title"]: (i["imported"], i["import_status"]) for i in again}
     assert marked == {"airport.jpg": (True, "done"), "broken.jpg": (False, "failed")}
-    hidden = browser.get(f"/api/drive/folders/{mexico['drive_file_id']}",
-                         {"hide_imported": "true"}).json()["items"]
+    hidden = browser.get(url, {"album": mexico["drive_file_id"],
+                               "hide_imported": "true"}).json()["items"]
     assert [i["title"] for i in hidden] == ["broken.jpg"]
 
     airport = done["airport"]

@@ -24,8 +24,8 @@ def drive_worker(worker_env, drive_settings, fake_drive, tmp_path):
 
 
 def open_folder(page, title):
-    page.get_by_role("button", name=f"Open folder {title}").click()
-    expect(page.locator("#plex-crumbs [aria-current=page]")).to_have_text(title)
+    page.get_by_role("button", name=f"Open album {title}").click()
+    expect(page.locator("#browse-crumbs [aria-current=page]")).to_have_text(title)
 
 
 def test_browse_select_import_then_the_whole_folder(live_server, curator, drive_worker,
@@ -34,30 +34,30 @@ def test_browse_select_import_then_the_whole_folder(live_server, curator, drive_
     page.on("request", lambda request: asked.append(request.url))
     log_in(page, live_server.url, curator, next_path="/admin/drive/browse/")
 
-    expect(page.locator("#plex-crumbs")).to_contain_text("Frame art")
+    expect(page.locator("#browse-crumbs")).to_contain_text("Frame art")
     open_folder(page, "Travel")
-    photos = page.locator(".plex-tile.photo")
+    photos = page.locator(".browse-tile.photo")
     expect(photos).to_have_count(4)
     page.wait_for_function(THUMBNAIL_SHOWN)
     photos.nth(0).click()
     photos.nth(1).click(modifiers=["Shift"])
-    expect(page.locator("#plex-count")).to_have_text("2 selected")
-    page.click("#plex-import")
-    expect(page.locator("#plex-progress-list .plex-state.done")).to_have_count(
+    expect(page.locator("#browse-count")).to_have_text("2 selected")
+    page.click("#browse-import")
+    expect(page.locator("#browse-progress-list .browse-state.done")).to_have_count(
         2, timeout=120_000)
-    expect(page.locator("#plex-summary")).to_contain_text("2 imported, 0 skipped, 0 failed")
-    expect(page.locator(".plex-tile.photo.imported")).to_have_count(2)
+    expect(page.locator("#browse-summary")).to_contain_text("2 imported, 0 skipped, 0 failed")
+    expect(page.locator(".browse-tile.photo.imported")).to_have_count(2)
     assert_accessible(page, "Drive: the finished progress view")
     page.screenshot(path=DOCS_IMAGES / "drive-import.png", full_page=True)
 
     open_folder(page, "Mexico")
     expect(photos).to_have_count(2)
-    page.click("#plex-sync-folder")
-    expect(page.locator("#plex-progress-list li")).to_have_count(2)
-    expect(page.locator("#plex-summary")).to_contain_text(
+    page.click("#browse-whole")
+    expect(page.locator("#browse-progress-list li")).to_have_count(2)
+    expect(page.locator("#browse-summary")).to_contain_text(
         "1 imported, 0 skipped, 1 failed", timeout=120_000)
-    expect(page.locator("#plex-retry")).to_have_text("Retry failed (1)")
-    expect(page.locator("#plex-progress-list")).to_contain_text("not a picture Docent can read")
+    expect(page.locator("#browse-retry")).to_have_text("Retry failed (1)")
+    expect(page.locator("#browse-progress-list")).to_contain_text("not a picture Docent can read")
     assert_accessible(page, "Drive: a folder imported, one picture failed")
     page.screenshot(path=ARTIFACTS / "drive-folder-import.png", full_page=True)
     assert len(fake_tv.photos) == 3
