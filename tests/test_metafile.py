@@ -324,9 +324,7 @@ def test_adopted_entries_come_back_unchanged_apart_from_formatting(meta_path, tv
     original = {"artwork": {"MY_F0042": DOC_EXAMPLE_ENTRY, "MY_F0043": upload, "MY_F0044": plex}}
     meta_path.write_text(json.dumps(original, separators=(",", ":")))
 
-    # Plex's and Drive's entries are recorded as imported from them, too.
-    assert metafile.adopt() == metafile.AdoptResult(
-        created=3, skipped=0, recorded={"Google Drive": 1, "Plex": 1})
+    assert metafile.adopt() == metafile.AdoptResult(created=3, skipped=0)
     metafile.sync(tv=tv)
 
     assert json.loads(meta_path.read_text()) == original
@@ -349,8 +347,7 @@ def test_adopt_twice_skips_what_is_already_known(meta_path, tv):
     write(meta_path, {"artwork": {"MY_F0042": DOC_EXAMPLE_ENTRY, "MY_F0070": {"title": "x"}}})
     on_tv("MY_F0070", title="Docent's own")
 
-    assert metafile.adopt() == metafile.AdoptResult(created=1, skipped=1,
-                                                    recorded={"Google Drive": 1})
+    assert metafile.adopt() == metafile.AdoptResult(created=1, skipped=1)
     assert metafile.adopt() == metafile.AdoptResult(created=0, skipped=2)
     assert Artwork.objects.count() == 2
     assert Placement.objects.count() == 2
@@ -366,9 +363,7 @@ def test_adopt_command_reports_what_it_did(tmp_path, tv, capsys):
 
     call_command("adopt_artwork_meta", str(old))
 
-    assert capsys.readouterr().out.strip().splitlines() == [
-        f"Adopted 1 artworks from {old} (1 already known)",
-        "Recorded 1 as imported from Google Drive"]
+    assert capsys.readouterr().out.strip() == f"Adopted 1 artworks from {old} (1 already known)"
     assert Placement.objects.filter(
         tv=tv, content_id="MY_F0042", status=PlacementStatus.ON_TV).exists()
 

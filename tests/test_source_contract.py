@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 
+from docentsite.artwork import metafile
 from docentsite.artwork.errors import NotFound, Unavailable
 from docentsite.artwork.models import Artwork
 from docentsite.artwork.placements import content_id_on_first_tv as content_id
@@ -215,3 +216,20 @@ def test_the_chain_s_fetch_step_retries_a_source_that_is_down_then_gives_up(fold
     fetched = SourceImport.objects.get(pk=record_id)
     assert fetched.step == "downloading" and fetched.waiting_reason == ""
     assert Artwork.objects.get(pk=artwork_id).original.read() == FOLDER["wave.jpg"]
+
+
+def test_a_picture_adopted_from_an_original_docent_is_not_imported_again(folder, tv,
+                                                                         meta_path):
+    entry = {"title": "Wave", "original_filename": "wave.jpg", "width": 640, "height": 400,
+             "uploaded_at": "2026-01-31T18:22:05+00:00", "source": "folder",
+             "folder_file": "wave.jpg"}
+    meta_path.write_text(json.dumps({"artwork": {"MY_F0042": entry}}))
+
+    metafile.adopt()
+    again = imports.source_import_request(source=folder, refs=["wave.jpg"])
+
+    record = SourceImport.objects.get()
+    assert (record.ref, record.status, record.artwork.source_ref) == (
+        "wave.jpg", ImportStatus.DONE, "wave.jpg")
+    assert again.skipped == [{"ref": "wave.jpg", "reason": "already on the TV as MY_F0042"}]
+    assert again.queued == [] and Artwork.objects.count() == 1

@@ -71,9 +71,6 @@ _MODELLED_KEYS = {"title", "original_filename", "width", "height", "uploaded_at"
 class AdoptResult(NamedTuple):
     created: int
     skipped: int
-    #: Import records made for adopted pictures of a source, by its label ("Google
-    #: Drive": 3): importing them again finds them on the TV.
-    recorded: dict[str, int] = {}
 
 
 def entry_for(placement: Placement) -> dict:
@@ -252,12 +249,9 @@ def adopt(path: Path | None = None, *, tv: TV | None = None) -> AdoptResult:
     (default: the default TV, whose file is at ARTWORK_META_PATH).
 
     Entries whose content id the TV's placements already have are skipped, so
-    running it again changes nothing. A picture of a source Docent knows (a Google
-    Drive entry's drive_file_id) gets a done import record, so that importing it
-    from the source again finds it on the TV instead of uploading it twice.
+    running it again changes nothing.
     """
     from docentsite.artwork.tvs import tv_default
-    from docentsite.sources.imports import source_records_adopt
 
     path = _path(path)
     tv = tv or tv_default()
@@ -280,13 +274,14 @@ def adopt(path: Path | None = None, *, tv: TV | None = None) -> AdoptResult:
             [Placement(artwork=artwork, tv=tv, content_id=content_id,
                        status=PlacementStatus.ON_TV, uploaded_at=uploaded_at)
              for artwork, (content_id, uploaded_at) in new], batch_size=500)
-        # Those adopted before records were made for them too: running it again mends them.
-        recorded = source_records_adopt(artworks=Artwork.objects.filter(
-            placements__tv=tv, placements__content_id__in=list(entries)).distinct())
+        # An installed source's pictures get their import record: never imported twice.
+        from docentsite.sources.imports import source_records_adopt
+
+        source_records_adopt(artworks=[artwork for artwork, _ in new])
     skipped = sum(1 for content_id in entries if content_id in known)
     logger.info("Adopted %d artworks from %s onto %s (%d already known)", len(new), path,
                 tv.name, skipped)
-    return AdoptResult(created=len(new), skipped=skipped, recorded=recorded)
+    return AdoptResult(created=len(new), skipped=skipped)
 
 
 def _source_fields(artwork: Artwork) -> dict:

@@ -166,42 +166,6 @@ def source_import_records(*, source: Source, refs: Iterable[str]) -> list:
     return [found[i] for i in ids if i in found]
 
 
-def source_records_adopt(*, artworks: Iterable[Artwork]) -> dict[str, int]:
-    """Done import records for pictures of a source that Docent did not import itself
-    (an original Docent's artwork_meta.json, adopted): asking to import one of them again
-    then finds it on the TV, as if Docent had imported it. A picture whose source keeps a
-    record of it already is left as it is. How many were made, by source label."""
-    by_source: dict[str, list[Artwork]] = defaultdict(list)
-    for artwork in artworks:
-        if artwork.source_ref and source_get(str(artwork.source)) is not None:
-            by_source[str(artwork.source)].append(artwork)
-    made: dict[str, int] = {}
-    now = timezone.now()
-    for key, found in by_source.items():
-        source = source_get(key)
-        model = source.record_model
-        for chunk in chunks(found):
-            rows = source.record_rows()
-            known = set(rows.filter(**{f"{source.ref_field}__in": [a.source_ref for a in chunk]})
-                        .values_list(source.ref_field, flat=True))
-            recorded = set(model.objects.filter(artwork__in=chunk).values_list(
-                "artwork_id", flat=True))
-            new = []
-            for artwork in chunk:
-                if artwork.source_ref in known or artwork.pk in recorded:
-                    continue
-                known.add(artwork.source_ref)
-                fields = {"title": _fit(model, "title", artwork.title)} \
-                    if source.shared_records else {}
-                new.append(model(**source.identity(artwork.source_ref), **fields,
-                                 artwork=artwork, status=ImportStatus.DONE,
-                                 step=ImportStep.DONE, requested_at=now, finished_at=now))
-            model.objects.bulk_create(new)
-            if new:
-                made[source.label] = made.get(source.label, 0) + len(new)
-    return made
-
-
 def source_import_states(*, source: Source, refs: list[str]) -> dict[str, str]:
     """Each picture's import status, or REMOVED for an imported picture taken off every
     TV it was on: one query, for a browse page's tiles.
@@ -423,6 +387,27 @@ def _enqueue(source: Source, record_id: int, artwork_id: int) -> None:
 
 def _user(user):
     return user if user is not None and getattr(user, "is_authenticated", False) else None
+
+
+def source_records_adopt(*, artworks: Iterable[Artwork]) -> None:
+    """Give the pictures adopted from an original Docent's artwork_meta.json (each with
+    its source's key and id) the import record of an import that ended on the TV, so
+    that asking for the same picture again finds it there: skipped as already imported,
+    or sent only to the TVs without it. A picture of a source not installed, or whose
+    record exists, is left as it is."""
+    by_source = defaultdict(list)
+    for artwork in artworks:
+        if artwork.source_ref and (source := source_get(artwork.source)) is not None:
+            by_source[source.key].append(artwork)
+    now = timezone.now()
+    for key, adopted in by_source.items():
+        source = source_get(key)
+        model = source.record_model
+        rows = [model(**source.identity(artwork.source_ref), artwork=artwork,
+                      status=ImportStatus.DONE, step=ImportStep.DONE, requested_at=now,
+                      finished_at=now, note="Adopted from an original Docent's artwork_meta.json.")
+                for artwork in adopted]
+        model.objects.bulk_create(rows, batch_size=_CHUNK, ignore_conflicts=True)
 
 
 # -- the import's own step: fetching the original ---------------------------------------

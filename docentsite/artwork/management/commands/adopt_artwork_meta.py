@@ -10,9 +10,7 @@ class Command(BaseCommand):
     help = (
         "Record the pictures listed in an original Docent's artwork_meta.json as "
         "artworks on the TV, keeping their titles and AI descriptions. Pictures "
-        "Docent already knows are skipped, so running it twice is harmless. Pictures "
-        "the original imported from Google Drive are recorded as imported from it, so "
-        "importing that folder here skips them. "
+        "Docent already knows are skipped, so running it twice is harmless. "
         "Example: python manage.py adopt_artwork_meta /old-docent/artwork_meta.json"
     )
 
@@ -30,5 +28,3 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Adopted {result.created} artworks from {path} ({result.skipped} already known)"
         )
-        for label, count in result.recorded.items():
-            self.stdout.write(f"Recorded {count} as imported from {label}")
