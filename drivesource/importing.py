@@ -8,6 +8,7 @@ a picture is imported once, whatever asks for it. Each artwork keeps the folder'
 Docent writes it.
 """
 
+import uuid
 from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 
@@ -37,7 +38,7 @@ def drive_lookup(*, refs: list[str], listed: Iterable[drive.Entry] = ()
     known = {entry.id: entry for entry in listed}
     items, errors = {}, {}
     try:
-        sync_id = drive_sync_current().sync_id
+        sync_id = drive_sync_id()
     except DocentError as exc:
         return {}, dict.fromkeys(refs, str(exc))
     for at, ref in enumerate(refs):
@@ -95,12 +96,27 @@ def _safe_name(name: str) -> str:
     return f"{safe(stem or suffix)}.{safe(suffix)}" if dot else safe(suffix)
 
 
+def drive_sync_id() -> str:
+    """The drive_sync_id of DRIVE_FOLDER_URL's folder, without writing anything: its
+    row's, else the one its row will be made with."""
+    root = folders.drive_root()
+    kept = DriveSync.objects.filter(folder_id=root.id).values_list("sync_id", flat=True)
+    return kept.first() or sync_id_for(root.id)
+
+
+def sync_id_for(folder_id: str) -> str:
+    """A folder's sync id, the same every time it is worked out (the original Docent's
+    are random: adopted pictures keep theirs)."""
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"https://drive.google.com/drive/folders/"
+                                              f"{folder_id}"))
+
+
 def drive_sync_current() -> DriveSync:
     """The row of DRIVE_FOLDER_URL's folder, made the first time something is imported
     from it: its sync_id marks every picture imported from it."""
     root = folders.drive_root()
-    sync, made = DriveSync.objects.get_or_create(folder_id=root.id,
-                                                 defaults={"name": root.title[:255]})
+    sync, made = DriveSync.objects.get_or_create(
+        folder_id=root.id, defaults={"name": root.title[:255], "sync_id": sync_id_for(root.id)})
     if not made and sync.name != root.title[:255]:
         DriveSync.objects.filter(pk=sync.pk).update(name=root.title[:255],
                                                     updated_at=timezone.now())
@@ -116,6 +132,7 @@ def drive_import_request(
     """Queue each picture for the TVs named (default: the default TV) unless it is
     already there or on its way (docentsite.sources.imports.source_import_request)."""
     listed = list(listed)
+    drive_sync_current()
     return imports.source_import_request(
         source=drive_source(), refs=drive_file_ids, analyze=analyze, force=force, user=user,
         tvs_wanted=tvs_wanted, collection=collection,

@@ -8,6 +8,7 @@ from django.core.management.base import CommandError
 
 from docentsite.artwork.placements import content_id_on_first_tv as content_id
 from docentsite.sources.models import ImportStatus, SourceImport
+from drivesource.models import DriveSync
 from tests.workers import empty_embedded_queue, meta_entries
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.timeout(180)]
@@ -56,7 +57,7 @@ def test_the_shared_folder_with_its_subfolders_as_a_dry_run(env, fake_drive):
 
     assert code == 0
     assert "Dry run, nothing queued: would import 15, skip 0, fail 0" in out
-    assert not SourceImport.objects.exists()
+    assert not SourceImport.objects.exists() and not DriveSync.objects.exists()
 
 
 @pytest.mark.parametrize(("args", "says"), [
