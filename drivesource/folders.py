@@ -111,6 +111,21 @@ def drive_pictures_below(*, folder_id: str, subfolders: bool) -> list[tuple[tupl
     return found
 
 
+def drive_file_in_tree(*, file_id: str) -> drive.Entry:
+    """The file, if it is in the shared folder's tree (NotFound otherwise): from a
+    recent listing, else asked of Drive and its folder's place in the tree checked."""
+    drive.check_id(file_id)
+    entry = _entries.get(file_id)
+    if entry is not None:
+        return entry
+    entry = drive.from_settings().file(file_id)
+    try:
+        drive_folder_path(folder_id=entry.parent_id)
+    except NotFound:
+        raise NotFound(f"{entry.name!r} is not in the shared Google Drive folder.") from None
+    return entry
+
+
 def drive_entry_listed(*, file_id: str) -> drive.Entry | None:
     """The file as a listing of the shared tree in this process showed it, lately."""
     return _entries.get(file_id)

@@ -43,7 +43,7 @@ def drive_lookup(*, refs: list[str], listed: Iterable[drive.Entry] = ()
         return {}, dict.fromkeys(refs, str(exc))
     for at, ref in enumerate(refs):
         try:
-            entry = known.get(ref) or _described(ref)
+            entry = known.get(ref) or folders.drive_file_in_tree(file_id=ref)
         except drive.DriveUnavailable as exc:
             errors.update(dict.fromkeys(refs[at:], str(exc)))
             break
@@ -58,21 +58,6 @@ def drive_lookup(*, refs: list[str], listed: Iterable[drive.Entry] = ()
             items[ref] = Item(ref=entry.id, title=PurePosixPath(entry.name).stem or entry.name,
                               filename=entry.name, artwork_extra={"drive_sync_id": sync_id})
     return items, errors
-
-
-def _described(ref: str) -> drive.Entry:
-    """A file of the shared tree: from a recent listing, else asked of Drive (and its
-    folder's place in the tree checked)."""
-    drive.check_id(ref)
-    entry = folders.drive_entry_listed(file_id=ref)
-    if entry is not None:
-        return entry
-    entry = drive.from_settings().file(ref)
-    try:
-        folders.drive_folder_path(folder_id=entry.parent_id)
-    except NotFound:
-        raise NotFound(f"{entry.name!r} is not in the shared Google Drive folder.") from None
-    return entry
 
 
 def drive_fetch_original(*, ref: str, dest_dir: Path) -> Original:

@@ -68,11 +68,17 @@ def drive_thumbnail(*, file_id: str, size: int = 240, version: str = "") -> Thum
 def drive_thumbnail_open(*, thumbnail: Thumbnail) -> BinaryIO:
     """The preview's JPEG, open for reading: from the cache, or fetched from Google
     (by the listing's link while it lasts, else a fresh one), cached when closed."""
+    from drivesource.folders import drive_file_in_tree
+
     if thumbnail.versioned:
         with contextlib.suppress(FileNotFoundError):
             return thumbnail.path.open("rb")
-    data, _kind = drive.from_settings().thumbnail(
-        thumbnail.file_id, size=thumbnail.size, link=links.get(thumbnail.file_id))
+    link = links.get(thumbnail.file_id)
+    if not link:
+        # Not from a listing of the shared folder: Docent's key previews nothing else.
+        link = drive_file_in_tree(file_id=thumbnail.file_id).thumbnail_link
+    data, _kind = drive.from_settings().thumbnail(thumbnail.file_id, size=thumbnail.size,
+                                                  link=link)
     return _Fetched(data, cache_at=thumbnail.path if thumbnail.versioned else None)
 
 

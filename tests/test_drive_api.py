@@ -168,3 +168,13 @@ def test_the_browse_page_is_the_shared_grid_for_drive(browser, fake_drive):
     assert "Import from Google Drive" in html and "/api/drive/" in html
     assert "Import the whole folder" in html and "with its subfolders" in html
     assert fake_drive.api_key not in html
+
+
+def test_no_preview_of_a_file_outside_the_shared_folder(browser, fake_drive):
+    elsewhere = fake_drive.add_folder(None, "Someone else's", shared=True)
+    theirs = fake_drive.add_file(elsewhere, "theirs.jpg", fake_drive.find("airport.jpg").data)
+
+    answer = browser.get(f"/api/drive/thumbnails/{theirs.id}")
+
+    assert answer.status_code == 404
+    assert fake_drive.requests_to("/lh3/") == []
