@@ -203,9 +203,11 @@ def test_a_wrong_key_needs_a_person_and_is_never_repeated(fake_drive, caplog):
     assert wrong not in str(error.value) and wrong not in caplog.text
 
 
-@pytest.mark.parametrize("status", [403, 429])
-def test_the_rate_limit_is_transient(fake_drive, drive_client, status):
+@pytest.mark.parametrize(("status", "reason"), [
+    (403, "userRateLimitExceeded"), (403, "rateLimitExceeded"), (429, "rateLimitExceeded")])
+def test_the_rate_limit_is_transient(fake_drive, drive_client, status, reason):
     fake_drive.quota, fake_drive.rate_limit_status = 1, status
+    fake_drive.rate_limit_reason = reason
 
     with pytest.raises(DriveUnavailable, match="rate limit") as error:
         drive_client.file(fake_drive.find("harbour.jpg").id)

@@ -148,9 +148,10 @@ def test_a_private_folder_is_not_found_and_lists_nothing(fake_drive):
 
 
 @pytest.mark.parametrize(("status", "expected"), [
-    (403, "userRateLimitExceeded"), (429, "rateLimitExceeded")])
+    (403, "userRateLimitExceeded"), (403, "rateLimitExceeded"), (429, "rateLimitExceeded")])
 def test_the_rate_limit_answers_googles_reason(fake_drive, status, expected):
     fake_drive.quota, fake_drive.rate_limit_status = 1, status
+    fake_drive.rate_limit_reason = expected
     drive = service(fake_drive)
 
     with pytest.raises(HttpError) as error:

@@ -30,12 +30,12 @@ and a listing of a private folder's children is empty, as Drive's is.
 Errors are Google's JSON: `{"error": {"code", "message", "errors": [{"domain",
 "reason", "message", …}], "status"}}`. A wrong key gets 400 `badRequest` with
 the `API_KEY_INVALID` detail; no key gets 403 `PERMISSION_DENIED`; `quota`
-answers 403 `userRateLimitExceeded` (or `rate_limit_status=429`
-`rateLimitExceeded`) to the next N API requests; `fail_paths` answers 500
-`backendError`; `stop()`/`start()` is Drive down; `slow` delays every answer;
-`reset_downloads` sends half a file and drops the connection; `delete(id)` makes
-a file 404 everywhere; `max_page` cuts pages short as Drive may;
-`thumbnail_base` points thumbnailLinks at another server (a hostile answer).
+answers 403 `userRateLimitExceeded` (`rate_limit_reason`: or `rateLimitExceeded`;
+`rate_limit_status=429`: 429 `rateLimitExceeded`) to the next N API requests;
+`fail_paths` answers 500 `backendError`; `stop()`/`start()` is Drive down;
+`slow` delays every answer; `reset_downloads` sends half a file and drops the
+connection; `delete(id)` makes a file 404 everywhere; `max_page` cuts pages short
+as Drive may; `thumbnail_base` points thumbnailLinks at another server (a hostile answer).
 """
 
 from __future__ import annotations
@@ -184,6 +184,7 @@ class FakeDrive:
         self.slow = 0.0
         self.quota = 0  # API requests still to refuse for the rate limit
         self.rate_limit_status = 403
+        self.rate_limit_reason = "userRateLimitExceeded"  # or rateLimitExceeded
         self.fail_paths: list[str] = []
         self.reset_downloads = False
         self.deleted: set[str] = set()
@@ -570,12 +571,13 @@ def _not_found(file_id: str) -> dict[str, Any]:
     return google_error(404, f"File not found: {file_id}.", "notFound", location="fileId")
 
 
-def _rate_limited(status: int) -> dict[str, Any]:
+def _rate_limited(status: int, reason: str) -> dict[str, Any]:
     if status == 429:
         return google_error(429, "Rate Limit Exceeded", "rateLimitExceeded",
                             domain="usageLimits", status="RESOURCE_EXHAUSTED")
-    return google_error(403, "User Rate Limit Exceeded", "userRateLimitExceeded",
-                        domain="usageLimits", status="PERMISSION_DENIED")
+    message = {"userRateLimitExceeded": "User Rate Limit Exceeded"}.get(
+        reason, "Rate Limit Exceeded")
+    return google_error(403, message, reason, domain="usageLimits", status="PERMISSION_DENIED")
 
 
 # -- HTTP ----------------------------------------------------------------------------------
@@ -657,7 +659,8 @@ class _Handler(BaseHTTPRequestHandler):
                 raise _Answer(400, _key_invalid())
             if fake.quota > 0:
                 fake.quota -= 1
-                raise _Answer(fake.rate_limit_status, _rate_limited(fake.rate_limit_status))
+                raise _Answer(fake.rate_limit_status,
+                              _rate_limited(fake.rate_limit_status, fake.rate_limit_reason))
             if any(path.startswith(prefix) for prefix in fake.fail_paths):
                 raise _Answer(500, google_error(500, "Internal Error", "backendError"))
             if path == "/drive/v3/files":
