@@ -15,7 +15,8 @@ def drive_browse(request):
         request, source=drive_source(), containers="folders", container_word="Folder",
         none_of="shared folder",
         none="Set DRIVE_FOLDER_URL to a folder shared with anyone with the link.",
-        items="pictures", whole="Import the whole folder", whole_below="with its subfolders")
+        items="pictures", album="Folder", whole="Import the whole folder",
+        whole_below="with its subfolders")
 
 
 _FOR_GOOD = "private, max-age=31536000, immutable"

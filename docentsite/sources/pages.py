@@ -15,7 +15,8 @@ from docentsite.sources.registry import Source
 
 def source_browse_page(
     request, *, source: Source, containers: str, container_word: str, none_of: str,
-    none: str, items: str = "photos", whole: str = "", whole_below: str = "",
+    none: str, items: str = "photos", album: str = "Album", whole: str = "",
+    whole_below: str = "",
 ) -> TemplateResponse:
     """"Import from <label>", a shell the browser fills from /api/<api_prefix>/.
 
@@ -31,7 +32,8 @@ def source_browse_page(
     `containers`: the API path and the word for what is browsed ("libraries");
     `container_word`: its picker's label ("Library"); `none_of` and `none`: what the
     page says when there is none ("shared folders", "Set DRIVE_FOLDER_URL ...");
-    `items`: the word after a container's count ("photos").
+    `items`: the word after a container's count ("photos"); `album`: what an item of
+    type "album" is called on its tile ("Folder").
 
     `whole`: the label of a button importing everything in the album shown (or the
     container, at its top) that is not imported yet, for a source whose `import` also
@@ -61,7 +63,7 @@ def source_browse_page(
             "whole": whole, "whole_below": whole_below,
             "words": {"label": source.label, "setup": "\n".join(source.setup_lines),
                       "hint": source.hint, "containers": containers, "none_of": none_of,
-                      "none": none, "items": items},
+                      "none": none, "items": items, "album": album},
         },
     }
     return TemplateResponse(request, "admin/sources/browse.html", context)

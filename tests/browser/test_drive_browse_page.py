@@ -24,7 +24,7 @@ def drive_worker(worker_env, drive_settings, fake_drive, tmp_path):
 
 
 def open_folder(page, title):
-    page.get_by_role("button", name=f"Open album {title}").click()
+    page.get_by_role("button", name=f"Open folder {title}").click()
     expect(page.locator("#browse-crumbs [aria-current=page]")).to_have_text(title)
 
 

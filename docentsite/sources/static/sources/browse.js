@@ -289,10 +289,10 @@
     if (item.type === "album") {
       return el("button", {
         type: "button", class: "browse-tile album", "data-id": item[REF],
-        "aria-label": `Open album ${item.title}`,
+        "aria-label": `Open ${(SAY.album || "Album").toLowerCase()} ${item.title}`,
         onclick: () => go({ album: item[REF], page: 1 }),
       }, thumb, el("span", { class: "browse-title", text: item.title }),
-      el("span", { class: "browse-date", text: "Album" }));
+      el("span", { class: "browse-date", text: SAY.album || "Album" }));
     }
     const state = item.imported ? "imported" : item.import_status || "";
     const badge = {
