@@ -203,6 +203,18 @@ def test_a_wrong_key_needs_a_person_and_is_never_repeated(fake_drive, caplog):
     assert wrong not in str(error.value) and wrong not in caplog.text
 
 
+@pytest.mark.parametrize(("why", "says"), [
+    ("disabled", "Google Drive API has not been used in project"),
+    ("blocked", "are blocked")])
+def test_a_key_google_refuses_needs_a_person(fake_drive, drive_client, why, says):
+    fake_drive.key_refused = why
+
+    with pytest.raises(DriveKeyRejected, match=says) as error:
+        list(drive_client.children(fake_drive.find("Frame art").id))
+
+    assert "enabled in the key's project" in str(error.value) and not error.value.transient
+
+
 @pytest.mark.parametrize(("status", "reason"), [
     (403, "userRateLimitExceeded"), (403, "rateLimitExceeded"), (429, "rateLimitExceeded")])
 def test_the_rate_limit_is_transient(fake_drive, drive_client, status, reason):

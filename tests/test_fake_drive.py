@@ -178,3 +178,15 @@ def test_a_query_the_fake_does_not_know_is_refused_not_ignored(fake_drive):
 
     assert error.value.resp.status == 400
     assert error.value.error_details[0]["location"] == "q"
+
+
+def test_a_key_whose_project_has_no_drive_api_is_refused_with_403(fake_drive):
+    fake_drive.key_refused = "disabled"
+
+    with pytest.raises(HttpError) as error:
+        service(fake_drive).files().list(q="trashed = false").execute()
+
+    assert error.value.resp.status == 403
+    assert reason(error.value) == "SERVICE_DISABLED"
+    assert json.loads(error.value.content)["error"]["errors"][0]["reason"] == (
+        "accessNotConfigured")

@@ -29,7 +29,9 @@ and a listing of a private folder's children is empty, as Drive's is.
 
 Errors are Google's JSON: `{"error": {"code", "message", "errors": [{"domain",
 "reason", "message", …}], "status"}}`. A wrong key gets 400 `badRequest` with
-the `API_KEY_INVALID` detail; no key gets 403 `PERMISSION_DENIED`; `quota`
+the `API_KEY_INVALID` detail; `key_refused` answers 403 (`SERVICE_DISABLED`, the API not
+enabled; `API_KEY_SERVICE_BLOCKED`, a key restricted to other APIs); no key gets
+403 `PERMISSION_DENIED`; `quota`
 answers 403 `userRateLimitExceeded` (`rate_limit_reason`: or `rateLimitExceeded`;
 `rate_limit_status=429`: 429 `rateLimitExceeded`) to the next N API requests;
 `fail_paths` answers 500 `backendError`; `stop()`/`start()` is Drive down;
@@ -185,6 +187,9 @@ class FakeDrive:
         self.quota = 0  # API requests still to refuse for the rate limit
         self.rate_limit_status = 403
         self.rate_limit_reason = "userRateLimitExceeded"  # or rateLimitExceeded
+        #: A right key Google refuses all the same: "disabled" (the Drive API is not
+        #: enabled in its project) or "blocked" (the key is restricted to other APIs).
+        self.key_refused: str | None = None
         self.fail_paths: list[str] = []
         self.reset_downloads = False
         self.deleted: set[str] = set()
@@ -559,6 +564,21 @@ def _key_invalid() -> dict[str, Any]:
     }])
 
 
+def _key_refused(why: str) -> dict[str, Any]:
+    if why == "disabled":
+        message = ("Google Drive API has not been used in project 123456789012 before or it "
+                   "is disabled. Enable it by visiting https://console.developers.google.com/"
+                   "apis/api/drive.googleapis.com/overview?project=123456789012 then retry.")
+        reason, detail = "accessNotConfigured", "SERVICE_DISABLED"
+    else:
+        message = ("Requests to this API drive.googleapis.com method "
+                   "google.apps.drive.v3.DriveFiles.List are blocked.")
+        reason, detail = "forbidden", "API_KEY_SERVICE_BLOCKED"
+    return google_error(403, message, reason, domain="usageLimits", status="PERMISSION_DENIED",
+                        details=[{"@type": "type.googleapis.com/google.rpc.ErrorInfo",
+                                  "reason": detail, "domain": "googleapis.com"}])
+
+
 def _unregistered() -> dict[str, Any]:
     message = (
         "Method doesn't allow unregistered callers (callers without established identity). "
@@ -657,6 +677,8 @@ class _Handler(BaseHTTPRequestHandler):
                 raise _Answer(403, _unregistered())
             if key != fake.api_key:
                 raise _Answer(400, _key_invalid())
+            if fake.key_refused:
+                raise _Answer(403, _key_refused(fake.key_refused))
             if fake.quota > 0:
                 fake.quota -= 1
                 raise _Answer(fake.rate_limit_status,
