@@ -564,11 +564,6 @@ def _stalled(records, *, now=None):
         heartbeat.alive("artwork__", now=now))
 
 
-def source_import_stalled(*, records):
-    """Those of `records` (open ones) whose work stopped: a request may take them over."""
-    return _stalled(records)
-
-
 def chunks(items: Iterable, size: int = _CHUNK) -> Iterator[list]:
     iterator = iter(items)
     while chunk := list(itertools.islice(iterator, size)):
