@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "docentsite.status",
     "docentsite.sources",
     "plexsource",
+    "drivesource",
 ]
 
 MIDDLEWARE = [

@@ -7,6 +7,7 @@ import pytest
 
 # The fakes' fixtures, for every test module.
 from tests.fakes.ai_fixtures import fake_anthropic, fake_openai  # noqa: F401
+from tests.fakes.drive_fixtures import drive_client, drive_settings, fake_drive  # noqa: F401
 from tests.fakes.frametv_fixtures import (  # noqa: F401
     fake_tv,
     frame_tv,

@@ -145,7 +145,8 @@ def test_the_background_run_keeps_what_each_check_found(paired, fake_plex, plex_
     first = {row.key: row for row in CheckResult.objects.all()}
     tv = TV.objects.get()
 
-    assert list(first) == ["Database", "Task queue", f"tv-{tv.pk}", "Vision model", "Plex"]
+    assert list(first) == ["Database", "Task queue", f"tv-{tv.pk}", "Vision model", "Plex",
+                           "Google Drive"]
     assert first[f"tv-{tv.pk}"].level == "ok" and first[f"tv-{tv.pk}"].tv == tv
     assert first["Plex"].facts["library_count"] == 1
     assert tv.last_seen_at is not None and tv.model_name  # what the TV said, kept

@@ -15,7 +15,8 @@ from docentsite.sources.registry import Source
 
 def source_browse_page(
     request, *, source: Source, containers: str, container_word: str, none_of: str,
-    none: str, items: str = "photos",
+    none: str, items: str = "photos", album: str = "Album", whole: str = "",
+    whole_below: str = "",
 ) -> TemplateResponse:
     """"Import from <label>", a shell the browser fills from /api/<api_prefix>/.
 
@@ -31,7 +32,13 @@ def source_browse_page(
     `containers`: the API path and the word for what is browsed ("libraries");
     `container_word`: its picker's label ("Library"); `none_of` and `none`: what the
     page says when there is none ("shared folders", "Set DRIVE_FOLDER_URL ...");
-    `items`: the word after a container's count ("photos").
+    `items`: the word after a container's count ("photos"); `album`: what an item of
+    type "album" is called on its tile ("Folder").
+
+    `whole`: the label of a button importing everything in the album shown (or the
+    container, at its top) that is not imported yet, for a source whose `import` also
+    takes {album: <id>, below: bool, analyze, tvs, collection}; `whole_below`: the
+    label of the box that takes the albums below it too.
     """
     offered = list(enabled_tvs())
     api_prefix = source.api_prefix or source.key
@@ -53,9 +60,10 @@ def source_browse_page(
             "ref": source.ref_name, "refs": f"{source.ref_name}s",
             "imports_url": reverse(f"admin:{model.app_label}_{model.model_name}_changelist"),
             "container_word": container_word,
+            "whole": whole, "whole_below": whole_below,
             "words": {"label": source.label, "setup": "\n".join(source.setup_lines),
                       "hint": source.hint, "containers": containers, "none_of": none_of,
-                      "none": none, "items": items},
+                      "none": none, "items": items, "album": album},
         },
     }
     return TemplateResponse(request, "admin/sources/browse.html", context)

@@ -168,6 +168,8 @@
     $("browse-select-all").addEventListener("click", selectAllOnPage);
     $("browse-select-none").addEventListener("click", () => { selected.clear(); showSelection(); });
     $("browse-import").addEventListener("click", importSelected);
+    const whole = $("browse-whole");
+    if (whole) whole.addEventListener("click", importWhole);
     for (const box of tvBoxes()) box.addEventListener("change", showSelection);
     $("browse-retry").addEventListener("click", retryFailed);
     window.addEventListener("popstate", () => { readAddress(); load(); });
@@ -287,10 +289,10 @@
     if (item.type === "album") {
       return el("button", {
         type: "button", class: "browse-tile album", "data-id": item[REF],
-        "aria-label": `Open album ${item.title}`,
+        "aria-label": `Open ${(SAY.album || "Album").toLowerCase()} ${item.title}`,
         onclick: () => go({ album: item[REF], page: 1 }),
       }, thumb, el("span", { class: "browse-title", text: item.title }),
-      el("span", { class: "browse-date", text: "Album" }));
+      el("span", { class: "browse-date", text: SAY.album || "Album" }));
     }
     const state = item.imported ? "imported" : item.import_status || "";
     const badge = {
@@ -414,13 +416,27 @@
     });
   }
 
-  async function requestImport(ids, force) {
+  // Everything in the album shown (the container, at its top) not imported yet: a
+  // source's "sync this folder".
+  async function importWhole() {
+    const button = $("browse-whole");
+    const below = $("browse-whole-below");
+    button.disabled = true;
+    const answer = await requestImport([], false, {
+      album: view.album || view.library, below: Boolean(below && below.checked),
+    });
+    button.disabled = false;
+    if (answer && answer.queued.length) follow(answer);
+  }
+
+  async function requestImport(ids, force, whole = null) {
     let answer;
     try {
       answer = await api("import", {
         method: "POST",
         body: JSON.stringify({
-          [root.dataset.refs]: ids, analyze: $("browse-analyze").checked, force,
+          ...(whole || { [root.dataset.refs]: ids, force }),
+          analyze: $("browse-analyze").checked,
           ...(tvBoxes().length ? { tvs: tvsPicked().map((box) => Number(box.value)) } : {}),
           ...(collectionName() ? { collection: collectionName() } : {}),
         }),
@@ -431,7 +447,8 @@
     }
     const name = (id) => titles.get(id) || id;
     const warnings = [
-      ...answer.skipped.map((s) => `${name(s[REF])}: not imported, ${s.reason}.`),
+      ...(whole ? (answer.skipped.length ? [`${answer.skipped.length} already imported or on their way.`] : [])
+        : answer.skipped.map((s) => `${name(s[REF])}: not imported, ${s.reason}.`)),
       ...answer.errors.map((e) => `${name(e[REF])}: ${e.error}`),
     ];
     const collected = answer.collection

@@ -1,0 +1,120 @@
+"""/api/drive/: browse the shared Google Drive folder and import its pictures to the TV
+(previews: drivesource.views.drive_thumbnail, outside ninja)."""
+
+from django.shortcuts import get_object_or_404
+from ninja import Field, Path, Query, Router, Schema
+from ninja.pagination import PageNumberPagination, paginate
+from ninja.responses import Status
+
+from docentsite.artwork.models import Collection
+from docentsite.permissions import api_check, api_requires
+from docentsite.sources.models import ImportStatus
+from docentsite.status import services as status_services
+from drivesource import browse, importing
+from drivesource.schemas import (
+    MAX_PAGE_NUMBER,
+    BrowseOut,
+    ContainerOut,
+    DriveId,
+    FolderRef,
+    ImportIn,
+    ImportOut,
+    ImportRecordOut,
+    Message,
+    RowId,
+    StatusOut,
+)
+
+router = Router(tags=["google drive"])
+
+ERRORS = {404: Message, 409: Message, 422: Message, 503: Message}
+VIEW = "sources.view_sourceimport"
+ADD = "sources.add_sourceimport"
+
+
+@router.get("/status", response=StatusOut, summary="Is Google Drive set up and answering?")
+@api_requires(VIEW)
+def drive_status(request):
+    return status_services.status_source(source=importing.drive_source())
+
+
+@router.get("/folders", response={200: list[ContainerOut], **ERRORS},
+            summary="The shared folder (DRIVE_FOLDER_URL), as the browse page's picker lists it")
+@api_requires(VIEW)
+def drive_folders(request):
+    return browse.drive_containers()
+
+
+class BrowseQuery(Schema):
+    page: int = Field(1, ge=1, le=MAX_PAGE_NUMBER)
+    page_size: int = Field(50, ge=1, le=browse.MAX_PAGE_SIZE)
+    album: DriveId | None = Field(None, description="A folder below the shared one")
+    hide_imported: bool = False
+
+
+@router.get("/folders/{folder_id}", response={200: BrowseOut, **ERRORS},
+            summary='One page of the shared folder ("root" or its id), or of a folder below '
+                    "it (album)")
+@api_requires(VIEW)
+def drive_folder(request, folder_id: Path[FolderRef], query: Query[BrowseQuery]):
+    return browse.drive_browse(
+        container_id=folder_id, album=query.album, page=query.page,
+        page_size=query.page_size, hide_imported=query.hide_imported)
+
+
+@router.post("/import", response={202: ImportOut, **ERRORS},
+             summary="Queue pictures (or a whole folder) for the TV; imported ones are skipped")
+@api_requires(ADD)
+def drive_import(request, payload: ImportIn):
+    """With `collection`, also `artwork.change_collection` (and `add_collection` for a new one)."""
+    if payload.collection:
+        made = Collection.objects.filter(name__iexact=payload.collection).exists()
+        api_check(request, "artwork.change_collection",
+                  *([] if made else ["artwork.add_collection"]))
+    user = request.user if hasattr(request.user, "pk") else None
+    if payload.album:
+        result = importing.drive_folder_import(
+            folder_id=payload.album, subfolders=payload.below,
+            analyze=payload.analyze, user=user, tvs_wanted=payload.tvs,
+            collection=payload.collection)
+    else:
+        result = importing.drive_import_request(
+            drive_file_ids=payload.drive_file_ids, analyze=payload.analyze, force=payload.force,
+            user=user, tvs_wanted=payload.tvs, collection=payload.collection)
+    return Status(202, result.__dict__)
+
+
+class ImportsQuery(Schema):
+    status: ImportStatus | None = None
+    drive_file_id: list[DriveId] = Field(
+        default_factory=list, max_length=100,
+        description="Only these pictures' imports (repeat the parameter, at most 100)")
+
+
+class Pages(PageNumberPagination):
+    class Input(Schema):
+        page: int = Field(1, ge=1, le=MAX_PAGE_NUMBER)
+        page_size: int | None = Field(None, ge=1, le=100)
+
+
+def _records():
+    return importing.drive_source().record_rows().select_related("artwork").prefetch_related(
+        "artwork__placements__tv")
+
+
+@router.get("/imports", response=list[ImportRecordOut], summary="Imports, newest first")
+@api_requires(VIEW)
+@paginate(Pages, page_size=50)
+def drive_imports(request, query: Query[ImportsQuery]):
+    records = _records()
+    if query.status:
+        records = records.filter(status=query.status)
+    if query.drive_file_id:
+        records = records.filter(ref__in=query.drive_file_id)
+    return records
+
+
+@router.get("/imports/{record_id}", response={200: ImportRecordOut, 404: Message})
+@api_requires(VIEW)
+def drive_import_detail(request, record_id: Path[RowId]):
+    return get_object_or_404(_records(), pk=record_id)
