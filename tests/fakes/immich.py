@@ -36,7 +36,8 @@ The key is read from the `x-api-key` header only. Every request is recorded
 (method, path, query, JSON body, headers without the key, where the key came
 from). Faults, switchable at any time: `stop()`/`start()` (down, same port),
 `slow` (seconds before each answer), `fail_paths` (500 for paths starting with
-a prefix), `revoke_key()`, `permissions` (None: all; else a set such as
+a prefix), `cut_downloads` (an original's full length announced, half sent, then
+the connection dropped), `revoke_key()`, `permissions` (None: all; else a set such as
 {"album.read"}), `trash(id)`, `purge(id)`.
 """
 
@@ -137,6 +138,7 @@ class FakeImmich:
         self.fail_paths: list[str] = []
         self.key_revoked = False
         self.permissions: set[str] | None = None
+        self.cut_downloads = False  # originals: full Content-Length, half the body, hang up
         # records
         self.requests: list[FakeRequest] = []
         self.errors: list[str] = []
@@ -574,6 +576,15 @@ class _Handler(BaseHTTPRequestHandler):
             data, mime = fake.thumbnail(asset, size)
             return self._bytes(data, mime)
         ext = asset.file_name.rpartition(".")[2]
+        if fake.cut_downloads:
+            self.send_response(200)
+            self.send_header("Content-Type", asset.mime_type)
+            self.send_header("Content-Length", str(len(asset.data)))
+            self.end_headers()
+            self.wfile.write(asset.data[:len(asset.data) // 2])
+            self.wfile.flush()
+            self.close_connection = True
+            return None
         return self._bytes(asset.data, asset.mime_type, {
             "Content-Disposition": f'attachment; filename="{asset.id}.{ext}"'})
 
