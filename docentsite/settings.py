@@ -166,6 +166,13 @@ PLEX_TIMEOUT = config.number("PLEX_TIMEOUT", 15, minimum=1)
 PLEX_DOWNLOAD_TIMEOUT = config.number("PLEX_DOWNLOAD_TIMEOUT", 900, minimum=1)
 PLEX_DOWNLOAD_MIN_RATE = config.number("PLEX_DOWNLOAD_MIN_RATE", 16, minimum=0)
 
+# --- Immich ---------------------------------------------------------------
+IMMICH_URL = config.url("IMMICH_URL")
+IMMICH_API_KEY = config.text("IMMICH_API_KEY")
+IMMICH_VERIFY_SSL = config.flag("IMMICH_VERIFY_SSL", True)
+IMMICH_TIMEOUT = config.number("IMMICH_TIMEOUT", 15, minimum=1)
+IMMICH_DOWNLOAD_TIMEOUT = config.number("IMMICH_DOWNLOAD_TIMEOUT", 900, minimum=1)
+
 # --- Files and the API ----------------------------------------------------
 ARTWORK_META_PATH = config.path("ARTWORK_META_PATH", DOCENT_DATA_DIR / "artwork_meta.json")
 DOCENT_API_TOKEN = config.text("DOCENT_API_TOKEN")
