@@ -1,7 +1,7 @@
-"""Docent's own admin pages, behind the admin login: included before admin.site.urls."""
+"""Docent's own admin pages, behind the admin login: included before admin.site.urls,
+and each source's (Source.admin_urls)."""
 
-from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
 from docentsite.home_views import (
     docent_check_now,
@@ -10,13 +10,8 @@ from docentsite.home_views import (
     docent_tv_slideshow,
     docent_tv_state,
 )
-from docentsite.permissions import PLEX_BROWSE, page_requires
-from plexsource.views import plex_browse
-
-
-def page(view, *perms):
-    return admin.site.admin_view(page_requires(*perms)(view))
-
+from docentsite.permissions import admin_page as page
+from docentsite.sources.registry import sources
 
 urlpatterns = [
     path("docent/", page(docent_home, "artwork.view_artwork"), name="docent_home"),
@@ -28,5 +23,5 @@ urlpatterns = [
          name="docent_tv_slideshow"),
     path("docent/tv-state/", page(docent_tv_state, "artwork.view_artwork"),
          name="docent_tv_state"),
-    path("plex/browse/", page(plex_browse, *PLEX_BROWSE), name="plex_browse"),
+    *(path("", include(source.admin_urls)) for source in sources() if source.admin_urls),
 ]

@@ -12,6 +12,7 @@ from ninja.security import HttpBearer, SessionAuth
 
 from docentsite.artwork.errors import DocentError, NeedsAttention, NotFound, Rejected, Unavailable
 from docentsite.permissions import BEARER, denied
+from docentsite.sources.registry import sources
 
 logger = logging.getLogger(__name__)
 
@@ -42,10 +43,8 @@ class ApiToken(HttpBearer):
 api = NinjaAPI(
     title="Docent",
     version="1",
-    description="Curate pictures for a Samsung The Frame TV. Not listed here, as ninja "
-                "does not run it: `GET /api/plex/thumbnails/{plex_metadata_id}?t=&size=`, "
-                "a Plex photo's JPEG thumbnail (`t`: the thumb path Plex lists for it; "
-                "`size`: 240 or 480, the nearest is sent).",
+    description=" ".join(["Curate pictures for a Samsung The Frame TV.",
+                          *(source.api_note for source in sources() if source.api_note)]),
     auth=[ApiToken(), StaffSession()],
     docs_url="/docs",
     # The schema and its page, behind the admin login like everything else.
@@ -94,4 +93,6 @@ def plain_route(*perms: str):
 api.add_router("/", "docentsite.artwork.api.router")
 api.add_router("/", "docentsite.artwork.api_tvs.router")
 api.add_router("/", "docentsite.artwork.api_collections.router")
-api.add_router("/plex/", "plexsource.api.router")
+for _source in sources():
+    if _source.api_router:
+        api.add_router(f"/{_source.api_prefix or _source.key}/", _source.api_router)

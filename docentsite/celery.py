@@ -33,7 +33,7 @@ def use_the_sites_logging(**kwargs) -> None:
 
 
 #: The stall sweeps beat runs: work a dead worker left is taken over, no restart needed.
-STALL_SWEEPS = ("artwork.resume_stalled", "plex.resume_stalled")
+STALL_SWEEPS = ("artwork.resume_stalled", "sources.resume_stalled")
 
 
 @app.on_after_configure.connect

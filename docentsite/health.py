@@ -2,7 +2,7 @@
 
 One function per dependency, each returning a Check and never raising: the
 `docent_check` command prints them; the worker's timer and "Check now" keep them
-(docentsite.status) for the status page and /api/plex/status to read.
+(docentsite.status) for the status page and a source's status route to read.
 """
 
 from concurrent.futures import ThreadPoolExecutor
@@ -17,11 +17,11 @@ from django.db.migrations.executor import MigrationExecutor
 
 class Level(StrEnum):
     OK = "ok"
-    #: Not set up, or turned off on purpose: nothing is wrong (Plex, the vision model).
+    #: Not set up, or turned off on purpose: nothing is wrong (a source, the vision model).
     OFF = "off"
     #: The next step of setting up, not a fault: pairing with a TV that answers.
     STEP = "step"
-    #: Something Docent works without (Plex, the vision model) does not work.
+    #: Something Docent works without (a source, the vision model) does not work.
     WARNING = "warning"
     #: Something Docent needs does not work.
     PROBLEM = "problem"
@@ -38,7 +38,7 @@ class Check:
     action: str = ""
     #: The TV a TV's check is about.
     tv_id: int | None = None
-    #: What the check found, as data: Plex's is what /api/plex/status answers.
+    #: What the check found, as data: a source's is what its status route answers.
     facts: dict | None = None
 
     @property
@@ -194,41 +194,28 @@ def check_vision() -> Check:
                  f"{config.provider} {config.model}, auto-analyze {auto}")
 
 
-def check_plex(*, remember: bool = True) -> Check:
-    """Plex, asked (`remember`: keep the photo libraries it lists)."""
-    from plexsource.services import plex_status
+def check_sources(*, remember: bool = True) -> list[Check]:
+    """Every source's check, as it declares it (`remember`: a check may keep what it
+    found, a list of libraries say; a GET's check writes nothing)."""
+    from docentsite.sources.registry import sources
 
-    return _plex_found(plex_status(remember=remember))
-
-
-def check_plex_settings() -> Check | None:
-    """The Plex check when the settings alone tell (Plex not set up, or set up wrong),
-    without asking Plex; None when only Plex can tell."""
-    from plexsource.services import plex_settings_status
-
-    status = plex_settings_status()
-    return status and _plex_found(status)
+    return [check_source(source, remember=remember) for source in sources()
+            if source.has("check")]
 
 
-def _plex_found(status) -> Check:
-    server = status.server
-    facts = {
-        "configured": status.configured, "connected": status.connected,
-        "server": server and {"name": server.name, "version": server.version,
-                              "machine_identifier": server.machine_identifier},
-        "library_count": status.library_count, "error": status.error,
-    }
-    if not status.configured:
-        return Check("Plex", Level.OFF, "not set up (set PLEX_URL and PLEX_TOKEN to use it)",
-                     facts=facts)
-    note = f" ({status.note})" if status.note else ""
-    if not status.connected:
-        return Check("Plex", Level.WARNING, (status.error or "not reachable") + note,
-                     facts=facts)
-    count = status.library_count
-    libraries = "1 photo library" if count == 1 else f"{count} photo libraries"
-    return Check("Plex", Level.OK,
-                 f'"{server.name}" version {server.version}, {libraries}{note}', facts=facts)
+def check_source(source, *, remember: bool = True) -> Check:
+    """One source's check, under its label; a check that raises is a warning, never
+    the status page's end."""
+    try:
+        return source.call("check", remember=remember)
+    except Exception as exc:  # noqa: BLE001 - a source's bug must not hide the others
+        return Check(source.label, Level.WARNING, f"its check failed: {type(exc).__name__}")
+
+
+def check_source_settings(source) -> Check | None:
+    """The source's check when the settings alone tell (not set up, or set up wrong),
+    without asking it; None when only the source can tell."""
+    return source.call("settings_check") if source.has("settings_check") else None
 
 
 def check_all(*, in_worker: bool = False) -> list[Check]:
@@ -242,7 +229,7 @@ def check_all(*, in_worker: bool = False) -> list[Check]:
     with ThreadPoolExecutor(max_workers=8) as pool:
         broker = pool.submit(check_broker, in_worker=in_worker)
         asked = [(tv, name, tv and pool.submit(_ask_tv, tv)) for tv, name in tv_list]
-        others = [check_database(), check_vision(), check_plex()]
+        others = [check_database(), check_vision(), *check_sources()]
         tv_found = [_tv_answered(tv, name, answer.result()) if tv else check_tv(name=name)
                     for tv, name, answer in asked]
         return [others[0], broker.result(), *tv_found, *others[1:]]

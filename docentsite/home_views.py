@@ -11,6 +11,7 @@ from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.templatetags.static import static
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.views.decorators.http import require_POST
@@ -20,9 +21,10 @@ from docentsite.artwork import nowshowing, tvs
 from docentsite.artwork.errors import DocentError
 from docentsite.artwork.models import TV, Placement, PlacementStatus
 from docentsite.permissions import denied
+from docentsite.sources import registry
+from docentsite.sources.imports import OPEN
+from docentsite.sources.models import ImportStatus
 from docentsite.status import services as status
-from plexsource import client as plex
-from plexsource.models import ImportRecord, ImportStatus
 
 #: What a person should look at when a check is not ok, by check name.
 HINTS = {
@@ -32,9 +34,8 @@ HINTS = {
                 "Docent on the TV the first time it connects.",
     "Vision model": "Set AI_PROVIDER and its API key in .env, or AI_PROVIDER=none to turn "
                     "descriptions off.",
-    "Plex": "Is the Plex server running? Check PLEX_URL and PLEX_TOKEN in .env.",
 }
-#: How to turn on what is not set up, by check name (Plex shows its .env lines).
+#: How to turn on what is not set up, by check name (a source shows its .env lines).
 SETUP_HINTS = {
     "Vision model": "To have pictures described, set AI_PROVIDER (anthropic or openai) and "
                     "its API key in .env, then restart Docent.",
@@ -66,11 +67,15 @@ def docent_home(request):
     on_each_tv = dict(Placement.objects.filter(status=PlacementStatus.ON_TV).values_list(
         "tv").annotate(count=Count("pk")).values_list("tv", "count"))
     now = timezone.now()
+    sources = registry.sources()
+    unset = {source.label: "\n".join(source.setup_lines) for source in sources
+             if source.setup_lines and health.check_source_settings(source)}
+    hints = {**HINTS, **{source.label: source.hint for source in sources if source.hint}}
     checks = [
         {"check": item.check, "state": item.check.level.value,
          "tv": tv_by_id.get(item.check.tv_id), "on_tv": on_each_tv.get(item.check.tv_id, 0),
          "age": item.checked_at and status.ago((now - item.checked_at).total_seconds()),
-         "hint": _hint(item.check)}
+         "hint": _hint(item.check, hints), "setup_lines": unset.get(item.check.name, "")}
         for item in known
     ]
     context = {
@@ -79,12 +84,9 @@ def docent_home(request):
         "checks": checks,
         "several_tvs": len(tv_rows) > 1,
         "check_interval": settings.STATUS_CHECK_INTERVAL,
-        "plex_unset": not _plex_configured(),
         "on_tv": Placement.objects.filter(status=PlacementStatus.ON_TV).values(
             "artwork").distinct().count(),
-        "importing": ImportRecord.objects.filter(
-            status__in=[ImportStatus.QUEUED, ImportStatus.RUNNING]).count(),
-        "import_failed": ImportRecord.objects.filter(status=ImportStatus.FAILED).count(),
+        "sources": [_source_numbers(source) for source in sources],
         "pairing_wait": tvs.PAIRING_WAIT,
         "slideshow_modes": nowshowing.MODES,
         "slideshow_intervals": [(m, nowshowing.every(m)) for m in nowshowing.MINUTES],
@@ -140,14 +142,20 @@ def docent_tv_slideshow(request):
     return redirect("docent_home")
 
 
-def _hint(check: health.Check) -> str:
-    hints = SETUP_HINTS if check.level is health.Level.OFF else HINTS
+def _hint(check: health.Check, hints: dict) -> str:
+    hints = SETUP_HINTS if check.level is health.Level.OFF else hints
     return hints.get("Frame TV" if check.tv_id else check.name, "")
 
 
-def _plex_configured() -> bool:
-    try:
-        plex.from_settings()
-    except plex.PlexNotConfigured:
-        return False
-    return True
+def _source_numbers(source: registry.Source) -> dict:
+    """A source's line on the status page: its imports in progress and failed, linked
+    to its records, and the figures it adds of its own."""
+    rows = source.record_rows()
+    return {
+        "source": source,
+        "records_url": reverse(source.records_url) + "?" + source.records_query,
+        "importing": rows.filter(status__in=OPEN).count(),
+        "failed": rows.filter(status=ImportStatus.FAILED).count(),
+        "counts": source.call("counts") if source.has("counts") else [],
+        "browse_url": source.browse_url and reverse(source.browse_url),
+    }

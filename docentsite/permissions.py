@@ -12,10 +12,6 @@ from ninja.errors import AuthorizationError
 #: What ApiToken.authenticate returns: the bearer of DOCENT_API_TOKEN.
 BEARER = "api-token"
 
-# The Import from Plex page calls these routes of /api/plex/.
-PLEX_BROWSE = ("plexsource.view_plexlibrary", "plexsource.view_plexphoto",
-               "plexsource.view_importrecord", "plexsource.add_importrecord")
-
 
 def api_requires(*perms: str):
     """A ninja route needs `perms` from a signed-in user; the API token has them all."""
@@ -50,6 +46,13 @@ def page_requires(*perms: str):
         return checked
 
     return decorate
+
+
+def admin_page(view, *perms):
+    """An admin page behind the admin login that needs `perms` (403 without them)."""
+    from django.contrib import admin
+
+    return admin.site.admin_view(page_requires(*perms)(view))
 
 
 def denied(perms) -> str:

@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "axes",
     "docentsite.artwork",
     "docentsite.status",
+    "docentsite.sources",
     "plexsource",
 ]
 

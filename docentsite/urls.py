@@ -3,23 +3,23 @@ from django.urls import include, path
 
 from docentsite.api import api
 from docentsite.home_views import favicon, home
-from plexsource.views import plex_thumbnail
+from docentsite.sources.registry import sources
 
 admin.site.site_header = "Docent"
 admin.site.site_title = "Docent"
 admin.site.index_title = "Curate your Frame"
 # The home page leads with Docent's own pages; a sidebar listing every model
-# (Users, Axes, Plex records) on every page is the back office it keeps away.
+# (Users, Axes, a source's records) on every page is the back office it keeps away.
 admin.site.enable_nav_sidebar = False
 
 
 def api_urls():
-    """ninja's routes, and beside them in its namespace (`api:plex_thumbnail`) the one
-    route ninja does not run: the thumbnails a grid asks for by the dozen."""
+    """ninja's routes, and beside them in its namespace (`api:plex_thumbnail`, say) the
+    routes ninja does not run, each source's (Source.api_urls): the thumbnails a grid
+    asks for by the dozen."""
     routes, app_name, namespace = api.urls
-    thumbnail = path("plex/thumbnails/<str:plex_metadata_id>", plex_thumbnail,
-                     name="plex_thumbnail")
-    return [thumbnail, *routes], app_name, namespace
+    plain = [path("", include(source.api_urls)) for source in sources() if source.api_urls]
+    return [*plain, *routes], app_name, namespace
 
 
 urlpatterns = [

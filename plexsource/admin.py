@@ -1,11 +1,10 @@
 from django.contrib import admin
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.dateformat import format as date_format
 from django.utils.html import format_html
 from django.utils.text import Truncator
 
 from docentsite.artwork import placements
+from docentsite.sources.admin import summary, waiting_text
 from plexsource import services
 from plexsource.models import ImportRecord, ImportStatus, PlexLibrary, PlexPhoto
 
@@ -137,16 +136,6 @@ class ImportRecordAdmin(admin.ModelAdmin):
         self.message_user(request, f"{count} artwork(s) queued for analysis.{note}")
 
 
-def waiting_text(row) -> str:
-    """Why a step waits and when it is tried again, or a dash."""
-    if not row.waiting_reason:
-        return "—"
-    if row.next_attempt_at is None:
-        return row.waiting_reason
-    when = date_format(timezone.localtime(row.next_attempt_at), "H:i:s")
-    return f"{row.waiting_reason} Next try at {when}."
-
-
 def plex_thumbnail_img(plex_metadata_id: str, title: str) -> str:
     # Through Docent's own route: the page never holds Plex's address or token.
     return _img(services.thumbnail_url(plex_metadata_id), title or f"Plex photo {plex_metadata_id}")
@@ -158,14 +147,3 @@ def _img(url: str, alt: str) -> str:
         'style="aspect-ratio:4/3;height:auto;object-fit:cover;background:#eee">',
         url, alt, THUMBNAIL_WIDTH,
     )
-
-
-def summary(result: services.ImportRequestResult) -> str:
-    parts = [f"{len(result.queued)} import(s) queued"]
-    if result.skipped:
-        reasons = "; ".join(sorted({item["reason"].split(" as ")[0] for item in result.skipped}))
-        parts.append(f"{len(result.skipped)} skipped ({reasons})")
-    if result.errors:
-        parts.append(f"{len(result.errors)} could not be imported")
-    return ", ".join(parts) + "."
-

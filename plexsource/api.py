@@ -8,6 +8,7 @@ from ninja.responses import Status
 
 from docentsite.artwork.models import Collection
 from docentsite.permissions import api_check, api_requires
+from docentsite.sources.registry import source_get
 from docentsite.status import services as status_services
 from plexsource import services
 from plexsource.models import ImportRecord, ImportStatus
@@ -33,7 +34,7 @@ ERRORS = {404: Message, 409: Message, 503: Message}
 @api_requires("plexsource.view_plexlibrary")
 def plex_status(request):
     # Good news as a worker's checks last found it; a GET never writes.
-    return status_services.status_plex()
+    return status_services.status_source(source=source_get("plex"))
 
 
 @router.get("/libraries", response={200: list[LibraryOut], **ERRORS})

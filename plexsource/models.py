@@ -1,8 +1,10 @@
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
 from docentsite.artwork.models import Artwork
+from docentsite.sources.models import ImportRecordBase, ImportStatus, ImportStep
+
+__all__ = ["ImportRecord", "ImportStatus", "ImportStep", "PlexLibrary", "PlexPhoto"]
 
 
 class PlexLibrary(models.Model):
@@ -53,23 +55,7 @@ class PlexPhoto(models.Model):
         return self.title or self.rating_key
 
 
-class ImportStatus(models.TextChoices):
-    QUEUED = "queued", "Queued"
-    RUNNING = "running", "In progress"
-    DONE = "done", "On the TV"
-    FAILED = "failed", "Failed"
-
-
-class ImportStep(models.TextChoices):
-    QUEUED = "queued", "Queued"
-    DOWNLOADING = "downloading", "Downloading"
-    PREPARING = "preparing", "Preparing"
-    UPLOADING = "uploading", "Uploading"
-    ANALYZING = "analyzing", "Analyzing"
-    DONE = "done", "Done"
-
-
-class ImportRecord(models.Model):
+class ImportRecord(ImportRecordBase):
     """One Plex photo's way to the TV. One per photo, ever: the uniqueness of
     plex_metadata_id is what refuses a second upload of the same photo."""
 
@@ -80,32 +66,9 @@ class ImportRecord(models.Model):
     artwork = models.OneToOneField(
         Artwork, null=True, blank=True, on_delete=models.SET_NULL, related_name="plex_import"
     )
-    status = models.CharField(
-        max_length=16, choices=ImportStatus.choices, default=ImportStatus.QUEUED, db_index=True
-    )
-    step = models.CharField(max_length=16, choices=ImportStep.choices, default=ImportStep.QUEUED)
-    attempts = models.PositiveIntegerField(default=0)
-    last_error = models.TextField(blank=True)
-    note = models.CharField(
-        max_length=255, blank=True,
-        help_text="Something a person may want to know about an import that went well.")
-    # As on Artwork: the download stamps heartbeat_at while it runs; a step
-    # waiting to be retried (Plex down, the TV off) says why and when.
-    heartbeat_at = models.DateTimeField(null=True, blank=True)
-    waiting_reason = models.TextField(
-        blank=True, help_text="Why the current step is waiting to be tried again.")
-    next_attempt_at = models.DateTimeField("next try", null=True, blank=True)
-    analyze = models.BooleanField(default=False)
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
-    )
-    requested_at = models.DateTimeField()
-    finished_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
-    class Meta:
-        ordering = ["-requested_at", "-pk"]
+    class Meta(ImportRecordBase.Meta):
+        # The names the design card gave them, before the base class had them.
         constraints = [
             models.CheckConstraint(
                 condition=~Q(status=ImportStatus.DONE) | Q(artwork__isnull=False),

@@ -154,17 +154,17 @@ def queued(monkeypatch):
 
 @pytest.fixture
 def chains(monkeypatch):
-    """The Plex import chains queued, as (record id, artwork id), instead of run."""
+    """The import chains queued (any source's), as (record id, artwork id), instead of run."""
     queued = []
 
     class Chain:
-        def __init__(self, record_id, artwork_id):
+        def __init__(self, source_key, record_id, artwork_id):
             queued.append((record_id, artwork_id))
 
         def delay(self):
             return None
 
-    monkeypatch.setattr("plexsource.tasks.import_chain", Chain)
+    monkeypatch.setattr("docentsite.sources.tasks.import_chain", Chain)
     return queued
 
 

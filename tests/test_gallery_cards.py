@@ -7,7 +7,7 @@ import pytest
 
 from docentsite.artwork import mattes, placements
 from docentsite.artwork.errors import Rejected
-from docentsite.artwork.models import TV, Artwork, Placement, PlacementStatus, Source, Status
+from docentsite.artwork.models import TV, Artwork, Placement, PlacementStatus, Status
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.timeout(60)]
 
@@ -262,7 +262,7 @@ def test_matte_names():
 
 def test_gallery_has_no_date_drill_down_and_filters_only_present_sources(
         admin_client, make_artwork, jpeg):
-    make_artwork(jpeg, filename="one.jpg", source=Source.PLEX)
+    make_artwork(jpeg, filename="one.jpg", source="plex")
 
     page = admin_client.get(CHANGELIST).content.decode()
 

@@ -18,7 +18,6 @@ from docentsite.artwork.models import (
     Artwork,
     Placement,
     PlacementStatus,
-    Source,
     Status,
 )
 from docentsite.artwork.placements import content_id_on_first_tv as content_id
@@ -90,7 +89,7 @@ def test_limit_with_no_worker_imports_the_first_photos_in_this_process(
     assert set(records) == {"Harbour at dawn", "Passport", "Airport"}  # Plex's order
     assert all(r.status == ImportStatus.DONE and r.step == "done" for r in records.values())
     artworks = [r.artwork for r in records.values()]
-    assert all(a.source == Source.PLEX and a.state == "on_tv" for a in artworks)
+    assert all(a.source == "plex" and a.state == "on_tv" for a in artworks)
     assert set(fake_tv.photos) == {content_id(a) for a in artworks}
     entries = meta_entries(settings)
     for record in records.values():
@@ -360,12 +359,12 @@ def test_wait_follows_a_running_worker_to_the_end(env, fake_plex, fake_tv, tv, t
     assert all(r.status == ImportStatus.DONE for r in records.values())
     for record in records.values():
         assert f"{content_id(record.artwork)}  {record.photo.part_file}  done\n" in output
-    assert succeeded(tmp_path, "plex.fetch_original") == 2
+    assert succeeded(tmp_path, "sources.fetch_original") == 2
     assert succeeded(tmp_path, "artwork.tv_lane") >= 1
     for record in records.values():  # uploaded by the worker's lane, not by this process
         assert (f"Artwork {record.artwork_id} is on {tv.name} as "
                 f"'{content_id(record.artwork)}'") in log
-    assert "plex.fetch_original" in log and len(fake_tv.photos) == 2
+    assert "sources.fetch_original" in log and len(fake_tv.photos) == 2
 
 
 @pytest.mark.slow

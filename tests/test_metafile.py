@@ -120,7 +120,7 @@ def entries(path: Path) -> dict:
 def test_google_drive_entry_matches_the_doc_example_key_for_key(tv):
     shown = on_tv(
         "MY_F0042",
-        source=Source.GOOGLE_DRIVE,
+        source="google_drive",
         source_ref="1AbCdEfG",
         extra={"drive_sync_id": "0b6e2f4a"},
         **analysed(),
@@ -148,7 +148,7 @@ def test_plain_upload_entry_has_no_source_and_no_ai_meta_before_analysis(tv):
 
 @pytest.mark.django_db
 def test_plex_entry_carries_the_rating_key_as_a_string(tv):
-    shown = on_tv("MY_F0002", source=Source.PLEX, source_ref="12345")
+    shown = on_tv("MY_F0002", source="plex", source_ref="12345")
 
     entry = metafile.entry_for(shown)
 
@@ -332,12 +332,12 @@ def test_adopted_entries_come_back_unchanged_apart_from_formatting(meta_path, tv
     wave = shown.artwork
     assert (shown.status, shown.uploaded_at) == (PlacementStatus.ON_TV, UPLOADED_AT)
     assert (wave.status, wave.source, wave.source_ref) == (
-        Status.PREPARED, Source.GOOGLE_DRIVE, "1AbCdEfG")
+        Status.PREPARED, "google_drive", "1AbCdEfG")
     assert wave.extra == {"drive_sync_id": "0b6e2f4a"}
     assert (wave.analysis_status, wave.ai_artist) == (AnalysisStatus.DONE, "Katsushika Hokusai")
     assert wave.ai_analyzed_at == ANALYZED_AT
     lake = placement("MY_F0044").artwork
-    assert (lake.source, lake.source_ref) == (Source.PLEX, "4711")
+    assert (lake.source, lake.source_ref) == ("plex", "4711")
     assert (lake.analysis_status, lake.ai_error) == (AnalysisStatus.FAILED, "Analysis failed")
     assert placement("MY_F0043").artwork.source == Source.UPLOAD
 

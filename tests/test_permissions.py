@@ -3,7 +3,7 @@
 import pytest
 
 from docentsite.artwork.models import Artwork, Status
-from docentsite.permissions import PLEX_BROWSE
+from plexsource.admin_urls import PLEX_BROWSE
 from tests.users import staff_with
 
 pytestmark = pytest.mark.django_db

@@ -6,9 +6,9 @@ from urllib.parse import quote
 import pytest
 from django.utils.dateparse import parse_datetime
 
-from docentsite.permissions import PLEX_BROWSE
 from docentsite.status.models import CheckResult
 from docentsite.status.tasks import refresh as run_the_checks
+from plexsource.admin_urls import PLEX_BROWSE
 from plexsource.models import ImportRecord, ImportStatus, PlexLibrary
 from tests.users import staff_with
 

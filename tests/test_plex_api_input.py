@@ -2,7 +2,7 @@
 
 import pytest
 
-from docentsite.permissions import PLEX_BROWSE
+from plexsource.admin_urls import PLEX_BROWSE
 from plexsource.models import ImportRecord
 from tests.users import staff_with
 

@@ -7,8 +7,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from docentsite.artwork.models import TV, Artwork, Placement, PlacementStatus
-from docentsite.permissions import PLEX_BROWSE
 from plexsource import services
+from plexsource.admin_urls import PLEX_BROWSE
 from plexsource.models import ImportRecord, ImportStatus, PlexLibrary, PlexPhoto
 from tests.users import staff_with
 

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from docentsite.artwork import collections
 from docentsite.artwork.models import Collection, Placement, PlacementStatus
-from docentsite.permissions import PLEX_BROWSE
+from plexsource.admin_urls import PLEX_BROWSE
 from plexsource.models import ImportRecord, ImportStatus
 from tests.users import staff_with
 

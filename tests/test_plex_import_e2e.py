@@ -8,8 +8,8 @@ from django.test import Client
 
 from docentsite.artwork.models import Artwork
 from docentsite.artwork.placements import content_id_on_first_tv as content_id
-from docentsite.permissions import PLEX_BROWSE
 from docentsite.status.tasks import refresh as run_the_checks
+from plexsource.admin_urls import PLEX_BROWSE
 from plexsource.models import ImportRecord, ImportStatus
 from tests.users import staff_with
 from tests.workers import celery_worker, meta_entries, needs_redis, wait_for

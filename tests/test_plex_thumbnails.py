@@ -11,8 +11,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from PIL import Image
 
-from docentsite.permissions import PLEX_BROWSE
 from plexsource import thumbnails
+from plexsource.admin_urls import PLEX_BROWSE
 from plexsource.client import MAX_THUMBNAIL_BYTES, PlexOffServer, PlexUnavailable
 from tests.users import staff_with
 

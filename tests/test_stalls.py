@@ -14,8 +14,8 @@ from django.utils import timezone
 from docentsite.artwork import placements, tasks
 from docentsite.artwork.models import Artwork, Placement, PlacementStatus, Status
 from docentsite.artwork.placements import content_id_on_first_tv as content_id
+from docentsite.sources import tasks as source_tasks
 from plexsource import services as plex_services
-from plexsource import tasks as plex_tasks
 from plexsource.models import ImportRecord, ImportStatus, ImportStep
 from tests.workers import celery_worker, kill_worker, needs_redis, wait_for
 
@@ -93,7 +93,7 @@ def test_a_worker_killed_mid_download_is_taken_over(env, fake_plex, plex_setting
 
     with celery_worker(env, log_dir=tmp_path, queues="victim") as victim, \
             celery_worker(env, log_dir=tmp_path, beat=True):
-        plex_tasks.fetch_original.apply_async((record.pk,), queue="victim")
+        source_tasks.fetch_original.apply_async(("plex", record.pk), queue="victim")
         wait_for(lambda: fake_plex.downloads, what="the download to start")
         kill_worker(victim)
         fake_plex.download_rate = None

@@ -15,10 +15,10 @@ from django.utils import timezone
 
 from docentsite.artwork import tvs
 from docentsite.artwork.models import TV
-from docentsite.permissions import PLEX_BROWSE
 from docentsite.status.models import CheckResult
 from docentsite.status.services import REFRESH_ASKED
 from docentsite.status.tasks import refresh as run_the_checks
+from plexsource.admin_urls import PLEX_BROWSE
 from plexsource.models import PlexLibrary
 from tests import tvs_fixtures
 from tests.users import staff_with

@@ -9,7 +9,7 @@ from django.test import Client
 
 from docentsite.artwork import tvs
 from docentsite.artwork.models import Placement, PlacementStatus
-from docentsite.permissions import PLEX_BROWSE
+from plexsource.admin_urls import PLEX_BROWSE
 from plexsource.models import ImportRecord, ImportStatus
 from tests.two_tvs import frame, meta_ids
 from tests.users import staff_with

@@ -36,9 +36,9 @@ from docentsite.artwork.models import (
     Collection,
     Placement,
     PlacementStatus,
-    Source,
 )
 from docentsite.permissions import denied
+from docentsite.sources.registry import source_label
 
 
 def titled(title: str):
@@ -60,7 +60,7 @@ class PresentSourceFilter(admin.SimpleListFilter):
     def lookups(self, request, model_admin):
         # order_by(): DISTINCT over the default ordering would list every artwork.
         present = set(Artwork.objects.order_by().values_list("source", flat=True).distinct())
-        return [(value, label) for value, label in Source.choices if value in present]
+        return [(value, source_label(value)) for value in sorted(present)]
 
     def queryset(self, request, queryset):
         return queryset.filter(source=self.value()) if self.value() else queryset

@@ -23,6 +23,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import template_localtime
 
 from docentsite.artwork.models import CARD_STATES, AnalysisStatus, Artwork, Placement, Status
+from docentsite.sources.registry import source_label
 
 #: Card states whose card refreshes itself: gallery.js polls the cards marked data-working.
 _WORKING = {"pending", "prepared", "uploading"}
@@ -75,7 +76,7 @@ def card_html(artwork: Artwork, gallery: Gallery) -> SafeString:
         f'  <td class="artwork-text">\n'
         f'    <span class="artwork-heading">{_star(artwork, url, title, gallery)}'
         f'<a class="artwork-title" href="{url}change/">{title}</a></span>\n'
-        f'    <span class="artwork-meta">{_e(artwork.get_source_display())}{meta}</span>\n'
+        f'    <span class="artwork-meta">{_e(source_label(artwork.source))}{meta}</span>\n'
         f'    {_tvs(placed) if gallery.several_tvs and placed else ""}{_described(artwork)}\n'
         f'    <span class="artwork-now" aria-live="polite">'
         f'{_now(artwork, state, gallery)}</span>\n'

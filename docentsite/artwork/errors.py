@@ -1,7 +1,7 @@
 """The error types every outside-system module raises at its edge.
 
 Two families, because callers only ever need to decide one thing: try again
-later (the TV is off, Plex is restarting) or tell a person (this file is not
+later (the TV is off, a source is restarting) or tell a person (this file is not
 a picture, the token was revoked). The API maps them to HTTP in one place and
 tasks map them to retry-or-fail in one place.
 """

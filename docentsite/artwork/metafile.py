@@ -36,6 +36,7 @@ from docentsite.artwork.models import (
     Source,
     Status,
 )
+from docentsite.sources.registry import source_get
 
 logger = logging.getLogger(__name__)
 
@@ -43,11 +44,11 @@ logger = logging.getLogger(__name__)
 LOCK_TIMEOUT = 60
 MAX_VIBES = 5
 
-# The key that carries the source's id for the picture; uploads carry none.
-_SOURCE_REF_KEYS = {
-    Source.PLEX.value: "plex_metadata_id",
-    Source.GOOGLE_DRIVE.value: "drive_file_id",
-}
+# The key that carries a source's id for the picture in the original Docent's files
+# (docs/docent-compat.md), known even without the source's app: its entries are
+# adopted, and written back, as they came. An installed source declares its own
+# (Source.meta_ref_key); uploads carry none.
+_ORIGINAL_REF_KEYS = {"google_drive": "drive_file_id"}
 # ai_meta key -> Artwork field, in the order the original writes them.
 _AI_META_FIELDS = {
     "title": "ai_title",
@@ -82,10 +83,7 @@ def entry_for(placement: Placement) -> dict:
         "height": artwork.height,
         "uploaded_at": _iso(placement.uploaded_at or artwork.created_at),
     }
-    ref_key = _SOURCE_REF_KEYS.get(str(artwork.source))
-    if ref_key:
-        entry["source"] = str(artwork.source)
-        entry[ref_key] = str(artwork.source_ref)
+    entry.update(_source_fields(artwork))
     # Keys of an adopted entry that Docent does not model (drive_sync_id,
     # crop_box, ...) go back where they came from.
     for key, value in (artwork.extra or {}).items():
@@ -282,6 +280,24 @@ def adopt(path: Path | None = None, *, tv: TV | None = None) -> AdoptResult:
     return AdoptResult(created=len(new), skipped=skipped)
 
 
+def _source_fields(artwork: Artwork) -> dict:
+    """The entry's fields that say where the picture came from: its source's, as the
+    source declares them; none for an upload."""
+    source = source_get(str(artwork.source))
+    if source is not None and source.has("meta_fields"):
+        return source.call("meta_fields", artwork)
+    ref_key = _ref_key(str(artwork.source))
+    return {"source": str(artwork.source), ref_key: str(artwork.source_ref)} if ref_key else {}
+
+
+def _ref_key(source_key: str) -> str | None:
+    """The key carrying the id of a picture of this source, if Docent knows it."""
+    source = source_get(source_key)
+    if source is not None and source.meta_ref_key:
+        return source.meta_ref_key
+    return _ORIGINAL_REF_KEYS.get(source_key)
+
+
 def _ai_meta(artwork: Artwork) -> dict:
     meta = {key: getattr(artwork, field) for key, field in _AI_META_FIELDS.items()}
     meta["vibes"] = list(meta["vibes"] or [])[:MAX_VIBES]
@@ -292,7 +308,7 @@ def _ai_meta(artwork: Artwork) -> dict:
 def _artwork_from(content_id: str, entry: dict) -> tuple[Artwork, tuple[str, datetime | None]]:
     """The library artwork for an entry, and (content id, upload time) for its placement."""
     source = entry.get("source")
-    ref_key = _SOURCE_REF_KEYS.get(source) if isinstance(source, str) else None
+    ref_key = _ref_key(source) if isinstance(source, str) else None
     if ref_key is None:
         # A plain upload, or a source Docent does not know: its keys stay in extra.
         source, consumed = Source.UPLOAD, set()

@@ -1,14 +1,15 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 
 
 class Source(models.TextChoices):
+    """Where a picture came from: uploaded here, or a source app's key (its Source in
+    docentsite.sources.registry: "plex"), which no choices list here."""
+
     UPLOAD = "upload", "Direct upload"
-    PLEX = "plex", "Plex"
-    # Entries adopted from an original Docent's artwork_meta.json.
-    GOOGLE_DRIVE = "google_drive", "Google Drive"
 
 
 class Status(models.TextChoices):
@@ -64,7 +65,7 @@ class Collection(models.Model):
     class Meta:
         ordering = ["name"]
         constraints = [
-            # "summer" is Summer: the Plex import and the API find a collection by name.
+            # "summer" is Summer: a source's import and the API find a collection by name.
             models.UniqueConstraint(Lower("name"), name="collection_name_unique",
                                     violation_error_message="There is already a collection "
                                                             "by that name."),
@@ -80,11 +81,11 @@ class Artwork(models.Model):
     Where it is shown is its placements' business: one per TV it was sent to.
     """
 
-    source = models.CharField(max_length=32, choices=Source.choices, default=Source.UPLOAD)
+    source = models.CharField(
+        max_length=32, default=Source.UPLOAD,
+        help_text="upload, or the key of the source it came from (docentsite.sources).")
     source_ref = models.CharField(
-        max_length=255, blank=True,
-        help_text="The source's id for the picture (Plex ratingKey, Drive file id).",
-    )
+        max_length=255, blank=True, help_text="The source's id for the picture.")
     extra = models.JSONField(
         default=dict, blank=True,
         help_text="Keys of an adopted artwork_meta.json entry that Docent does not model.",
@@ -165,6 +166,16 @@ class Artwork(models.Model):
 
     def __str__(self):
         return self.title or self.original_filename or f"Artwork {self.pk}"
+
+    def clean_fields(self, exclude=None):
+        """`source` is "upload" or an installed source's key: the registry, not a
+        choices list, knows them, so a new source needs no migration here."""
+        super().clean_fields(exclude=exclude)
+        from docentsite.sources.registry import source_get
+
+        checked = exclude is None or "source" not in exclude
+        if checked and self.source != Source.UPLOAD and source_get(self.source) is None:
+            raise ValidationError({"source": f"No installed source is called {self.source!r}."})
 
     # -- the gallery card: the library's state and the placements', in one word --------
     # Read from the placements as fetched, with their TVs (prefetched for lists: the

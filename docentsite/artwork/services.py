@@ -82,7 +82,7 @@ def artwork_prepare(*, artwork_id: int) -> Artwork:
             max_decode_bytes=settings.IMAGE_MEMORY_LIMIT_MB * 2**20,
         )
     except imaging.ImageRejected as exc:
-        # Nothing will ever read the file again: a retry of a Plex import fetches
+        # Nothing will ever read the file again: a retry of a source's import fetches
         # it anew, and an upload is uploaded again.
         artwork.original.delete(save=False)
         Artwork.objects.filter(pk=artwork.pk).update(original="")
@@ -368,7 +368,7 @@ def _working(artworks):
         | Q(status=Status.PREPARED,
             analysis_status__in=[AnalysisStatus.PENDING, AnalysisStatus.RUNNING])
     ).exclude(
-        # Still waiting for its source (a Plex download): the source resumes it.
+        # Still waiting for its source (a download): the source's import resumes it.
         status=Status.PENDING, original=""
     )
 

@@ -19,7 +19,7 @@ class CheckResult(models.Model):
     action = models.CharField(max_length=16, blank=True)
     tv = models.ForeignKey("artwork.TV", null=True, blank=True, on_delete=models.CASCADE,
                            related_name="+")
-    #: What the check found, as data (Plex's: what /api/plex/status answers).
+    #: What the check found, as data (a source's: what its status route answers).
     facts = models.JSONField(default=dict, blank=True)
     checked_at = models.DateTimeField()
     created_at = models.DateTimeField(auto_now_add=True)

@@ -1,5 +1,5 @@
-"""Each check's last result, kept so that the status page and /api/plex/status answer
-at once and read only.
+"""Each check's last result, kept so that the status page and a source's status route
+answer at once and read only.
 
 The checks run in the background, in a worker: on its timer (every
 STATUS_CHECK_INTERVAL seconds) and when a page finds a check never run; and in the
@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from docentsite import health
 from docentsite.health import Check, Level
+from docentsite.sources.registry import sources
 from docentsite.status.models import CheckResult
 
 logger = logging.getLogger(__name__)
@@ -85,34 +86,38 @@ def status_known(*, tvs: list) -> list[Known]:
     except DatabaseError:  # the status table not made yet: the database check says why
         return [Known(health.check_database())]
     now = timezone.now()
+    checked = [source for source in sources() if source.has("check")]
     wanted = [("Database", "Database", None), ("Task queue", "Task queue", None),
               *((f"tv-{tv.pk}" if tv else name, name, tv)
                 for tv, name in health.tv_checks(tvs)),
-              ("Plex", "Plex", None)]
+              *((source.label, source.label, None) for source in checked)]
     known = [_known(kept.get(key), name, tv, now) for key, name, tv in wanted]
     # What the settings alone tell is told as it is now: no need to wait for a worker.
-    known.insert(-1, Known(health.check_vision()))
-    plex = health.check_plex_settings()
-    if plex:
-        known[-1] = Known(plex)
+    first_source = len(known) - len(checked)
+    for at, source in enumerate(checked, start=first_source):
+        if told := health.check_source_settings(source):
+            known[at] = Known(told)
+    known.insert(first_source, Known(health.check_vision()))
     if any(item.check.level is Level.CHECKING for item in known):
         status_refresh_soon()
     return known
 
 
-def status_plex() -> dict:
-    """What /api/plex/status answers: Plex as last found, and when. Good news is read
-    from what was found; no news or bad news is asked of Plex again (without writing),
-    so that the browse page never turns a person away from a Plex that is up."""
-    plex = health.check_plex_settings()
-    if plex:
-        return {**plex.facts, "checked_at": None}
-    row = CheckResult.objects.filter(key="Plex").first()
+def status_source(*, source) -> dict:
+    """What a source's status route answers: its check's facts as last found, and when.
+    Good news is read from what was found; no news or bad news is asked of the source
+    again (without writing), so that a browse page never turns a person away from a
+    source that is up."""
+    told = health.check_source_settings(source)
+    if told:
+        return {**(told.facts or {}), "checked_at": None}
+    row = CheckResult.objects.filter(key=source.label).first()
     if row and row.facts.get("connected"):
         return {**row.facts, "checked_at": row.checked_at}
     if row is None:
         status_refresh_soon()
-    return {**health.check_plex(remember=False).facts, "checked_at": timezone.now()}
+    return {**(health.check_source(source, remember=False).facts or {}),
+            "checked_at": timezone.now()}
 
 
 def worker_silent_after() -> int:
