@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "docentsite.status",
     "docentsite.sources",
     "plexsource",
+    "immichsource",
 ]
 
 MIDDLEWARE = [
