@@ -59,8 +59,7 @@ def immich_album_browse(*, album_id: str, page: int = 1, page_size: int = 50,
                         client: immich.ImmichClient | None = None) -> BrowsePage:
     """One page of an album's pictures, newest first."""
     client = client or immich.from_settings()
-    album = client.album(album_id)
-    photos = client.album_photos(album_id)
+    album, photos = client.album(album_id)
     items = _marked(photos, hide_imported=hide_imported)
     start = (page - 1) * page_size
     return BrowsePage(album=_album(album), page=page, page_size=page_size, total=len(items),

@@ -180,24 +180,25 @@ class ImmichClient:
         answer = self._json("GET", "/albums", what="its albums")
         return [a for entry in _list(answer) if (a := _album(entry))]
 
-    def album(self, album_id: str) -> Album:
-        answer = self._json("GET", f"/albums/{_id(album_id)}", params={"withoutAssets": "true"},
-                            what=f"album {album_id}")
+    def album(self, album_id: str) -> tuple[Album, list[Asset]]:
+        """The album and its pictures, newest first (no videos, no motion parts, no
+        trash). Immich 1.x lists an album's assets in its answer; from Immich 2 on they
+        come from the metadata search, by album."""
+        answer = self._json("GET", f"/albums/{_id(album_id)}", what=f"album {album_id}",
+                            limit=MAX_JSON_BYTES)
         album = _album(answer)
         if album is None:
             raise ImmichUnavailable(f"Immich at {self.address} sent an unreadable album")
-        return album
+        if isinstance(answer.get("assets"), list):
+            return album, _pictures(answer["assets"])
+        found: list[Asset] = []
+        for page in self._pages({"albumIds": [album.id]}):
+            found.extend(page.items)
+        return album, found
 
     def album_photos(self, album_id: str) -> list[Asset]:
-        """The album's pictures, newest first (no videos, no motion parts, no trash)."""
-        answer = self._json("GET", f"/albums/{_id(album_id)}", what=f"album {album_id}",
-                            limit=MAX_JSON_BYTES)
-        if isinstance(answer, dict) and isinstance(answer.get("assets"), list):
-            return _pictures(answer["assets"])
-        found: list[Asset] = []
-        for page in self._pages({"albumIds": [_id(album_id)]}):
-            found.extend(page.items)
-        return found
+        """The album's pictures, as album() has them."""
+        return self.album(album_id)[1]
 
     # -- all photos -------------------------------------------------------------------
     def photos_page(self, *, page: int = 1, size: int = 100, order: str = "desc") -> Page:
