@@ -33,8 +33,9 @@ def immich_lookup(*, refs: list[str], client: immich.ImmichClient | None = None
     for ref in refs:
         try:
             items[ref] = _item(client.asset(ref))
-        except immich.ImmichUnavailable as exc:
-            # Down for one is down for the rest: say so for each, without waiting on each.
+        except (immich.ImmichUnavailable, immich.ImmichAuthError, immich.ImmichForbidden) as exc:
+            # Down (or the key refused) for one is so for the rest: say so for each,
+            # without asking again for each.
             errors.update(dict.fromkeys([r for r in refs if r not in items], str(exc)))
             break
         except DocentError as exc:

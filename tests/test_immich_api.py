@@ -153,3 +153,13 @@ def test_the_browse_page_needs_the_import_permissions(client, immich_settings):
     client.force_login(staff_with(*IMMICH_BROWSE, username="importer"))
     page = client.get("/admin/immich/browse/")
     assert page.status_code == 200 and b'data-api="/api/immich/"' in page.content
+
+
+def test_a_refused_key_fails_the_whole_request_with_one_question(api, fake_immich, settings):
+    settings.IMMICH_API_KEY = "not-the-key"
+    ids = [a.id for a in fake_immich.assets.values() if a.type == "IMAGE"][:3]
+    body = api.call("post", "/api/immich/import", data={"asset_ids": ids}).json()
+    assert body["queued"] == [] and [e["asset_id"] for e in body["errors"]] == ids
+    assert all("IMMICH_API_KEY" in e["error"] for e in body["errors"])
+    assert len(fake_immich.requests_to("/api/assets/")) == 1
+    assert not SourceImport.objects.exists()

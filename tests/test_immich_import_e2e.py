@@ -74,6 +74,8 @@ def test_browse_import_five_then_find_them_imported(env, fake_immich, fake_tv, s
     assert {r.key_in for r in fake_immich.requests if r.path != "/api/server/version"} == {
         "header"}
     assert all(fake_immich.key not in str(entry) for entry in entries.values())
+    logs = "".join(log.read_text() for log in tmp_path.glob("worker-*.log"))
+    assert "immich" in logs.lower() and fake_immich.key not in logs
 
     again = browser.get(url).json()["items"]
     marked = {i["file_name"]: (i["imported"], i["import_status"]) for i in again}
