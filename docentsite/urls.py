@@ -14,7 +14,7 @@ admin.site.enable_nav_sidebar = False
 
 
 def api_urls():
-    """ninja's routes, and beside them in its namespace (`api:plex_thumbnail`, say) the
+    """ninja's routes, and beside them in its namespace (a source's thumbnails) the
     routes ninja does not run, each source's (Source.api_urls): the thumbnails a grid
     asks for by the dozen."""
     routes, app_name, namespace = api.urls

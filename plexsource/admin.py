@@ -1,10 +1,8 @@
 from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
-from django.utils.text import Truncator
 
-from docentsite.artwork import placements
-from docentsite.sources.admin import summary, waiting_text
+from docentsite.sources.admin import ImportRecordAdminMixin, summary
 from plexsource import services
 from plexsource.models import ImportRecord, ImportStatus, PlexLibrary, PlexPhoto
 
@@ -77,7 +75,7 @@ class PlexPhotoAdmin(admin.ModelAdmin):
 
 
 @admin.register(ImportRecord)
-class ImportRecordAdmin(admin.ModelAdmin):
+class ImportRecordAdmin(ImportRecordAdminMixin, admin.ModelAdmin):
     list_display = ("preview", "plex_metadata_id", "photo", "status", "step", "error",
                     "note_text", "waiting", "attempts", "content_id", "requested_at", "finished_at")
     list_display_links = ("preview", "plex_metadata_id")
@@ -85,15 +83,7 @@ class ImportRecordAdmin(admin.ModelAdmin):
     search_fields = ("plex_metadata_id", "photo__title", "last_error")
     list_select_related = ("photo", "artwork")
     date_hierarchy = "requested_at"
-    actions = ("retry", "reanalyze")
     readonly_fields = [field.name for field in ImportRecord._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def get_queryset(self, request):
-        # "On the TV as" reads each artwork's placements.
-        return super().get_queryset(request).prefetch_related("artwork__placements__tv")
 
     @admin.display(description="Thumbnail")
     def preview(self, record):
@@ -103,37 +93,6 @@ class ImportRecordAdmin(admin.ModelAdmin):
             url = reverse("admin:artwork_artwork_thumbnail", args=[artwork.pk])
             return _img(url, str(record.photo or artwork))
         return plex_thumbnail_img(record.plex_metadata_id, str(record.photo or ""))
-
-    @admin.display(description="Error", ordering="last_error")
-    def error(self, record):
-        return Truncator(record.last_error).chars(120) or "—"
-
-    @admin.display(description="Note", ordering="note")
-    def note_text(self, record):
-        return record.note or "—"
-
-    @admin.display(description="Waiting", ordering="next_attempt_at")
-    def waiting(self, record):
-        return waiting_text(record)
-
-    @admin.display(description="On the TV as")
-    def content_id(self, record):
-        return placements.shown_as(record.artwork)
-
-    @admin.action(description="Retry failed or stalled imports", permissions=["change"])
-    def retry(self, request, queryset):
-        result = services.plex_import_retry(records=queryset)
-        ignored = queryset.count() - len(result.queued) - len(result.skipped) - len(
-            result.errors)
-        note = f" {ignored} neither failed nor stalled, left as they are." if ignored else ""
-        self.message_user(request, summary(result) + note)
-
-    @admin.action(description="Re-analyze with the vision model", permissions=["change"])
-    def reanalyze(self, request, queryset):
-        count = services.plex_import_reanalyze(records=queryset)
-        ignored = queryset.count() - count
-        note = f" {ignored} without a prepared picture yet, left as they are." if ignored else ""
-        self.message_user(request, f"{count} artwork(s) queued for analysis.{note}")
 
 
 def plex_thumbnail_img(plex_metadata_id: str, title: str) -> str:

@@ -1,36 +1,22 @@
-"""The "Import from Plex" admin page, a shell the browser fills from /api/plex/, and the
+"""The "Import from Plex" admin page (the core's browse page on /api/plex/), and the
 thumbnails its grid shows."""
 
 import re
 
-from django.contrib import admin
 from django.http import FileResponse, HttpResponseNotModified, JsonResponse
-from django.template.response import TemplateResponse
 from django.utils.http import parse_etags
 
 from docentsite.api import plain_route
-from docentsite.artwork.forms import default_tv_ids, enabled_tvs
-from docentsite.artwork.models import Collection
-from docentsite.artwork.services import analyze_by_default
+from docentsite.sources.pages import source_browse_page
+from docentsite.sources.registry import source_get
 from plexsource import thumbnails
 
 
 def plex_browse(request):
-    offered = list(enabled_tvs())
-    context = {
-        **admin.site.each_context(request),
-        "title": "Import from Plex",
-        "auto_analyze": analyze_by_default(),
-        # The TV picker, when there is a choice: the default TV ticked.
-        "tvs": offered if len(offered) > 1 else [],
-        "default_tvs": default_tv_ids(),
-        # "Put in collection": its names offered as the owner types.
-        "can_collect": request.user.has_perm("artwork.change_collection"),
-        "can_add_collection": request.user.has_perm("artwork.add_collection"),
-        "collections": Collection.objects.values_list("name", flat=True)
-        if request.user.has_perm("artwork.change_collection") else [],
-    }
-    return TemplateResponse(request, "admin/plexsource/browse.html", context)
+    return source_browse_page(
+        request, source=source_get("plex"), containers="libraries", container_word="Library",
+        none_of="photo libraries",
+        none="Add one in Plex (a library of the type Photos), then reload this page.")
 
 
 #: A Plex id as the API takes it (plexsource.schemas.PlexId).

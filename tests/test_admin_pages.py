@@ -84,9 +84,9 @@ def test_browse_page_loads_its_script_and_the_analyze_default(admin_client, sett
 
     assert response.status_code == 200
     page = response.content.decode()
-    assert "plexsource/browse.js" in page and "plexsource/browse.css" in page
+    assert "sources/browse.js" in page and "sources/browse.css" in page
     assert 'data-auto-analyze="true"' in page
-    assert 'id="plex-analyze" checked' in page
+    assert 'id="browse-analyze" checked' in page
     assert 'data-api="/api/plex/"' in page and "csrfmiddlewaretoken" in page
 
 
@@ -95,7 +95,7 @@ def test_browse_page_leaves_describe_unchecked_without_auto_analyze(admin_client
     page = admin_client.get(BROWSE).content.decode()
 
     assert 'data-auto-analyze="false"' in page
-    assert 'id="plex-analyze">' in page
+    assert 'id="browse-analyze">' in page
 
 
 def test_admin_index_links_to_both_pages(admin_client):

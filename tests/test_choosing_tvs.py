@@ -85,7 +85,7 @@ def test_with_one_tv_neither_page_asks_which(admin_client, one_tv):
     plex_page = admin_client.get(PLEX).content.decode()
 
     assert 'name="tvs"' not in upload_page
-    assert 'id="plex-tvs"' not in plex_page and 'name="plex-tv"' not in plex_page
+    assert 'id="browse-tvs"' not in plex_page and 'name="browse-tv"' not in plex_page
 
 
 def test_the_plex_page_offers_the_enabled_tvs_with_the_default_ticked(admin_client, two_tvs,
@@ -99,7 +99,7 @@ def test_the_plex_page_offers_the_enabled_tvs_with_the_default_ticked(admin_clie
 
     page = admin_client.get(PLEX).content.decode()
 
-    picker = page.split('id="plex-tvs"', 1)[1].split("</fieldset>", 1)[0]
+    picker = page.split('id="browse-tvs"', 1)[1].split("</fieldset>", 1)[0]
     assert (f'value="{living.pk}" data-name="Living room" checked' in picker
             and f'value="{den.pk}" data-name="Den">' in picker)
     assert "Hall" not in picker  # disabled: gets no new pictures

@@ -8,7 +8,10 @@ import re
 from pathlib import Path
 
 import pytest
+from celery.exceptions import Ignore
 from django.apps import apps as django_apps
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 
 from docentsite.artwork.errors import NotFound, Unavailable
@@ -17,6 +20,7 @@ from docentsite.artwork.placements import content_id_on_first_tv as content_id
 from docentsite.health import Check, Level
 from docentsite.logformat import RedactingFormatter
 from docentsite.sources import imports, inline, registry
+from docentsite.sources import tasks as source_tasks
 from docentsite.sources.imports import Item
 from docentsite.sources.models import ImportStatus, SourceImport
 
@@ -45,11 +49,15 @@ def check(*, remember=True):
     return Check("Folder", Level.OK, f"{len(FOLDER)} picture(s)", facts={"connected": True})
 
 
+def counts():
+    return [("picture(s) in the folder", len(FOLDER), "")]
+
+
 HERE = __name__
 SOURCE = registry.Source(
     key="folder", label="Folder", fetch_original=f"{HERE}.fetch_original",
-    lookup=f"{HERE}.lookup", check=f"{HERE}.check", secrets=("FOLDER_SECRET",),
-    meta_ref_key="folder_file")
+    lookup=f"{HERE}.lookup", check=f"{HERE}.check", counts=f"{HERE}.counts",
+    secrets=("FOLDER_SECRET",), meta_ref_key="folder_file")
 
 # -----------------------------------------------------------------------------------------
 
@@ -57,7 +65,9 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
-def folder(settings, make_jpeg):
+def folder(settings, make_jpeg, chains):
+    """The source registered; the chains it queues recorded, not sent to a queue: the
+    tests run them in this process."""
     settings.FOLDER_SECRET = "s3cr3t-folder-key"
     FOLDER.clear()
     DOWN.clear()
@@ -99,6 +109,7 @@ def test_a_new_source_is_on_the_status_page_and_in_docent_check(folder, admin_cl
     card = page.split('data-check="Folder"')[1].split("</li>")[0]
     assert "✓ OK" in card and "3 picture(s)" in card
     assert "import(s) from Folder in progress" in page
+    assert "<strong>3</strong> picture(s) in the folder" in page
     assert "/admin/sources/sourceimport/?source__exact=folder&amp;status__exact=failed" in page
     with pytest.raises(SystemExit):  # no TV: the check fails, and says so
         call_command("docent_check")
@@ -147,3 +158,60 @@ def test_a_new_source_s_secret_never_reaches_a_log_line(folder):
                                "asked with key s3cr3t-folder-key", None, None)
 
     assert RedactingFormatter().format(record) == "asked with key [redacted]"
+
+
+def test_its_records_are_listed_and_retried_in_the_shared_admin(folder, tv, meta_path,
+                                                                admin_client):
+    DOWN.append("The folder server is restarting.")
+    import_inline(folder, ["wave.jpg"])
+    DOWN.clear()
+
+    page = admin_client.get("/admin/sources/sourceimport/?source__exact=folder")
+    assert page.status_code == 200 and "Gave up after 2 attempts" in page.content.decode()
+    record = SourceImport.objects.get()
+    answer = admin_client.post("/admin/sources/sourceimport/", {
+        "action": "retry", "_selected_action": [record.pk]}, follow=True)
+    assert "1 import(s) queued." in answer.content.decode()
+    assert SourceImport.objects.get().status == ImportStatus.QUEUED
+
+
+def test_an_artwork_s_source_is_upload_or_an_installed_source(folder):
+    Artwork(source="folder", title="x").clean_fields()
+    Artwork(source="upload", title="x").clean_fields()
+    with pytest.raises(ValidationError, match="No installed source is called 'nowhere'"):
+        Artwork(source="nowhere", title="x").clean_fields()
+
+
+def fetch_step(record_id: int, *, retries: int):
+    """The chain's fetch step as a worker runs its try number `retries` + 1."""
+    source_tasks.fetch_original.push_request(retries=retries)
+    try:
+        source_tasks.fetch_original("folder", record_id)
+    finally:
+        source_tasks.fetch_original.pop_request()
+
+
+def test_the_chain_s_fetch_step_retries_a_source_that_is_down_then_gives_up(folder, tv,
+                                                                             chains):
+    imports.source_import_request(source=folder, refs=["wave.jpg"])
+    ((record_id, artwork_id),) = chains
+    DOWN.append("The folder server is restarting.")
+
+    with pytest.raises(Unavailable):  # a worker's retry, called here: it raises
+        fetch_step(record_id, retries=0)
+    waiting = SourceImport.objects.get(pk=record_id)
+    assert waiting.status == ImportStatus.RUNNING and waiting.next_attempt_at is not None
+    assert waiting.waiting_reason == "The folder server is restarting."
+    with pytest.raises(Ignore):
+        fetch_step(record_id, retries=settings.TASK_MAX_RETRIES)
+    failed = SourceImport.objects.get(pk=record_id)
+    tries = settings.TASK_MAX_RETRIES + 1
+    assert failed.status == ImportStatus.FAILED and failed.artwork.status == "failed"
+    assert failed.last_error == f"Gave up after {tries} attempts: The folder server is restarting."
+
+    DOWN.clear()
+    imports.source_import_retry(source=folder, records=SourceImport.objects.all())
+    fetch_step(record_id, retries=0)
+    fetched = SourceImport.objects.get(pk=record_id)
+    assert fetched.step == "downloading" and fetched.waiting_reason == ""
+    assert Artwork.objects.get(pk=artwork_id).original.read() == FOLDER["wave.jpg"]

@@ -7,7 +7,7 @@ from django.db.models.functions import Lower
 
 class Source(models.TextChoices):
     """Where a picture came from: uploaded here, or a source app's key (its Source in
-    docentsite.sources.registry: "plex"), which no choices list here."""
+    docentsite.sources.registry), which no choices list here."""
 
     UPLOAD = "upload", "Direct upload"
 

@@ -9,7 +9,7 @@ from django.utils.text import Truncator
 from docentsite.artwork import placements
 from docentsite.sources import imports
 from docentsite.sources.models import SourceImport
-from docentsite.sources.registry import source_get, source_label
+from docentsite.sources.registry import source_get, source_label, sources
 
 
 def waiting_text(row) -> str:
@@ -46,34 +46,27 @@ class SourceFilter(admin.SimpleListFilter):
         return queryset.filter(source=self.value()) if self.value() else queryset
 
 
-@admin.register(SourceImport)
-class SourceImportAdmin(admin.ModelAdmin):
-    list_display = ("title_or_ref", "source_name", "status", "step", "error", "note",
-                    "waiting", "attempts", "content_id", "requested_at", "finished_at")
-    list_filter = (SourceFilter, "status", "step", "requested_at")
-    search_fields = ("ref", "title", "last_error")
-    list_select_related = ("artwork",)
-    date_hierarchy = "requested_at"
+class ImportRecordAdminMixin:
+    """What every source's import records show and do in the admin: the error, note,
+    wait and TV columns, and the retry and re-analyze actions. Records are made by
+    imports, never by hand."""
+
     actions = ("retry", "reanalyze")
-    readonly_fields = [field.name for field in SourceImport._meta.fields]
 
     def has_add_permission(self, request):
-        return False  # made by a source's import
+        return False
 
     def get_queryset(self, request):
+        # "On the TV as" reads each artwork's placements.
         return super().get_queryset(request).prefetch_related("artwork__placements__tv")
-
-    @admin.display(description="Picture", ordering="title")
-    def title_or_ref(self, record):
-        return record.title or record.ref
-
-    @admin.display(description="Source", ordering="source")
-    def source_name(self, record):
-        return source_label(record.source)
 
     @admin.display(description="Error", ordering="last_error")
     def error(self, record):
         return Truncator(record.last_error).chars(120) or "—"
+
+    @admin.display(description="Note", ordering="note")
+    def note_text(self, record):
+        return record.note or "—"
 
     @admin.display(description="Waiting", ordering="next_attempt_at")
     def waiting(self, record):
@@ -83,20 +76,49 @@ class SourceImportAdmin(admin.ModelAdmin):
     def content_id(self, record):
         return placements.shown_as(record.artwork)
 
+    def by_source(self, queryset):
+        """(source, its records) for the sources of `queryset`'s records."""
+        if self.model is SourceImport:
+            keys = queryset.order_by().values_list("source", flat=True).distinct()
+            found = [(source_get(key), key) for key in keys]
+            return [(source, queryset.filter(source=key)) for source, key in found if source]
+        return [(source, queryset) for source in sources() if source.record_model is self.model]
+
     @admin.action(description="Retry failed or stalled imports", permissions=["change"])
     def retry(self, request, queryset):
         result = imports.ImportRequestResult()
-        for key in queryset.order_by().values_list("source", flat=True).distinct():
-            source = source_get(key)
-            if source is None:
-                continue  # its app is not installed: nothing can fetch it
-            each = imports.source_import_retry(source=source, records=queryset.filter(source=key))
+        for source, records in self.by_source(queryset):
+            each = imports.source_import_retry(source=source, records=records)
             result.queued += each.queued
             result.skipped += each.skipped
             result.errors += each.errors
-        self.message_user(request, summary(result))
+        ignored = queryset.count() - len(result.queued) - len(result.skipped) - len(
+            result.errors)
+        note = f" {ignored} neither failed nor stalled, left as they are." if ignored else ""
+        self.message_user(request, summary(result) + note)
 
     @admin.action(description="Re-analyze with the vision model", permissions=["change"])
     def reanalyze(self, request, queryset):
         count = imports.source_import_reanalyze(records=queryset)
-        self.message_user(request, f"{count} artwork(s) queued for analysis.")
+        ignored = queryset.count() - count
+        note = f" {ignored} without a prepared picture yet, left as they are." if ignored else ""
+        self.message_user(request, f"{count} artwork(s) queued for analysis.{note}")
+
+
+@admin.register(SourceImport)
+class SourceImportAdmin(ImportRecordAdminMixin, admin.ModelAdmin):
+    list_display = ("title_or_ref", "source_name", "status", "step", "error", "note_text",
+                    "waiting", "attempts", "content_id", "requested_at", "finished_at")
+    list_filter = (SourceFilter, "status", "step", "requested_at")
+    search_fields = ("ref", "title", "last_error")
+    list_select_related = ("artwork",)
+    date_hierarchy = "requested_at"
+    readonly_fields = [field.name for field in SourceImport._meta.fields]
+
+    @admin.display(description="Picture", ordering="title")
+    def title_or_ref(self, record):
+        return record.title or record.ref
+
+    @admin.display(description="Source", ordering="source")
+    def source_name(self, record):
+        return source_label(record.source)

@@ -55,7 +55,7 @@ class Item:
     title: str = ""
     #: The original's file name, shown in the gallery: "IMG_0042.HEIC".
     filename: str = ""
-    #: More fields of the source's own record model ({"photo": <PlexPhoto>}).
+    #: More fields of the source's own record model (a link to a row of its own).
     record_fields: dict = field(default_factory=dict)
     #: Keys the new artwork keeps in Artwork.extra: written into its artwork_meta.json
     #: entry as they are ({"drive_sync_id": "0b6e..."}).
@@ -73,7 +73,7 @@ class Original:
 
 @dataclass
 class ImportRequestResult:
-    #: The refs queued; skipped and errors are dicts keyed by the source's ref_field.
+    #: The refs queued; skipped and errors are dicts keyed by the source's ref_name.
     queued: list[str] = field(default_factory=list)
     skipped: list[dict] = field(default_factory=list)
     errors: list[dict] = field(default_factory=list)
@@ -116,7 +116,7 @@ def source_import_request(
                                       lookup=lookup or source_lookup(source)):
         if _queue(source, item, existing=existing, analyze=analyze, user=user, chosen=chosen,
                   force=force) is None:
-            result.skipped.append({source.ref_field: item.ref, "reason": "import in progress"})
+            result.skipped.append({source.ref_name: item.ref, "reason": "import in progress"})
         else:
             result.queued.append(item.ref)
     if collection:
@@ -221,10 +221,10 @@ def _importable(source: Source, refs, *, force: bool, result: ImportRequestResul
     A few queries and one lookup per 500 pictures, whatever their number: records,
     placements and items are looked up by the batch."""
     ids = list(dict.fromkeys(str(i).strip() for i in refs))
-    name = source.ref_field
+    name = source.ref_name
     for chunk in chunks(ids):
         records = {source.ref_of(record): record for record in source.record_rows()
-                   .select_related("artwork").filter(**{f"{name}__in": chunk})}
+                   .select_related("artwork").filter(**{f"{source.ref_field}__in": chunk})}
         reasons = _skip_reasons(source, list(records.values()), force=force, chosen=chosen)
         for ref, reason in reasons.items():
             logger.warning("%s picture %r not imported: %s", source.label, ref, reason)
@@ -235,6 +235,9 @@ def _importable(source: Source, refs, *, force: bool, result: ImportRequestResul
                 result.skipped.append({name: ref, "reason": reasons[ref]})
             elif ref in errors:
                 result.errors.append({name: ref, "error": errors[ref]})
+            elif ref not in items:
+                result.errors.append({name: ref, "error": f"{source.label} did not say what "
+                                                          f"{ref!r} is."})
             else:
                 yield items[ref], records.get(ref)
 
@@ -401,6 +404,9 @@ def source_fetch_original(*, source: Source, record_id: int) -> None:
     dest_dir.mkdir(parents=True, exist_ok=True)
     fetched = source.call("fetch_original", ref=ref, dest_dir=dest_dir)
     original = fetched if isinstance(fetched, Original) else Original(Path(fetched))
+    if not original.path.resolve().is_relative_to(dest_dir.resolve()):
+        raise ValueError(f"{source.label}'s fetch_original must write into {dest_dir}, "
+                         f"not {original.path}")
     name = original.path.resolve().relative_to(media.resolve()).as_posix()
     Artwork.objects.filter(pk=artwork.pk).update(original=name, updated_at=timezone.now())
     if original.note:

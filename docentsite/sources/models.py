@@ -2,8 +2,8 @@
 
 Every source's records share ImportRecordBase's fields, so the core's import machinery
 (docentsite.sources.imports) works on any of them. A source without a model of its own
-uses SourceImport, unique by (source, ref); Plex keeps its ImportRecord (unique
-plex_metadata_id), which derives from the same base.
+uses SourceImport, unique by (source, ref); a source may keep a model of its own
+(unique by its id field) derived from the same base (docs/sources.md).
 """
 
 from django.conf import settings

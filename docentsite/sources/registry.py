@@ -30,9 +30,9 @@ SHARED_RECORDS = "sources.SourceImport"
 class Source:
     """What a source app declares; see docs/sources.md for each field."""
 
-    #: Artwork.source of its pictures, and their "source" in artwork_meta.json: "plex".
+    #: Artwork.source of its pictures, and their "source" in artwork_meta.json.
     key: str
-    #: What a person calls it: "Plex", "Google Drive".
+    #: What a person calls it: "Google Drive".
     label: str
     #: fetch_original(*, ref: str, dest_dir: Path) -> Path | Original: the original,
     #: downloaded into dest_dir. Raises DocentError: transient (retried), else permanent.
@@ -43,7 +43,7 @@ class Source:
     #: Settings holding secrets: their values never reach a log line.
     secrets: tuple[str, ...] = ()
     #: The artwork_meta.json key carrying its id for a picture (Artwork.source_ref):
-    #: "plex_metadata_id". Adopting an original Docent's file reads it back.
+    #: "drive_file_id". Adopting an original Docent's file reads it back.
     meta_ref_key: str = ""
     #: meta_fields(artwork) -> dict: the artwork_meta.json fields of one of its
     #: pictures; by default {"source": key, meta_ref_key: artwork.source_ref}.
@@ -79,6 +79,9 @@ class Source:
     #: field holding its id; by default the shared SourceImport's `ref`.
     records: str = SHARED_RECORDS
     ref_field: str = "ref"
+    #: What its API calls a picture's id (import results, the browse page's requests):
+    #: by default ref_field. A source on the shared records may say "drive_file_id".
+    api_ref: str = ""
 
     @property
     def record_model(self) -> type[models.Model]:
@@ -96,6 +99,10 @@ class Source:
     def identity(self, ref: str) -> dict:
         """The fields that name the record of `ref`."""
         return {"source": self.key, "ref": ref} if self.shared_records else {self.ref_field: ref}
+
+    @property
+    def ref_name(self) -> str:
+        return self.api_ref or self.ref_field
 
     def ref_of(self, record) -> str:
         return getattr(record, self.ref_field)
@@ -152,7 +159,7 @@ def source_get(key: str) -> Source | None:
 
 
 def source_label(key: str) -> str:
-    """What a person calls the source of a picture: "Direct upload", "Plex", or the key."""
+    """What a person calls the source of a picture: "Direct upload", its label, or the key."""
     if key == "upload":
         return "Direct upload"
     source = source_get(key)

@@ -19,9 +19,9 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                  "--disable-background-networking", "--disable-component-update",
                  "--no-first-run"]
-THUMBNAIL_SHOWN = ("[...document.querySelectorAll('.plex-tile img')]"
+THUMBNAIL_SHOWN = ("[...document.querySelectorAll('.browse-tile img')]"
                    ".some(img => img.complete && img.naturalWidth > 0)")
-ALL_LOADED = "[...document.querySelectorAll('.plex-tile img')].every(img => img.complete)"
+ALL_LOADED = "[...document.querySelectorAll('.browse-tile img')].every(img => img.complete)"
 
 
 @pytest.fixture

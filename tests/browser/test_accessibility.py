@@ -22,7 +22,7 @@ def test_the_plex_pages_have_no_accessibility_violations(live_server, curator, p
 
     page.get_by_role("button", name="Open album Family").click()
     page.get_by_role("button", name="Garden").click()
-    expect(page.locator("#plex-count")).to_have_text("1 selected")
+    expect(page.locator("#browse-count")).to_have_text("1 selected")
     assert_accessible(page, "Import from Plex, an album with a selection")
 
     # Browsing remembers nothing; import_plex remembers the photos it lists.

@@ -193,8 +193,8 @@ def test_show_now_remove_and_put_back_with_the_plex_tile_following(
     # The Plex page agrees: removed, not "✓ Imported".
     page.goto(f"{live_server.url}/admin/plex/browse/")
     page.get_by_role("button", name="Open album Family").click()
-    tile = page.locator(".plex-tile.photo", has_text="Garden")
-    expect(tile.locator(".plex-badge")).to_have_text("Removed from the TV: import puts it back")
+    tile = page.locator(".browse-tile.photo", has_text="Garden")
+    expect(tile.locator(".browse-badge")).to_have_text("Removed from the TV: import puts it back")
 
     page.goto(f"{live_server.url}{GALLERY}")
     page.evaluate("window.stayed = true")
@@ -210,7 +210,7 @@ def test_show_now_remove_and_put_back_with_the_plex_tile_following(
 
     page.goto(f"{live_server.url}/admin/plex/browse/")
     page.get_by_role("button", name="Open album Family").click()
-    expect(tile.locator(".plex-badge")).to_have_text("✓ Imported")
+    expect(tile.locator(".browse-badge")).to_have_text("✓ Imported")
 
 
 def test_every_state_reads_clearly_at_both_widths(

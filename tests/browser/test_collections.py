@@ -52,33 +52,33 @@ def test_import_an_album_from_plex_into_a_collection(live_server, curator, worke
     log_in(page, live_server.url, curator, next_path="/admin/plex/browse/")
     for album in ("Travel", "2019", "Mexico"):
         page.get_by_role("button", name=f"Open album {album}").click()
-        expect(page.locator("#plex-crumbs [aria-current=page]")).to_have_text(album)
-    expect(page.locator(".plex-tile.photo")).to_have_count(3)
+        expect(page.locator("#browse-crumbs [aria-current=page]")).to_have_text(album)
+    expect(page.locator(".browse-tile.photo")).to_have_count(3)
 
-    page.click("#plex-select-all")
+    page.click("#browse-select-all")
     page.get_by_label("Put in collection").fill("Mexico 2019")
     assert_accessible(page, "the collection picker")
     page.screenshot(path=ARTIFACTS / "plex-browse-collection.png", full_page=True)
-    page.click("#plex-import")
+    page.click("#browse-import")
 
-    expect(page.locator("#plex-notice")).to_contain_text(
+    expect(page.locator("#browse-notice")).to_contain_text(
         "3 photo(s) put in the collection “Mexico 2019”.")
     assert Collection.objects.get(name="Mexico 2019").artworks.count() == 3
-    expect(page.locator("#plex-progress-list .plex-state.done")).to_have_count(
+    expect(page.locator("#browse-progress-list .browse-state.done")).to_have_count(
         3, timeout=120_000)
 
     # The album again, into another collection: "Select all" takes the imported photos
     # too, and skipping a second copy still puts them in it.
     page.reload()
-    expect(page.locator(".plex-tile.photo.imported")).to_have_count(3)
+    expect(page.locator(".browse-tile.photo.imported")).to_have_count(3)
     page.get_by_label("Put in collection").fill("Best of")
-    page.click("#plex-select-all")
-    expect(page.locator("#plex-count")).to_have_text("3 selected")
-    page.click("#plex-import")
-    dialog = page.locator("#plex-confirm")
+    page.click("#browse-select-all")
+    expect(page.locator("#browse-count")).to_have_text("3 selected")
+    page.click("#browse-import")
+    dialog = page.locator("#browse-confirm")
     expect(dialog).to_contain_text("Either way all join the collection “Best of”.")
     dialog.get_by_role("button", name="Skip those on the TV").click()
-    expect(page.locator("#plex-notice")).to_contain_text(
+    expect(page.locator("#browse-notice")).to_contain_text(
         "3 photo(s) put in the collection “Best of”.")
     assert Collection.objects.get(name="Best of").artworks.count() == 3
     assert len(fake_tv.photos) == 3

@@ -21,12 +21,12 @@ def test_the_progress_panel_says_the_tv_is_off_and_when_the_next_try_is(
         log_in(page, live_server.url, curator, next_path="/admin/plex/browse/")
         page.get_by_role("button", name="Open album Family").click()
         page.get_by_role("button", name="Garden").click()
-        page.click("#plex-import")
-        garden = page.locator("#plex-progress-list li", has_text="Garden")
-        expect(garden.locator(".plex-state")).to_contain_text("uploading, waiting: ",
+        page.click("#browse-import")
+        garden = page.locator("#browse-progress-list li", has_text="Garden")
+        expect(garden.locator(".browse-state")).to_contain_text("uploading, waiting: ",
                                                               timeout=60_000)
-        expect(garden.locator(".plex-state")).to_contain_text("Next try at")
+        expect(garden.locator(".browse-state")).to_contain_text("Next try at")
         fake_tv.start()
-        expect(garden.locator(".plex-state.done")).to_contain_text("on the TV as",
+        expect(garden.locator(".browse-state.done")).to_contain_text("on the TV as",
                                                                    timeout=90_000)
-        expect(garden.locator(".plex-state")).not_to_contain_text("waiting")
+        expect(garden.locator(".browse-state")).not_to_contain_text("waiting")

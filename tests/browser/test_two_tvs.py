@@ -95,36 +95,36 @@ def test_add_and_pair_a_second_tv_then_import_to_both(live_server, curator, work
 
     # -- Import from Plex: both TVs -------------------------------------------------------------
     page.goto(f"{base}/admin/plex/browse/")
-    picker = page.locator("#plex-tvs")
+    picker = page.locator("#browse-tvs")
     expect(picker.get_by_label("Living room")).to_be_checked()
     expect(picker.get_by_label("Den")).not_to_be_checked()
     picker.get_by_label("Den").check()
     for album in ("Travel", "2019", "Mexico"):
         page.get_by_role("button", name=f"Open album {album}").click()
-        expect(page.locator("#plex-crumbs [aria-current=page]")).to_have_text(album)
-    photos = page.locator(".plex-tile.photo")
+        expect(page.locator("#browse-crumbs [aria-current=page]")).to_have_text(album)
+    photos = page.locator(".browse-tile.photo")
     expect(photos).to_have_count(3)
     page.wait_for_function(THUMBNAIL_SHOWN)
-    page.click("#plex-select-all")
-    expect(page.locator("#plex-count")).to_have_text("3 selected")
+    page.click("#browse-select-all")
+    expect(page.locator("#browse-count")).to_have_text("3 selected")
     picker.get_by_label("Living room").uncheck()
     picker.get_by_label("Den").uncheck()
-    expect(page.locator("#plex-import")).to_be_disabled()  # no TV to send them to
+    expect(page.locator("#browse-import")).to_be_disabled()  # no TV to send them to
     picker.get_by_label("Living room").check()
     picker.get_by_label("Den").check()
-    page.click("#plex-import")
-    expect(page.locator("#plex-notice")).to_contain_text(
+    page.click("#browse-import")
+    expect(page.locator("#browse-notice")).to_contain_text(
         "3 photo(s) queued for Living room and Den")
 
-    progress = page.locator("#plex-progress-list > li")
+    progress = page.locator("#browse-progress-list > li")
     expect(progress).to_have_count(3)
-    on_tv = page.locator("#plex-progress-list .plex-tv-state.on_tv")
+    on_tv = page.locator("#browse-progress-list .browse-tv-state.on_tv")
     expect(on_tv).to_have_count(6, timeout=120_000)
-    expect(progress.first.locator(".plex-tv-state")).to_have_text(
+    expect(progress.first.locator(".browse-tv-state")).to_have_text(
         ["Living room: on the TV", "Den: on the TV"])
-    expect(page.locator("#plex-summary")).to_contain_text("3 imported, 0 skipped, 0 failed")
+    expect(page.locator("#browse-summary")).to_contain_text("3 imported, 0 skipped, 0 failed")
     assert_accessible(page, "the Plex page with the TV picker and each TV's progress")
-    page.locator("#plex-progress").scroll_into_view_if_needed()
+    page.locator("#browse-progress").scroll_into_view_if_needed()
     shot(page, "plex-import-tvs.png")
     assert len(fake_tv.photos) == 3 and len(den.photos) == 3
 
@@ -154,11 +154,12 @@ def test_add_and_pair_a_second_tv_then_import_to_both(live_server, curator, work
         page.get_by_role("button", name=f"Open album {album}").click()
     expect(photos).to_have_count(3)
     photos.nth(0).click()
-    page.locator("#plex-tvs").get_by_label("Den").check()
-    page.click("#plex-import")
-    dialog = page.locator("#plex-confirm")
+    page.locator("#browse-tvs").get_by_label("Den").check()
+    page.click("#browse-import")
+    dialog = page.locator("#browse-confirm")
     expect(dialog).to_contain_text("This photo is already imported")
     dialog.get_by_role("button", name="Only to the TVs without it").click()
-    expect(page.locator("#plex-notice")).to_contain_text("not imported, already on Living room as")
-    expect(page.locator("#plex-notice")).to_contain_text("Den as")
+    expect(page.locator("#browse-notice")).to_contain_text(
+        "not imported, already on Living room as")
+    expect(page.locator("#browse-notice")).to_contain_text("Den as")
     assert len(fake_tv.photos) == 3 and len(den.photos) == 3

@@ -20,5 +20,5 @@ def docent_sources() -> list[dict]:
 
 @register.filter
 def source_label(key: str) -> str:
-    """"plex" -> "Plex"; "upload" -> "Direct upload"."""
+    """"google_drive" -> "Google Drive"; "upload" -> "Direct upload"."""
     return registry.source_label(key)

@@ -12,7 +12,7 @@ PAIR_HINT = (
 class Command(BaseCommand):
     help = (
         "Tell whether the database, the task queue and its worker, the TV, the vision "
-        "model and Plex are configured and reachable. Exits 1 when something needed "
+        "model and each source are configured and reachable. Exits 1 when something needed "
         "is not; pairing with the TV is a next step, not a failure. "
         "Example: python manage.py docent_check"
     )

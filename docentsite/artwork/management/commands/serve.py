@@ -61,7 +61,7 @@ class Command(BaseCommand):
         web += ["--access-logfile", "-"] if options["verbose"] else ["--log-level", "warning"]
         if options["web_threads"] > 1:
             # Threads: a browser asks for six thumbnails at once, which two processes of
-            # one request each would serve two at a time, and a grid waiting on a slow Plex
+            # one request each would serve two at a time, and a grid waiting on a slow source
             # leaves requests free for the admin's other pages. Eight a process: each
             # connection goes to one process, which may get all six (with four threads
             # they were once served four at a time). Threads rather than processes: on

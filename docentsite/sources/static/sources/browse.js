@@ -1,12 +1,18 @@
-// "Import from Plex": browse the photo libraries through /api/plex/ and queue imports.
-// No framework: the page's state is a few variables, the DOM is rebuilt from it.
+// "Import from <source>": one browse page for every library source (docs/sources.md).
+// It browses the source's containers (Plex's libraries, a Drive folder, Immich's albums)
+// through the source's API (data-api) and queues imports; what differs between sources
+// is read from the page: the id's name in the API (data-ref, data-refs) and the words
+// it says (#browse-words). No framework: the page's state is a few variables, the DOM
+// is rebuilt from it.
 "use strict";
 
 (function () {
-  const root = document.getElementById("plex-browser");
+  const root = document.getElementById("browse-browser");
   if (!root) return;
 
   const API = root.dataset.api;
+  const REF = root.dataset.ref; // the source's id of a picture: "plex_metadata_id"
+  const SAY = JSON.parse(document.getElementById("browse-words").textContent);
   const PAGE_SIZE = 50;
   const POLL_MS = 1500;
   const ENDED = ["done", "failed"];
@@ -23,7 +29,7 @@
   let libraries = [];
   let items = [];
   let anchor = null; // index of the last photo clicked, for shift-click ranges
-  const selected = new Map(); // plex_metadata_id -> title
+  const selected = new Map(); // the source's id -> title
   const titles = new Map();
   const imported = new Set(); // photos seen on the TV already, to ask before a second copy
   let following = 0;
@@ -72,14 +78,14 @@
   }
 
   function message(...content) {
-    const box = $("plex-message");
+    const box = $("browse-message");
     box.replaceChildren(...content);
     box.hidden = content.length === 0;
   }
 
   function notice(kind, lines) {
-    const box = $("plex-notice");
-    box.className = `plex-notice ${kind}`;
+    const box = $("browse-notice");
+    box.className = `browse-notice ${kind}`;
     box.replaceChildren(...lines.map((line) => el("p", { text: line })));
     box.hidden = lines.length === 0;
   }
@@ -112,58 +118,58 @@
     load();
   }
 
-  // -- start: is Plex there, which libraries ----------------------------------------------
+  // -- start: is the source there, which containers ---------------------------------------
 
   async function start() {
     let status;
     try {
       status = await api("status");
     } catch (error) {
-      message(el("strong", { text: "Docent could not ask for the Plex status: " }), error.message);
+      message(el("strong", { text: `Docent could not ask for the ${SAY.label} status: ` }), error.message);
       return;
     }
     if (!status.configured) {
       message(
-        el("strong", { text: "Plex is not configured." }),
+        el("strong", { text: `${SAY.label} is not configured.` }),
         el("p", { text: "Add these lines to Docent's .env file and restart Docent:" }),
-        el("pre", { text: "PLEX_URL=http://<server>:32400\nPLEX_TOKEN=<your Plex token>" }),
+        el("pre", { text: SAY.setup }),
       );
       return;
     }
     if (!status.connected) {
       message(
-        el("strong", { text: "Plex is not reachable. " }),
-        el("span", { class: "plex-error", text: status.error || "" }),
-        el("p", { text: "Is the Plex server running, and are PLEX_URL and PLEX_TOKEN right?" }),
+        el("strong", { text: `${SAY.label} is not reachable. ` }),
+        el("span", { class: "browse-error", text: status.error || "" }),
+        el("p", { text: SAY.hint }),
       );
       return;
     }
     try {
-      libraries = await api("libraries");
+      libraries = await api(SAY.containers);
     } catch (error) {
-      message(el("strong", { text: "Plex did not list its libraries: " }), error.message);
+      message(el("strong", { text: `${SAY.label} did not list its ${SAY.containers}: ` }), error.message);
       return;
     }
     if (libraries.length === 0) {
-      message(el("strong", { text: `${status.server.name} has no photo libraries. ` }),
-        "Add one in Plex (a library of the type Photos), then reload this page.");
+      const where = status.server ? status.server.name : SAY.label;
+      message(el("strong", { text: `${where} has no ${SAY.none_of}. ` }), SAY.none);
       return;
     }
-    const picker = $("plex-library");
+    const picker = $("browse-library");
     picker.replaceChildren(...libraries.map((lib) =>
-      el("option", { value: String(lib.id), text: `${lib.title} (${lib.photo_count ?? "?"} photos)` })));
+      el("option", { value: String(lib.id), text: `${lib.title} (${lib.photo_count ?? "?"} ${SAY.items})` })));
     picker.addEventListener("change", () => go({ library: picker.value, album: null, page: 1 }));
-    $("plex-hide-imported").addEventListener("change", (event) =>
+    $("browse-hide-imported").addEventListener("change", (event) =>
       go({ hideImported: event.target.checked, page: 1 }));
     for (const end of ["", "-top"]) {
-      $(`plex-prev${end}`).addEventListener("click", () => go({ page: view.page - 1 }));
-      $(`plex-next${end}`).addEventListener("click", () => go({ page: view.page + 1 }));
+      $(`browse-prev${end}`).addEventListener("click", () => go({ page: view.page - 1 }));
+      $(`browse-next${end}`).addEventListener("click", () => go({ page: view.page + 1 }));
     }
-    $("plex-select-all").addEventListener("click", selectAllOnPage);
-    $("plex-select-none").addEventListener("click", () => { selected.clear(); showSelection(); });
-    $("plex-import").addEventListener("click", importSelected);
+    $("browse-select-all").addEventListener("click", selectAllOnPage);
+    $("browse-select-none").addEventListener("click", () => { selected.clear(); showSelection(); });
+    $("browse-import").addEventListener("click", importSelected);
     for (const box of tvBoxes()) box.addEventListener("change", showSelection);
-    $("plex-retry").addEventListener("click", retryFailed);
+    $("browse-retry").addEventListener("click", retryFailed);
     window.addEventListener("popstate", () => { readAddress(); load(); });
 
     readAddress();
@@ -172,8 +178,8 @@
       view.album = null;
     }
     writeAddress(false);
-    $("plex-toolbar").hidden = false;
-    $("plex-selection").hidden = false;
+    $("browse-toolbar").hidden = false;
+    $("browse-selection").hidden = false;
     load();
     followUnderWay();
   }
@@ -185,8 +191,8 @@
       for (const status of ["running", "queued"]) {
         const answer = await api(`imports?status=${status}&page_size=100`);
         for (const record of answer.items) {
-          titles.set(record.plex_metadata_id, record.title);
-          ids.push(record.plex_metadata_id);
+          titles.set(record[REF], record.title);
+          ids.push(record[REF]);
         }
       }
     } catch (_) {
@@ -203,8 +209,8 @@
 
   async function load() {
     const ticket = ++loading;
-    $("plex-library").value = view.library;
-    $("plex-hide-imported").checked = view.hideImported;
+    $("browse-library").value = view.library;
+    $("browse-hide-imported").checked = view.hideImported;
     const params = new URLSearchParams({ page: String(view.page), page_size: String(PAGE_SIZE) });
     if (view.album) params.set("album", view.album);
     if (view.hideImported) params.set("hide_imported", "true");
@@ -212,10 +218,10 @@
     root.setAttribute("aria-busy", "true");
     let page;
     try {
-      page = await api(`libraries/${view.library}?${params}`);
+      page = await api(`${SAY.containers}/${view.library}?${params}`);
     } catch (error) {
       if (ticket !== loading) return;
-      message(el("strong", { text: "Plex did not answer: " }), el("span", { class: "plex-error", text: error.message }));
+      message(el("strong", { text: `${SAY.label} did not answer: ` }), el("span", { class: "browse-error", text: error.message }));
       root.removeAttribute("aria-busy");
       return;
     }
@@ -223,9 +229,9 @@
     root.removeAttribute("aria-busy");
     items = page.items;
     for (const item of items) {
-      titles.set(item.plex_metadata_id, item.title);
-      if (item.imported) imported.add(item.plex_metadata_id);
-      else imported.delete(item.plex_metadata_id);
+      titles.set(item[REF], item.title);
+      if (item.imported) imported.add(item[REF]);
+      else imported.delete(item[REF]);
     }
     showCrumbs(page);
     showGrid();
@@ -236,7 +242,7 @@
 
   function showCrumbs(page) {
     const path = page.album ? page.album.path : [{ id: null, title: page.library.title }];
-    const nav = $("plex-crumbs");
+    const nav = $("browse-crumbs");
     const parts = path.map((crumb, index) => {
       if (index === path.length - 1) return el("span", { "aria-current": "page", text: crumb.title });
       return el("a", {
@@ -252,10 +258,10 @@
     const pages = Math.max(Math.ceil(page.total / page.page_size), 1);
     // The same pager above and below the photos: a phone need not scroll to turn a page.
     for (const end of ["", "-top"]) {
-      $(`plex-page-label${end}`).textContent = `Page ${page.page} of ${pages}`;
-      $(`plex-prev${end}`).disabled = page.page <= 1;
-      $(`plex-next${end}`).disabled = page.page >= pages;
-      $(`plex-pages${end}`).hidden = pages <= 1;
+      $(`browse-page-label${end}`).textContent = `Page ${page.page} of ${pages}`;
+      $(`browse-prev${end}`).disabled = page.page <= 1;
+      $(`browse-next${end}`).disabled = page.page >= pages;
+      $(`browse-pages${end}`).hidden = pages <= 1;
     }
   }
 
@@ -264,27 +270,27 @@
   }
 
   function showGrid() {
-    const grid = $("plex-grid");
+    const grid = $("browse-grid");
     grid.replaceChildren(...items.map((item, index) => el("li", {}, tile(item, index))));
   }
 
   function tile(item, index) {
     const img = el("img", { src: item.thumbnail_url, alt: item.title, loading: "lazy" });
-    // Loading shimmers; a thumbnail Plex could not give says so instead of a broken glyph.
-    const thumb = el("span", { class: "plex-thumb loading" }, img);
+    // Loading shimmers; a thumbnail the source could not give says so instead of a broken glyph.
+    const thumb = el("span", { class: "browse-thumb loading" }, img);
     img.addEventListener("load", () => thumb.classList.remove("loading"));
     img.addEventListener("error", () => {
       thumb.classList.replace("loading", "broken");
       img.hidden = true;
-      thumb.append(el("span", { class: "plex-thumb-broken", text: "No preview" }));
+      thumb.append(el("span", { class: "browse-thumb-broken", text: "No preview" }));
     });
     if (item.type === "album") {
       return el("button", {
-        type: "button", class: "plex-tile album", "data-id": item.plex_metadata_id,
+        type: "button", class: "browse-tile album", "data-id": item[REF],
         "aria-label": `Open album ${item.title}`,
-        onclick: () => go({ album: item.plex_metadata_id, page: 1 }),
-      }, thumb, el("span", { class: "plex-title", text: item.title }),
-      el("span", { class: "plex-date", text: "Album" }));
+        onclick: () => go({ album: item[REF], page: 1 }),
+      }, thumb, el("span", { class: "browse-title", text: item.title }),
+      el("span", { class: "browse-date", text: "Album" }));
     }
     const state = item.imported ? "imported" : item.import_status || "";
     const badge = {
@@ -293,12 +299,12 @@
       removed: "Removed from the TV: import puts it back",
     }[state];
     return el("button", {
-      type: "button", class: `plex-tile photo ${state}`, "data-id": item.plex_metadata_id,
-      "data-index": String(index), "aria-pressed": String(selected.has(item.plex_metadata_id)),
+      type: "button", class: `browse-tile photo ${state}`, "data-id": item[REF],
+      "data-index": String(index), "aria-pressed": String(selected.has(item[REF])),
       onclick: (event) => toggle(index, event.shiftKey),
-    }, thumb, badge && el("span", { class: `plex-badge ${state}`, text: badge }),
-    el("span", { class: "plex-title", text: item.title }),
-    el("span", { class: "plex-date", text: formatDate(item.taken_at) }));
+    }, thumb, badge && el("span", { class: `browse-badge ${state}`, text: badge }),
+    el("span", { class: "browse-title", text: item.title }),
+    el("span", { class: "browse-date", text: formatDate(item.taken_at) }));
   }
 
   function formatDate(value) {
@@ -314,12 +320,12 @@
     if (range && anchor !== null) {
       const [from, to] = anchor < index ? [anchor, index] : [index, anchor];
       for (const i of photoIndexes()) {
-        if (i >= from && i <= to) selected.set(items[i].plex_metadata_id, items[i].title);
+        if (i >= from && i <= to) selected.set(items[i][REF], items[i].title);
       }
-    } else if (selected.has(item.plex_metadata_id)) {
-      selected.delete(item.plex_metadata_id);
+    } else if (selected.has(item[REF])) {
+      selected.delete(item[REF]);
     } else {
-      selected.set(item.plex_metadata_id, item.title);
+      selected.set(item[REF], item.title);
     }
     anchor = index;
     showSelection();
@@ -330,25 +336,25 @@
     // before importing lets them join it without a second copy).
     const all = collectionName() !== "";
     for (const i of photoIndexes()) {
-      if (all || !items[i].imported) selected.set(items[i].plex_metadata_id, items[i].title);
+      if (all || !items[i].imported) selected.set(items[i][REF], items[i].title);
     }
     showSelection();
   }
 
   function showSelection() {
-    for (const button of document.querySelectorAll(".plex-tile.photo")) {
+    for (const button of document.querySelectorAll(".browse-tile.photo")) {
       button.setAttribute("aria-pressed", String(selected.has(button.dataset.id)));
     }
-    $("plex-count").textContent = `${selected.size} selected`;
+    $("browse-count").textContent = `${selected.size} selected`;
     const noTV = tvBoxes().length > 0 && tvsPicked().length === 0;
-    $("plex-import").disabled = selected.size === 0 || noTV;
-    $("plex-count").textContent += noTV ? " (choose a TV to send them to)" : "";
+    $("browse-import").disabled = selected.size === 0 || noTV;
+    $("browse-count").textContent += noTV ? " (choose a TV to send them to)" : "";
   }
 
   // -- which TVs: the picker is there only when there are several ---------------------------
 
   function tvBoxes() {
-    return [...document.querySelectorAll("#plex-tvs input[name=plex-tv]")];
+    return [...document.querySelectorAll("#browse-tvs input[name=browse-tv]")];
   }
 
   function tvsPicked() {
@@ -372,7 +378,7 @@
       if (answer === "cancel") return;
       force = answer === "again";
     }
-    const button = $("plex-import");
+    const button = $("browse-import");
     button.disabled = true;
     const answer = await requestImport(ids, force);
     if (!answer) {
@@ -386,11 +392,11 @@
 
   // Already on the TV: importing again makes a second picture there, so ask first.
   function askAboutReimport(again, total) {
-    const dialog = $("plex-confirm");
+    const dialog = $("browse-confirm");
     const names = again.map((id) => titles.get(id) || id);
     const others = total - again.length;
     const several = tvBoxes().length > 0;
-    $("plex-confirm-text").textContent =
+    $("browse-confirm-text").textContent =
       `${again.length === 1 ? "This photo is" : `These ${again.length} photos are`} already ` +
       (several
         ? `imported. Skipping sends ${again.length === 1 ? "it" : "them"} only to the TVs ` +
@@ -400,7 +406,7 @@
       (collectionName() ? ` Either way all join the collection “${collectionName()}”.` : "");
     dialog.querySelector("button[value=skip]").textContent =
       several ? "Only to the TVs without it" : "Skip those on the TV";
-    $("plex-confirm-list").replaceChildren(...names.map((name) => el("li", { text: name })));
+    $("browse-confirm-list").replaceChildren(...names.map((name) => el("li", { text: name })));
     return new Promise((resolve) => {
       dialog.addEventListener("close", () => resolve(dialog.returnValue || "cancel"), { once: true });
       dialog.returnValue = "";
@@ -414,7 +420,7 @@
       answer = await api("import", {
         method: "POST",
         body: JSON.stringify({
-          plex_metadata_ids: ids, analyze: $("plex-analyze").checked, force,
+          [root.dataset.refs]: ids, analyze: $("browse-analyze").checked, force,
           ...(tvBoxes().length ? { tvs: tvsPicked().map((box) => Number(box.value)) } : {}),
           ...(collectionName() ? { collection: collectionName() } : {}),
         }),
@@ -425,8 +431,8 @@
     }
     const name = (id) => titles.get(id) || id;
     const warnings = [
-      ...answer.skipped.map((s) => `${name(s.plex_metadata_id)}: not imported, ${s.reason}.`),
-      ...answer.errors.map((e) => `${name(e.plex_metadata_id)}: ${e.error}`),
+      ...answer.skipped.map((s) => `${name(s[REF])}: not imported, ${s.reason}.`),
+      ...answer.errors.map((e) => `${name(e[REF])}: ${e.error}`),
     ];
     const collected = answer.collection
       ? [`${answer.added_to_collection} photo(s) put in the collection “${answer.collection}”.`] : [];
@@ -440,12 +446,12 @@
   // -- which collection: a name typed or picked from those there are ----------------------
 
   function collectionName() {
-    const input = $("plex-collection");
+    const input = $("browse-collection");
     return input ? input.value.trim() : "";
   }
 
   function offerCollection(name) {
-    const list = $("plex-collections");
+    const list = $("browse-collections");
     if (![...list.options].some((option) => option.value === name)) {
       list.append(el("option", { value: name }));
     }
@@ -454,22 +460,22 @@
   function follow(answer) {
     const generation = ++following; // a newer import takes the progress panel over
     const rows = new Map();
-    const list = $("plex-progress-list");
+    const list = $("browse-progress-list");
     list.replaceChildren(...answer.queued.map((id) => {
-      const state = el("span", { class: "plex-state queued", text: "queued" });
+      const state = el("span", { class: "browse-state queued", text: "queued" });
       // Each TV's part, once there are several: "Living room: on the TV".
-      const perTV = el("ul", { class: "plex-tv-states", "aria-label": "On each TV" });
+      const perTV = el("ul", { class: "browse-tv-states", "aria-label": "On each TV" });
       const row = el("li", { "data-id": id },
-        el("span", { class: "plex-progress-title", text: titles.get(id) || id }),
-        el("span", { class: "plex-progress-right" }, state, perTV));
+        el("span", { class: "browse-progress-title", text: titles.get(id) || id }),
+        el("span", { class: "browse-progress-right" }, state, perTV));
       rows.set(id, { state, perTV, record: null });
       return row;
     }));
-    $("plex-summary").textContent = "";
-    $("plex-retry").hidden = true;
-    $("plex-gallery").hidden = true;
+    $("browse-summary").textContent = "";
+    $("browse-retry").hidden = true;
+    $("browse-gallery").hidden = true;
     showBar(rows);
-    $("plex-progress").hidden = false;
+    $("browse-progress").hidden = false;
 
     let finished = false;
     const tick = async () => {
@@ -477,7 +483,7 @@
       try {
         await refreshRecords(rows);
       } catch (error) {
-        $("plex-summary").textContent = `Could not check the imports (${error.message}); trying again.`;
+        $("browse-summary").textContent = `Could not check the imports (${error.message}); trying again.`;
       }
       if (generation !== following) return;
       showBar(rows);
@@ -485,14 +491,14 @@
       if (!finished && records.every((record) => record && ENDED.includes(record.status))) {
         finished = true;
         const failed = records.filter((record) => record.status === "failed");
-        $("plex-summary").textContent =
+        $("browse-summary").textContent =
           `Finished: ${records.length - failed.length} imported, ${answer.skipped.length} skipped, ` +
           `${failed.length + answer.errors.length} failed.`;
-        retryable = failed.map((record) => record.plex_metadata_id);
-        const retry = $("plex-retry");
+        retryable = failed.map((record) => record[REF]);
+        const retry = $("browse-retry");
         retry.textContent = `Retry failed (${retryable.length})`;
         retry.hidden = retryable.length === 0;
-        $("plex-gallery").hidden = records.length === failed.length;
+        $("browse-gallery").hidden = records.length === failed.length;
         load();
       }
       // A picture imported may still be on its way to a second TV: follow it there.
@@ -505,14 +511,14 @@
   function showBar(rows) {
     const records = [...rows.values()].map((row) => row.record);
     const ended = records.filter((record) => record && ENDED.includes(record.status)).length;
-    const bar = $("plex-bar");
+    const bar = $("browse-bar");
     bar.max = records.length;
     bar.value = ended;
-    $("plex-bar-label").textContent = `${ended} of ${records.length} finished`;
+    $("browse-bar-label").textContent = `${ended} of ${records.length} finished`;
   }
 
   async function retryFailed() {
-    const retry = $("plex-retry");
+    const retry = $("browse-retry");
     retry.disabled = true;
     const answer = await requestImport(retryable, false);
     retry.disabled = false;
@@ -529,10 +535,10 @@
       .map(([id]) => id);
     for (let start = 0; start < open.length; start += 100) {
       const params = new URLSearchParams({ page_size: "100" });
-      for (const id of open.slice(start, start + 100)) params.append("plex_metadata_id", id);
+      for (const id of open.slice(start, start + 100)) params.append(REF, id);
       const answer = await api(`imports?${params}`);
       for (const record of answer.items) {
-        const row = rows.get(record.plex_metadata_id);
+        const row = rows.get(record[REF]);
         if (row) {
           row.record = record;
           showRecord(row);
@@ -555,10 +561,10 @@
         (next ? ` Next try at ${next.toLocaleTimeString()}.` : "");
     }
     row.state.textContent = text;
-    row.state.className = `plex-state ${record.status === "running" ? record.step : record.status}`;
+    row.state.className = `browse-state ${record.status === "running" ? record.step : record.status}`;
     const placed = record.placements || [];
     row.perTV.replaceChildren(...(placed.length > 1 || tvBoxes().length ? placed : []).map((placement) =>
-      el("li", { class: `plex-tv-state ${placement.status}`, "data-tv": String(placement.tv_id),
+      el("li", { class: `browse-tv-state ${placement.status}`, "data-tv": String(placement.tv_id),
         text: `${placement.tv}: ${TV_WORDS[placement.status] || placement.status}` })));
   }
 

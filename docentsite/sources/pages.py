@@ -1,0 +1,61 @@
+"""The browse page every library source shares: one template, script and stylesheet
+(admin/sources/browse.html, static/sources/browse.js and .css): the grid, the
+multi-select, the progress panel and the re-import warning. A source's view calls
+source_browse_page with what its API calls things and what the page should say."""
+
+from django.contrib import admin
+from django.template.response import TemplateResponse
+from django.urls import reverse
+
+from docentsite.artwork.forms import default_tv_ids, enabled_tvs
+from docentsite.artwork.models import Collection
+from docentsite.artwork.services import analyze_by_default
+from docentsite.sources.registry import Source
+
+
+def source_browse_page(
+    request, *, source: Source, containers: str, container_word: str, none_of: str,
+    none: str, items: str = "photos",
+) -> TemplateResponse:
+    """"Import from <label>", a shell the browser fills from /api/<api_prefix>/.
+
+    The source's API answers the page's requests: `status` (configured, connected,
+    error; server.name if any), `<containers>` (a list of {id, title, photo_count}),
+    `<containers>/<id>?page=&page_size=&album=&hide_imported=` (a page: library,
+    album {id, title, path}, page, page_size, total, items of type "photo" or "album"
+    with the source's id under its ref_name, title, thumbnail_url, taken_at,
+    imported, import_status), `import` (POST {<ref_name>s: [...], analyze, force,
+    tvs, collection}) and `imports?<ref_name>=...` (records with status, step,
+    error, waiting_reason, next_attempt_at, content_id, placements, title).
+
+    `containers`: the API path and the word for what is browsed ("libraries");
+    `container_word`: its picker's label ("Library"); `none_of` and `none`: what the
+    page says when there is none ("photo libraries", "Add one in Plex ...");
+    `items`: the word after a container's count ("photos").
+    """
+    offered = list(enabled_tvs())
+    api_prefix = source.api_prefix or source.key
+    model = source.record_model._meta
+    context = {
+        **admin.site.each_context(request),
+        "title": f"Import from {source.label}",
+        "auto_analyze": analyze_by_default(),
+        # The TV picker, when there is a choice: the default TV ticked.
+        "tvs": offered if len(offered) > 1 else [],
+        "default_tvs": default_tv_ids(),
+        # "Put in collection": its names offered as the owner types.
+        "can_collect": request.user.has_perm("artwork.change_collection"),
+        "can_add_collection": request.user.has_perm("artwork.add_collection"),
+        "collections": Collection.objects.values_list("name", flat=True)
+        if request.user.has_perm("artwork.change_collection") else [],
+        "browse": {
+            "api": f"{reverse('api:api-root')}{api_prefix}/",
+            "ref": source.ref_name, "refs": f"{source.ref_name}s",
+            "imports_url": reverse(f"admin:{model.app_label}_{model.model_name}_changelist"),
+            "container_word": container_word,
+            "words": {"label": source.label, "setup": "\n".join(source.setup_lines),
+                      "hint": source.hint, "containers": containers, "none_of": none_of,
+                      "none": none, "items": items},
+        },
+    }
+    return TemplateResponse(request, "admin/sources/browse.html", context)
