@@ -1,4 +1,4 @@
-"""/api/immich/: browse Immich albums and "All photos", import pictures to the TV
+"""/api/immich/: browse Immich ("All photos" and its albums), import pictures to the TV
 (thumbnails: immichsource.views.immich_thumbnail, outside ninja)."""
 
 from django.shortcuts import get_object_or_404
@@ -16,6 +16,7 @@ from immichsource import browse, importing
 from immichsource.schemas import (
     MAX_PAGE_NUMBER,
     AlbumOut,
+    BrowseId,
     BrowseOut,
     ImmichId,
     ImportIn,
@@ -39,7 +40,8 @@ def immich_status(request):
     return status_services.status_source(source=source_get("immich"))
 
 
-@router.get("/albums", response={200: list[AlbumOut], **ERRORS}, summary="Immich's albums")
+@router.get("/albums", response={200: list[AlbumOut], **ERRORS},
+            summary='"All photos", then Immich\'s albums')
 @api_requires(VIEW)
 def immich_albums(request):
     return browse.immich_albums()
@@ -52,20 +54,11 @@ class BrowseQuery(Schema):
 
 
 @router.get("/albums/{album_id}", response={200: BrowseOut, **ERRORS},
-            summary="One page of an album's pictures, newest first")
+            summary="One page of an album's pictures, or of all (`all`), newest first")
 @api_requires(VIEW)
-def immich_album(request, album_id: Path[ImmichId], query: Query[BrowseQuery]):
-    return browse.immich_album_browse(album_id=album_id, page=query.page,
-                                      page_size=query.page_size,
-                                      hide_imported=query.hide_imported).__dict__
-
-
-@router.get("/photos", response={200: BrowseOut, **ERRORS},
-            summary="One page of every picture by date taken, newest first")
-@api_requires(VIEW)
-def immich_photos(request, query: Query[BrowseQuery]):
-    return browse.immich_photos_browse(page=query.page, page_size=query.page_size,
-                                       hide_imported=query.hide_imported).__dict__
+def immich_album(request, album_id: Path[BrowseId], query: Query[BrowseQuery]):
+    return browse.immich_browse(album_id=album_id, page=query.page, page_size=query.page_size,
+                                hide_imported=query.hide_imported).__dict__
 
 
 @router.post("/import", response={202: ImportOut, **ERRORS},
@@ -91,14 +84,7 @@ def immich_import(request, payload: ImportIn):
             result.errors += more.errors
     else:
         result = importing.immich_import_request(asset_ids=payload.asset_ids, **options)
-    return Status(202, {**result.__dict__,
-                        "skipped": [_named(s) for s in result.skipped],
-                        "errors": [_named(e) for e in result.errors]})
-
-
-def _named(entry: dict) -> dict:
-    """The core keys its answers by the record's field (`ref`); the API says asset_id."""
-    return {("asset_id" if key == "ref" else key): value for key, value in entry.items()}
+    return Status(202, result.__dict__)
 
 
 class ImportsQuery(Schema):

@@ -18,6 +18,7 @@ class ImmichSourceConfig(AppConfig):
         fetch_original="immichsource.importing.immich_fetch_original",
         secrets=("IMMICH_API_KEY",),
         meta_ref_key="immich_asset_id",
+        api_ref="asset_id",
         check="immichsource.checks.immich_check",
         settings_check="immichsource.checks.immich_settings_check",
         setup_lines=("IMMICH_URL=http://<server>:2283", "IMMICH_API_KEY=<your Immich API key>"),

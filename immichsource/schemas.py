@@ -7,11 +7,13 @@ from pydantic import StringConstraints
 from docentsite.artwork import placements
 from docentsite.artwork.schemas import CollectionName
 
+_UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 #: An Immich album or asset id: a UUID, as Immich makes them.
-ImmichId = Annotated[str, StringConstraints(
-    strip_whitespace=True, to_lower=True,
-    pattern=r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$",
-)]
+ImmichId = Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True,
+                                            pattern=rf"^{_UUID}$")]
+#: What the browse page opens: an album's id, or "all" (every picture by date taken).
+BrowseId = Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True,
+                                            pattern=rf"^({_UUID}|all)$")]
 RowId = Annotated[int, Field(ge=1, le=2**63 - 1)]
 MAX_PAGE_NUMBER = 1_000_000
 TVRef = RowId | Annotated[
@@ -29,10 +31,11 @@ class StatusOut(Schema):
 
 
 class AlbumOut(Schema):
-    id: str
-    name: str
+    id: str = Field(description='An album\'s id, or "all": every picture, by date taken')
+    title: str
+    photo_count: int | None = Field(
+        description="Assets in the album as Immich counts them (videos too); null for all")
     description: str
-    asset_count: int = Field(description="Every asset, videos included, as Immich counts them")
     thumbnail_url: str | None
     start: date | None
     end: date | None
@@ -40,6 +43,7 @@ class AlbumOut(Schema):
 
 class PhotoOut(Schema):
     asset_id: str
+    type: str = Field(description='Always "photo": Immich\'s albums do not nest')
     title: str
     file_name: str
     thumbnail_url: str
@@ -51,10 +55,12 @@ class PhotoOut(Schema):
 
 
 class BrowseOut(Schema):
-    album: AlbumOut | None
+    library: AlbumOut = Field(description="What this page is of: All photos, or an album")
+    album: None = None
     page: int
     page_size: int
-    total: int | None = Field(description="Pictures in the album; null for All photos")
+    total: int | None = Field(description="Pictures in the album; null for All photos, "
+                                          "which Immich does not count (see has_next)")
     has_next: bool
     items: list[PhotoOut]
 

@@ -1,15 +1,12 @@
-"""The "Import from Immich" admin page, a shell the browser fills from /api/immich/,
-and the thumbnails its grid shows."""
+"""The "Import from Immich" admin page (the shared browse page, filled from
+/api/immich/) and the thumbnails its grid shows."""
 
-from django.contrib import admin
 from django.http import FileResponse, HttpResponseNotModified, JsonResponse
-from django.template.response import TemplateResponse
 from django.utils.http import parse_etags
 
 from docentsite.api import plain_route
-from docentsite.artwork.forms import default_tv_ids, enabled_tvs
-from docentsite.artwork.models import Collection
-from docentsite.artwork.services import analyze_by_default
+from docentsite.sources.pages import source_browse_page
+from docentsite.sources.registry import source_get
 from immichsource import thumbnails
 from immichsource.apps import IMMICH_BROWSE
 
@@ -18,19 +15,12 @@ _FOR_A_WEEK = "private, max-age=604800"
 
 
 def immich_browse(request):
-    offered = list(enabled_tvs())
-    can_collect = request.user.has_perm("artwork.change_collection")
-    context = {
-        **admin.site.each_context(request),
-        "title": "Import from Immich",
-        "auto_analyze": analyze_by_default(),
-        "tvs": offered if len(offered) > 1 else [],
-        "default_tvs": default_tv_ids(),
-        "can_collect": can_collect,
-        "can_add_collection": request.user.has_perm("artwork.add_collection"),
-        "collections": Collection.objects.values_list("name", flat=True) if can_collect else [],
-    }
-    return TemplateResponse(request, "admin/immichsource/browse.html", context)
+    """The browse page every library source shares; its picker: All photos, then the
+    albums."""
+    return source_browse_page(
+        request, source=source_get("immich"), containers="albums", container_word="Show",
+        none_of="albums", none="Make an album in Immich, or give the API key album.read.",
+        items="items")
 
 
 @plain_route(IMMICH_BROWSE[0])

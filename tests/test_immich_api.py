@@ -56,14 +56,18 @@ def test_status_with_a_wrong_key_says_so(api, settings):
     assert body["connected"] is False and "IMMICH_API_KEY" in body["error"]
 
 
-def test_albums_then_an_albums_pictures_with_thumbnails_through_docent(api, fake_immich):
+def test_all_photos_then_the_albums_with_thumbnails_through_docent(api, fake_immich):
     albums = api.call("get", "/api/immich/albums").json()
-    assert [a["name"] for a in albums] == ["Empty", "Summer"]
+    assert [(a["id"], a["title"], a["photo_count"]) for a in albums] == [
+        ("all", "All photos", None), (albums[1]["id"], "Empty", 0),
+        (summer(fake_immich).id, "Summer", 6)]
     album = summer(fake_immich)
     page = api.call("get", f"/api/immich/albums/{album.id}", data={"page_size": 2}).json()
-    assert page["album"]["name"] == "Summer" and page["total"] == 5 and page["has_next"]
+    assert page["library"]["title"] == "Summer" and page["album"] is None
+    assert page["total"] == 5 and page["has_next"]
     assert [i["file_name"] for i in page["items"]] == ["IMG_0000.jpg", "IMG_0001.jpg"]
     first = page["items"][0]
+    assert first["type"] == "photo" and first["title"] == "IMG_0000"
     assert first["thumbnail_url"] == f"/api/immich/thumbnails/{first['asset_id']}?size=thumbnail"
     assert first["imported"] is False and first["import_status"] is None
     thumb = api.call("get", first["thumbnail_url"])
@@ -75,9 +79,10 @@ def test_albums_then_an_albums_pictures_with_thumbnails_through_docent(api, fake
 
 
 def test_all_photos_page_by_date_without_a_total(api, fake_immich):
-    first = api.call("get", "/api/immich/photos", data={"page_size": 4}).json()
+    first = api.call("get", "/api/immich/albums/all", data={"page_size": 4}).json()
+    assert first["library"]["title"] == "All photos"
     assert first["total"] is None and first["has_next"] is True and len(first["items"]) == 4
-    second = api.call("get", "/api/immich/photos", data={"page": 2, "page_size": 4}).json()
+    second = api.call("get", "/api/immich/albums/all", data={"page": 2, "page_size": 4}).json()
     assert second["has_next"] is False
     assert [i["file_name"] for i in second["items"]] == ["still.heic", "screenshot.png"]
 

@@ -43,7 +43,7 @@ def test_browse_import_five_then_find_them_imported(env, fake_immich, fake_tv, s
     browser = curator()
     run_the_checks()
     assert browser.get("/api/immich/status").json()["connected"] is True
-    albums = {a["name"]: a for a in browser.get("/api/immich/albums").json()}
+    albums = {a["title"]: a for a in browser.get("/api/immich/albums").json()}
     url = f"/api/immich/albums/{albums['Summer']['id']}"
     items = browser.get(url).json()["items"]
     assert "clip.mp4" not in [i["file_name"] for i in items]

@@ -207,6 +207,6 @@ Examples:
             if entries:
                 self.stdout.write(f"{heading}:")
             for entry in entries:
-                ref = entry["ref"]
+                ref = entry["asset_id"]
                 name = f"  {self.names[ref]}" if self.names.get(ref) else ""
                 self.stdout.write(f"  {ref}{name}: {entry[key]}")
