@@ -1,5 +1,6 @@
 """Docent's settings, all read from the environment or .env (see .env.example)."""
 
+import importlib
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -160,13 +161,14 @@ OPENAI_API_KEY = config.text("OPENAI_API_KEY")
 OPENAI_MODEL = config.text("OPENAI_MODEL", "gpt-4.1-mini")
 AI_TIMEOUT = config.number("AI_TIMEOUT", 60, minimum=1)
 
-# --- Plex -----------------------------------------------------------------
-PLEX_URL = config.url("PLEX_URL")
-PLEX_TOKEN = config.text("PLEX_TOKEN")
-PLEX_VERIFY_SSL = config.flag("PLEX_VERIFY_SSL", True)
-PLEX_TIMEOUT = config.number("PLEX_TIMEOUT", 15, minimum=1)
-PLEX_DOWNLOAD_TIMEOUT = config.number("PLEX_DOWNLOAD_TIMEOUT", 900, minimum=1)
-PLEX_DOWNLOAD_MIN_RATE = config.number("PLEX_DOWNLOAD_MIN_RATE", 16, minimum=0)
+# --- Sources -----------------------------------------------------------------
+# Each source app in this repository reads its own settings, with the readers of
+# docentsite.config, in its docent_settings.py: a new source touches nothing here
+# but INSTALLED_APPS (docs/sources.md).
+for _app in INSTALLED_APPS:
+    if (BASE_DIR / _app.replace(".", "/") / "docent_settings.py").is_file():
+        _read = importlib.import_module(f"{_app}.docent_settings")
+        globals().update({name: value for name, value in vars(_read).items() if name.isupper()})
 
 # --- Immich ---------------------------------------------------------------
 IMMICH_URL = config.url("IMMICH_URL")
@@ -200,7 +202,7 @@ if not CELERY_BROKER_URL:
         # picture's work (fetch, prepare, upload, analyze) waited for it.
         "polling_interval": 0.05,
     }
-# Transient faults (TV off, Plex restarting) retry after TASK_RETRY_DELAY
+# Transient faults (TV off, a source restarting) retry after TASK_RETRY_DELAY
 # seconds, doubling each time up to 15 minutes, TASK_MAX_RETRIES times.
 TASK_RETRY_DELAY = config.number("TASK_RETRY_DELAY", 30, minimum=0)
 TASK_MAX_RETRIES = config.number("TASK_MAX_RETRIES", 12, minimum=0, integer=True)
@@ -221,7 +223,7 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 STALL_SWEEP_INTERVAL = config.number("STALL_SWEEP_INTERVAL", 60, minimum=1)
 STALL_AFTER = config.number("STALL_AFTER", 120, minimum=2)
 STALL_QUEUED_AFTER = config.number("STALL_QUEUED_AFTER", 1800, minimum=2)
-# The status page's checks (database, worker, TVs, Plex) run in a worker every
+# The status page's checks (database, worker, TVs, sources) run in a worker every
 # STATUS_CHECK_INTERVAL seconds; the page shows each result and its age.
 STATUS_CHECK_INTERVAL = config.number("STATUS_CHECK_INTERVAL", 60, minimum=5)
 CELERY_BEAT_SCHEDULE_FILENAME = str(DOCENT_DATA_DIR / "celerybeat-schedule")

@@ -30,7 +30,7 @@ def source_browse_page(
 
     `containers`: the API path and the word for what is browsed ("libraries");
     `container_word`: its picker's label ("Library"); `none_of` and `none`: what the
-    page says when there is none ("photo libraries", "Add one in Plex ...");
+    page says when there is none ("shared folders", "Set DRIVE_FOLDER_URL ...");
     `items`: the word after a container's count ("photos").
     """
     offered = list(enabled_tvs())

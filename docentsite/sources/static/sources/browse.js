@@ -1,5 +1,5 @@
 // "Import from <source>": one browse page for every library source (docs/sources.md).
-// It browses the source's containers (Plex's libraries, a Drive folder, Immich's albums)
+// It browses the source's containers (a library, a folder, an album)
 // through the source's API (data-api) and queues imports; what differs between sources
 // is read from the page: the id's name in the API (data-ref, data-refs) and the words
 // it says (#browse-words). No framework: the page's state is a few variables, the DOM
@@ -11,7 +11,7 @@
   if (!root) return;
 
   const API = root.dataset.api;
-  const REF = root.dataset.ref; // the source's id of a picture: "plex_metadata_id"
+  const REF = root.dataset.ref; // the source's id of a picture: "drive_file_id", say
   const SAY = JSON.parse(document.getElementById("browse-words").textContent);
   const PAGE_SIZE = 50;
   const POLL_MS = 1500;
