@@ -170,13 +170,6 @@ for _app in INSTALLED_APPS:
         _read = importlib.import_module(f"{_app}.docent_settings")
         globals().update({name: value for name, value in vars(_read).items() if name.isupper()})
 
-# --- Immich ---------------------------------------------------------------
-IMMICH_URL = config.url("IMMICH_URL")
-IMMICH_API_KEY = config.text("IMMICH_API_KEY")
-IMMICH_VERIFY_SSL = config.flag("IMMICH_VERIFY_SSL", True)
-IMMICH_TIMEOUT = config.number("IMMICH_TIMEOUT", 15, minimum=1)
-IMMICH_DOWNLOAD_TIMEOUT = config.number("IMMICH_DOWNLOAD_TIMEOUT", 900, minimum=1)
-
 # --- Files and the API ----------------------------------------------------
 ARTWORK_META_PATH = config.path("ARTWORK_META_PATH", DOCENT_DATA_DIR / "artwork_meta.json")
 DOCENT_API_TOKEN = config.text("DOCENT_API_TOKEN")

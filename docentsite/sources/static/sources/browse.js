@@ -256,7 +256,7 @@
     nav.hidden = false;
   }
 
-  // A source that cannot count what it lists (Immich's All photos) sends total null and
+  // A source that cannot count what it lists (a whole photo library) sends total null and
   // has_next: its pages go on while there is a next one.
   function showPages(page) {
     const counted = page.total !== null && page.total !== undefined;
