@@ -5,7 +5,7 @@ The options that are the same for every source (--tv, --collection, --analyze,
 no worker answers, or followed in a worker, a bar (or a line a picture), the summary,
 and the exit code: 0 when nothing failed, 1 when something did, 2 for a usage error.
 A source's command says how its pictures are picked (add_pick_arguments, pick) and
-what to call them (names); plexsource's import_plex is one.
+what to call them (names).
 """
 
 import argparse
