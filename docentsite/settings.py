@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "docentsite.sources",
     "plexsource",
     "drivesource",
+    "immichsource",
 ]
 
 MIDDLEWARE = [

@@ -15,6 +15,7 @@ from tests.fakes.frametv_fixtures import (  # noqa: F401
     make_frame_tv,
     make_jpeg,
 )
+from tests.fakes.immich_fixtures import fake_immich, immich_client, immich_settings  # noqa: F401
 from tests.fakes.plex_fixtures import fake_plex, plex_client, plex_settings  # noqa: F401
 from tests.two_tvs import den, fake_den  # noqa: F401
 

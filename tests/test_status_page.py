@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from docentsite.artwork import tvs
 from docentsite.artwork.models import TV
+from docentsite.sources import registry
 from docentsite.status.models import CheckResult
 from docentsite.status.services import REFRESH_ASKED
 from docentsite.status.tasks import refresh as run_the_checks
@@ -105,8 +106,10 @@ def test_the_page_costs_the_same_queries_with_one_tv_or_two(admin_client, two_tv
         page = admin_client.get(HOME).content.decode()
 
     assert 'data-check="Den (Frame TV)"' in page
-    # The session and the user; the TVs and the results; four counts of pictures.
-    assert len(two) == len(one) == 8, [query["sql"] for query in two]
+    # The session and the user; the TVs and the results; two counts of pictures; and
+    # each source's imports in progress and failed.
+    expected = 6 + 2 * len(registry.sources())
+    assert len(two) == len(one) == expected, [query["sql"] for query in two]
 
 
 def test_without_a_worker_the_page_answers_from_what_was_found_and_check_now_asks_again(
@@ -145,8 +148,8 @@ def test_the_background_run_keeps_what_each_check_found(paired, fake_plex, plex_
     first = {row.key: row for row in CheckResult.objects.all()}
     tv = TV.objects.get()
 
-    assert list(first) == ["Database", "Task queue", f"tv-{tv.pk}", "Vision model", "Plex",
-                           "Google Drive"]
+    assert list(first) == ["Database", "Task queue", f"tv-{tv.pk}", "Vision model",
+                           *(source.label for source in registry.sources())]
     assert first[f"tv-{tv.pk}"].level == "ok" and first[f"tv-{tv.pk}"].tv == tv
     assert first["Plex"].facts["library_count"] == 1
     assert tv.last_seen_at is not None and tv.model_name  # what the TV said, kept

@@ -23,8 +23,9 @@ def source_browse_page(
     The source's API answers the page's requests: `status` (configured, connected,
     error; server.name if any), `<containers>` (a list of {id, title, photo_count}),
     `<containers>/<id>?page=&page_size=&album=&hide_imported=` (a page: library,
-    album {id, title, path}, page, page_size, total, items of type "photo" or "album"
-    with the source's id under its ref_name, title, thumbnail_url, taken_at,
+    album {id, title, path}, page, page_size, total (null when the source cannot
+    count what it lists: then has_next says whether a next page follows), items of
+    type "photo" or "album" with the source's id under its ref_name, title, thumbnail_url, taken_at,
     imported, import_status), `import` (POST {<ref_name>s: [...], analyze, force,
     tvs, collection}) and `imports?<ref_name>=...` (records with status, step,
     error, waiting_reason, next_attempt_at, content_id, placements, title).

@@ -157,7 +157,9 @@
     }
     const picker = $("browse-library");
     picker.replaceChildren(...libraries.map((lib) =>
-      el("option", { value: String(lib.id), text: `${lib.title} (${lib.photo_count ?? "?"} ${SAY.items})` })));
+      el("option", { value: String(lib.id),
+        text: lib.photo_count === null || lib.photo_count === undefined ? lib.title
+          : `${lib.title} (${lib.photo_count} ${SAY.items})` })));
     picker.addEventListener("change", () => go({ library: picker.value, album: null, page: 1 }));
     $("browse-hide-imported").addEventListener("change", (event) =>
       go({ hideImported: event.target.checked, page: 1 }));
@@ -256,14 +258,18 @@
     nav.hidden = false;
   }
 
+  // A source that cannot count what it lists (a whole photo library) sends total null and
+  // has_next: its pages go on while there is a next one.
   function showPages(page) {
-    const pages = Math.max(Math.ceil(page.total / page.page_size), 1);
+    const counted = page.total !== null && page.total !== undefined;
+    const pages = counted ? Math.max(Math.ceil(page.total / page.page_size), 1) : null;
+    const more = counted ? page.page < pages : Boolean(page.has_next);
     // The same pager above and below the photos: a phone need not scroll to turn a page.
     for (const end of ["", "-top"]) {
-      $(`browse-page-label${end}`).textContent = `Page ${page.page} of ${pages}`;
+      $(`browse-page-label${end}`).textContent = counted ? `Page ${page.page} of ${pages}` : `Page ${page.page}`;
       $(`browse-prev${end}`).disabled = page.page <= 1;
-      $(`browse-next${end}`).disabled = page.page >= pages;
-      $(`browse-pages${end}`).hidden = pages <= 1;
+      $(`browse-next${end}`).disabled = !more;
+      $(`browse-pages${end}`).hidden = page.page <= 1 && !more;
     }
   }
 

@@ -1,0 +1,123 @@
+"""/api/immich/: browse Immich ("All photos" and its albums), import pictures to the TV
+(thumbnails: immichsource.views.immich_thumbnail, outside ninja)."""
+
+from django.shortcuts import get_object_or_404
+from ninja import Field, Path, Query, Router, Schema
+from ninja.pagination import PageNumberPagination, paginate
+from ninja.responses import Status
+
+from docentsite.artwork.errors import Rejected
+from docentsite.artwork.models import Collection
+from docentsite.permissions import api_check, api_requires
+from docentsite.sources.models import ImportStatus, SourceImport
+from docentsite.sources.registry import source_get
+from docentsite.status import services as status_services
+from immichsource import browse, importing
+from immichsource.schemas import (
+    MAX_PAGE_NUMBER,
+    AlbumOut,
+    BrowseId,
+    BrowseOut,
+    ImmichId,
+    ImportIn,
+    ImportOut,
+    ImportRecordOut,
+    Message,
+    RowId,
+    StatusOut,
+)
+
+router = Router(tags=["immich"])
+
+ERRORS = {404: Message, 409: Message, 422: Message, 503: Message}
+VIEW = "sources.view_sourceimport"
+ADD = "sources.add_sourceimport"
+
+
+@router.get("/status", response=StatusOut, summary="Is Immich configured and reachable?")
+@api_requires(VIEW)
+def immich_status(request):
+    return status_services.status_source(source=source_get("immich"))
+
+
+@router.get("/albums", response={200: list[AlbumOut], **ERRORS},
+            summary='"All photos", then Immich\'s albums')
+@api_requires(VIEW)
+def immich_albums(request):
+    return browse.immich_albums()
+
+
+class BrowseQuery(Schema):
+    page: int = Field(1, ge=1, le=MAX_PAGE_NUMBER)
+    page_size: int = Field(50, ge=1, le=browse.MAX_PAGE_SIZE)
+    hide_imported: bool = False
+
+
+@router.get("/albums/{album_id}", response={200: BrowseOut, **ERRORS},
+            summary="One page of an album's pictures, or of all (`all`), newest first")
+@api_requires(VIEW)
+def immich_album(request, album_id: Path[BrowseId], query: Query[BrowseQuery]):
+    return browse.immich_browse(album_id=album_id, page=query.page, page_size=query.page_size,
+                                hide_imported=query.hide_imported).__dict__
+
+
+@router.post("/import", response={202: ImportOut, **ERRORS},
+             summary="Queue pictures (or a whole album) for the TV; imported ones are skipped")
+@api_requires(ADD)
+def immich_import(request, payload: ImportIn):
+    """With `collection`, also `artwork.change_collection` (and `add_collection` for a new one)."""
+    if not payload.asset_ids and not payload.album_id:
+        raise Rejected("Name the pictures to import (asset_ids) or an album (album_id).")
+    if payload.collection:
+        made = Collection.objects.filter(name__iexact=payload.collection).exists()
+        api_check(request, "artwork.change_collection",
+                  *([] if made else ["artwork.add_collection"]))
+    options = {"analyze": payload.analyze, "force": payload.force,
+               "user": request.user if hasattr(request.user, "pk") else None,
+               "tvs_wanted": payload.tvs, "collection": payload.collection}
+    if payload.album_id:
+        result = importing.immich_album_import(album_id=payload.album_id, **options)
+        if payload.asset_ids:
+            more = importing.immich_import_request(asset_ids=payload.asset_ids, **options)
+            result.queued += more.queued
+            result.skipped += more.skipped
+            result.errors += more.errors
+    else:
+        result = importing.immich_import_request(asset_ids=payload.asset_ids, **options)
+    return Status(202, result.__dict__)
+
+
+class ImportsQuery(Schema):
+    status: ImportStatus | None = None
+    asset_id: list[ImmichId] = Field(
+        default_factory=list, max_length=100,
+        description="Only these assets' imports (repeat the parameter, at most 100)")
+
+
+class Pages(PageNumberPagination):
+    class Input(Schema):
+        page: int = Field(1, ge=1, le=MAX_PAGE_NUMBER)
+        page_size: int | None = Field(None, ge=1, le=100)
+
+
+def _records():
+    return SourceImport.objects.filter(source="immich").select_related(
+        "artwork").prefetch_related("artwork__placements__tv")
+
+
+@router.get("/imports", response=list[ImportRecordOut], summary="Imports, newest first")
+@api_requires(VIEW)
+@paginate(Pages, page_size=50)
+def immich_imports(request, query: Query[ImportsQuery]):
+    records = _records()
+    if query.status:
+        records = records.filter(status=query.status)
+    if query.asset_id:
+        records = records.filter(ref__in=query.asset_id)
+    return records
+
+
+@router.get("/imports/{record_id}", response={200: ImportRecordOut, 404: Message})
+@api_requires(VIEW)
+def immich_import_detail(request, record_id: Path[RowId]):
+    return get_object_or_404(_records(), pk=record_id)
