@@ -22,6 +22,7 @@ from django.db.models import F, Q
 from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 
+from docentsite import signedurls
 from docentsite.artwork import collections, heartbeat, placements, tvs
 from docentsite.artwork import services as artwork_services
 from docentsite.artwork.errors import DocentError, NotFound
@@ -38,6 +39,7 @@ from docentsite.artwork.models import (
 from docentsite.artwork.services import analyze_by_default
 from plexsource import browsecache
 from plexsource import client as plex
+from plexsource import thumbnails
 from plexsource.models import ImportRecord, ImportStatus, ImportStep, PlexLibrary, PlexPhoto
 
 logger = logging.getLogger(__name__)
@@ -324,10 +326,15 @@ def _photo_row(library, item: plex.Item, *, album_path: str, seen) -> PlexPhoto:
 
 def thumbnail_url(plex_metadata_id: str, thumb: str | None = None) -> str:
     """Docent's URL of a photo's thumbnail; with `thumb`, Plex's path of it (a server
-    path, never a URL with the token), so that serving it needs no database row."""
+    path, never a URL with the token), so that serving it needs no database row, and
+    signed, so that it needs no session either (only the browse page, which needs the
+    thumbnails' own permission, gives `thumb`)."""
     head, tail = _thumbnail_route(get_script_prefix())
     url = f"{head}{_quoted(plex_metadata_id)}{tail}"
-    return f"{url}?t={_quoted(thumb)}" if thumb else url
+    if not thumb:
+        return url
+    signature = signedurls.signature(*thumbnails.signed_as(plex_metadata_id, thumb))
+    return f"{url}?t={_quoted(thumb)}&{signedurls.PARAM}={signature}"
 
 
 _PLACEHOLDER = "plex-metadata-id"

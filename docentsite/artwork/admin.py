@@ -240,6 +240,11 @@ class ArtworkAdmin(admin.ModelAdmin):
         changelist.show_admin_actions = bool(changelist.result_count)
         # What the cards may offer, and what they say of the TVs, read once for the page.
         all_tvs = gallery_tvs(request)
+        # The cards' columns only, and their placements in one query of our own rather
+        # than get_queryset's prefetch (which the actions and other pages keep).
+        changelist.result_list = cards.with_placements(
+            list(changelist.result_list.prefetch_related(None).only(*cards.CARD_FIELDS)),
+            tvs=all_tvs)
         default = next((tv for tv in all_tvs if tv.enabled), None)
         changelist.gallery = cards.Gallery(
             url=reverse("admin:artwork_artwork_changelist"), several_tvs=len(all_tvs) > 1,
@@ -252,8 +257,8 @@ class ArtworkAdmin(admin.ModelAdmin):
         return changelist
 
     def get_queryset(self, request):
-        # One query for every placement of the page's artworks, with its TV: the cards'
-        # state, badges and buttons read them (Artwork.placed).
+        # One query for every placement of the artworks, with its TV (Artwork.placed);
+        # the gallery's page reads them its own way (get_changelist_instance).
         return super().get_queryset(request).prefetch_related(
             Prefetch("placements", queryset=Placement.objects.select_related("tv")))
 
