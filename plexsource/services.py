@@ -37,9 +37,8 @@ from docentsite.artwork.models import (
     Status,
 )
 from docentsite.artwork.services import analyze_by_default
-from plexsource import browsecache
+from plexsource import browsecache, thumbnails
 from plexsource import client as plex
-from plexsource import thumbnails
 from plexsource.models import ImportRecord, ImportStatus, ImportStep, PlexLibrary, PlexPhoto
 
 logger = logging.getLogger(__name__)
