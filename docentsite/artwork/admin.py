@@ -18,6 +18,7 @@ from docentsite.artwork import (
     cards,
     collections,
     mattes,
+    pagecache,
     placements,
     services,
     tvs,
@@ -178,6 +179,7 @@ class ArtworkAdmin(admin.ModelAdmin):
                "add_to_collection", "remove_from_collection", "mark_favourite",
                "unmark_favourite", "delete_selected")
     inlines = (PlacementInline,)
+    action_form = pagecache.ActionForm
     readonly_fields = (
         "preview_large", "source", "source_ref", "original_filename", "width",
         "height", "bytes", "sha256", "status", "last_error", "analysis_status", "ai_title",
@@ -424,7 +426,8 @@ class ArtworkAdmin(admin.ModelAdmin):
 
     def changelist_view(self, request, extra_context=None):
         # The owner's gallery, not Django's "Select artwork to change".
-        return super().changelist_view(request, {"title": "Gallery", **(extra_context or {})})
+        return super().changelist_view(request, {
+            "title": "Gallery", "media": pagecache.media(self), **(extra_context or {})})
 
     def delete_view(self, request, object_id, extra_context=None):
         artwork = self.get_object(request, object_id)
