@@ -59,9 +59,14 @@ class PresentSourceFilter(admin.SimpleListFilter):
     parameter_name = "source"
 
     def lookups(self, request, model_admin):
-        # order_by(): DISTINCT over the default ordering would list every artwork.
-        present = set(Artwork.objects.order_by().values_list("source", flat=True).distinct())
-        return [(value, label) for value, label in Source.choices if value in present]
+        # One probe a source, each answered from the source index at once (DISTINCT
+        # reads the whole index: 7 ms at 100,000 pictures), in one row of one query;
+        # an empty library has no row, and no sources.
+        probes = {f"has_{value}": Exists(Artwork.objects.filter(source=value))
+                  for value in Source.values}
+        present = next(iter(Artwork.objects.order_by().values(**probes)[:1]), {})
+        return [(value, label) for value, label in Source.choices
+                if present.get(f"has_{value}")]
 
     def queryset(self, request, queryset):
         return queryset.filter(source=self.value()) if self.value() else queryset

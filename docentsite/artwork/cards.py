@@ -29,6 +29,7 @@ from docentsite.artwork.models import (
     AnalysisStatus,
     Artwork,
     Placement,
+    Source,
     Status,
 )
 
@@ -44,6 +45,8 @@ _NOW = {
     "library": "In the library, on no TV.",
     "removed": "Removed from the TV; Docent keeps it.",
 }
+#: What get_source_display says, without building the choices' dict for every card.
+_SOURCES = dict(Source.choices)
 #: Each TV's part in a word, on a card that names each TV.
 _ON_A_TV = {"queued": "waiting…", "uploading": "uploading…", "on_tv": "on the TV",
             "removed": "removed"}
@@ -112,7 +115,8 @@ def card_html(artwork: Artwork, gallery: Gallery) -> SafeString:
         f'  <td class="artwork-text">\n'
         f'    <span class="artwork-heading">{_star(artwork, url, title, gallery)}'
         f'<a class="artwork-title" href="{url}change/">{title}</a></span>\n'
-        f'    <span class="artwork-meta">{_e(artwork.get_source_display())}{meta}</span>\n'
+        f'    <span class="artwork-meta">{_e(_SOURCES.get(artwork.source, artwork.source))}'
+        f'{meta}</span>\n'
         f'    {_tvs(placed) if gallery.several_tvs and placed else ""}{_described(artwork)}\n'
         f'    <span class="artwork-now" aria-live="polite">'
         f'{_now(artwork, state, gallery)}</span>\n'
