@@ -9,7 +9,10 @@ thumbnail's transcoder request sent straight to Plex (token in the header, as Do
 sends it); it prints the medians of both and of their differences ("vs Plex"):
 
 - miss: a thumbnail's first request through Docent (Docent asks Plex, caches it);
-- warm: the same thumbnail again, with the API token and with an admin session;
+- warm: the same thumbnail again, with the API token, with an admin session, and as a
+  signed-in browser asks for it: the URL the browse page gave it (signed, so that
+  neither the session nor the database is read; a checkout that does not sign gives
+  the URL unsigned, and this is the admin session again);
 - 304: again, with the ETag the browser holds;
 - and, for scale, a static file of about a thumbnail's size as whitenoise serves it.
 
@@ -59,7 +62,7 @@ PARALLEL = 6
 #: A file whitenoise serves, of a thumbnail's size: what "served like a static file" takes.
 STATIC_FILE = "/static/admin/css/base.css"
 LABELS = ("a static file (whitenoise)", "miss, API token", "warm, API token",
-          "warm, admin session", "304, admin session")
+          "warm, admin session", "warm, browse page's URL + session", "304, admin session")
 #: (workers, threads a worker): 1 thread is gunicorn's sync worker.
 CONFIGURATIONS = [(2, 1), (2, 4), (2, 8), (3, 4), (4, 1), (6, 1)]
 
@@ -89,8 +92,7 @@ def main() -> None:
         print(f"{len(photos)} photos, {SIZE} px thumbnails; Docent from {args.root}\n")
         with serve(args.root, env, 2, 8) as server:
             url = server.url
-            browse(url)
-            sequential(plex, url, photos)
+            sequential(plex, url, photos, browse(url))
         if not configurations:
             return
         print(f"\n{PARALLEL} connections at once: warm thumbnails a second (Plex straight: "
@@ -228,12 +230,16 @@ def admin_session(url: str) -> requests.Session:
     return session
 
 
-def browse(url: str) -> None:
-    """The library's page, as the browse page loads it before its thumbnails."""
+def browse(url: str) -> dict[str, str]:
+    """The library's page, as the browse page loads it before its thumbnails: the
+    thumbnail URL it gives each photo, by its id."""
     with api_session() as session:
         (library,) = session.get(f"{url}/api/plex/libraries", timeout=60).json()
-        session.get(f"{url}/api/plex/libraries/{library['id']}",
-                    params={"page_size": 200}, timeout=60).raise_for_status()
+        page = session.get(f"{url}/api/plex/libraries/{library['id']}",
+                           params={"page_size": 200}, timeout=60)
+        page.raise_for_status()
+        return {item["plex_metadata_id"]: item["thumbnail_url"]
+                for item in page.json()["items"] if item["type"] == "photo"}
 
 
 def thumbnail_url(url: str, rating_key: str, thumb: str) -> str:
@@ -255,7 +261,8 @@ def plex_request(plex: FakePlex, session: requests.Session, thumb: str) -> float
         "format": "jpg"}, headers={"X-Plex-Token": plex.token})[0]
 
 
-def sequential(plex: FakePlex, url: str, photos: list[tuple[str, str]]) -> None:
+def sequential(plex: FakePlex, url: str, photos: list[tuple[str, str]],
+               listed: dict[str, str]) -> None:
     """Each request beside one straight to Plex just before it: "vs Plex" is the median
     of the pairs' differences, as the machine's load drifts over the run."""
     times: dict[str, list[tuple[float, float]]] = {label: [] for label in LABELS}
@@ -277,6 +284,8 @@ def sequential(plex: FakePlex, url: str, photos: list[tuple[str, str]]) -> None:
                     (reference, timed(api, thumbnail_url(url, rating_key, thumb))[0]))
                 elapsed, response = timed(admin, thumbnail_url(url, rating_key, thumb))
                 times["warm, admin session"].append((reference, elapsed))
+                times["warm, browse page's URL + session"].append((reference, timed(
+                    admin, f"{url}{listed[rating_key]}&size={SIZE}")[0]))
                 etag = response.headers["ETag"]
                 times["304, admin session"].append((reference, timed(
                     admin, thumbnail_url(url, rating_key, thumb),

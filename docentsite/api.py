@@ -10,6 +10,7 @@ from django.utils.crypto import constant_time_compare
 from ninja import NinjaAPI
 from ninja.security import HttpBearer, SessionAuth
 
+from docentsite import signedurls
 from docentsite.artwork.errors import DocentError, NeedsAttention, NotFound, Rejected, Unavailable
 from docentsite.permissions import BEARER, denied
 from docentsite.sources.registry import sources
@@ -66,16 +67,23 @@ def docent_error(request, exc: DocentError):
     return api.create_response(request, {"detail": str(exc)}, status=_status(request, exc))
 
 
-def plain_route(*perms: str):
+def plain_route(*perms: str, signed_as=None):
     """A view under /api/ that ninja does not run, for the one route whose every
     millisecond counts (a grid's thumbnails): the routes' authentication, permission
-    check and error answers, without parsing and schemas."""
+    check and error answers, without parsing and schemas.
+
+    `signed_as(request, *args, **kwargs)`, if given, is what the request asks for as
+    a signed URL of it names it (docentsite.signedurls): with a valid signature
+    neither the token nor the session is read. Only a page checked for `perms` may
+    sign such a URL."""
     token, session = ApiToken(), StaffSession()
 
     def decorate(view):
         @functools.wraps(view)
         def checked(request, *args, **kwargs):
-            if not token(request):
+            signed = signed_as is not None and signedurls.is_valid(
+                request.GET.get(signedurls.PARAM, ""), *signed_as(request, *args, **kwargs))
+            if not signed and not token(request):
                 if not session.authenticate(request, None):
                     return JsonResponse({"detail": "Unauthorized"}, status=401)
                 if not request.user.has_perms(perms):

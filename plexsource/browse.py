@@ -9,11 +9,12 @@ from urllib.parse import quote
 
 from django.urls import get_script_prefix, reverse
 
+from docentsite import signedurls
 from docentsite.artwork.errors import NotFound
 from docentsite.sources.imports import REMOVED, source_import_states
 from docentsite.sources.models import ImportStatus
 from docentsite.sources.registry import source_get
-from plexsource import browsecache
+from plexsource import browsecache, thumbnails
 from plexsource import client as plex
 from plexsource.models import PlexLibrary
 
@@ -151,10 +152,15 @@ def _import_states(plex_metadata_ids: list[str]) -> dict[str, str]:
 
 def thumbnail_url(plex_metadata_id: str, thumb: str | None = None) -> str:
     """Docent's URL of a photo's thumbnail; with `thumb`, Plex's path of it (a server
-    path, never a URL with the token), so that serving it needs no database row."""
+    path, never a URL with the token), so that serving it needs no database row, and
+    signed, so that it needs no session either (only the browse page, which needs the
+    thumbnails' own permission, gives `thumb`)."""
     head, tail = _thumbnail_route(get_script_prefix())
     url = f"{head}{_quoted(plex_metadata_id)}{tail}"
-    return f"{url}?t={_quoted(thumb)}" if thumb else url
+    if not thumb:
+        return url
+    signature = signedurls.signature(*thumbnails.signed_as(plex_metadata_id, thumb))
+    return f"{url}?t={_quoted(thumb)}&{signedurls.PARAM}={signature}"
 
 
 _PLACEHOLDER = "plex-metadata-id"

@@ -3,7 +3,8 @@ and size, then answered from a cache folder as a static file is.
 
 A browse page names each thumbnail by the path Plex listed for it (`t`), which ends in
 the photo's version: that URL never changes meaning, so a warm request needs neither
-the database nor Plex, and browsers may keep the answer for good.
+the database nor Plex, and browsers may keep the answer for good. The page signs it
+too (`s`, docentsite.signedurls): then the request needs no session either.
 """
 
 import contextlib
@@ -69,6 +70,12 @@ def plex_thumbnail(*, plex_metadata_id: str, size: int = 240, thumb: str = "") -
     if not thumb:
         raise plex.PlexNotFound(f"Plex has no thumbnail for {plex_metadata_id}.")
     return Thumbnail(plex_metadata_id, thumb, size, versioned=False)
+
+
+def signed_as(plex_metadata_id: str, thumb: str) -> tuple[str, ...]:
+    """What a signed thumbnail URL names (docentsite.signedurls): the photo and the
+    version of it, so that its signature opens that thumbnail and no other."""
+    return ("plex-thumbnail", plex_metadata_id, thumb)
 
 
 def plex_thumbnail_open(*, thumbnail: Thumbnail) -> BinaryIO:

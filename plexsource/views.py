@@ -28,10 +28,15 @@ _FOR_GOOD = "private, max-age=31536000, immutable"
 _FOR_A_WEEK = "private, max-age=604800"
 
 
-@plain_route("plexsource.view_plexphoto")
+def _signed_as(request, plex_metadata_id: str) -> tuple[str, ...]:
+    return thumbnails.signed_as(plex_metadata_id, request.GET.get("t", ""))
+
+
+@plain_route("plexsource.view_plexphoto", signed_as=_signed_as)
 def plex_thumbnail(request, plex_metadata_id: str):
-    """GET /api/plex/thumbnails/<id>?t=<thumb path>&size=240: a JPEG through Docent (the
-    browser never sees Plex). Outside ninja: a warm one is a file sent as is."""
+    """GET /api/plex/thumbnails/<id>?t=<thumb path>&s=<signature>&size=240: a JPEG
+    through Docent (the browser never sees Plex). Outside ninja: a warm one is a file
+    sent as is; signed as the browse page signs it, without reading the session."""
     plex_metadata_id = plex_metadata_id.strip()
     size = request.GET.get("size", "240")
     if not _PLEX_ID.fullmatch(plex_metadata_id):

@@ -291,3 +291,12 @@ def test_change_matte_the_tv_is_too_busy_for_stops_no_other_picture(
     assert page.count("is busy and turned down change_matte for now") == 2
     assert "not reached" not in page
     assert fake_tv.requests.count("change_matte") == 2
+
+
+def test_the_source_filter_offers_the_sources_the_library_holds(admin_client, make_artwork, jpeg):
+    make_artwork(jpeg, filename="mine.jpg", source="plex")
+
+    filters = admin_client.get(CHANGELIST).context["cl"].filter_specs
+    (sources,) = [spec for spec in filters if spec.title == "source"]
+
+    assert sources.lookup_choices == [("plex", "Plex")]

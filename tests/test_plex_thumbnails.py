@@ -1,17 +1,20 @@
 """Thumbnails through Docent: cached on disk, fetched with a short time-out and a
 size cap, whole when the grid's first load asks for one several times at once, and
-once cached answered without the database or Plex."""
+once cached answered without the database or Plex; signed as the browse page signs
+them, without the session either."""
 
 import io
 import threading
-from urllib.parse import quote
+import time
+from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from PIL import Image
 
-from plexsource import thumbnails
+from docentsite import signedurls
+from plexsource import services, thumbnails
 from plexsource.admin_urls import PLEX_BROWSE
 from plexsource.client import MAX_THUMBNAIL_BYTES, PlexOffServer, PlexUnavailable
 from tests.users import staff_with
@@ -92,6 +95,56 @@ def test_a_warm_thumbnail_for_a_signed_in_curator_only_reads(client, fake_plex, 
     # The session, the user and the user's permissions: no write, no photo row.
     assert all(statement.startswith("SELECT") for statement in sql), sql
     assert not any("plexsource_plexphoto" in statement for statement in sql), sql
+
+
+def signed(item) -> str:
+    """The URL the browse page gives a thumbnail: signed (`s`)."""
+    return services.thumbnail_url(item.rating_key, item.thumb)
+
+
+def test_a_signed_thumbnail_needs_neither_the_session_nor_the_database(
+    client, fake_plex, plex_settings
+):
+    garden = fake_plex.find("Garden")
+    client.force_login(staff_with(*PLEX_BROWSE))  # the browser sends its session cookie
+    first = body(client.get(signed(garden)))
+
+    with CaptureQueriesContext(connection) as queries:
+        again = client.get(signed(garden))
+
+    assert again.status_code == 200 and body(again) == first
+    assert again["Cache-Control"] == "private, max-age=31536000, immutable"
+    assert queries.captured_queries == []  # not the session, not the user
+    client.logout()  # a link copied out of the page opens that picture, for a while
+    assert client.get(signed(garden)).status_code == 200
+
+
+def test_a_signature_opens_only_the_thumbnail_it_was_made_for(client, fake_plex, plex_settings):
+    garden, harbour = fake_plex.find("Garden"), fake_plex.find("Harbour at dawn")
+    signature = parse_qs(urlsplit(signed(garden)).query)["s"][0]
+
+    for other in (harbour, garden):
+        thumb = harbour.thumb if other is harbour else garden.thumb.replace(
+            garden.thumb.rpartition("/")[2], "1")  # another version of the same photo
+        response = client.get(f"/api/plex/thumbnails/{other.rating_key}?"
+                              f"t={quote(thumb, safe='')}&s={signature}")
+        assert response.status_code == 401
+    assert fake_plex.requests == []
+
+
+def test_a_lapsed_signature_opens_nothing_but_a_signed_in_curator_still_sees_it(
+    client, fake_plex, plex_settings
+):
+    garden = fake_plex.find("Garden")
+    lapsed = signedurls.signature(*thumbnails.signed_as(garden.rating_key, garden.thumb),
+                                  now=time.time() - 2 * signedurls.BUCKET_SECONDS)
+    old_link = f"/api/plex/thumbnails/{garden.rating_key}?t={quote(garden.thumb, safe='')}" \
+               f"&s={lapsed}"
+
+    assert client.get(old_link).status_code == 401
+    client.force_login(staff_with(*PLEX_BROWSE))  # a page left open for a day, scrolled
+    assert client.get(old_link).status_code == 200
+    assert fake_plex.requests[0].path == TRANSCODER
 
 
 def test_a_browser_holding_the_etag_gets_304_without_the_file(token_client, fake_plex):

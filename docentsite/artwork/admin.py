@@ -3,6 +3,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.actions import delete_selected as django_delete_selected
 from django.contrib.admin.templatetags.admin_list import result_headers
 from django.core.exceptions import PermissionDenied
+from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Prefetch
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
@@ -18,6 +19,7 @@ from docentsite.artwork import (
     cards,
     collections,
     mattes,
+    pagecache,
     placements,
     services,
     tvfavourites,
@@ -37,8 +39,10 @@ from docentsite.artwork.models import (
     Collection,
     Placement,
     PlacementStatus,
+    Source,
 )
 from docentsite.permissions import denied
+from docentsite.sources import registry
 from docentsite.sources.registry import source_label
 
 
@@ -59,9 +63,18 @@ class PresentSourceFilter(admin.SimpleListFilter):
     parameter_name = "source"
 
     def lookups(self, request, model_admin):
-        # order_by(): DISTINCT over the default ordering would list every artwork.
-        present = set(Artwork.objects.order_by().values_list("source", flat=True).distinct())
-        return [(value, source_label(value)) for value in sorted(present)]
+        # One probe a source, each answered from the source index at once: DISTINCT
+        # reads the whole index, a time that grows with the library (0.6 ms at 10,000
+        # pictures), and the ORM takes 1 ms to compile three Exists().
+        keys = [Source.UPLOAD, *(source.key for source in registry.sources())]
+        table = connection.ops.quote_name(Artwork._meta.db_table)
+        column = connection.ops.quote_name(Artwork._meta.get_field("source").column)
+        probe = f"EXISTS(SELECT 1 FROM {table} WHERE {column} = %s)"  # noqa: S608 - no input
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT " + ", ".join([probe] * len(keys)), keys)
+            present = cursor.fetchone()
+        return [(key, source_label(key)) for key, there in zip(keys, present, strict=True)
+                if there]
 
     def queryset(self, request, queryset):
         return queryset.filter(source=self.value()) if self.value() else queryset
@@ -179,6 +192,7 @@ class ArtworkAdmin(admin.ModelAdmin):
                "add_to_collection", "remove_from_collection", "mark_favourite",
                "unmark_favourite", "delete_selected")
     inlines = (PlacementInline,)
+    action_form = pagecache.ActionForm
     readonly_fields = (
         "preview_large", "source", "source_ref", "original_filename", "width",
         "height", "bytes", "sha256", "status", "last_error", "analysis_status", "ai_title",
@@ -241,6 +255,11 @@ class ArtworkAdmin(admin.ModelAdmin):
         changelist.show_admin_actions = bool(changelist.result_count)
         # What the cards may offer, and what they say of the TVs, read once for the page.
         all_tvs = gallery_tvs(request)
+        # The cards' columns only, and their placements in one query of our own rather
+        # than get_queryset's prefetch (which the actions and other pages keep).
+        changelist.result_list = cards.with_placements(
+            list(changelist.result_list.prefetch_related(None).only(*cards.CARD_FIELDS)),
+            tvs=all_tvs)
         default = next((tv for tv in all_tvs if tv.enabled), None)
         changelist.gallery = cards.Gallery(
             url=reverse("admin:artwork_artwork_changelist"), several_tvs=len(all_tvs) > 1,
@@ -253,8 +272,8 @@ class ArtworkAdmin(admin.ModelAdmin):
         return changelist
 
     def get_queryset(self, request):
-        # One query for every placement of the page's artworks, with its TV: the cards'
-        # state, badges and buttons read them (Artwork.placed).
+        # One query for every placement of the artworks, with its TV (Artwork.placed);
+        # the gallery's page reads them its own way (get_changelist_instance).
         return super().get_queryset(request).prefetch_related(
             Prefetch("placements", queryset=Placement.objects.select_related("tv")))
 
@@ -426,7 +445,8 @@ class ArtworkAdmin(admin.ModelAdmin):
 
     def changelist_view(self, request, extra_context=None):
         # The owner's gallery, not Django's "Select artwork to change".
-        return super().changelist_view(request, {"title": "Gallery", **(extra_context or {})})
+        return super().changelist_view(request, {
+            "title": "Gallery", "media": pagecache.media(self), **(extra_context or {})})
 
     def delete_view(self, request, object_id, extra_context=None):
         artwork = self.get_object(request, object_id)

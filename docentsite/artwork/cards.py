@@ -11,10 +11,11 @@ shows outside text on a card as text). The markup is what
 templates/admin/artwork/artwork/cards.html wraps: gallery.js and gallery.css read
 its classes and data attributes.
 
-A card reads its artwork's placements as prefetched (ArtworkAdmin.get_queryset),
-with their TVs: no query of its own.
+A card reads its artwork's placements as with_placements gives them, with their TVs:
+no query of its own.
 """
 
+from collections import defaultdict
 from dataclasses import dataclass
 from html import escape as _e
 
@@ -25,6 +26,7 @@ from django.utils.timezone import template_localtime
 from docentsite.artwork.capacity import MADE_ROOM
 from docentsite.artwork.models import (
     CARD_STATES,
+    TV,
     AnalysisStatus,
     Artwork,
     Placement,
@@ -50,6 +52,18 @@ _ON_A_TV = {"queued": "waiting…", "uploading": "uploading…", "on_tv": "on th
             "removed": "removed"}
 
 
+#: The columns a card reads, only() them: the rest of a row, its JSON fields among them,
+#: would be read and converted for nothing. A card reading another column makes a query
+#: of its own for it: tests/test_gallery_queries.py counts them.
+CARD_FIELDS = ("id", "source", "title", "original_filename", "thumbnail", "status",
+               "last_error", "waiting_reason", "next_attempt_at", "analysis_status",
+               "ai_title", "ai_artist", "ai_year", "ai_description", "ai_error", "favourite",
+               "created_at")
+#: And those it reads of each placement.
+PLACEMENT_FIELDS = ("id", "artwork", "tv", "status", "content_id", "matte_id", "last_error",
+                    "waiting_reason", "next_attempt_at")
+
+
 @dataclass(frozen=True)
 class Gallery:
     """What the cards of one page share."""
@@ -59,6 +73,24 @@ class Gallery:
     watched_tv_id: int | None  # the default TV, when someone is watching it
     can_change: bool
     can_delete: bool
+
+
+def with_placements(artworks: list[Artwork], *, tvs: list[TV]) -> list[Artwork]:
+    """The page's artworks, each given its placements: one query, with no join, their
+    TVs from `tvs` (the page has read them already). prefetch_related builds a queryset
+    for every artwork and a TV for every placement: 17 ms for a page of 100 where this,
+    with the artworks' query, takes 4."""
+    tv_by_id = {tv.pk: tv for tv in tvs}
+    by_artwork = defaultdict(list)
+    # order_by(): Placement's own order joins its TV; Artwork.placed sorts them anyway.
+    for placement in Placement.objects.filter(
+            artwork__in=[a.pk for a in artworks]).order_by().only(*PLACEMENT_FIELDS):
+        if placement.tv_id in tv_by_id:  # else a TV added since: read when needed
+            placement.tv = tv_by_id[placement.tv_id]
+        by_artwork[placement.artwork_id].append(placement)
+    for artwork in artworks:
+        artwork.set_placed(by_artwork[artwork.pk])
+    return artworks
 
 
 def card_html(artwork: Artwork, gallery: Gallery) -> SafeString:

@@ -54,10 +54,12 @@ def test_the_admin_home_leads_with_docent(live_server, curator, paired, page, vi
         "Gallery Your pictures, and what is on the TV.",
         "Upload Pictures from this computer or phone.",
         "Import from Plex Pick photos from your Plex libraries.",
-        "Status Is the TV, Plex and the task queue working?",
+        "Import from Google Drive Pick pictures from a shared Google Drive folder.",
+        "Import from Immich Pick photos from your Immich albums or timeline.",
+        "Status Is the TV, Plex, Google Drive, Immich and the task queue working?",
     ])
     for door in doors.all():
-        expect(door).to_be_in_viewport()  # all four without scrolling, on a phone too
+        expect(door).to_be_in_viewport()  # every door without scrolling, on a phone too
     users = page.get_by_role("link", name="Users")
     expect(users).to_be_hidden()
     expect(page.locator("#docent-tv")).to_have_text("TV: listening")
