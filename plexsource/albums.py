@@ -8,7 +8,7 @@ from docentsite.artwork.errors import NotFound
 from docentsite.sources.imports import chunks
 from plexsource import client as plex
 from plexsource.browse import MAX_PAGE_SIZE
-from plexsource.importing import remember_photos
+from plexsource.importing import ImportRequestResult, plex_import_request, remember_photos
 from plexsource.models import PlexLibrary, PlexPhoto
 
 
@@ -77,3 +77,20 @@ def plex_photo_names(*, plex_metadata_ids: Iterable[str], listed: Iterable[plex.
             "rating_key", "part_file", "title")
         names.update({key: part_file or title for key, part_file, title in photos})
     return names
+
+
+def plex_album_import(
+    *, library_id: int, album_key: str, analyze: bool | None = None, user=None,
+    tvs_wanted=None, collection: str | None = None, client: plex.PlexClient | None = None,
+) -> ImportRequestResult:
+    """Every photo of an album (nested albums included) not imported yet: the browse
+    page's "Import the whole album", as `import_plex --album ... --all` does it."""
+    library = PlexLibrary.objects.filter(pk=library_id).first()
+    if library is None:
+        raise NotFound(f"There is no Plex photo library with id {library_id}.")
+    client = client or plex.from_settings()
+    listed = plex_photo_list(library=library, album_key=album_key, client=client)
+    plex_photos_remember(library=library, photos=listed)
+    return plex_import_request(
+        plex_metadata_ids=[item.rating_key for item in listed], analyze=analyze, user=user,
+        client=client, tvs_wanted=tvs_wanted, collection=collection)

@@ -6,6 +6,7 @@ from ninja import Field, Path, Query, Router, Schema
 from ninja.pagination import PageNumberPagination, paginate
 from ninja.responses import Status
 
+from docentsite.artwork.errors import Rejected
 from docentsite.artwork.models import Collection
 from docentsite.permissions import api_check, api_requires
 from docentsite.sources.registry import source_get
@@ -64,7 +65,7 @@ def plex_browse(request, library_id: Path[RowId], query: Query[BrowseQuery]):
 
 
 @router.post("/import", response={202: ImportOut, **ERRORS},
-             summary="Queue photos for the TV; already imported ones are skipped")
+             summary="Queue photos (or a whole album) for the TV; imported ones are skipped")
 @api_requires("plexsource.add_importrecord")
 def plex_import(request, payload: ImportIn):
     """With `collection`, also `artwork.change_collection` (and `add_collection` for a new one)."""
@@ -72,11 +73,19 @@ def plex_import(request, payload: ImportIn):
         made = Collection.objects.filter(name__iexact=payload.collection).exists()
         api_check(request, "artwork.change_collection",
                   *([] if made else ["artwork.add_collection"]))
-    result = services.plex_import_request(
-        plex_metadata_ids=payload.plex_metadata_ids, analyze=payload.analyze,
-        force=payload.force, user=request.user if hasattr(request.user, "pk") else None,
-        tvs_wanted=payload.tvs, collection=payload.collection,
-    )
+    user = request.user if hasattr(request.user, "pk") else None
+    if payload.top:
+        raise Rejected("Open an album first: a whole library is imported with "
+                       "`./docent manage import_plex --library NAME --all`.")
+    if payload.album:
+        result = services.plex_album_import(
+            library_id=payload.container, album_key=payload.album, analyze=payload.analyze,
+            user=user, tvs_wanted=payload.tvs, collection=payload.collection)
+    else:
+        result = services.plex_import_request(
+            plex_metadata_ids=payload.plex_metadata_ids, analyze=payload.analyze,
+            force=payload.force, user=user, tvs_wanted=payload.tvs,
+            collection=payload.collection)
     return Status(202, result.__dict__)
 
 

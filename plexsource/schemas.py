@@ -2,7 +2,7 @@ from datetime import date, datetime
 from typing import Annotated
 
 from ninja import Field, Schema
-from pydantic import BaseModel, ConfigDict, StringConstraints
+from pydantic import BaseModel, ConfigDict, StringConstraints, model_validator
 
 from docentsite.artwork import placements
 from docentsite.artwork.schemas import CollectionName
@@ -85,7 +85,14 @@ TVRef = RowId | Annotated[
 
 
 class ImportIn(Schema):
-    plex_metadata_ids: list[PlexId] = Field(min_length=1, max_length=1000)
+    plex_metadata_ids: list[PlexId] = Field(
+        default_factory=list, max_length=1000, description="The photos; or an album")
+    album: PlexId | None = Field(
+        None, description="Instead of plex_metadata_ids: every photo of this album (its "
+                          "ratingKey; nested albums included) not imported yet")
+    container: RowId | None = Field(None, description="The album's library (its id)")
+    top: bool = Field(False, description="The browse page sends true at a library's top, "
+                                         "where a whole library is not imported at a click")
     analyze: bool | None = Field(None, description="null: the AUTO_ANALYZE setting")
     force: bool = Field(False, description="Import again photos already on the TV")
     tvs: list[TVRef] = Field(
@@ -95,6 +102,16 @@ class ImportIn(Schema):
     collection: CollectionName | None = Field(
         None, description="A collection's name: the photos join it, those imported before "
                           "too; made if there is none by that name (GET /api/collections)")
+
+    @model_validator(mode="after")
+    def photos_or_an_album(self):
+        if self.album and self.plex_metadata_ids:
+            raise ValueError("Give plex_metadata_ids or an album, not both.")
+        if self.album and self.container is None:
+            raise ValueError("An album needs its library: container.")
+        if not (self.album or self.plex_metadata_ids):
+            raise ValueError("Give plex_metadata_ids (at least one) or an album.")
+        return self
 
 
 class SkippedOut(Schema):

@@ -8,6 +8,7 @@ The API, the `import_plex` command and the admin call these and nothing else.
 from docentsite.sources.inline import INLINE_ATTEMPTS, WORKER_PING_TIMEOUT
 from plexsource.albums import (
     plex_album_find,
+    plex_album_import,
     plex_photo_list,
     plex_photo_names,
     plex_photos_remember,
@@ -46,7 +47,8 @@ from plexsource.libraries import (
 __all__ = [
     "INLINE_ATTEMPTS", "MAX_PAGE_SIZE", "REMOVED", "WORKER_PING_TIMEOUT", "BrowseItem",
     "BrowsePage", "Crumb", "ImportRequestResult", "PlexStatus", "plex_album_find",
-    "plex_browse", "plex_fetch_original", "plex_import_follow", "plex_import_plan",
+    "plex_album_import", "plex_browse", "plex_fetch_original", "plex_import_follow",
+    "plex_import_plan",
     "plex_import_reanalyze", "plex_import_records", "plex_import_request",
     "plex_import_resume_stalled", "plex_import_retry", "plex_import_run_inline",
     "plex_libraries", "plex_libraries_refresh", "plex_library_get", "plex_photo_list",

@@ -16,7 +16,8 @@ def plex_browse(request):
     return source_browse_page(
         request, source=source_get("plex"), containers="libraries", container_word="Library",
         none_of="photo libraries",
-        none="Add one in Plex (a library of the type Photos), then reload this page.")
+        none="Add one in Plex (a library of the type Photos), then reload this page.",
+        whole="Import the whole album")
 
 
 #: A Plex id as the API takes it (plexsource.schemas.PlexId).

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from docentsite.artwork import collections
 from docentsite.artwork.models import Collection, Placement, PlacementStatus
+from plexsource import services
 from plexsource.admin_urls import PLEX_BROWSE
 from plexsource.models import ImportRecord, ImportStatus
 from tests.users import staff_with
@@ -100,3 +101,33 @@ def test_the_command_imports_into_a_collection(plex_settings, fake_plex, chains,
 
     assert titles("Garden things") == {"Garden"}
     assert "Put 1 in the collection “Garden things”" in capsys.readouterr().out
+
+
+def test_a_whole_album_nested_albums_included_goes_into_a_collection(api, fake_plex, chains):
+    """The browse page's "Import the whole album": every photo not imported yet, no clip."""
+    library = services.plex_libraries_refresh()[0]
+    airport = fake_plex.find("Airport").rating_key
+    api({"plex_metadata_ids": [airport]}, *COLLECTING)
+    imported_before(airport)
+
+    answer = api({"album": fake_plex.find("Travel").rating_key, "container": library.pk,
+                  "top": False, "collection": "Travel"}, *COLLECTING)
+
+    assert answer.status_code == 202, answer.content
+    body = answer.json()
+    assert sorted(body["queued"]) == sorted(fake_plex.find(title).rating_key for title in (
+        "Passport", "Oaxaca portrait", "Tulum panorama", "Cenote"))
+    assert [s["plex_metadata_id"] for s in body["skipped"]] == [airport]
+    assert titles("Travel") == {"Passport", "Airport", "Oaxaca portrait", "Tulum panorama",
+                                "Cenote"}
+
+
+def test_a_whole_library_is_not_imported_at_a_click(api, fake_plex, chains):
+    library = services.plex_libraries_refresh()[0]
+
+    at_top = api({"album": str(library.pk), "container": library.pk, "top": True})
+    neither = api({"collection": "Travel"})
+
+    assert at_top.status_code == 422 and "Open an album first" in at_top.json()["detail"]
+    assert neither.status_code == 422
+    assert not ImportRecord.objects.exists()

@@ -430,6 +430,7 @@
     button.disabled = true;
     const answer = await requestImport([], false, {
       album: view.album || view.library, below: Boolean(below && below.checked),
+      container: view.library, top: !view.album,
     });
     button.disabled = false;
     if (answer && answer.queued.length) follow(answer);
