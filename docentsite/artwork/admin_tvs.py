@@ -15,9 +15,9 @@ from django.template.response import TemplateResponse
 from django.urls import path
 
 from docentsite import health
-from docentsite.artwork import capacity, frametv, rotation, tvs
+from docentsite.artwork import capacity, frametv, matte_fit, rotation, tvs
 from docentsite.artwork.errors import DocentError, Rejected
-from docentsite.artwork.models import TV, Rotation, RotationOutcome
+from docentsite.artwork.models import TV, RefusedMatte, Rotation, RotationOutcome
 from docentsite.permissions import denied
 
 #: What TV_HOST, TV_PORT, TV_MATTE and TV_NAME set on the .env TV.
@@ -43,6 +43,38 @@ class TVForm(forms.ModelForm):
 
     def clean_host(self):
         return self.cleaned_data["host"].strip()
+
+    def clean_matte(self):
+        return self._suiting("matte", portrait=False)
+
+    def clean_portrait_matte(self):
+        return self._suiting("portrait_matte", portrait=True)
+
+    def _suiting(self, field, *, portrait):
+        # Only a matte the TV shows around a picture prepared at its panel's size.
+        matte_id = self.cleaned_data[field].strip()
+        if not matte_id:
+            return matte_id
+        problem = matte_fit.default_matte_problem(tv=self.instance, matte_id=matte_id,
+                                                  portrait=portrait)
+        if problem:
+            raise forms.ValidationError(problem)
+        return matte_id
+
+
+class RefusedMatteInline(admin.TabularInline):
+    """What the TV taught Docent: a matte it would not put around pictures of a shape.
+    Deleting a row lets Docent try that matte there again (after a firmware update)."""
+
+    model = RefusedMatte
+    extra = 0
+    fields = ("matte_id", "shape", "reason", "created_at")
+    readonly_fields = fields
+    verbose_name = "matte the TV refused"
+    verbose_name_plural = "Mattes the TV refused (not offered again for that shape)"
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
 
 class RotationForm(forms.ModelForm):
@@ -71,6 +103,7 @@ def paired(tv: TV) -> bool | None:
 @admin.register(TV)
 class TVAdmin(admin.ModelAdmin):
     form = TVForm
+    inlines = (RefusedMatteInline,)
     list_display = ("name", "host", "port", "enabled", "is_paired", "used",
                     "last_seen_at")
     list_display_links = ("name",)

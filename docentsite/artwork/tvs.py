@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from docentsite.artwork import frametv
+from docentsite.artwork import frametv, matte_fit
 from docentsite.artwork.errors import NotFound, Rejected
 from docentsite.artwork.models import TV
 
@@ -163,6 +163,11 @@ def tv_update(*, tv: TV, changes: dict) -> TV:
         changes["host"] = changes["host"].strip()
     if changes.get("portrait_matte") is None and "portrait_matte" in changes:
         changes["portrait_matte"] = ""
+    for key in ("matte", "portrait_matte"):
+        problem = changes.get(key) and matte_fit.default_matte_problem(
+            tv=tv, matte_id=changes[key], portrait=key == "portrait_matte")
+        if problem:
+            raise Rejected(f"{tv.name}'s {key.replace('_', ' ')}: {problem}")
     for key, value in changes.items():
         setattr(tv, key, value)
     try:
@@ -218,9 +223,11 @@ def tv_learned(*, tv: TV, status: frametv.TVStatus) -> None:
             learned["model_name"] = str(status.model)[:64]
         if status.api_version:
             learned["art_api_version"] = str(status.api_version)[:32]
-            # New firmware may know what the old did not: favourites are asked again.
+            # New firmware may know what the old did not: favourites and matte changes
+            # are asked again.
             TV.objects.filter(pk=tv.pk).exclude(art_api_version="").exclude(
-                art_api_version=learned["art_api_version"]).update(favourites_supported=None)
+                art_api_version=learned["art_api_version"]).update(
+                    favourites_supported=None, changes_mattes=None)
         if status.photo_count is not None:
             learned["photo_count"] = status.photo_count
         TV.objects.filter(pk=tv.pk).update(**learned)
