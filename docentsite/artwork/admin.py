@@ -653,7 +653,10 @@ def _mattes_offered(tv, artworks) -> list[str]:
     changes no matte once it has a picture (2025 firmware)."""
     if not matte_fit.tv_changes_mattes(tv):
         raise Rejected(matte_fit.upload_only_reason(tv))
-    return matte_fit.mattes_suiting(tv=tv, offered=tvs.tv_mattes(tv=tv), artworks=artworks)
+    # Pictures not on the TV are left as they are: their shape does not count.
+    on_tv = artworks.filter(placements__tv=tv, placements__status=PlacementStatus.ON_TV)
+    return matte_fit.mattes_suiting(tv=tv, offered=tvs.tv_mattes(tv=tv),
+                                    artworks=on_tv if on_tv.exists() else artworks)
 
 
 def _matte_tv(artworks):
