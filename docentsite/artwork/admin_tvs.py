@@ -17,7 +17,7 @@ from django.urls import path
 from docentsite import health
 from docentsite.artwork import capacity, frametv, matte_fit, rotation, tvs
 from docentsite.artwork.errors import DocentError, Rejected
-from docentsite.artwork.models import TV, RefusedMatte, Rotation, RotationOutcome
+from docentsite.artwork.models import TV, Rotation, RotationOutcome
 from docentsite.permissions import denied
 
 #: What TV_HOST, TV_PORT, TV_MATTE and TV_NAME set on the .env TV.
@@ -62,21 +62,6 @@ class TVForm(forms.ModelForm):
         return matte_id
 
 
-class RefusedMatteInline(admin.TabularInline):
-    """What the TV taught Docent: a matte it would not put around pictures of a shape.
-    Deleting a row lets Docent try that matte there again (after a firmware update)."""
-
-    model = RefusedMatte
-    extra = 0
-    fields = ("matte_id", "shape", "reason", "created_at")
-    readonly_fields = fields
-    verbose_name = "matte the TV refused"
-    verbose_name_plural = "Mattes the TV refused (not offered again for that shape)"
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-
 class RotationForm(forms.ModelForm):
     class Meta:
         model = Rotation
@@ -103,11 +88,10 @@ def paired(tv: TV) -> bool | None:
 @admin.register(TV)
 class TVAdmin(admin.ModelAdmin):
     form = TVForm
-    inlines = (RefusedMatteInline,)
     list_display = ("name", "host", "port", "enabled", "is_paired", "used",
                     "last_seen_at")
     list_display_links = ("name",)
-    readonly_fields = ("from_env", *LEARNED)
+    readonly_fields = ("from_env", *LEARNED, "mattes_refused")
     actions = ("check_now",)
     change_form_template = "admin/artwork/tv/change_form.html"
 
@@ -122,7 +106,8 @@ class TVAdmin(admin.ModelAdmin):
             "capacity, the picture waits for you (“needs attention”), or with rotation "
             "Docent first removes the picture it put there longest ago.")}
         return ((None, where), ("Capacity", room),
-                ("What Docent last learned from the TV", {"fields": LEARNED}))
+                ("What Docent last learned from the TV",
+                 {"fields": (*LEARNED, "mattes_refused")}))
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)
@@ -145,6 +130,12 @@ class TVAdmin(admin.ModelAdmin):
     @admin.display(description="Pictures (used of capacity)", ordering="photo_count")
     def used(self, tv):
         return capacity.used_of(tv)
+
+    @admin.display(description="Mattes it refused")
+    def mattes_refused(self, tv):
+        # Not offered again for pictures of that shape; forgotten when its firmware changes.
+        refused = [f"{r.matte_id} ({r.shape})" for r in tv.refused_mattes.all()]
+        return ", ".join(refused) or "None"
 
     @admin.display(description="Paired", boolean=True)
     def is_paired(self, tv):
