@@ -307,3 +307,16 @@ def test_new_firmware_forgets_what_the_old_refused(tv, fake_tv):
 
     assert not RefusedMatte.objects.exists()
     assert TV.objects.get(pk=tv.pk).changes_mattes is None
+
+
+def test_the_card_and_the_api_say_why_a_picture_has_no_matte(
+        admin_client, framed_tv, fake_tv, make_artwork, make_jpeg, upload_now):
+    fake_tv.refused_mattes = {("shadowbox_polar", "landscape")}
+    placement = upload_now(make_artwork(make_jpeg(3840, 2160), filename="wave.jpg"))
+
+    gallery = admin_client.get(CHANGELIST).content.decode()
+    answer = admin_client.get(f"/api/artwork/{placement.artwork_id}").json()
+
+    note = "Frame refused the matte shadowbox_polar for this picture&#x27;s shape"
+    assert f"No matte · {note}" in gallery
+    assert answer["placements"][0]["matte_note"].startswith("Frame refused the matte")
