@@ -14,6 +14,7 @@ from tests.fakes.frametv_fixtures import (  # noqa: F401
     jpeg,
     make_frame_tv,
     make_jpeg,
+    panel_jpeg,
 )
 from tests.fakes.immich_fixtures import fake_immich, immich_client, immich_settings  # noqa: F401
 from tests.fakes.plex_fixtures import fake_plex, plex_client, plex_settings  # noqa: F401

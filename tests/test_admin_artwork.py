@@ -114,9 +114,9 @@ def tv(tv, settings, tmp_path):
 
 @pytest.fixture
 def on_tv(make_artwork, jpeg, upload_now):
-    """on_tv(**fields) -> a new picture's placement on the TV, uploaded."""
-    def make(**fields):
-        return upload_now(make_artwork(jpeg, **fields))
+    """on_tv(data=jpeg, **fields) -> a new picture's placement on the TV, uploaded."""
+    def make(data=None, **fields):
+        return upload_now(make_artwork(data or jpeg, **fields))
 
     return make
 
@@ -198,8 +198,8 @@ def test_gallery_costs_the_same_queries_for_one_artwork_or_ten(admin_client, mak
     assert queries() == one
 
 
-def test_change_matte_asks_which_matte_first(admin_client, on_tv):
-    placement = on_tv(filename="wave.jpg")
+def test_change_matte_asks_which_matte_first(admin_client, on_tv, panel_jpeg):
+    placement = on_tv(panel_jpeg, filename="wave.jpg")
 
     response = admin_client.post(CHANGELIST, {"action": "change_matte",
                                               "_selected_action": [placement.artwork_id]})
@@ -218,9 +218,9 @@ def test_change_matte_asks_which_matte_first(admin_client, on_tv):
 
 
 def test_change_matte_changes_the_pictures_on_the_tv_and_says_what_it_left(
-        admin_client, on_tv, make_artwork, jpeg, fake_tv):
-    framed = on_tv(filename="framed.jpg")
-    gone = on_tv(filename="gone.jpg")
+        admin_client, on_tv, make_artwork, jpeg, fake_tv, panel_jpeg):
+    framed = on_tv(panel_jpeg, filename="framed.jpg")
+    gone = on_tv(panel_jpeg, filename="gone.jpg")
     del fake_tv.photos[gone.content_id]  # deleted on the TV itself: the TV refuses
     waiting = make_artwork(jpeg, filename="waiting.jpg")
 
@@ -278,9 +278,9 @@ def test_gallery_sorts_by_its_columns(admin_client, make_artwork, jpeg):
 
 
 def test_change_matte_the_tv_is_too_busy_for_stops_no_other_picture(
-        admin_client, on_tv, fake_tv):
-    first = on_tv(filename="first.jpg")
-    second = on_tv(filename="second.jpg")
+        admin_client, on_tv, fake_tv, panel_jpeg):
+    first = on_tv(panel_jpeg, filename="first.jpg")
+    second = on_tv(panel_jpeg, filename="second.jpg")
     fake_tv.error_codes["change_matte"] = "-10"
 
     response = admin_client.post(CHANGELIST, {

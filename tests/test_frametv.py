@@ -242,11 +242,11 @@ def test_content_ids_are_never_reused(fake_tv, frame_tv, jpeg):
     assert frame_tv.upload(jpeg) == "MY_F0042"
 
 
-def test_upload_uses_the_configured_matte(fake_tv, make_frame_tv, jpeg):
+def test_upload_uses_the_configured_matte(fake_tv, make_frame_tv, panel_jpeg):
     tv = make_frame_tv(matte="shadowbox_polar")
     tv.pair()
 
-    photo = fake_tv.photos[tv.upload(jpeg)]
+    photo = fake_tv.photos[tv.upload(panel_jpeg)]
 
     assert (photo.matte_id, photo.portrait_matte_id) == ("shadowbox_polar", "shadowbox_polar")
 
@@ -368,8 +368,8 @@ def test_delete_removes_the_photo_and_is_false_for_unknown_ids(fake_tv, frame_tv
 
 
 def test_change_matte_frames_the_picture_in_landscape_and_portrait(fake_tv, frame_tv,
-                                                                  make_jpeg):
-    content_id = fake_tv.add_photo(make_jpeg())
+                                                                  panel_jpeg):
+    content_id = fake_tv.add_photo(panel_jpeg)
 
     frame_tv.change_matte(content_id, "modern_sage")
 

@@ -22,9 +22,9 @@ def tv(tv, settings, tmp_path):
 
 @pytest.fixture
 def on_tv(make_artwork, jpeg, tv, upload_now):
-    """on_tv(filename) -> the picture's placement on the TV, uploaded."""
-    def make(filename="wave.jpg", **fields):
-        return upload_now(make_artwork(jpeg, filename=filename, **fields))
+    """on_tv(filename, data=jpeg) -> the picture's placement on the TV, uploaded."""
+    def make(filename="wave.jpg", data=None, **fields):
+        return upload_now(make_artwork(data or jpeg, filename=filename, **fields))
 
     return make
 
@@ -220,8 +220,9 @@ def test_put_back_refuses_a_picture_still_on_the_tv(admin_client, on_tv, lanes):
 
 # -- the matte picker -----------------------------------------------------------------------
 
-def test_matte_picker_from_the_card_names_the_matte_in_words(admin_client, on_tv, fake_tv):
-    placement = on_tv()
+def test_matte_picker_from_the_card_names_the_matte_in_words(admin_client, on_tv, fake_tv,
+                                                             panel_jpeg):
+    placement = on_tv(data=panel_jpeg)
     artwork = placement.artwork
 
     page = admin_client.get(f"{CHANGELIST}{artwork.pk}/matte/").content.decode()

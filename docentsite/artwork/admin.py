@@ -18,6 +18,7 @@ from docentsite.artwork import (
     admin_tvs,  # noqa: F401 - registers the TVs page
     cards,
     collections,
+    matte_fit,
     mattes,
     pagecache,
     placements,
@@ -25,7 +26,7 @@ from docentsite.artwork import (
     tvfavourites,
     tvs,
 )
-from docentsite.artwork.errors import DocentError
+from docentsite.artwork.errors import DocentError, Rejected
 from docentsite.artwork.forms import (
     CollectionChoiceForm,
     MatteForm,
@@ -167,8 +168,8 @@ class PlacementInline(admin.TabularInline):
     model = Placement
     extra = 0
     can_delete = False
-    fields = ("tv", "status", "content_id", "matte_id", "uploaded_at", "upload_attempts",
-              "last_error", "waiting_reason", "next_attempt_at")
+    fields = ("tv", "status", "content_id", "matte_id", "matte_note", "uploaded_at",
+              "upload_attempts", "last_error", "waiting_reason", "next_attempt_at")
     readonly_fields = fields
     verbose_name_plural = "On the TVs"
 
@@ -427,7 +428,8 @@ class ArtworkAdmin(admin.ModelAdmin):
         # The matte question for one card; it answers to the "Change matte" action.
         artwork = self._card(request, pk)
         try:
-            offered = tvs.tv_mattes(tv=_matte_tv(Artwork.objects.filter(pk=pk)))
+            offered = _mattes_offered(_matte_tv(Artwork.objects.filter(pk=pk)),
+                                      Artwork.objects.filter(pk=pk))
         except DocentError as exc:
             self.message_user(request, f"No matte was changed: {exc}", messages.ERROR)
             return redirect("admin:artwork_artwork_changelist")
@@ -556,7 +558,7 @@ class ArtworkAdmin(admin.ModelAdmin):
     def change_matte(self, request, queryset):
         try:
             tv = _matte_tv(queryset)
-            offered = tvs.tv_mattes(tv=tv)
+            offered = _mattes_offered(tv, queryset)
         except DocentError as exc:
             self.message_user(request, f"No matte was changed: {exc}", messages.ERROR)
             return None
@@ -664,6 +666,17 @@ def _titles(items) -> str:
     several = Placement.objects.values("tv").distinct().count() > 1
     return ", ".join(str(item.artwork) if isinstance(item, Placement) and not several
                      else str(item) for item in items)
+
+
+def _mattes_offered(tv, artworks) -> list[str]:
+    """The TV's mattes that suit every one of the pictures; Rejected when the TV
+    changes no matte once it has a picture (2025 firmware)."""
+    if not matte_fit.tv_changes_mattes(tv):
+        raise Rejected(matte_fit.upload_only_reason(tv))
+    # Pictures not on the TV are left as they are: their shape does not count.
+    on_tv = artworks.filter(placements__tv=tv, placements__status=PlacementStatus.ON_TV)
+    return matte_fit.mattes_suiting(tv=tv, offered=tvs.tv_mattes(tv=tv),
+                                    artworks=on_tv if on_tv.exists() else artworks)
 
 
 def _matte_tv(artworks):

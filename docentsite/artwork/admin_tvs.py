@@ -15,7 +15,7 @@ from django.template.response import TemplateResponse
 from django.urls import path
 
 from docentsite import health
-from docentsite.artwork import capacity, frametv, rotation, tvs
+from docentsite.artwork import capacity, frametv, matte_fit, rotation, tvs
 from docentsite.artwork.errors import DocentError, Rejected
 from docentsite.artwork.models import TV, Rotation, RotationOutcome
 from docentsite.permissions import denied
@@ -43,6 +43,23 @@ class TVForm(forms.ModelForm):
 
     def clean_host(self):
         return self.cleaned_data["host"].strip()
+
+    def clean_matte(self):
+        return self._suiting("matte", portrait=False)
+
+    def clean_portrait_matte(self):
+        return self._suiting("portrait_matte", portrait=True)
+
+    def _suiting(self, field, *, portrait):
+        # Only a matte the TV shows around a picture prepared at its panel's size.
+        matte_id = self.cleaned_data[field].strip()
+        if not matte_id:
+            return matte_id
+        problem = matte_fit.default_matte_problem(tv=self.instance, matte_id=matte_id,
+                                                  portrait=portrait)
+        if problem:
+            raise forms.ValidationError(problem)
+        return matte_id
 
 
 class RotationForm(forms.ModelForm):
@@ -74,7 +91,7 @@ class TVAdmin(admin.ModelAdmin):
     list_display = ("name", "host", "port", "enabled", "is_paired", "used",
                     "last_seen_at")
     list_display_links = ("name",)
-    readonly_fields = ("from_env", *LEARNED)
+    readonly_fields = ("from_env", *LEARNED, "mattes_refused")
     actions = ("check_now",)
     change_form_template = "admin/artwork/tv/change_form.html"
 
@@ -89,7 +106,8 @@ class TVAdmin(admin.ModelAdmin):
             "capacity, the picture waits for you (“needs attention”), or with rotation "
             "Docent first removes the picture it put there longest ago.")}
         return ((None, where), ("Capacity", room),
-                ("What Docent last learned from the TV", {"fields": LEARNED}))
+                ("What Docent last learned from the TV",
+                 {"fields": (*LEARNED, "mattes_refused")}))
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)
@@ -112,6 +130,12 @@ class TVAdmin(admin.ModelAdmin):
     @admin.display(description="Pictures (used of capacity)", ordering="photo_count")
     def used(self, tv):
         return capacity.used_of(tv)
+
+    @admin.display(description="Mattes it refused")
+    def mattes_refused(self, tv):
+        # Not offered again for pictures of that shape; forgotten when its firmware changes.
+        refused = [f"{r.matte_id} ({r.shape})" for r in tv.refused_mattes.all()]
+        return ", ".join(refused) or "None"
 
     @admin.display(description="Paired", boolean=True)
     def is_paired(self, tv):

@@ -149,7 +149,11 @@ def _star(artwork: Artwork, url: str, title: str, gallery: Gallery) -> str:
 
 
 def _matte(placement: Placement, before: str) -> str:
-    return f"{before}{_e(placement.matte_name)}" if placement.matte_id else ""
+    if not placement.matte_id:
+        return ""
+    # Why the TV shows no matte where one was asked for: the owner sees it on hover.
+    note = f"{before}{_e(placement.matte_note)}" if placement.matte_note else ""
+    return f"{before}{_e(placement.matte_name)}{note}"
 
 
 def _tvs(placed: list[Placement]) -> str:

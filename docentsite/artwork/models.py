@@ -291,6 +291,11 @@ class TV(models.Model):
     favourites_supported = models.BooleanField(
         "keeps favourites", null=True, blank=True, editable=False,
         help_text="Docent's stars are mirrored to the TV's own Favourites.")
+    # Whether the TV changes a picture's matte once it has it (matte_fit.py): None not
+    # asked, False it refused change_matte (2025 firmware sets a matte only at upload).
+    changes_mattes = models.BooleanField(
+        "changes mattes", null=True, blank=True, editable=False,
+        help_text="Whether the TV puts another matte around a picture it already has.")
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -355,6 +360,8 @@ class Placement(models.Model):
     waiting_reason = models.TextField(
         blank=True, help_text="Why the upload is waiting to be tried again.")
     next_attempt_at = models.DateTimeField("next try", null=True, blank=True)
+    matte_note = models.TextField(
+        blank=True, help_text="Why the picture is shown without the matte asked for.")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -385,6 +392,30 @@ class Placement(models.Model):
         from docentsite.artwork.mattes import matte_name
 
         return matte_name(self.matte_id)
+
+
+class RefusedMatte(models.Model):
+    """A matte this TV would not put around pictures of this shape: never tried again there."""
+
+    tv = models.ForeignKey(TV, on_delete=models.CASCADE, related_name="refused_mattes",
+                           verbose_name="TV")
+    matte_id = models.CharField("matte", max_length=64)
+    shape = models.CharField(max_length=16, help_text="landscape, portrait or square")
+    reason = models.TextField(blank=True, help_text="What the TV answered.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["tv", "matte_id", "shape"]
+        constraints = [
+            models.UniqueConstraint(fields=["tv", "matte_id", "shape"],
+                                    name="refused_matte_once_per_tv_and_shape"),
+            models.CheckConstraint(condition=~Q(matte_id="none"),
+                                   name="refused_matte_is_a_matte"),
+        ]
+
+    def __str__(self):
+        return f"{self.tv}: {self.matte_id} ({self.shape})"
 
 
 class RotationPool(models.TextChoices):

@@ -18,7 +18,16 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.text import capfirst
 
-from docentsite.artwork import capacity, frametv, heartbeat, metafile, tvfavourites, tvlock, tvs
+from docentsite.artwork import (
+    capacity,
+    frametv,
+    heartbeat,
+    matte_fit,
+    metafile,
+    tvfavourites,
+    tvlock,
+    tvs,
+)
 from docentsite.artwork.errors import DocentError, NeedsAttention, Rejected
 from docentsite.artwork.models import (
     TV,
@@ -99,9 +108,9 @@ def placement_request(*, artwork: Artwork, tv: TV) -> bool:
         except IntegrityError:
             placed = Placement.objects.filter(artwork=artwork, tv=tv)
             rearmed = placed.filter(status=PlacementStatus.REMOVED).update(
-                **_rearmed(), matte_id="")
+                **_rearmed(), matte_id="", matte_note="")
             rearmed += placed.filter(status__in=ENDED_BADLY).update(
-                **_rearmed(retry=True), matte_id="")
+                **_rearmed(retry=True), matte_id="", matte_note="")
             if not rearmed:
                 return False
         if artwork.status == Status.PREPARED:
@@ -382,7 +391,9 @@ def placement_upload(*, placement: Placement, frame: frametv.FrameTV,
     if not claimed:
         return placement
     artwork = placement.artwork
-    matte = placement.matte_id or _matte(placement.tv, artwork)
+    matte, matte_note = matte_fit.matte_to_upload(
+        tv=placement.tv, artwork=artwork,
+        wanted=placement.matte_id or _matte(placement.tv, artwork))
     _progress(artwork, "uploading", tv=placement.tv)
     rows = Placement.objects.filter(pk=placement.pk)
     before = None
@@ -397,7 +408,16 @@ def placement_upload(*, placement: Placement, frame: frametv.FrameTV,
                                     made_room if made_room is not None else [])
                 rows.update(tv_ids_before=sorted(before))
                 with artwork.image.open("rb") as handle:
-                    content_id = frame.upload(handle.read(), matte=matte)
+                    jpeg = handle.read()
+                try:
+                    content_id = frame.upload(jpeg, matte=matte)
+                except frametv.TVRejected as exc:
+                    if not _matte_refused(exc, matte):
+                        raise
+                    content_id = _upload_without_matte(placement, frame, jpeg, before, exc,
+                                                       matte)
+                    matte, matte_note = "none", matte_fit.refused_note(
+                        tv=placement.tv, matte_id=matte)
     except (Rejected, NeedsAttention) as exc:
         if _worth_one_more_try(exc, placement):
             again = frametv.TVUnavailable(
@@ -419,7 +439,8 @@ def placement_upload(*, placement: Placement, frame: frametv.FrameTV,
     now = timezone.now()
     # A new picture is in no favourites on the TV: the lane stars it after the upload.
     rows.update(content_id=content_id, status=PlacementStatus.ON_TV, uploaded_at=now,
-                tv_favourite=False, matte_id=matte, tv_ids_before=None, last_error="",
+                tv_favourite=False, matte_id=matte, matte_note=matte_note,
+                tv_ids_before=None, last_error="",
                 waiting_reason="", next_attempt_at=None, updated_at=now)
     placement.refresh_from_db()
     placement.tv_ids_after = None
@@ -428,6 +449,28 @@ def placement_upload(*, placement: Placement, frame: frametv.FrameTV,
         tvs.tv_saw(tv=placement.tv, photo_count=len(placement.tv_ids_after))
     logger.info("Artwork %s is on %s as %r", artwork.pk, placement.tv.name, content_id)
     return placement
+
+
+def _matte_refused(exc: frametv.TVRejected, matte: str) -> bool:
+    """Whether the TV's no to an upload was a no to its matte: -7 (INVALID_PARAMETER)
+    answered to a picture sent with one."""
+    return matte != "none" and exc.code == "-7" and not isinstance(exc, frametv.TVStorageFull)
+
+
+def _upload_without_matte(placement: Placement, frame: frametv.FrameTV, jpeg: bytes,
+                          before: set[str], refusal: Exception, matte: str) -> str:
+    """Send the picture again without a matte, once the TV refused `matte` for it, and
+    remember the refusal so that this TV is not asked so again. Hold the lane."""
+    artwork, tv = placement.artwork, placement.tv
+    # A TV that kept the picture while refusing its matte must not end with two copies.
+    for stray in frame.photo_ids() - before:
+        _delete_held(frame, stray)
+    content_id = frame.upload(jpeg, matte="none")
+    matte_fit.matte_refused(tv=tv, matte_id=matte, width=artwork.width,
+                            height=artwork.height, reason=str(refusal))
+    logger.info("%s refused the matte %s for artwork %s; sent without one",
+                tv.name, matte, artwork.pk)
+    return content_id
 
 
 def _make_room(placement: Placement, frame: frametv.FrameTV, before: set[str],
@@ -645,9 +688,12 @@ def artwork_change_matte(*, artworks, matte_id: str, tv: TV) -> MatteChangeResul
     Raises Rejected for a matte the TV does not offer and TVUnavailable when the
     TV cannot be reached to say which it offers; nothing is changed then.
     """
+    if not matte_fit.tv_changes_mattes(tv):
+        raise Rejected(matte_fit.upload_only_reason(tv))
     frame = tvs.frame_of(tv)
     if matte_id not in frame.mattes():
         raise Rejected(f"{tv.name} has no matte called {matte_id!r}.")
+    refused = matte_fit.refused_by(tv)
     result = MatteChangeResult()
     artworks = list(artworks.order_by("pk"))
     placements = {p.artwork_id: p for p in Placement.objects.filter(
@@ -656,18 +702,42 @@ def artwork_change_matte(*, artworks, matte_id: str, tv: TV) -> MatteChangeResul
     on_tv = [placements[a.pk] for a in artworks if a.pk in placements]
     result.not_on_tv = [a for a in artworks if a.pk not in placements]
     for index, placement in enumerate(on_tv):
+        artwork = placement.artwork
+        unsuited = matte_fit.why_not(matte_id, tv=tv, width=artwork.width,
+                                     height=artwork.height, refused=refused)
+        if unsuited:  # never sent: the TV would refuse it, or fail to show the picture
+            result.refused.append((placement, f"{unsuited[0].upper()}{unsuited[1:]}."))
+            continue
         try:
             frame.change_matte(placement.content_id, matte_id)
+        except frametv.TVNotSupported as exc:  # 2025 firmware: a matte only at upload
+            matte_fit.tv_refused_matte_changes(tv=tv)
+            result.stopped = f"{exc} {matte_fit.upload_only_reason(tv)}"
+            result.left = on_tv[index:]
+            break
         except frametv.TVAnswered as exc:  # refused, busy: the TV's word on this one
+            if _matte_refused(exc, matte_id) and _still_there(frame, placement.content_id):
+                matte_fit.matte_refused(tv=tv, matte_id=matte_id, width=artwork.width,
+                                        height=artwork.height, reason=str(exc))
+                refused = matte_fit.refused_by(tv)
             result.refused.append((placement, str(exc)))
             continue
         except DocentError as exc:  # off, asleep, or no longer paired: so for the rest too
             result.stopped, result.left = str(exc), on_tv[index:]
             break
-        Placement.objects.filter(pk=placement.pk).update(matte_id=matte_id,
+        Placement.objects.filter(pk=placement.pk).update(matte_id=matte_id, matte_note="",
                                                          updated_at=timezone.now())
         result.changed.append(placement)
     return result
+
+
+def _still_there(frame: frametv.FrameTV, content_id: str) -> bool:
+    """Whether the TV still has the picture: -7 to change_matte means a matte it refused
+    only then, not a picture it lost."""
+    try:
+        return content_id in frame.photo_ids()
+    except DocentError:
+        return False
 
 
 class TVBeingWatched(Rejected):

@@ -16,6 +16,7 @@ class PlacementOut(Schema):
     status: str
     content_id: str | None
     matte_id: str
+    matte_note: str = Field("", description="Why it is shown without the matte asked for")
     uploaded_at: datetime | None
     error: str
     waiting_reason: str

@@ -12,9 +12,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from docentsite.artwork import frametv
+from docentsite.artwork import frametv, matte_fit
 from docentsite.artwork.errors import NotFound, Rejected
-from docentsite.artwork.models import TV
+from docentsite.artwork.models import TV, RefusedMatte
 
 # Seconds to keep the TV's "allow Docent?" prompt open for its owner.
 PAIRING_WAIT = 30
@@ -127,6 +127,7 @@ def tv_create(*, name: str, host: str, port: int = 8002, matte: str = "none",
         raise Rejected("A TV needs a name and a host (its IP address).")
     if TV.objects.filter(name__iexact=name).exists():
         raise Rejected(f"There is already a TV called {name!r}.")
+    _check_default_mattes(TV(name=name), {"matte": matte, "portrait_matte": portrait_matte})
     try:
         with transaction.atomic():
             return TV.objects.create(name=name[:64], host=host, port=port,
@@ -163,6 +164,7 @@ def tv_update(*, tv: TV, changes: dict) -> TV:
         changes["host"] = changes["host"].strip()
     if changes.get("portrait_matte") is None and "portrait_matte" in changes:
         changes["portrait_matte"] = ""
+    _check_default_mattes(tv, changes)
     for key, value in changes.items():
         setattr(tv, key, value)
     try:
@@ -171,6 +173,15 @@ def tv_update(*, tv: TV, changes: dict) -> TV:
     except IntegrityError:  # renamed a moment ago by another request
         raise Rejected(f"There is already a TV called {changes.get('name')!r}.") from None
     return tv
+
+
+def _check_default_mattes(tv: TV, changes: dict) -> None:
+    """Rejected for a default matte the TV refuses, or fails to show pictures with."""
+    for key in ("matte", "portrait_matte"):
+        problem = changes.get(key) and matte_fit.default_matte_problem(
+            tv=tv, matte_id=changes[key], portrait=key == "portrait_matte")
+        if problem:
+            raise Rejected(f"{tv.name}'s {key.replace('_', ' ')}: {problem}")
 
 
 def frame_of(tv: TV) -> frametv.FrameTV:
@@ -218,9 +229,13 @@ def tv_learned(*, tv: TV, status: frametv.TVStatus) -> None:
             learned["model_name"] = str(status.model)[:64]
         if status.api_version:
             learned["art_api_version"] = str(status.api_version)[:32]
-            # New firmware may know what the old did not: favourites are asked again.
-            TV.objects.filter(pk=tv.pk).exclude(art_api_version="").exclude(
-                art_api_version=learned["art_api_version"]).update(favourites_supported=None)
+            # New firmware may know what the old did not: favourites and matte changes
+            # are asked again.
+            updated = TV.objects.filter(pk=tv.pk).exclude(art_api_version="").exclude(
+                art_api_version=learned["art_api_version"]).update(
+                    favourites_supported=None, changes_mattes=None)
+            if updated:
+                RefusedMatte.objects.filter(tv=tv).delete()
         if status.photo_count is not None:
             learned["photo_count"] = status.photo_count
         TV.objects.filter(pk=tv.pk).update(**learned)

@@ -44,12 +44,24 @@ def painting(width: int, height: int, sky, sea) -> bytes:
 @pytest.fixture
 def gallery(tv, upload_now, make_artwork, settings, tmp_path):
     """Three pictures on the TV: their placements."""
+    return _gallery(upload_now, make_artwork, settings, tmp_path,
+                    sizes=[(640, 480), (480, 640), (1600, 400)])
+
+
+@pytest.fixture
+def framed_gallery(tv, upload_now, make_artwork, settings, tmp_path):
+    """The same three prepared at the panel's size, the only size a Frame puts a matte
+    around (docs/mattes.md)."""
+    return _gallery(upload_now, make_artwork, settings, tmp_path, sizes=[(3840, 2160)] * 3)
+
+
+def _gallery(upload_now, make_artwork, settings, tmp_path, *, sizes):
     settings.ARTWORK_META_PATH = tmp_path / "meta.json"
     shown = []
-    for title, size, sky, sea in [
-            ("Harbour", (640, 480), (70, 110, 170), (20, 70, 110)),
-            ("Garden", (480, 640), (120, 160, 200), (40, 110, 50)),
-            ("Wave", (1600, 400), (200, 120, 90), (10, 50, 90))]:
+    for (title, sky, sea), size in zip([
+            ("Harbour", (70, 110, 170), (20, 70, 110)),
+            ("Garden", (120, 160, 200), (40, 110, 50)),
+            ("Wave", (200, 120, 90), (10, 50, 90))], sizes, strict=True):
         artwork = make_artwork(painting(*size, sky, sea), filename=f"{title.lower()}.jpg",
                                title=title)
         shown.append(upload_now(artwork))
@@ -124,8 +136,8 @@ def test_gallery_cards_keep_each_pictures_shape_and_open_in_a_lightbox(
 
 
 def test_matte_picker_from_the_card_and_from_the_selection(
-        live_server, curator, gallery, fake_tv, page):
-    harbour, garden, wave = gallery
+        live_server, curator, framed_gallery, fake_tv, page):
+    harbour, garden, wave = framed_gallery
     page.set_viewport_size(WIDE)
     log_in(page, live_server.url, curator, next_path=GALLERY)
 

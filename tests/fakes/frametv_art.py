@@ -21,6 +21,12 @@ from typing import Any
 
 MY_PHOTOS = "MY-C0002"
 API_VERSION = "4.3.4.0"
+API_VERSION_2025 = "5.0.1.0"
+# A Frame puts a matte only around a picture of exactly its panel's size (docs/mattes.md).
+PANEL = (3840, 2160)
+# Mattes a real set takes with a picture, then fails to show it with ("Unexpected
+# error 40000"): xchwarze/samsung-tv-ws-api#133, TheFab21/ha-samsungtv-smart#243.
+MATTES_THAT_FAIL = {"modernthin_black", "modern_apricot"}
 MATTE_TYPES = [
     "none", "modernthin", "modern", "modernwide", "flexible",
     "panoramic", "triptych", "mix", "squares", "shadowbox",
@@ -51,6 +57,8 @@ class FakePhoto:
     portrait_matte_id: str = "none"
     image_date: str = ""
     file_type: str = "jpg"
+    # Taken with a matte that makes the set fail to show it (error 40000 on screen).
+    fails_to_show: bool = False
 
 
 @dataclass
@@ -95,6 +103,10 @@ def image_size(data: bytes) -> tuple[int, int]:
             return width, height
         i += 2 + int.from_bytes(data[i + 2 : i + 4], "big")
     return 0, 0
+
+
+def shape_of(width: int, height: int) -> str:
+    return "portrait" if height > width else "square" if height == width else "landscape"
 
 
 def _valid_matte(matte_id: Any) -> bool:
@@ -154,6 +166,13 @@ class FakeArtApp:
         # Pictures My Photos holds before send_image answers -11 (INSUFFICIENT_SPACE).
         self.capacity: int | None = None
         self.d2d_accept_timeout = 30.0
+        # Matte behaviour of real sets: a matte only around a panel-sized picture (else
+        # -7, "This image doesn't support Matte"); (matte, shape) pairs this set refuses
+        # with -7; and 2025 firmware (Art API 5), which takes a matte only with the
+        # upload and answers change_matte -9.
+        self.mattes_need_panel_size = True
+        self.refused_mattes: set[tuple[str, str]] = set()
+        self.firmware_2025 = False
         # What the art app received.
         self.requests: list[str] = []
         self.select_calls: list[dict[str, Any]] = []
@@ -288,7 +307,8 @@ class FakeArtApp:
 
     # -- requests ----------------------------------------------------------------
     async def _on_api_version(self, client, request, raw):
-        await self._reply(client, request, "api_version", version=API_VERSION)
+        version = API_VERSION_2025 if self.firmware_2025 else API_VERSION
+        await self._reply(client, request, "api_version", version=version)
 
     async def _on_get_device_info(self, client, request, raw):
         await self._reply(
@@ -362,10 +382,25 @@ class FakeArtApp:
             matte_color_list=json.dumps([{"color": c} for c in MATTE_COLORS], indent=2),
         )
 
+    def _matte_refused(self, width: int, height: int, matte_id: Any, portrait: Any) -> bool:
+        """Whether this set will not frame a picture of this size with these mattes."""
+        shape = shape_of(width, height)
+        shown = portrait if shape == "portrait" else matte_id
+        if shown == "none":
+            return False
+        if self.mattes_need_panel_size and (width, height) not in (PANEL, PANEL[::-1]):
+            return True
+        return (shown, shape) in self.refused_mattes
+
     async def _on_change_matte(self, client, request, raw):
+        if self.firmware_2025:
+            await self._error(client, request, raw, "-9")  # a matte only with the upload
+            return
         photo = self._art.photos.get(self._own_id(request.get("content_id")))
         portrait = request.get("portrait_matte_id", request.get("matte_id"))
-        if photo is None or not _valid_matte(request.get("matte_id")) or not _valid_matte(portrait):
+        if (photo is None or not _valid_matte(request.get("matte_id"))
+                or not _valid_matte(portrait)
+                or self._matte_refused(photo.width, photo.height, request["matte_id"], portrait)):
             await self._error(client, request, raw, "-7")
             return
         photo.matte_id, photo.portrait_matte_id = request["matte_id"], portrait
@@ -491,9 +526,19 @@ class FakeArtApp:
             writer.transport.abort()
         if data is None:
             return  # a failed transfer: the real TV says nothing at all
+        width, height = image_size(data)
+        if self._matte_refused(width, height, upload.matte_id, upload.portrait_matte_id):
+            await self._d2d(upload.client, {
+                "event": "error", "request_id": upload.request_id, "error_code": "-7",
+                "request_data": json.dumps({"request": "send_image"}),
+                "target_client_id": upload.client.id,
+            })
+            return
+        shown = upload.portrait_matte_id if height > width else upload.matte_id
         content_id = self._store(
             data, matte_id=upload.matte_id, portrait_matte_id=upload.portrait_matte_id,
             image_date=upload.image_date, file_type=upload.file_type,
+            fails_to_show=shown in MATTES_THAT_FAIL,
         )
         if self.lose_confirmation:
             return

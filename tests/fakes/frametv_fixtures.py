@@ -68,3 +68,9 @@ def make_jpeg() -> Callable[..., bytes]:
 @pytest.fixture
 def jpeg() -> bytes:
     return _make_jpeg(320, 200)
+
+
+@pytest.fixture
+def panel_jpeg() -> bytes:
+    """A picture at the Frame's panel size: the only size real sets put a matte around."""
+    return _make_jpeg(3840, 2160)
