@@ -132,7 +132,7 @@ def artwork_image_prepare(
         framing=chosen,
         crop=crop,
         chooser=smartcrop.choose if chosen == Framing.FILL and crop is None else None,
-        panel=PANEL,
+        max_size=PANEL,
         fit_colour=fit_colour(artwork),
     )
     if chosen == Framing.FILL and box is None:
