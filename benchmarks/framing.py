@@ -101,6 +101,12 @@ def _photo(name: str, width: int) -> Image.Image:
     return img.resize((width, round(img.height * width / img.width)), Image.Resampling.LANCZOS)
 
 
+def _texture(name: str):
+    from skimage import data
+
+    return getattr(data, name)()
+
+
 def _paste_astronaut(img: Image.Image, at: tuple[int, int], scale: float) -> Box:
     patch, (fx, fy, fw, fh) = _astronaut(scale)
     img.paste(patch, at)
@@ -147,6 +153,19 @@ def cases() -> list[Case]:
     face = _paste_astronaut(img, (300, 1300), 1.9)
     _paste(img, _photo("rocket", 500), (40, 40))
     out.append(Case("9:16 portrait, a face low and a photo high", img, [face], [face]))
+
+    # Where what stands out is not what matters: busy texture or a bright photo
+    # away from the face.
+    img = _ground((1500, 1000), rng)
+    face = _paste_astronaut(img, (300, 0), 1.3)
+    texture = Image.fromarray(_texture("brick")).convert("RGB").resize((1500, 480))
+    img.paste(texture, (0, 520))
+    out.append(Case("3:2, a face at the top, bricks below", img, [face], [face]))
+
+    img = _ground((1080, 1920), rng)
+    face = _paste_astronaut(img, (280, 40), 2.0)
+    _paste(img, _photo("chelsea", 1000), (40, 1200))
+    out.append(Case("9:16 portrait, a face high and a cat low", img, [face], [face]))
 
     img = _ground((1500, 1000), rng)
     subject = _paste(img, _photo("chelsea", 520), (940, 10))

@@ -26,8 +26,8 @@ from docentsite.artwork.imaging import largest_box
 
 Box = tuple[int, int, int, int]
 
-#: The long side faces are looked for at (a face a twentieth of the short side is found).
-FACE_SIZE = 640
+#: The long side faces are looked for at (a face of a 25th of the short side is found).
+FACE_SIZE = 800
 #: The long side the saliency map is made at.
 SALIENCY_SIZE = 256
 # Room kept around a face, in face heights: a head needs its hair and chin.
@@ -75,11 +75,11 @@ def faces(img: Image.Image) -> list[Box]:
     smallest = max(20, round(min(gray.shape) * 0.04))
     frontal, profile = _cascades()
     found = [tuple(b) for b in frontal.detectMultiScale(
-        gray, scaleFactor=1.15, minNeighbors=6, minSize=(smallest, smallest))]
+        gray, scaleFactor=1.1, minNeighbors=5, minSize=(smallest, smallest))]
     found += [tuple(b) for b in profile.detectMultiScale(
-        gray, scaleFactor=1.15, minNeighbors=6, minSize=(smallest, smallest))]
+        gray, scaleFactor=1.1, minNeighbors=6, minSize=(smallest, smallest))]
     mirrored = profile.detectMultiScale(
-        np.ascontiguousarray(gray[:, ::-1]), scaleFactor=1.15, minNeighbors=6,
+        np.ascontiguousarray(gray[:, ::-1]), scaleFactor=1.1, minNeighbors=6,
         minSize=(smallest, smallest))
     found += [(gray.shape[1] - x - w, y, w, h) for x, y, w, h in mirrored]
     kept: list[Box] = []
@@ -125,7 +125,7 @@ def _slide(img: Image.Image, *, use_faces: bool, use_saliency: bool) -> Box:
         prefix = np.concatenate([[0.0], np.cumsum(weights)])
         kept = prefix[offsets + window] - prefix[offsets]
         # Nearer the centre wins a tie (a plain picture is cropped in the middle).
-        kept = kept - np.abs(offsets - span / 2) / span * 1e-6
+        kept = kept - np.abs(offsets - span / 2) / span * 1e-4
         kept[~allowed] = -np.inf
         best = int(np.argmax(kept))
     elif found and allowed.any():
@@ -177,7 +177,7 @@ def _faces_extent(found: list[Box], *, allowed_offsets: np.ndarray, horizontal: 
 def _saliency_profile(img: Image.Image, found: list[Box], *, horizontal: bool) -> np.ndarray:
     """What stands out, summed across the slide: one weight per pixel along it."""
     sal = saliency(img)
-    sal = cv2.resize(sal, img.size, interpolation=cv2.INTER_LINEAR)
+    sal = cv2.resize(sal, img.size, interpolation=cv2.INTER_LINEAR).astype(np.float64)
     total = float(sal.sum()) or 1.0
     sal /= total
     if found:
