@@ -297,3 +297,24 @@ def test_a_crop_box_is_cleaned_as_the_original_docent_stores_it():
                 None):
         with pytest.raises(framing.FramingRejected):
             framing.crop_box_clean(bad, width=2000, height=1000)
+
+
+@pytest.mark.django_db
+def test_the_upload_route_takes_a_framing_and_refuses_an_unknown_one(admin_client, queued):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    queued("pipeline")
+
+    def upload(size, **fields):
+        return admin_client.post("/api/artwork/upload", {
+            "file": SimpleUploadedFile("sea.jpg", plain(size)), **fields})
+
+    fitted = upload((300, 200), framing="fit")
+    refused = upload((300, 201), framing="stretch")
+    left = upload((300, 202))
+
+    assert fitted.status_code == 201
+    assert Artwork.objects.get(pk=fitted.json()["id"]).framing == Framing.FIT
+    assert refused.status_code == 422 and "fill, fit, as_is" in refused.json()["detail"]
+    assert Artwork.objects.get(pk=left.json()["id"]).framing is None
+    assert Artwork.objects.count() == 2

@@ -50,8 +50,10 @@ def artwork_create(
     analyze: bool | None = None,
     user=None,
     original_sha256: str = "",
+    framing: str | None = None,
 ) -> Artwork:
-    """Keep an incoming picture on disk and record it, waiting to be prepared."""
+    """Keep an incoming picture on disk and record it, waiting to be prepared.
+    ``framing`` (fill, fit, as_is): None leaves it to its TVs and the defaults."""
     if analyze is None:
         analyze = analyze_by_default()
     filename = clip_filename(filename, Artwork._meta.get_field("original_filename").max_length)
@@ -60,6 +62,7 @@ def artwork_create(
         source=source,
         original_filename=filename,
         original_sha256=original_sha256,
+        framing=framing or None,
         analysis_status=AnalysisStatus.PENDING if analyze else AnalysisStatus.NONE,
         created_by=user if user is not None and user.is_authenticated else None,
     )
@@ -227,7 +230,8 @@ def artwork_start_pipeline(*, artwork: Artwork) -> None:
     transaction.on_commit(lambda: tasks.pipeline(artwork.pk).delay())
 
 
-def artwork_upload_files(*, files, analyze: bool | None, user, tvs=None) -> list[Artwork]:
+def artwork_upload_files(*, files, analyze: bool | None, user, tvs=None,
+                         framing: str | None = None) -> list[Artwork]:
     """The "Upload artwork" page: keep each file, place it on the TVs chosen (default:
     the default TV, if there is one) and start its pipeline."""
     from docentsite.artwork.tvs import tvs_for_new_work
@@ -238,7 +242,7 @@ def artwork_upload_files(*, files, analyze: bool | None, user, tvs=None) -> list
         for upload in files:
             artwork = artwork_create(
                 fileobj=upload, filename=upload.name, analyze=analyze, user=user,
-                original_sha256=upload_digest(upload),
+                original_sha256=upload_digest(upload), framing=framing,
             )
             placements.artwork_place(artworks=[artwork], tvs_wanted=chosen)
             artwork_start_pipeline(artwork=artwork)
