@@ -215,9 +215,10 @@ def test_the_framing_comes_from_the_picture_then_its_tv_then_its_source_then_the
 
 
 @pytest.mark.django_db
-def test_a_fitted_picture_sits_on_its_tvs_matte_colour(make_artwork, settings):
+def test_a_fitted_portrait_sits_on_its_tvs_portrait_matte_colour(make_artwork, settings):
     settings.FRAMING_DEFAULT = "fit"
-    tv = TV.objects.create(name="Hall", host="192.0.2.8", matte="shadowbox_navy")
+    tv = TV.objects.create(name="Hall", host="192.0.2.8", matte="shadowbox_polar",
+                           portrait_matte="shadowbox_navy")
     artwork = make_artwork(marked((1080, 1920), (0, 0, 1080, 1920)), prepare=False)
     Placement.objects.create(artwork=artwork, tv=tv)
 
@@ -262,6 +263,9 @@ def test_a_box_outside_the_picture_or_no_original_changes_nothing(make_artwork, 
     with pytest.raises(framing.FramingRejected, match="goes outside the picture"):
         framing.artwork_reframe(artwork=artwork, crop_box={"x": 2000, "y": 0, "w": 1600,
                                                            "h": 900})
+    with pytest.raises(framing.FramingRejected, match="needs a 16:9 crop box, not 1000x1000"):
+        framing.artwork_reframe(artwork=artwork, crop_box={"x": 0, "y": 0, "w": 1000,
+                                                           "h": 1000})
     with pytest.raises(framing.FramingRejected, match="not a framing"):
         framing.artwork_reframe(artwork=artwork, framing="stretch")
     os.remove(artwork.original.path)

@@ -88,15 +88,15 @@ def _tv_framing(artwork: Artwork) -> str | None:
     return tv.framing if tv else None
 
 
-def fit_colour(artwork: Artwork) -> tuple[int, int, int]:
-    """The ground a fitted picture sits on: the colour of its first TV's matte for its
-    shape when Docent knows it, else FRAMING_FIT_COLOUR."""
+def fit_colour(artwork: Artwork, *, width: int, height: int) -> tuple[int, int, int]:
+    """The ground a fitted picture of ``width`` x ``height`` sits on: the colour of its
+    first TV's matte for that shape when Docent knows it, else FRAMING_FIT_COLOUR."""
     tv = None
     if artwork.pk is not None:
         tv = TV.objects.filter(placements__artwork=artwork).order_by("-from_env", "pk").first()
     swatch = settings.FRAMING_FIT_COLOUR
     if tv is not None:
-        matte_id = tv.matte_for(artwork.original_width, artwork.original_height)
+        matte_id = tv.matte_for(width, height)
         known = COLOURS.get(matte_id.partition("_")[2])
         if matte_id != "none" and known:
             swatch = known[1]
@@ -121,8 +121,9 @@ def artwork_image_prepare(
     chosen = framing or framing_for(artwork=artwork, width=width, height=height)
     box = crop_box if crop_box is not None else artwork.crop_box
     if box is not None:
-        box = crop_box_clean(box, width=width, height=height,
-                             source=None if crop_box is not None else box.get("source"))
+        box = crop_box_clean(box, width=width, height=height)
+    if crop_box is not None and chosen == Framing.FILL:
+        _check_16_9(box)
     crop = (box["x"], box["y"], box["w"], box["h"]) if box and chosen == Framing.FILL else None
     prepared = imaging.prepare(
         artwork.original.path,
@@ -133,7 +134,7 @@ def artwork_image_prepare(
         crop=crop,
         chooser=smartcrop.choose if chosen == Framing.FILL and crop is None else None,
         max_size=PANEL,
-        fit_colour=fit_colour(artwork),
+        fit_colour=fit_colour(artwork, width=width, height=height),
     )
     if chosen == Framing.FILL and box is None:
         box = crop_box_clean(dict(zip("xywh", prepared.crop, strict=True)), width=width,
@@ -184,6 +185,13 @@ def artwork_crop_suggestion(*, artwork: Artwork) -> dict:
     box = imaging.choose_crop(artwork.original.path, chooser=smartcrop.choose)
     return crop_box_clean(dict(zip("xywh", box, strict=True)), width=width, height=height,
                           source=CropSource.SMARTCROP)
+
+
+def _check_16_9(box: dict) -> None:
+    # Whole pixels cannot always make 16:9 exactly; 2 % off is a box meant as 16:9.
+    w, h = box["w"], box["h"]
+    if abs(w * 9 - h * 16) > max(16, 0.02 * w * 9):
+        raise FramingRejected(f"Fill needs a 16:9 crop box, not {w}x{h}")
 
 
 def _store(artwork: Artwork, framed: Framed) -> None:
