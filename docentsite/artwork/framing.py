@@ -20,7 +20,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
-from docentsite.artwork import imaging, smartcrop
+from docentsite.artwork import imaging
 from docentsite.artwork.errors import Rejected
 from docentsite.artwork.mattes import COLOURS
 from docentsite.artwork.models import TV, Artwork, CropSource, Framing, Status
@@ -125,6 +125,11 @@ def artwork_image_prepare(
     if crop_box is not None and chosen == Framing.FILL:
         _check_16_9(box)
     crop = (box["x"], box["y"], box["w"], box["h"]) if box and chosen == Framing.FILL else None
+    chooser = None
+    if chosen == Framing.FILL and crop is None:
+        from docentsite.artwork import smartcrop  # OpenCV: loaded by the workers that crop
+
+        chooser = smartcrop.choose
     prepared = imaging.prepare(
         artwork.original.path,
         quality=settings.JPEG_QUALITY,
@@ -132,7 +137,7 @@ def artwork_image_prepare(
         max_decode_bytes=settings.IMAGE_MEMORY_LIMIT_MB * 2**20,
         framing=chosen,
         crop=crop,
-        chooser=smartcrop.choose if chosen == Framing.FILL and crop is None else None,
+        chooser=chooser,
         max_size=PANEL,
         fit_colour=fit_colour(artwork, width=width, height=height),
     )
@@ -181,6 +186,8 @@ def artwork_crop_suggestion(*, artwork: Artwork) -> dict:
     editor from (the artwork is not changed)."""
     if not artwork.original:
         raise FramingRejected(f"{artwork}: Docent does not have the original of this picture")
+    from docentsite.artwork import smartcrop
+
     width, height = imaging.upright_size(artwork.original.path)
     box = imaging.choose_crop(artwork.original.path, chooser=smartcrop.choose)
     return crop_box_clean(dict(zip("xywh", box, strict=True)), width=width, height=height,
