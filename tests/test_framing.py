@@ -1,4 +1,5 @@
 import io
+import json
 import os
 
 import pytest
@@ -342,3 +343,38 @@ def test_the_upload_route_takes_a_framing_and_refuses_an_unknown_one(admin_clien
     assert refused.status_code == 422 and "fill, fit, as_is" in refused.json()["detail"]
     assert Artwork.objects.get(pk=left.json()["id"]).framing is None
     assert Artwork.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_the_vision_model_gives_a_second_opinion_on_the_crop(make_artwork, settings,
+                                                             fake_anthropic):
+    settings.FRAMING_DEFAULT = "as_is"
+    artwork = make_artwork(plain((3000, 2000)))
+    settings.AI_PROVIDER, settings.ANTHROPIC_API_KEY = "anthropic", "test-key"
+    fake_anthropic.description = {"subject": [0.4, 0.7, 0.6, 0.95]}
+
+    box = framing.artwork_crop_second_opinion(artwork=artwork)
+
+    # The largest 16:9 box, as low as the subject near the bottom wants it.
+    assert box == {"x": 0, "y": 312, "w": 3000, "h": 1688, "source": "claude"}
+    [asked] = fake_anthropic.requests
+    assert asked.image and asked.image_size == (1080, 720)
+    assert "subject" in json.dumps(asked.body)
+
+
+@pytest.mark.django_db
+def test_no_second_opinion_without_a_model_or_a_usable_answer(make_artwork, settings,
+                                                              fake_anthropic):
+    settings.FRAMING_DEFAULT = "as_is"
+    artwork = make_artwork(plain((3000, 2000)))
+    settings.AI_PROVIDER = "none"
+
+    assert framing.artwork_crop_second_opinion(artwork=artwork) is None
+    assert fake_anthropic.requests == []
+
+    settings.AI_PROVIDER, settings.ANTHROPIC_API_KEY = "anthropic", "test-key"
+    for answer in ({"subject": "the sea"}, {"subject": [0.5, 0.5, 0.5, 0.9]}):
+        fake_anthropic.description = answer
+        assert framing.artwork_crop_second_opinion(artwork=artwork) is None
+    fake_anthropic.mode = "server_error"
+    assert framing.artwork_crop_second_opinion(artwork=artwork) is None

@@ -194,6 +194,36 @@ def artwork_crop_suggestion(*, artwork: Artwork) -> dict:
                           source=CropSource.SMARTCROP)
 
 
+def artwork_crop_second_opinion(*, artwork: Artwork) -> dict | None:
+    """The vision model's own 16:9 box for ``artwork``'s original (the largest 16:9 box,
+    centred on the subject the model sees), a second opinion beside smart crop's for
+    the crop editor; None when no vision model is set or it gives no usable answer
+    (never an error: cropping does not wait on a model)."""
+    from docentsite.artwork import vision
+
+    if not artwork.original:
+        return None
+    try:
+        config = vision.from_settings()
+    except vision.VisionNotConfigured:
+        return None
+    width, height = imaging.upright_size(artwork.original.path)
+    # The whole original, small: the vision copy shows the framed picture.
+    whole = imaging.prepare(artwork.original.path, max_size=imaging.VISION_SIZE,
+                            quality=imaging.COPY_QUALITY,
+                            max_decode_bytes=settings.IMAGE_MEMORY_LIMIT_MB * 2**20)
+    try:
+        left, top, right, bottom = vision.subject_box(whole.jpeg, config=config)
+    except vision.VisionError as exc:
+        logger.info("No second opinion on the crop of artwork %s: %s", artwork.pk, exc)
+        return None
+    w, h = imaging.largest_box((width, height))
+    x = min(max(round((left + right) / 2 * width - w / 2), 0), width - w)
+    y = min(max(round((top + bottom) / 2 * height - h / 2), 0), height - h)
+    return crop_box_clean({"x": x, "y": y, "w": w, "h": h}, width=width, height=height,
+                          source=vision.provider_tag(config))
+
+
 def _check_16_9(box: dict) -> None:
     # Whole pixels cannot always make 16:9 exactly; 2 % off is a box meant as 16:9.
     w, h = box["w"], box["h"]

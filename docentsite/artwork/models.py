@@ -57,7 +57,8 @@ class Framing(models.TextChoices):
 
 class CropSource(models.TextChoices):
     """Who chose a crop box: the words the original Docent writes in its `source`
-    ("google" there is Google Vision's crop hint; Docent keeps any such word it adopts)."""
+    ("google" there is Google Vision's crop hint; Docent keeps any such word it adopts).
+    A vision model's second opinion says its provider: "claude" or "openai"."""
 
     SMARTCROP = "smartcrop", "Smart crop"
     MANUAL = "manual", "Chosen by hand"
