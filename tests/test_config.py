@@ -43,6 +43,24 @@ def test_choice_lists_what_is_allowed(monkeypatch):
         config.choice("AI_PROVIDER", "none", ("anthropic", "openai", "none"))
 
 
+def test_a_mapping_reads_key_value_pairs_and_names_a_bad_one(monkeypatch):
+    framings = ("fill", "fit", "as_is")
+    monkeypatch.setenv("FRAMING_BY_SOURCE", "upload=as_is, plex = FILL")
+    assert config.mapping("FRAMING_BY_SOURCE", choices=framings) == {
+        "upload": "as_is", "plex": "fill"}
+    monkeypatch.setenv("FRAMING_BY_SOURCE", "plex=stretch")
+    with pytest.raises(ImproperlyConfigured, match="FRAMING_BY_SOURCE.*'plex=stretch'"):
+        config.mapping("FRAMING_BY_SOURCE", choices=framings)
+
+
+def test_a_colour_is_hex(monkeypatch):
+    monkeypatch.setenv("FRAMING_FIT_COLOUR", "#1F2A48")
+    assert config.colour("FRAMING_FIT_COLOUR", "#f4f4f1") == "#1f2a48"
+    monkeypatch.setenv("FRAMING_FIT_COLOUR", "navy")
+    with pytest.raises(ImproperlyConfigured, match="FRAMING_FIT_COLOUR must be a colour"):
+        config.colour("FRAMING_FIT_COLOUR", "#f4f4f1")
+
+
 def test_url_must_have_a_scheme(monkeypatch):
     monkeypatch.setenv("PLEX_URL", "192.168.1.10:32400")
     with pytest.raises(ImproperlyConfigured, match="PLEX_URL must be a URL"):

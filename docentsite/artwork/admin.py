@@ -314,6 +314,7 @@ class ArtworkAdmin(admin.ModelAdmin):
             created = services.artwork_upload_files(
                 files=form.cleaned_data["files"], analyze=form.cleaned_data["analyze"],
                 user=request.user, tvs=form.cleaned_data.get("tvs"),
+                framing=form.cleaned_data.get("framing") or None,
             )
             self.message_user(request, f"{len(created)} picture(s) queued for the TV. "
                               "Their status updates here as they are prepared and uploaded.")

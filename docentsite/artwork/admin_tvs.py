@@ -31,7 +31,7 @@ ROOM = ("capacity", "make_room")
 class TVForm(forms.ModelForm):
     class Meta:
         model = TV
-        fields = ("name", "host", "port", "matte", "portrait_matte", "enabled", *ROOM)
+        fields = ("name", "host", "port", "matte", "portrait_matte", "framing", "enabled", *ROOM)
 
     def clean_name(self):
         # tv_get finds TVs by name whatever the case: two may not differ by case alone.
@@ -96,7 +96,8 @@ class TVAdmin(admin.ModelAdmin):
     change_form_template = "admin/artwork/tv/change_form.html"
 
     def get_fieldsets(self, request, obj=None):
-        where = {"fields": ("name", "host", "port", "matte", "portrait_matte", "enabled")}
+        where = {"fields": ("name", "host", "port", "matte", "portrait_matte", "framing",
+                            "enabled")}
         if obj is not None and obj.from_env:
             where["description"] = (
                 "This TV is set in .env (TV_NAME, TV_HOST, TV_PORT, TV_MATTE): change its name, "

@@ -6,7 +6,7 @@ from ninja.responses import Status
 
 from docentsite.artwork import placements, services, tvs
 from docentsite.artwork.errors import DocentError, Rejected
-from docentsite.artwork.models import Artwork
+from docentsite.artwork.models import Artwork, Framing
 from docentsite.artwork.schemas import ArtworkOut, DuplicateOut, Message, UploadOut
 from docentsite.permissions import api_requires
 
@@ -37,11 +37,16 @@ def artwork_list(request, status: str | None = None, source: str | None = None,
                        422: Message})
 @api_requires("artwork.add_artwork")
 def artwork_upload(request, file: File[UploadedFile], analyze: Form[bool | None] = None,
-                   allow_duplicate: Form[bool] = False, tvs: Form[list[str]] = None):
+                   allow_duplicate: Form[bool] = False, tvs: Form[list[str]] = None,
+                   framing: Form[str | None] = None):
     """One picture of the upload page (it sends one request per file, to show progress).
 
     `tvs` (repeated): the TVs it goes to, by name or id (GET /api/tvs); none: the default TV.
+    `framing`: fill, fit or as_is; none: the TV's or the default.
     """
+    if framing and framing not in Framing.values:
+        return Status(422, {"detail": f"framing is one of {', '.join(Framing.values)}, "
+                                      f"not {framing!r}."})
     limit = settings.UPLOAD_MAX_MB
     if file.size > limit * 1024 * 1024:
         return Status(413, {"detail": f"{file.name} is {file.size / 1024 / 1024:.1f} MB; "
@@ -57,7 +62,7 @@ def artwork_upload(request, file: File[UploadedFile], analyze: Form[bool | None]
             return Status(409, {"detail": f"Already in the library as “{existing}”.",
                                 "id": existing.pk, "title": str(existing)})
     [artwork] = services.artwork_upload_files(files=[file], analyze=analyze, user=request.user,
-                                              tvs=tvs or None)
+                                              tvs=tvs or None, framing=framing or None)
     return Status(201, {"id": artwork.pk, "title": str(artwork),
                         "detail": "Queued for the TV."})
 

@@ -3,7 +3,7 @@ from django.conf import settings
 
 from docentsite.artwork import services
 from docentsite.artwork.errors import Rejected
-from docentsite.artwork.models import TV, Collection
+from docentsite.artwork.models import TV, Collection, Framing
 from docentsite.artwork.tvs import tvs_for_new_work
 
 
@@ -38,6 +38,12 @@ class UploadForm(forms.Form):
         label="Send to", queryset=TV.objects.none(), widget=forms.CheckboxSelectMultiple,
         error_messages={"required": "Choose at least one TV."},
         help_text="The TVs the pictures go to.",
+    )
+    framing = forms.ChoiceField(
+        label="Framing", required=False,
+        choices=[("", "As the TV or the default says"), *Framing.choices],
+        help_text="Fill crops to 16:9 around what matters; fit shows the whole picture on "
+                  "a matte colour; by default portrait pictures are fitted.",
     )
 
     def __init__(self, *args, **kwargs):

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from docentsite.artwork import heartbeat, imaging, metafile, placements, vision
+from docentsite.artwork import framing, heartbeat, imaging, metafile, placements, vision
 from docentsite.artwork.fitting import clip, clip_filename, fitted
 from docentsite.artwork.models import (
     TV,
@@ -50,8 +50,10 @@ def artwork_create(
     analyze: bool | None = None,
     user=None,
     original_sha256: str = "",
+    framing: str | None = None,
 ) -> Artwork:
-    """Keep an incoming picture on disk and record it, waiting to be prepared."""
+    """Keep an incoming picture on disk and record it, waiting to be prepared.
+    ``framing`` (fill, fit, as_is): None leaves it to its TVs and the defaults."""
     if analyze is None:
         analyze = analyze_by_default()
     filename = clip_filename(filename, Artwork._meta.get_field("original_filename").max_length)
@@ -60,6 +62,7 @@ def artwork_create(
         source=source,
         original_filename=filename,
         original_sha256=original_sha256,
+        framing=framing or None,
         analysis_status=AnalysisStatus.PENDING if analyze else AnalysisStatus.NONE,
         created_by=user if user is not None and user.is_authenticated else None,
     )
@@ -69,18 +72,14 @@ def artwork_create(
 
 
 def artwork_prepare(*, artwork_id: int) -> Artwork:
-    """Turn the kept original into the TV-ready JPEG. Skips work already done."""
+    """Turn the kept original into the TV-ready JPEG, framed (framing.py). Skips work
+    already done. The original stays, so the picture can be framed again later."""
     artwork = Artwork.objects.get(pk=artwork_id)
     if artwork.status != Status.PENDING:
         return artwork
     _progress(artwork, "preparing")
     try:
-        prepared = imaging.prepare(
-            artwork.original.path,
-            quality=settings.JPEG_QUALITY,
-            copies=imaging.COPIES,
-            max_decode_bytes=settings.IMAGE_MEMORY_LIMIT_MB * 2**20,
-        )
+        framed = framing.artwork_image_prepare(artwork=artwork)
     except imaging.ImageRejected as exc:
         # Nothing will ever read the file again: a retry of a source's import fetches
         # it anew, and an upload is uploaded again.
@@ -88,6 +87,7 @@ def artwork_prepare(*, artwork_id: int) -> Artwork:
         Artwork.objects.filter(pk=artwork.pk).update(original="")
         _fail(artwork, exc)
         raise
+    prepared = framed.prepared
     name = f"{prepared.sha256[:16]}.jpg"
     artwork.image.save(name, ContentFile(prepared.jpeg), save=False)
     artwork.thumbnail.save(name, ContentFile(prepared.copies["thumbnail"]), save=False)
@@ -102,13 +102,14 @@ def artwork_prepare(*, artwork_id: int) -> Artwork:
         height=prepared.height,
         bytes=len(prepared.jpeg),
         sha256=prepared.sha256,
+        framing=framed.framing,
+        crop_box=framed.crop_box,
+        original_width=prepared.source_size[0],
+        original_height=prepared.source_size[1],
         last_error="",
         updated_at=timezone.now(),
     )
-    if claimed:
-        artwork.original.delete(save=False)
-        Artwork.objects.filter(pk=artwork.pk).update(original="")
-    else:
+    if not claimed:
         artwork.image.delete(save=False)
         artwork.thumbnail.delete(save=False)
         artwork.vision.delete(save=False)
@@ -229,7 +230,8 @@ def artwork_start_pipeline(*, artwork: Artwork) -> None:
     transaction.on_commit(lambda: tasks.pipeline(artwork.pk).delay())
 
 
-def artwork_upload_files(*, files, analyze: bool | None, user, tvs=None) -> list[Artwork]:
+def artwork_upload_files(*, files, analyze: bool | None, user, tvs=None,
+                         framing: str | None = None) -> list[Artwork]:
     """The "Upload artwork" page: keep each file, place it on the TVs chosen (default:
     the default TV, if there is one) and start its pipeline."""
     from docentsite.artwork.tvs import tvs_for_new_work
@@ -240,7 +242,7 @@ def artwork_upload_files(*, files, analyze: bool | None, user, tvs=None) -> list
         for upload in files:
             artwork = artwork_create(
                 fileobj=upload, filename=upload.name, analyze=analyze, user=user,
-                original_sha256=upload_digest(upload),
+                original_sha256=upload_digest(upload), framing=framing,
             )
             placements.artwork_place(artworks=[artwork], tvs_wanted=chosen)
             artwork_start_pipeline(artwork=artwork)

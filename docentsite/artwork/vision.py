@@ -37,6 +37,13 @@ Answer with one JSON object and nothing else (no code fence, no commentary), wit
 "description": one or two sentences for someone looking at the picture;
 "confidence": "high", "medium" or "low", for how sure you are of the title and artist."""
 
+SUBJECT_PROMPT = """Where is the subject of this picture: what a person framing it would keep
+(every face, if there are people)?
+
+Answer with one JSON object and nothing else (no code fence, no commentary):
+{"subject": [left, top, right, bottom]}, the smallest box around the subject, each a
+fraction of the picture's width or height from its top left corner (0 to 1)."""
+
 #: A server asking us to wait longer than this is not retried here: the caller
 #: gets a transient error and tries again later.
 MAX_RETRY_WAIT = 10.0
@@ -103,6 +110,42 @@ def describe(jpeg: bytes, *, config: VisionConfig) -> dict:
     return meta
 
 
+def provider_tag(config: VisionConfig) -> str:
+    """The provider's word in artwork_meta.json: "claude" or "openai"."""
+    return _PROVIDER_TAG[config.provider]
+
+
+def subject_box(jpeg: bytes, *, config: VisionConfig) -> tuple[float, float, float, float]:
+    """Where the model sees the picture's subject: (left, top, right, bottom), fractions
+    of its width and height. Raises VisionError as describe() does, and for an answer
+    without a box."""
+    _check(config)
+    text = _answer(base64.b64encode(jpeg).decode("ascii"), config, prompt=SUBJECT_PROMPT)
+    return parse_subject(text)
+
+
+def parse_subject(text: str) -> tuple[float, float, float, float]:
+    """The subject box in a model's answer: the last JSON object with a "subject"."""
+    decoder = json.JSONDecoder()
+    found, start = None, (text or "").find("{")
+    while start != -1:
+        try:
+            value, end = decoder.raw_decode(text, start)
+        except json.JSONDecodeError:
+            start = text.find("{", start + 1)
+            continue
+        if isinstance(value, dict) and "subject" in value:
+            found = value["subject"]
+        start = text.find("{", end)
+    try:
+        left, top, right, bottom = (min(max(float(v), 0.0), 1.0) for v in found)
+    except (TypeError, ValueError):
+        raise _unreadable("it holds no subject box", text) from None
+    if right <= left or bottom <= top:
+        raise _unreadable("its subject box is empty", text)
+    return left, top, right, bottom
+
+
 def _check(config: VisionConfig) -> None:
     if config.provider not in _VENDOR:
         raise VisionNotConfigured(
@@ -117,7 +160,7 @@ def _check(config: VisionConfig) -> None:
         )
 
 
-def _answer(image_b64: str, config: VisionConfig) -> str:
+def _answer(image_b64: str, config: VisionConfig, *, prompt: str = PROMPT) -> str:
     """The model's text answer, with transient failures retried a bounded number of times."""
     # Imported here, not at the top: the SDKs take seconds to import, and every
     # process (the web, the worker, each command) loads this module.
@@ -129,7 +172,7 @@ def _answer(image_b64: str, config: VisionConfig) -> str:
     attempt = 0
     while True:
         try:
-            return ask(image_b64, config)
+            return ask(image_b64, config, prompt)
         except (anthropic.AnthropicError, openai.OpenAIError) as exc:
             error = _vision_error(exc, vendor, config)
             wait = _retry_wait(exc, attempt)
@@ -142,7 +185,7 @@ def _answer(image_b64: str, config: VisionConfig) -> str:
         attempt += 1
 
 
-def _ask_claude(image_b64: str, config: VisionConfig) -> str:
+def _ask_claude(image_b64: str, config: VisionConfig, prompt: str = PROMPT) -> str:
     import anthropic
 
     with anthropic.Anthropic(
@@ -157,7 +200,7 @@ def _ask_claude(image_b64: str, config: VisionConfig) -> str:
                 "content": [
                     {"type": "image", "source": {
                         "type": "base64", "media_type": "image/jpeg", "data": image_b64}},
-                    {"type": "text", "text": PROMPT},
+                    {"type": "text", "text": prompt},
                 ],
             }],
         )
@@ -166,7 +209,7 @@ def _ask_claude(image_b64: str, config: VisionConfig) -> str:
     return "".join(block.text for block in message.content if block.type == "text")
 
 
-def _ask_openai(image_b64: str, config: VisionConfig) -> str:
+def _ask_openai(image_b64: str, config: VisionConfig, prompt: str = PROMPT) -> str:
     import openai
 
     with openai.OpenAI(
@@ -180,7 +223,7 @@ def _ask_openai(image_b64: str, config: VisionConfig) -> str:
                 "content": [
                     {"type": "input_image", "detail": "auto",
                      "image_url": f"data:image/jpeg;base64,{image_b64}"},
-                    {"type": "input_text", "text": PROMPT},
+                    {"type": "input_text", "text": prompt},
                 ],
             }],
             max_output_tokens=2048,

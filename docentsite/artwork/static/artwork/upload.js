@@ -97,6 +97,8 @@
       body.append("file", job.file);
       const analyze = form.querySelector("#id_analyze");
       if (analyze) body.append("analyze", analyze.checked ? "true" : "false");
+      const framing = form.querySelector("#id_framing");
+      if (framing && framing.value) body.append("framing", framing.value);
       body.append("allow_duplicate", job.allowDuplicate ? "true" : "false");
       for (const tv of tvsPicked()) body.append("tvs", tv);
       job.item.show("sending", "Sending… 0 %");
