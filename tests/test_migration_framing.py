@@ -1,4 +1,4 @@
-"""The upgrade to framing (artwork 0014): pictures prepared before it are as they were."""
+"""The upgrade to framing (artwork 0015): pictures prepared before it are as they were."""
 
 import pytest
 from django.db import connection
@@ -6,8 +6,8 @@ from django.db.migrations.executor import MigrationExecutor
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.timeout(120)]
 
-BEFORE = ("artwork", "0013_artwork_source_key")
-AFTER = ("artwork", "0014_framing")
+BEFORE = ("artwork", "0014_matte_fit")
+AFTER = ("artwork", "0015_framing")
 BOX = {"x": 0, "y": 10, "w": 2000, "h": 1125, "source": "smartcrop"}
 
 

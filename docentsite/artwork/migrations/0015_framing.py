@@ -18,7 +18,7 @@ def frame_what_was_prepared(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('artwork', '0013_artwork_source_key'),
+        ('artwork', '0014_matte_fit'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
