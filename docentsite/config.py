@@ -96,6 +96,27 @@ def words(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
+def mapping(name: str, *, choices: tuple[str, ...]) -> dict[str, str]:
+    """`key=value,key=value`, every value one of ``choices``."""
+    out = {}
+    for item in words(name, []):
+        key, sep, value = (part.strip() for part in item.partition("="))
+        if not sep or not key or value.lower() not in choices:
+            raise ImproperlyConfigured(
+                f"{name} must read like key={choices[0]},other={choices[-1]} (each one of "
+                f"{', '.join(choices)}), not {item!r}.")
+        out[key] = value.lower()
+    return out
+
+
+def colour(name: str, default: str) -> str:
+    """A #rrggbb colour."""
+    value = text(name, default).strip().lower()
+    if len(value) != 7 or value[0] != "#" or any(c not in "0123456789abcdef" for c in value[1:]):
+        raise ImproperlyConfigured(f"{name} must be a colour like #f4f4f1, not {value!r}.")
+    return value
+
+
 def path(name: str, default: Path) -> Path:
     value = _raw(name)
     return Path(value).expanduser().resolve() if value else default

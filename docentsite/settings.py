@@ -148,6 +148,14 @@ TV_TIMEOUT = config.number("TV_TIMEOUT", 10, minimum=1)
 TV_UPLOAD_TIMEOUT = config.number("TV_UPLOAD_TIMEOUT", 120, minimum=5)
 JPEG_QUALITY = config.number("JPEG_QUALITY", 85, minimum=1, integer=True)
 IMAGE_MEMORY_LIMIT_MB = config.number("IMAGE_MEMORY_LIMIT_MB", 1024, minimum=64, integer=True)
+# How a picture meets the 16:9 panel when nobody chose (README "Fitting the Frame"):
+# fill crops to 16:9 around what matters, fit shows it whole on a matte colour, as_is
+# shrinks it to fit. A portrait picture is fitted rather than filled unless chosen so.
+FRAMING_DEFAULT = config.choice("FRAMING_DEFAULT", "fill", ("fill", "fit", "as_is"))
+# Per source, over FRAMING_DEFAULT: "upload=as_is,plex=fill".
+FRAMING_BY_SOURCE = config.mapping("FRAMING_BY_SOURCE", choices=("fill", "fit", "as_is"))
+# The colour around a fitted picture when its TV's matte has none Docent knows.
+FRAMING_FIT_COLOUR = config.colour("FRAMING_FIT_COLOUR", "#f4f4f1")
 if JPEG_QUALITY > 95:
     from django.core.exceptions import ImproperlyConfigured
 

@@ -78,7 +78,7 @@ def test_deleting_an_artwork_on_the_tv_is_refused(admin_client, tv, upload_now, 
     assert "“wave”: on the TV (or on its way there), so not deleted. Use the action “Remove " \
            "from TV” first" in response.content.decode()
     assert Artwork.objects.filter(pk=artwork.pk).exists()
-    assert stored(artwork) == files and len(files) == 3
+    assert stored(artwork) == files and len(files) == 4  # with the original, kept
     assert placement.content_id in fake_tv.photos
     assert placement.content_id in meta_entries(settings)
 
@@ -133,4 +133,4 @@ def test_bulk_delete_removes_the_files(admin_client, tv, make_artwork, jpeg,
 
     assert "Are you sure" in confirm.content.decode()
     assert not Artwork.objects.exists()
-    assert len(files) == 4 and not any(os.path.exists(path) for path in files)
+    assert len(files) == 5 and not any(os.path.exists(path) for path in files)

@@ -11,7 +11,7 @@ from docentsite.artwork.models import Artwork, Placement, PlacementStatus, Statu
 pytestmark = pytest.mark.django_db
 
 
-def test_prepare_keeps_the_tv_jpeg_and_drops_the_original(make_artwork, make_jpeg):
+def test_prepare_keeps_the_tv_jpeg_and_the_original(make_artwork, make_jpeg):
     artwork = make_artwork(make_jpeg(6000, 4000), prepare=False)
     original = artwork.original.path
 
@@ -20,8 +20,9 @@ def test_prepare_keeps_the_tv_jpeg_and_drops_the_original(make_artwork, make_jpe
     assert prepared.status == Status.PREPARED
     assert (prepared.width, prepared.height) == (3240, 2160)
     assert prepared.bytes == prepared.image.size and len(prepared.sha256) == 64
-    assert prepared.thumbnail and not prepared.original
-    assert not os.path.exists(original)
+    # Kept so the picture can be framed again (framing.artwork_reframe).
+    assert prepared.thumbnail and prepared.original.path == original
+    assert os.path.exists(original)
 
 
 def test_prepare_keeps_the_thumbnail_and_the_vision_copy_beside_the_tv_jpeg(

@@ -3,7 +3,10 @@
 The Frame shows baseline sRGB JPEGs no larger than its 3840x2160 panel; it
 shows a progressive JPEG as a grey square and ignores colour profiles
 (docs/frame-tv-protocol.md §9). The gallery's thumbnail and the vision
-model's copy are made from the same decoded picture. Settings come in as
+model's copy are made from the same decoded picture, after it is framed for the
+16:9 panel (framing.py says which framing: fill crops to a 16:9 box and scales
+to the panel, fit puts the whole picture on a plain ground of the panel's exact
+size, as_is only shrinks it to fit). Settings come in as
 arguments, so this module runs the same in a view, a task or a script.
 
 Pillow reads every format. A camera's RGB JPEG, the common case and the
@@ -18,7 +21,7 @@ import io
 import math
 import os
 import struct
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import BinaryIO
@@ -40,6 +43,13 @@ VISION_SIZE = (1280, 720)
 #: The smaller copies Docent keeps of each picture: the gallery's and the vision model's.
 COPIES = {"thumbnail": THUMBNAIL_SIZE, "vision": VISION_SIZE}
 COPY_QUALITY = 80
+#: The framings prepare() knows (models.Framing).
+FRAMINGS = ("fill", "fit", "as_is")
+#: The size of the copy a crop chooser looks at.
+CHOOSER_SIZE = (1024, 1024)
+
+#: Given a picture, the 16:9 box (x, y, w, h) in its pixels that keeps what matters.
+Chooser = Callable[[Image.Image], tuple[int, int, int, int]]
 
 DEFAULT_MAX_PIXELS = 200_000_000
 DEFAULT_MAX_DECODE_BYTES = 1024 * 2**20
@@ -107,6 +117,10 @@ class PreparedImage:
     source_format: str
     #: The smaller JPEGs asked for in ``copies``, by the same names.
     copies: Mapping[str, bytes] = field(default_factory=dict, repr=False)
+    #: The original's size, upright.
+    source_size: tuple[int, int] = (0, 0)
+    #: The box of the original (x, y, w, h, upright pixels) that fill showed; None otherwise.
+    crop: tuple[int, int, int, int] | None = None
 
 
 @dataclass(frozen=True)
@@ -115,10 +129,17 @@ class _Plan:
 
     orientation: int | None
     icc: bytes | None
-    #: The TV image's size, upright.
+    #: The decoded picture's size, upright: the TV image's, for as_is.
     size: tuple[int, int]
     #: Each copy's size, upright.
     copies: dict[str, tuple[int, int]]
+    framing: str = "as_is"
+    #: The original's size, upright.
+    source_size: tuple[int, int] = (0, 0)
+    #: The TV image's size: ``size`` for as_is, the panel for fill and fit.
+    out_size: tuple[int, int] = (0, 0)
+    #: fill's box in the original (upright pixels), when the caller chose it.
+    crop: tuple[int, int, int, int] | None = None
 
     @property
     def stored_size(self) -> tuple[int, int]:
@@ -136,8 +157,19 @@ def prepare(
     background: tuple[int, int, int] = (255, 255, 255),
     max_pixels: int = DEFAULT_MAX_PIXELS,
     max_decode_bytes: int = DEFAULT_MAX_DECODE_BYTES,
+    framing: str = "as_is",
+    crop: tuple[int, int, int, int] | None = None,
+    chooser: Chooser | None = None,
+    fit_colour: tuple[int, int, int] = (244, 244, 241),
 ) -> PreparedImage:
     """Return ``source`` as an upright, sRGB, baseline JPEG that fits in ``max_size``.
+
+    ``framing`` "as_is" shrinks the picture to fit ``max_size``. "fill" shows the
+    box ``crop`` of the original (x, y, w, h in its upright pixels; None: the
+    largest 16:9 box, where ``chooser`` puts it, else centred) scaled to exactly
+    ``max_size``. "fit" scales the whole picture to fit inside ``max_size`` and
+    centres it on a ground of ``fit_colour`` of exactly that size. Fill and fit
+    enlarge a smaller picture to the panel.
 
     ``source`` is the file's bytes, a path or a binary file object; a path is
     not read into memory first (decoders stream it, except HEIC, which
@@ -163,20 +195,30 @@ def prepare(
         if not fp.read(1):
             raise ImageRejected("This file is empty")
         fmt = "file"
+        if framing not in FRAMINGS:
+            raise ValueError(f"framing must be one of {FRAMINGS}, not {framing!r}")
         try:
             with Image.open(fp, formats=FORMATS) as img:
                 fmt = img.format
                 plan = _plan(
                     img, max_size=max_size, copies=copies or {}, max_pixels=max_pixels,
-                    max_decode_bytes=max_decode_bytes,
+                    max_decode_bytes=max_decode_bytes, framing=framing, crop=crop,
                 )
                 jpegs = None
-                if fmt in ("JPEG", "MPO") and img.mode == "RGB":
+                vips_readable = fmt in ("JPEG", "MPO") and img.mode == "RGB"
+                if vips_readable and framing == "as_is":
                     jpegs = _vips_jpegs(source, plan, quality=quality, copy_quality=copy_quality)
+                    if jpegs is not None:
+                        jpegs = (*jpegs, None)
+                elif vips_readable and (decoded := _vips_decoded(source, plan)) is not None:
+                    img.close()
+                    jpegs = _framed_jpegs(
+                        decoded, plan, chooser=chooser, fit_colour=fit_colour,
+                        quality=quality, copy_quality=copy_quality)
                 if jpegs is None:
                     jpegs = _pillow_jpegs(
                         img, plan, background=background, quality=quality,
-                        copy_quality=copy_quality,
+                        copy_quality=copy_quality, chooser=chooser, fit_colour=fit_colour,
                     )
         except UnidentifiedImageError as exc:
             raise ImageRejected(_UNREADABLE) from exc
@@ -193,15 +235,79 @@ def prepare(
                 "There was not enough memory to prepare this picture: give the worker more "
                 "memory, or use a smaller copy of the picture"
             ) from exc
-    jpeg, made = jpegs
+    jpeg, made, used_crop = jpegs
     return PreparedImage(
         jpeg=jpeg,
-        width=plan.size[0],
-        height=plan.size[1],
+        width=plan.out_size[0],
+        height=plan.out_size[1],
         sha256=hashlib.sha256(jpeg).hexdigest(),
         source_format=fmt,
         copies=made,
+        source_size=plan.source_size,
+        crop=used_crop,
     )
+
+
+def upright_size(source: str | os.PathLike) -> tuple[int, int]:
+    """The picture's size as it is shown (EXIF orientation applied), from its header."""
+    try:
+        with Image.open(source, formats=FORMATS) as img:
+            turned = img.getexif().get(ExifTags.Base.Orientation) in (5, 6, 7, 8)
+            return img.size[::-1] if turned else img.size
+    except UnidentifiedImageError as exc:
+        raise ImageRejected(_UNREADABLE) from exc
+    except _DECODE_ERRORS as exc:
+        raise ImageRejected(f"This file is not a picture Docent can read ({_fault(exc)})") from exc
+
+
+def choose_crop(
+    source: str | os.PathLike, *, chooser: Chooser,
+    max_decode_bytes: int = DEFAULT_MAX_DECODE_BYTES,
+) -> tuple[int, int, int, int]:
+    """The largest 16:9 box of the original (x, y, w, h, upright pixels) where
+    ``chooser`` puts it, looking at a small upright copy of the picture."""
+    try:
+        with Image.open(source, formats=FORMATS) as img:
+            orientation = img.getexif().get(ExifTags.Base.Orientation)
+            turned = orientation in (5, 6, 7, 8)
+            upright = img.size[::-1] if turned else img.size
+            img.draft("RGB", CHOOSER_SIZE)
+            _check_memory(img, max_decode_bytes)
+            small = _resizable(img)
+            small = small.convert("RGB") if small.mode != "RGB" else small.copy()
+        if orientation in _UPRIGHT:
+            small = small.transpose(_UPRIGHT[orientation])
+        small.thumbnail(CHOOSER_SIZE, Image.Resampling.BILINEAR)
+        return _chosen_box(small, upright, chooser)
+    except UnidentifiedImageError as exc:
+        raise ImageRejected(_UNREADABLE) from exc
+    except _DECODE_ERRORS as exc:
+        raise ImageRejected(f"This file is not a picture Docent can read ({_fault(exc)})") from exc
+
+
+def largest_box(size: tuple[int, int], aspect: tuple[int, int] = (16, 9)) -> tuple[int, int]:
+    """The size of the largest ``aspect`` box inside a picture of ``size``."""
+    width, height = size
+    if width * aspect[1] > height * aspect[0]:
+        return max(1, min(width, round(height * aspect[0] / aspect[1]))), height
+    return width, max(1, min(height, round(width * aspect[1] / aspect[0])))
+
+
+def _chosen_box(
+    small: Image.Image, upright: tuple[int, int], chooser: Chooser | None,
+) -> tuple[int, int, int, int]:
+    """The largest 16:9 box of a picture of ``upright`` size, centred where ``chooser``
+    centres its box on ``small`` (a copy of the picture), or centred."""
+    width, height = upright
+    w, h = largest_box(upright)
+    if chooser is None:
+        return (width - w) // 2, (height - h) // 2, w, h
+    bx, by, bw, bh = chooser(small)
+    cx = (bx + bw / 2) * width / small.width
+    cy = (by + bh / 2) * height / small.height
+    x = min(max(round(cx - w / 2), 0), width - w)
+    y = min(max(round(cy - h / 2), 0), height - h)
+    return x, y, w, h
 
 
 def check_readable(fileobj: BinaryIO) -> None:
@@ -254,6 +360,8 @@ def _plan(
     copies: Mapping[str, tuple[int, int]],
     max_pixels: int,
     max_decode_bytes: int,
+    framing: str = "as_is",
+    crop: tuple[int, int, int, int] | None = None,
 ) -> _Plan:
     """Read what the header tells and refuse what is too large; leave ``img`` drafted."""
     width, height = img.size
@@ -269,8 +377,10 @@ def _plan(
     icc = img.info.get("icc_profile")
     orientation = img.getexif().get(ExifTags.Base.Orientation)
     turned = orientation in (5, 6, 7, 8)
+    upright = (height, width) if turned else (width, height)
+    target = _decode_target(upright, max_size, framing, crop)
     # We shrink before turning upright, so the box is turned the stored way.
-    box = max_size[::-1] if turned else max_size
+    box = target[::-1] if turned else target
     # JPEG decodes straight to 1/2, 1/4 or 1/8 scale (a 100 MP photo then never
     # exists in memory at full size); HEIF may pick a big-enough embedded
     # thumbnail; other formats ignore this.
@@ -278,36 +388,125 @@ def _plan(
     _check_memory(img, max_decode_bytes)
     stored = _thumbnail_size(img.size, box)
     size = stored[::-1] if turned else stored
+    out_size = size if framing == "as_is" else max_size
     return _Plan(
         orientation=orientation,
         icc=icc,
         size=size,
-        copies={name: _copy_size(size, copy_box) for name, copy_box in copies.items()},
+        copies={name: _copy_size(out_size, copy_box) for name, copy_box in copies.items()},
+        framing=framing,
+        source_size=upright,
+        out_size=out_size,
+        crop=crop,
     )
+
+
+def _decode_target(
+    upright: tuple[int, int], panel: tuple[int, int], framing: str,
+    crop: tuple[int, int, int, int] | None,
+) -> tuple[int, int]:
+    """The box the picture is shrunk into before framing: just big enough that the part
+    shown still has the panel's pixels (never bigger than the original)."""
+    if framing == "as_is":
+        return panel
+    if framing == "fill":
+        shown = crop[2:] if crop else largest_box(upright)
+        scale = max(panel[0] / shown[0], panel[1] / shown[1])
+    else:
+        scale = min(panel[0] / upright[0], panel[1] / upright[1])
+    if scale >= 1:
+        return upright
+    return max(1, math.ceil(upright[0] * scale)), max(1, math.ceil(upright[1] * scale))
 
 
 def _pillow_jpegs(
     img: Image.Image, plan: _Plan, *, background: tuple[int, int, int], quality: int,
-    copy_quality: int,
-) -> tuple[bytes, dict[str, bytes]]:
+    copy_quality: int, chooser: Chooser | None = None,
+    fit_colour: tuple[int, int, int] = (244, 244, 241),
+) -> tuple[bytes, dict[str, bytes], tuple[int, int, int, int] | None]:
     decoded, img = img, _resizable(img).resize(plan.stored_size, _RESAMPLE, reducing_gap=2.0)
     # The full picture is not needed past here: its memory goes back now, not
     # when prepare() is done with the TV JPEG and the copies.
     decoded.close()
     if plan.orientation in _UPRIGHT:
         img = img.transpose(_UPRIGHT[plan.orientation])
-    tv = _srgb(img, plan.icc, background)
+    return _framed_jpegs(
+        _srgb(img, plan.icc, background), plan, chooser=chooser, fit_colour=fit_colour,
+        quality=quality, copy_quality=copy_quality)
+
+
+def _framed_jpegs(
+    tv: Image.Image, plan: _Plan, *, chooser: Chooser | None,
+    fit_colour: tuple[int, int, int], quality: int, copy_quality: int,
+) -> tuple[bytes, dict[str, bytes], tuple[int, int, int, int] | None]:
+    """Frame the upright sRGB picture and make the TV JPEG and the copies from it."""
+    tv, crop = _frame(tv, plan, chooser=chooser, fit_colour=fit_colour)
     copies = {
         name: _jpeg(tv.resize(size, Image.Resampling.LANCZOS, reducing_gap=2.0), copy_quality)
         for name, size in plan.copies.items()
     }
-    return _jpeg(tv, quality), copies
+    return _jpeg(tv, quality), copies, crop
+
+
+def _frame(
+    img: Image.Image, plan: _Plan, *, chooser: Chooser | None,
+    fit_colour: tuple[int, int, int],
+) -> tuple[Image.Image, tuple[int, int, int, int] | None]:
+    """``img`` (the decoded picture, upright) framed for the panel, and fill's box."""
+    if plan.framing == "as_is":
+        return img, None
+    width, height = plan.source_size
+    panel = plan.out_size
+    if plan.framing == "fit":
+        scale = min(panel[0] / width, panel[1] / height)
+        fitted = (min(panel[0], max(1, round(width * scale))),
+                  min(panel[1], max(1, round(height * scale))))
+        if img.size != fitted:
+            img = img.resize(fitted, _RESAMPLE)
+        ground = Image.new("RGB", panel, fit_colour)
+        ground.paste(img, ((panel[0] - fitted[0]) // 2, (panel[1] - fitted[1]) // 2))
+        return ground, None
+    crop = plan.crop
+    if crop is None:
+        small = img.copy()
+        small.thumbnail(CHOOSER_SIZE, Image.Resampling.BILINEAR)
+        crop = _chosen_box(small, plan.source_size, chooser)
+    x, y, w, h = crop
+    sx, sy = img.width / width, img.height / height
+    # Pillow resizes a box of fractional pixels: the decoded copy is smaller than the
+    # original, and the box keeps its place exactly.
+    area = (x * sx, y * sy, (x + w) * sx, (y + h) * sy)
+    return img.resize(panel, _RESAMPLE, box=area, reducing_gap=2.0), crop
 
 
 def _jpeg(img: Image.Image, quality: int) -> bytes:
     out = io.BytesIO()
     img.save(out, "JPEG", quality=quality, optimize=True, progressive=False, subsampling="4:2:0")
     return out.getvalue()
+
+
+def _vips_decoded(source: bytes | str | os.PathLike | BinaryIO, plan: _Plan) -> Image.Image | None:
+    """The picture decoded and shrunk by libvips to the plan's size, upright, as a
+    Pillow image to frame; None to have Pillow decode it (as _vips_jpegs)."""
+    pyvips = _vips()
+    if pyvips is None or not isinstance(source, bytes | str | os.PathLike):
+        return None
+    width, height = plan.stored_size
+    options = {"height": height, "size": "force", "no_rotate": True, "fail_on": "error"}
+    if plan.icc:
+        options.update(export_profile="srgb", intent="perceptual")
+    try:
+        if isinstance(source, bytes):
+            tv = pyvips.Image.thumbnail_buffer(source, width, **options)
+        else:
+            tv = pyvips.Image.thumbnail(os.fspath(source), width, **options)
+        for operation in _VIPS_UPRIGHT.get(plan.orientation, ()):
+            tv = getattr(tv, operation)()
+        if tv.bands != 3 or tv.format != "uchar":
+            return None
+        return Image.frombytes("RGB", (tv.width, tv.height), tv.write_to_memory())
+    except pyvips.Error:
+        return None
 
 
 @functools.cache

@@ -47,6 +47,25 @@ CARD_STATES = {
 }
 
 
+class Framing(models.TextChoices):
+    """How a picture meets the TV's 16:9 panel (framing.py)."""
+
+    FILL = "fill", "Fill the screen (cropped to 16:9)"
+    FIT = "fit", "The whole picture, on a matte"
+    AS_IS = "as_is", "As is"
+
+
+class CropSource(models.TextChoices):
+    """Who chose a crop box: the words the original Docent writes in its `source`
+    ("google" there is Google Vision's crop hint; Docent keeps any such word it adopts)."""
+
+    SMARTCROP = "smartcrop", "Smart crop"
+    MANUAL = "manual", "Chosen by hand"
+
+
+_FRAMING_KNOWN = Q(framing__isnull=True) | Q(framing__in=Framing.values)
+
+
 class AnalysisStatus(models.TextChoices):
     NONE = "none", "Not analysed"
     PENDING = "pending", "Waiting for analysis"
@@ -103,6 +122,21 @@ class Artwork(models.Model):
         help_text="The smaller JPEG the vision model is shown.")
     width = models.PositiveIntegerField(null=True, blank=True)
     height = models.PositiveIntegerField(null=True, blank=True)
+    # The original is kept after preparing so the picture can be framed again.
+    framing = models.CharField(  # noqa: DJ001
+        max_length=8, choices=Framing.choices, null=True, blank=True,
+        help_text="How the picture meets the 16:9 screen; empty: decided when it is "
+                  "prepared (the TV's, the source's or FRAMING_DEFAULT).")
+    #: {"x", "y", "w", "h", "source"}: the 16:9 window of the original, in its upright
+    #: pixels, as the original Docent writes it in artwork_meta.json. Kept when the
+    #: framing changes (fill again uses it); only fill crops to it.
+    crop_box = models.JSONField(
+        "crop box", null=True, blank=True,
+        help_text="The part of the original that fill shows, in its upright pixels.")
+    original_width = models.PositiveIntegerField(
+        null=True, blank=True, help_text="The original's width, upright.")
+    original_height = models.PositiveIntegerField(
+        null=True, blank=True, help_text="The original's height, upright.")
     bytes = models.PositiveIntegerField(null=True, blank=True)
     sha256 = models.CharField(max_length=64, blank=True, db_index=True)
     # The prepared JPEG's hash cannot tell the next upload of the same file
@@ -156,6 +190,7 @@ class Artwork(models.Model):
             models.CheckConstraint(
                 condition=~Q(keep=True) | Q(favourite=True), name="artwork_keep_is_a_favourite",
                 violation_error_message="Only a favourite can be kept: star it too."),
+            models.CheckConstraint(condition=_FRAMING_KNOWN, name="artwork_framing_known"),
         ]
         indexes = [
             # The gallery's order (newest first, then the admin's -pk): a page is read
@@ -243,6 +278,10 @@ class TV(models.Model):
         help_text="The matte new pictures get, e.g. shadowbox_polar or none.")
     portrait_matte = models.CharField(
         max_length=64, blank=True, help_text="For portrait pictures; empty: the same matte.")
+    framing = models.CharField(  # noqa: DJ001
+        max_length=8, choices=Framing.choices, null=True, blank=True,
+        help_text="How new pictures for this TV are framed; empty: FRAMING_DEFAULT "
+                  "(portrait pictures are fitted, never cropped, unless chosen so).")
     enabled = models.BooleanField(
         default=True, help_text="A disabled TV gets no new pictures; what it shows stays.")
     from_env = models.BooleanField(
@@ -291,6 +330,7 @@ class TV(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["from_env"], condition=Q(from_env=True),
                                     name="tv_one_from_env"),
+            models.CheckConstraint(condition=_FRAMING_KNOWN, name="tv_framing_known"),
         ]
 
     def __str__(self):

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from docentsite.artwork import heartbeat, imaging, metafile, placements, vision
+from docentsite.artwork import framing, heartbeat, imaging, metafile, placements, vision
 from docentsite.artwork.fitting import clip, clip_filename, fitted
 from docentsite.artwork.models import (
     TV,
@@ -69,18 +69,14 @@ def artwork_create(
 
 
 def artwork_prepare(*, artwork_id: int) -> Artwork:
-    """Turn the kept original into the TV-ready JPEG. Skips work already done."""
+    """Turn the kept original into the TV-ready JPEG, framed (framing.py). Skips work
+    already done. The original stays, so the picture can be framed again later."""
     artwork = Artwork.objects.get(pk=artwork_id)
     if artwork.status != Status.PENDING:
         return artwork
     _progress(artwork, "preparing")
     try:
-        prepared = imaging.prepare(
-            artwork.original.path,
-            quality=settings.JPEG_QUALITY,
-            copies=imaging.COPIES,
-            max_decode_bytes=settings.IMAGE_MEMORY_LIMIT_MB * 2**20,
-        )
+        framed = framing.artwork_image_prepare(artwork=artwork)
     except imaging.ImageRejected as exc:
         # Nothing will ever read the file again: a retry of a source's import fetches
         # it anew, and an upload is uploaded again.
@@ -88,6 +84,7 @@ def artwork_prepare(*, artwork_id: int) -> Artwork:
         Artwork.objects.filter(pk=artwork.pk).update(original="")
         _fail(artwork, exc)
         raise
+    prepared = framed.prepared
     name = f"{prepared.sha256[:16]}.jpg"
     artwork.image.save(name, ContentFile(prepared.jpeg), save=False)
     artwork.thumbnail.save(name, ContentFile(prepared.copies["thumbnail"]), save=False)
@@ -102,13 +99,14 @@ def artwork_prepare(*, artwork_id: int) -> Artwork:
         height=prepared.height,
         bytes=len(prepared.jpeg),
         sha256=prepared.sha256,
+        framing=framed.framing,
+        crop_box=framed.crop_box,
+        original_width=prepared.source_size[0],
+        original_height=prepared.source_size[1],
         last_error="",
         updated_at=timezone.now(),
     )
-    if claimed:
-        artwork.original.delete(save=False)
-        Artwork.objects.filter(pk=artwork.pk).update(original="")
-    else:
+    if not claimed:
         artwork.image.delete(save=False)
         artwork.thumbnail.delete(save=False)
         artwork.vision.delete(save=False)
