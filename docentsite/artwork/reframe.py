@@ -11,9 +11,18 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 
-from docentsite.artwork import frametv, metafile, placements, tvlock, tvs
+from docentsite.artwork import (
+    cropping,
+    frametv,
+    framing,
+    imaging,
+    metafile,
+    placements,
+    tvlock,
+    tvs,
+)
 from docentsite.artwork.errors import DocentError
-from docentsite.artwork.models import TV, Artwork, Placement, PlacementStatus
+from docentsite.artwork.models import TV, Artwork, CropSource, Placement, PlacementStatus
 
 logger = logging.getLogger(__name__)
 
@@ -132,3 +141,19 @@ def _kept_old(placement: Placement, exc: Exception, result: ReplaceResult) -> No
     result.kept_old.append((placement, why))
     logger.warning("Artwork %s keeps its previous picture on %s: %r", placement.artwork_id,
                    placement.tv.name, why)
+
+
+def artwork_recrop(*, artwork_id: int, box: dict) -> tuple[Artwork, ReplaceResult]:
+    """The crop editor's Save: the picture is filled again to this 16:9 box of its
+    original (chosen by hand), and replaced on each TV it is on. BadCropBox or
+    FramingRejected, with nothing changed, for a box or a picture that cannot be."""
+    artwork = Artwork.objects.get(pk=artwork_id)
+    if not artwork.original:
+        raise framing.FramingRejected(
+            f"Docent does not have the original of “{artwork}”, so it cannot crop it "
+            "again: import it again to get it.")
+    width, height = imaging.upright_size(artwork.original.path)
+    checked = cropping.box_checked(box, width=width, height=height)
+    artwork = framing.artwork_reframe(
+        artwork=artwork, crop_box={**checked, "source": CropSource.MANUAL})
+    return artwork, artwork_replace_on_tvs(artwork_id=artwork.pk)
