@@ -5,9 +5,8 @@ samsungtvws."""
 import json
 
 import pytest
-from django.core.files.base import ContentFile
 
-from docentsite.artwork import reframe, services, tvlock, tvs
+from docentsite.artwork import framing, reframe, services, tvlock, tvs
 from docentsite.artwork.models import Placement, PlacementStatus
 from tests.two_tvs import frame
 
@@ -30,10 +29,14 @@ def on_both(worker_env, tv, den, make_artwork, make_jpeg):
     return artwork
 
 
-def prepared_again(artwork, data: bytes):
-    """As a new crop leaves it: another prepared JPEG under another name."""
-    artwork.image.save("recropped.jpg", ContentFile(data), save=True)
-    return artwork
+BOX = {"x": 20, "y": 10, "w": 256, "h": 144, "source": "manual"}
+
+
+def prepared_again(artwork) -> bytes:
+    """Crop it anew, as the crop editor's Save does; the new prepared JPEG."""
+    artwork = framing.artwork_reframe(artwork=artwork, crop_box=BOX)
+    with artwork.image.open("rb") as handle:
+        return handle.read()
 
 
 def placement_on(artwork, tv) -> Placement:
@@ -46,8 +49,7 @@ def meta_entries(tv) -> dict:
 
 def test_each_tv_ends_with_one_copy_the_new_one(on_both, den, fake_tv, fake_den, make_jpeg):
     old = {t.pk: placement_on(on_both, t).content_id for t in (frame(), den)}
-    new_jpeg = make_jpeg(320, 180)
-    prepared_again(on_both, new_jpeg)
+    new_jpeg = prepared_again(on_both)
 
     result = reframe.artwork_replace_on_tvs(artwork_id=on_both.pk)
 
@@ -62,6 +64,7 @@ def test_each_tv_ends_with_one_copy_the_new_one(on_both, den, fake_tv, fake_den,
         entries = meta_entries(each)
         assert list(entries) == [placement.content_id]
         assert entries[placement.content_id]["original_filename"] == "harbour.jpg"
+        assert entries[placement.content_id]["crop_box"] == BOX
 
 
 def test_a_tv_that_refuses_the_new_picture_keeps_the_old_one(
@@ -69,8 +72,7 @@ def test_a_tv_that_refuses_the_new_picture_keeps_the_old_one(
     old_den = placement_on(on_both, den).content_id
     old_bytes = fake_den.photos[old_den].data
     fake_den.error_on_send_image = True  # -1, as a set refusing a picture answers
-    new_jpeg = make_jpeg(320, 180)
-    prepared_again(on_both, new_jpeg)
+    new_jpeg = prepared_again(on_both)
 
     result = reframe.artwork_replace_on_tvs(artwork_id=on_both.pk)
 
@@ -91,7 +93,7 @@ def test_a_tv_that_refuses_the_new_picture_keeps_the_old_one(
 def test_a_tv_that_is_off_keeps_the_old_picture(on_both, den, fake_den, make_jpeg):
     old_den = placement_on(on_both, den).content_id
     fake_den.stop()
-    prepared_again(on_both, make_jpeg(320, 180))
+    prepared_again(on_both)
 
     result = reframe.artwork_replace_on_tvs(artwork_id=on_both.pk)
 
@@ -106,8 +108,7 @@ def test_a_lost_confirmation_adopts_the_copy_that_landed(
     settings.TV_UPLOAD_TIMEOUT = 2  # how long Docent waits for an image_added that never comes
     old_den = placement_on(on_both, den).content_id
     fake_den.lose_confirmation = True
-    new_jpeg = make_jpeg(320, 180)
-    prepared_again(on_both, new_jpeg)
+    new_jpeg = prepared_again(on_both)
 
     result = reframe.artwork_replace_on_tvs(artwork_id=on_both.pk)
 
@@ -121,7 +122,7 @@ def test_a_lost_confirmation_adopts_the_copy_that_landed(
 def test_an_old_copy_the_tv_will_not_delete_is_said(on_both, den, fake_den, make_jpeg):
     old_den = placement_on(on_both, den).content_id
     fake_den.undeletable = {old_den}
-    prepared_again(on_both, make_jpeg(320, 180))
+    prepared_again(on_both)
 
     result = reframe.artwork_replace_on_tvs(artwork_id=on_both.pk)
 

@@ -52,7 +52,8 @@ class CropEditor:
         try:
             start = cropping.crop_editor_start(artwork=artwork)
         except FramingRejected as exc:
-            return self._page(request, artwork, unavailable=str(exc))
+            return self._page(request, artwork, unavailable=str(exc),
+                              status=400 if error else 200)
         current = start.current
         if box is not None:
             # The box as it was sent, where it can be drawn, so the owner adjusts it.

@@ -65,6 +65,7 @@ _AI_META_FIELDS = {
     "vision_identified": "ai_vision_identified",
 }
 _AI_KEYS = ("ai_meta", "ai_failed", "ai_error")
+_CROP_BOX_KEYS = ("x", "y", "w", "h", "source")
 _MODELLED_KEYS = {"title", "original_filename", "width", "height", "uploaded_at", *_AI_KEYS}
 
 
@@ -84,6 +85,10 @@ def entry_for(placement: Placement) -> dict:
         "uploaded_at": _iso(placement.uploaded_at or artwork.created_at),
     }
     entry.update(_source_fields(artwork))
+    if artwork.crop_box:
+        # In the original's key order, which a jsonb column does not keep.
+        entry["crop_box"] = {key: artwork.crop_box[key] for key in _CROP_BOX_KEYS
+                             if key in artwork.crop_box}
     # Keys of an adopted entry that Docent does not model (drive_sync_id,
     # crop_box, ...) go back where they came from.
     for key, value in (artwork.extra or {}).items():
