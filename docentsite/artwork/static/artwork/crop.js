@@ -14,6 +14,7 @@
     var start = JSON.parse(document.getElementById(editor.dataset.start).textContent);
     var stage = editor.querySelector(".crop-stage");
     var frame = editor.querySelector(".crop-box");
+    var shade = editor.querySelector(".crop-shade");
     var readout = editor.querySelector(".crop-readout");
     var form = editor.querySelector("form");
     var fields = {x: form.elements.x, y: form.elements.y, w: form.elements.w, h: form.elements.h};
@@ -60,10 +61,12 @@
     function draw(announce) {
       var rounded = {x: Math.round(box.x), y: Math.round(box.y), w: Math.round(box.w)};
       rounded.h = Math.round(rounded.w / RATIO);
-      frame.style.left = (box.x / width * 100) + "%";
-      frame.style.top = (box.y / height * 100) + "%";
-      frame.style.width = (box.w / width * 100) + "%";
-      frame.style.height = (box.h / height * 100) + "%";
+      [frame, shade].forEach(function (element) {
+        element.style.left = (box.x / width * 100) + "%";
+        element.style.top = (box.y / height * 100) + "%";
+        element.style.width = (box.w / width * 100) + "%";
+        element.style.height = (box.h / height * 100) + "%";
+      });
       Object.keys(fields).forEach(function (key) { fields[key].value = rounded[key]; });
       var text = "Box " + rounded.w + " × " + rounded.h + " pixels, " + rounded.x +
         " from the left and " + rounded.y + " from the top of the " + width + " × " +
