@@ -101,8 +101,10 @@
       if (!drag) { return; }
       var at = toPicture(event);
       if (drag.corner) {
-        // As wide as the pointer is from the anchor, or as tall (times 16:9) if that is more.
-        var w = Math.max(Math.abs(at.x - drag.anchor.x), Math.abs(at.y - drag.anchor.y) * RATIO);
+        // The pointer's distance from the anchor along the box's diagonal: a drag along
+        // it follows the pointer exactly, a sideways or an upward one still resizes.
+        var dx = Math.abs(at.x - drag.anchor.x), dy = Math.abs(at.y - drag.anchor.y);
+        var w = (16 * dx + 9 * dy) * 16 / 337;
         box = fromAnchor(drag.corner, drag.anchor.x, drag.anchor.y, w);
       } else {
         box = clampMove({x: drag.box.x + at.x - drag.from.x, y: drag.box.y + at.y - drag.from.y,
