@@ -128,10 +128,46 @@ def test_an_old_copy_the_tv_will_not_delete_is_said(on_both, den, fake_den, make
 
     in_den = placement_on(on_both, den)
     assert [p.tv.name for p, _ in result.old_left] == ["Den"]
-    assert in_den.content_id != old_den
+    assert in_den.content_id != old_den and in_den.replaced_content_id == old_den
     assert old_den in in_den.last_error
     # Docent's file lists the new copy only: the old one is not this picture any more.
     assert list(meta_entries(den)) == [in_den.content_id]
+
+    # The stall sweep deletes it once the TV lets it go.
+    fake_den.undeletable = set()
+    assert reframe.leftovers_delete() == 1
+    in_den = placement_on(on_both, den)
+    assert list(fake_den.photos) == [in_den.content_id]
+    assert in_den.replaced_content_id == "" and in_den.last_error == ""
+    assert list(meta_entries(den)) == [in_den.content_id]
+
+
+def test_a_tv_off_at_the_sweep_keeps_the_old_copy_for_the_next(
+        on_both, den, fake_den, make_jpeg):
+    old_den = placement_on(on_both, den).content_id
+    fake_den.undeletable = {old_den}
+    prepared_again(on_both)
+    reframe.artwork_replace_on_tvs(artwork_id=on_both.pk)
+    fake_den.stop()
+
+    assert reframe.leftovers_delete() == 0
+    assert placement_on(on_both, den).replaced_content_id == old_den
+
+
+def test_a_second_crop_deletes_the_copy_the_first_left(on_both, den, fake_den):
+    first_den = placement_on(on_both, den).content_id
+    fake_den.undeletable = {first_den}
+    prepared_again(on_both)
+    reframe.artwork_replace_on_tvs(artwork_id=on_both.pk)
+    fake_den.undeletable = set()
+
+    framing.artwork_reframe(artwork=on_both, crop_box={**BOX, "x": 40})
+    result = reframe.artwork_replace_on_tvs(artwork_id=on_both.pk)
+
+    in_den = placement_on(on_both, den)
+    assert "Den" in [p.tv.name for p in result.replaced]
+    assert list(fake_den.photos) == [in_den.content_id]
+    assert in_den.replaced_content_id == ""
 
 
 def test_a_picture_on_no_tv_has_nothing_to_replace(worker_env, tv, make_artwork, make_jpeg):

@@ -132,7 +132,10 @@ def _rewrite(tv: TV, path: Path | None = None, *, forget: set[str] = frozenset()
         # One query, so "on the TV" and "ever known" come from the same moment.
         rows = list(Placement.objects.filter(tv=tv).exclude(content_id=None)
                     .select_related("artwork").order_by("artwork_id"))
-        known = {row.content_id for row in rows} | set(forget)
+        # An old copy a TV kept when its picture was replaced is Docent's too.
+        replaced = set(Placement.objects.filter(tv=tv).exclude(replaced_content_id="")
+                       .values_list("replaced_content_id", flat=True))
+        known = {row.content_id for row in rows} | replaced | set(forget)
         fresh = build(rows)["artwork"]
         entries = {}
         for content_id, entry in existing["artwork"].items():

@@ -90,6 +90,15 @@ def _replace_held(frame: frametv.FrameTV, placement: Placement, result: ReplaceR
     """Upload the new picture, then delete the old one; whether the new one went.
     Hold the TV's lock."""
     artwork, tv = placement.artwork, placement.tv
+    if placement.replaced_content_id:
+        # An old copy from the last time is deleted first: never more than one left.
+        try:
+            _leftover_delete(frame, placement)
+        except frametv.TVAnswered as exc:
+            _kept_old(placement, f"{tv.name} kept {placement.replaced_content_id}, the copy "
+                      f"before, when asked to delete it ({exc})", result)
+            return False
+        placement.refresh_from_db()
     old_id = frametv.content_id_of(placement.content_id)
     matte = placement.matte_id or tv.matte_for(artwork.width, artwork.height)
     before = frame.photo_ids()
@@ -116,12 +125,58 @@ def _replace_held(frame: frametv.FrameTV, placement: Placement, result: ReplaceR
         if not frame.delete(old_id) and old_id in frame.photo_ids():
             raise frametv.TVRejected(f"The TV kept {old_id} when asked to delete it.")
     except DocentError as exc:
-        why = (f"the previous copy {old_id} is still on {tv.name} ({exc}): delete it on the "
-               "TV (Docent no longer counts it as this picture).")
-        Placement.objects.filter(pk=placement.pk).update(last_error=f"Replaced, but {why}")
+        why = (f"the previous copy {old_id} is still on {tv.name} ({exc}); Docent tries "
+               "again to delete it.")
+        Placement.objects.filter(pk=placement.pk).update(
+            last_error=f"Replaced, but {why}", replaced_content_id=old_id)
         result.old_left.append((placement, why))
         logger.warning("Artwork %s: %s", artwork.pk, why)
     return True
+
+
+def leftovers_delete() -> int:
+    """Delete the old copies that TVs kept when their pictures were replaced (the TV went
+    off in between, say), each TV that answers holding its lock; a TV busy or off is
+    tried at the next sweep. How many were deleted (or found gone)."""
+    done = 0
+    left = Placement.objects.exclude(replaced_content_id="").filter(
+        tv__enabled=True).select_related("tv").order_by("tv_id", "pk")
+    by_tv: dict[TV, list[Placement]] = {}
+    for placement in left:
+        by_tv.setdefault(placement.tv, []).append(placement)
+    for tv, waiting in by_tv.items():
+        deleted = 0
+        try:
+            frame = tvs.frame_of(tv)
+            with tvlock.holding(tv, wait=0):
+                for placement in waiting:
+                    try:
+                        _leftover_delete(frame, placement)
+                    except frametv.TVAnswered as exc:  # this one stays; the next may go
+                        logger.warning("%s kept %s: %s", tv.name,
+                                       placement.replaced_content_id, exc)
+                        continue
+                    deleted += 1
+        except DocentError as exc:  # off, busy: the next sweep tries again
+            logger.info("%s: old copies left to delete at the next sweep: %s", tv.name, exc)
+        finally:
+            placements.tv_lane_resume(tv=tv)
+        if deleted:
+            metafile.sync(tv=tv)
+        done += deleted
+    return done
+
+
+def _leftover_delete(frame: frametv.FrameTV, placement: Placement) -> None:
+    """Delete one old copy. Hold the TV's lock."""
+    old_id = frametv.content_id_of(placement.replaced_content_id)
+    if not frame.delete(old_id) and old_id in frame.photo_ids():
+        raise frametv.TVRejected(f"The TV kept {old_id} when asked to delete it.")
+    Placement.objects.filter(pk=placement.pk, replaced_content_id=placement.replaced_content_id
+                             ).update(replaced_content_id="", last_error="",
+                                      updated_at=timezone.now())
+    logger.info("Deleted %s, the copy artwork %s replaced on %s", old_id,
+                placement.artwork_id, placement.tv.name)
 
 
 def _landed(frame: frametv.FrameTV, before: set[str]) -> str | None:
@@ -133,7 +188,7 @@ def _landed(frame: frametv.FrameTV, before: set[str]) -> str | None:
     return new.pop() if len(new) == 1 else None
 
 
-def _kept_old(placement: Placement, exc: Exception, result: ReplaceResult) -> None:
+def _kept_old(placement: Placement, exc: Exception | str, result: ReplaceResult) -> None:
     why = f"{exc}"
     Placement.objects.filter(pk=placement.pk).update(
         last_error=f"Still shows the previous picture: the new one was not sent ({why}).",
