@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from docentsite.artwork import framing, reframe, services, tvlock, tvs
+from docentsite.artwork import framing, placements, reframe, services, tvlock, tvs
 from docentsite.artwork.models import Placement, PlacementStatus
 from tests.two_tvs import frame
 
@@ -20,8 +20,6 @@ def on_both(worker_env, tv, den, make_artwork, make_jpeg):
     for each in (tv, den):
         placement = Placement.objects.create(artwork=artwork, tv=each)
         with tvlock.holding(each, wait=10):
-            from docentsite.artwork import placements
-
             placements.placement_upload(
                 placement=Placement.objects.select_related("artwork", "tv").get(pk=placement.pk),
                 frame=tvs.frame_of(each))
