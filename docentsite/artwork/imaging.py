@@ -278,7 +278,7 @@ def choose_crop(
         if orientation in _UPRIGHT:
             small = small.transpose(_UPRIGHT[orientation])
         small.thumbnail(CHOOSER_SIZE, Image.Resampling.BILINEAR)
-        return _chosen_box(small, upright, chooser)
+        return place_box(small, upright, chooser)
     except UnidentifiedImageError as exc:
         raise ImageRejected(_UNREADABLE) from exc
     except _DECODE_ERRORS as exc:
@@ -293,7 +293,7 @@ def largest_box(size: tuple[int, int], aspect: tuple[int, int] = (16, 9)) -> tup
     return width, max(1, min(height, round(width * aspect[1] / aspect[0])))
 
 
-def _chosen_box(
+def place_box(
     small: Image.Image, upright: tuple[int, int], chooser: Chooser | None,
 ) -> tuple[int, int, int, int]:
     """The largest 16:9 box of a picture of ``upright`` size, centred where ``chooser``
@@ -303,11 +303,22 @@ def _chosen_box(
     if chooser is None:
         return (width - w) // 2, (height - h) // 2, w, h
     bx, by, bw, bh = chooser(small)
-    cx = (bx + bw / 2) * width / small.width
-    cy = (by + bh / 2) * height / small.height
-    x = min(max(round(cx - w / 2), 0), width - w)
-    y = min(max(round(cy - h / 2), 0), height - h)
-    return x, y, w, h
+    sw, sh = largest_box(small.size)
+    return (_place(bx, bw, sw, small.width, w, width), _place(by, bh, sh, small.height, h, height),
+            w, h)
+
+
+def _place(start: int, length: int, largest: int, small: int, wanted: int, full: int) -> int:
+    """Where a box of ``wanted`` pixels goes along a side of ``full`` pixels, placed as
+    a box of ``length`` at ``start`` is along the small copy's side of ``small``."""
+    if length == largest and start == (small - largest) // 2:
+        return (full - wanted) // 2  # centred stays centred, whatever the rounding
+    if length == largest and small > largest:
+        # Where the largest box stops between the two ends, the same share of the way.
+        share = min(max(start / (small - largest), 0.0), 1.0)
+        return round(share * (full - wanted))
+    centre = (start + length / 2) * full / small
+    return min(max(round(centre - wanted / 2), 0), full - wanted)
 
 
 def check_readable(fileobj: BinaryIO) -> None:
@@ -470,7 +481,7 @@ def _frame(
     if crop is None:
         small = img.copy()
         small.thumbnail(CHOOSER_SIZE, Image.Resampling.BILINEAR)
-        crop = _chosen_box(small, plan.source_size, chooser)
+        crop = place_box(small, plan.source_size, chooser)
     x, y, w, h = crop
     sx, sy = img.width / width, img.height / height
     # Pillow resizes a box of fractional pixels: the decoded copy is smaller than the

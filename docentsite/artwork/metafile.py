@@ -31,6 +31,8 @@ from docentsite.artwork.models import (
     TV,
     AnalysisStatus,
     Artwork,
+    CropSource,
+    Framing,
     Placement,
     PlacementStatus,
     Source,
@@ -65,8 +67,9 @@ _AI_META_FIELDS = {
     "vision_identified": "ai_vision_identified",
 }
 _AI_KEYS = ("ai_meta", "ai_failed", "ai_error")
-_CROP_BOX_KEYS = ("x", "y", "w", "h", "source")
-_MODELLED_KEYS = {"title", "original_filename", "width", "height", "uploaded_at", *_AI_KEYS}
+_MODELLED_KEYS = {"title", "original_filename", "width", "height", "uploaded_at", "crop_box",
+                  *_AI_KEYS}
+_CROP_KEYS = ("x", "y", "w", "h")
 
 
 class AdoptResult(NamedTuple):
@@ -84,11 +87,11 @@ def entry_for(placement: Placement) -> dict:
         "height": artwork.height,
         "uploaded_at": _iso(placement.uploaded_at or artwork.created_at),
     }
+    if artwork.framing == Framing.FILL and artwork.crop_box:
+        # The 16:9 window of the original the TV shows, as the original Docent writes it.
+        entry["crop_box"] = {**{key: artwork.crop_box[key] for key in _CROP_KEYS},
+                             "source": artwork.crop_box.get("source", CropSource.MANUAL)}
     entry.update(_source_fields(artwork))
-    if artwork.crop_box:
-        # In the original's key order, which a jsonb column does not keep.
-        entry["crop_box"] = {key: artwork.crop_box[key] for key in _CROP_BOX_KEYS
-                             if key in artwork.crop_box}
     # Keys of an adopted entry that Docent does not model (drive_sync_id,
     # crop_box, ...) go back where they came from.
     for key, value in (artwork.extra or {}).items():
@@ -341,6 +344,12 @@ def _artwork_from(content_id: str, entry: dict) -> tuple[Artwork, tuple[str, dat
         width=_size(entry.get("width")),
         height=_size(entry.get("height")),
     )
+    # The TV's picture was cropped to the box by the original Docent; without it, shown
+    # as it came.
+    artwork.crop_box = _crop_box(entry.get("crop_box"))
+    artwork.framing = Framing.FILL if artwork.crop_box else Framing.AS_IS
+    if artwork.crop_box is None and "crop_box" in entry:
+        artwork.extra["crop_box"] = entry["crop_box"]  # not a box Docent reads: kept as it is
     ai_meta = entry.get("ai_meta")
     if isinstance(ai_meta, dict):
         artwork.analysis_status = AnalysisStatus.DONE
@@ -350,6 +359,16 @@ def _artwork_from(content_id: str, entry: dict) -> tuple[Artwork, tuple[str, dat
         artwork.analysis_status = AnalysisStatus.FAILED
         artwork.ai_error = _text(entry.get("ai_error"), "ai_error")
     return artwork, (content_id, _parse_time(entry.get("uploaded_at")))
+
+
+def _crop_box(value) -> dict | None:
+    if not isinstance(value, dict):
+        return None
+    try:
+        box = {key: round(float(value[key])) for key in _CROP_KEYS}
+    except (KeyError, TypeError, ValueError, OverflowError):
+        return None
+    return {**box, "source": str(value.get("source", CropSource.MANUAL))[:16]}
 
 
 def _ai_value(key: str, field: str, value):
