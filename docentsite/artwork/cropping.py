@@ -13,11 +13,11 @@ from pathlib import Path
 
 from PIL import Image, ImageOps
 
-from docentsite.artwork import framing, imaging, smartcrop
+from docentsite.artwork import framing, imaging
 from docentsite.artwork.models import Artwork
 
 #: The Frame's panel: every crop box has its shape.
-RATIO = smartcrop.ASPECT
+RATIO = 16 / 9
 #: A box whose width and height are this far from 16:9 was not drawn by the editor.
 RATIO_SLACK = 0.02
 #: Narrower than this the TV would show a blur of a few pixels blown up.
@@ -33,7 +33,7 @@ class BadCropBox(framing.FramingRejected):
 
 
 def _largest(width: int, height: int) -> tuple[int, int]:
-    return smartcrop.largest_box((width, height))
+    return imaging.largest_box((width, height))
 
 
 @dataclass(frozen=True)
