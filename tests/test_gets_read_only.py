@@ -39,6 +39,7 @@ PAGES = [
     "/admin/artwork/artwork/", "/admin/artwork/artwork/?q=picture",
     "/admin/artwork/artwork/{artwork}/change/", "/admin/artwork/artwork/upload/",
     "/admin/artwork/artwork/{artwork}/thumbnail/",
+    "/admin/artwork/artwork/{artwork}/crop/", "/admin/artwork/artwork/{artwork}/crop/original/",
     "/admin/artwork/tv/", "/admin/artwork/tv/{tv}/change/",
     "/admin/artwork/tv/{tv}/rotation/", "/admin/artwork/tv/{tv}/rotation/?preview=1",
     "/admin/plex/browse/", "/admin/plexsource/importrecord/",

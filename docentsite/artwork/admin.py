@@ -15,6 +15,7 @@ from django.utils.text import capfirst
 
 from docentsite import tvstate
 from docentsite.artwork import (
+    admin_crop,
     admin_tvs,  # noqa: F401 - registers the TVs page
     cards,
     collections,
@@ -243,6 +244,7 @@ class ArtworkAdmin(admin.ModelAdmin):
             path("<int:pk>/matte/", wrap(self.matte_view), name="artwork_artwork_matte"),
             path("<int:pk>/favourite/", wrap(self.favourite_view),
                  name="artwork_artwork_favourite"),
+            *admin_crop.CropEditor(self).urls(),
         ] + super().get_urls()
 
     def get_changelist_instance(self, request):
@@ -289,7 +291,9 @@ class ArtworkAdmin(admin.ModelAdmin):
     def _img(self, artwork, field, width):
         if not artwork.thumbnail:
             return "—"
+        # The picture's hash in the address: one prepared again (a new crop) is fetched anew.
         url = reverse(f"admin:artwork_artwork_{field}", args=[artwork.pk])
+        url = f"{url}?v={artwork.sha256[:12]}"
         return format_html('<img src="{}" alt="{}" width="{}" loading="lazy" '
                            'style="height:auto;max-width:100%">', url, str(artwork), width)
 

@@ -131,9 +131,11 @@ def _thumbnail(artwork: Artwork, url: str, title: str) -> str:
         waiting = artwork.status == Status.PENDING
         return ('<span class="artwork-placeholder">'
                 f'{"Preparing the picture…" if waiting else "No picture"}</span>')
-    return (f'<button type="button" class="artwork-open" data-image="{url}image/" '
-            f'data-title="{title}" aria-label="View {title} large"><img src="{url}thumbnail/" '
-            f'alt="{title}" loading="lazy"></button>')
+    # The picture's hash in the address: one prepared again (a new crop) is fetched anew.
+    version = f"?v={artwork.sha256[:12]}"
+    return (f'<button type="button" class="artwork-open" data-image="{url}image/{version}" '
+            f'data-title="{title}" aria-label="View {title} large"><img '
+            f'src="{url}thumbnail/{version}" alt="{title}" loading="lazy"></button>')
 
 
 def _star(artwork: Artwork, url: str, title: str, gallery: Gallery) -> str:

@@ -112,20 +112,21 @@ def build(placements) -> dict:
                         if p.status == PlacementStatus.ON_TV}}
 
 
-def sync(*, tv: TV, path: Path | None = None) -> Path:
+def sync(*, tv: TV, path: Path | None = None, forget: set[str] = frozenset()) -> Path:
     """Rewrite the TV's file from its placements.
 
     Entries whose content id no placement on this TV has ever had (an original
     Docent's, not adopted yet) are kept as they are; entries of pictures no
-    longer on the TV are dropped. Call it after the transaction that changed
-    the rows commits.
+    longer on the TV are dropped, and so are those of `forget`: ids that were
+    Docent's and no placement holds any more (a picture replaced by a new copy).
+    Call it after the transaction that changed the rows commits.
     """
     path = Path(path) if path is not None else _meta_path(tv)
-    _rewrite(tv, path)
+    _rewrite(tv, path, forget=forget)
     return path
 
 
-def _rewrite(tv: TV, path: Path | None = None) -> None:
+def _rewrite(tv: TV, path: Path | None = None, *, forget: set[str] = frozenset()) -> None:
     """sync's work; then the pictures it lists for the first time, or anew, are done."""
     path = path or _meta_path(tv)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -134,7 +135,10 @@ def _rewrite(tv: TV, path: Path | None = None) -> None:
         # One query, so "on the TV" and "ever known" come from the same moment.
         rows = list(Placement.objects.filter(tv=tv).exclude(content_id=None)
                     .select_related("artwork").order_by("artwork_id"))
-        known = {row.content_id for row in rows}
+        # An old copy a TV kept when its picture was replaced is Docent's too.
+        replaced = set(Placement.objects.filter(tv=tv).exclude(replaced_content_id="")
+                       .values_list("replaced_content_id", flat=True))
+        known = {row.content_id for row in rows} | replaced | set(forget)
         fresh = build(rows)["artwork"]
         entries = {}
         for content_id, entry in existing["artwork"].items():

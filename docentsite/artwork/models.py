@@ -384,6 +384,11 @@ class Placement(models.Model):
         "matte", max_length=64, blank=True,
         help_text="The matte the TV shows around it, e.g. shadowbox_polar or none.",
     )
+    # A picture prepared again (a new crop) is uploaded anew before its old copy is
+    # deleted; an old copy the TV did not delete then is remembered, and deleted later.
+    replaced_content_id = models.CharField(
+        "previous copy", max_length=64, blank=True,
+        help_text="The TV's id for the copy this picture replaced, still to delete there.")
     status = models.CharField(max_length=32, choices=PlacementStatus.choices,
                               default=PlacementStatus.QUEUED, db_index=True)
     last_error = models.TextField(blank=True)

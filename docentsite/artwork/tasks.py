@@ -12,7 +12,7 @@ from celery import shared_task
 from celery.exceptions import Ignore
 from celery.signals import worker_ready
 
-from docentsite.artwork import metafile, placements, rotation, services
+from docentsite.artwork import metafile, placements, reframe, rotation, services
 from docentsite.artwork.errors import DocentError
 from docentsite.artwork.models import TV
 
@@ -80,6 +80,7 @@ def sync_meta(tv_id: int) -> None:
 def resume_stalled() -> None:
     services.artwork_resume_stalled()
     placements.lanes_resume()
+    reframe.leftovers_delete()
     for tv in metafile.stale_tvs():
         metafile.sync(tv=tv)
 
