@@ -165,3 +165,26 @@ def test_saving_replaces_the_picture_on_the_tv(admin_client, artwork, upload_now
     meta = json.loads(tvs.meta_path(placement.tv).read_text())["artwork"]
     assert list(meta) == [placement.content_id]
     assert "replaced on" in response.content.decode()
+
+
+def test_the_vision_model_s_box_is_offered_as_the_start_and_nothing_is_saved(
+        admin_client, artwork, settings, fake_anthropic):
+    before = fresh(artwork)
+    assert "Ask the vision model" not in admin_client.get(crop_url(artwork)).content.decode()
+    settings.AI_PROVIDER, settings.ANTHROPIC_API_KEY = "anthropic", "test-key"
+    fake_anthropic.description = {"subject": [0.0, 0.1, 0.2, 0.9]}  # at the left edge
+
+    response = admin_client.post(crop_url(artwork), {"second_opinion": "1"})
+
+    assert response.status_code == 200
+    body = response.content.decode()
+    start = json.loads(body.split('id="crop-start" type="application/json">')[1]
+                       .split("</script>")[0])
+    assert (start["x"], start["w"], start["source"]) == (0, 600, "claude")
+    assert "where the vision model sees the subject (claude)" in body
+    after = fresh(artwork)
+    assert (after.image.name, after.crop_box) == (before.image.name, before.crop_box)
+
+    fake_anthropic.mode = "server_error"
+    failed = admin_client.post(crop_url(artwork), {"second_opinion": "1"}).content.decode()
+    assert "gave no usable box" in failed

@@ -5,6 +5,7 @@ ArtworkAdmin.get_urls adds these pages; the box itself is static/artwork/crop.js
 
 import contextlib
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
@@ -12,7 +13,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path
 
-from docentsite.artwork import cropping, reframe
+from docentsite.artwork import cropping, framing, reframe
 from docentsite.artwork.errors import DocentError
 from docentsite.artwork.framing import FramingRejected
 from docentsite.artwork.models import Artwork, CropSource
@@ -39,8 +40,13 @@ class CropEditor:
         if not request.user.has_perm(CHANGE):
             raise PermissionDenied(denied([CHANGE]))
         artwork = get_object_or_404(Artwork, pk=pk)
-        error = box = None
-        if request.method == "POST":
+        error = box = opinion = None
+        asked = request.method == "POST" and "second_opinion" in request.POST
+        if asked:
+            # Asks the model and changes nothing: its box is the start, for the owner
+            # to adjust and Save.
+            opinion = framing.artwork_crop_second_opinion(artwork=artwork)
+        elif request.method == "POST":
             box = {key: request.POST.get(key) for key in ("x", "y", "w", "h")}
             try:
                 artwork, replaced = reframe.artwork_recrop(artwork_id=artwork.pk, box=box)
@@ -54,12 +60,13 @@ class CropEditor:
         except FramingRejected as exc:
             return self._page(request, artwork, unavailable=str(exc),
                               status=400 if error else 200)
-        current = start.current
+        current = opinion or start.current
         if box is not None:
             # The box as it was sent, where it can be drawn, so the owner adjusts it.
             with contextlib.suppress(DocentError):
                 current = cropping.box_checked(box, width=start.width, height=start.height)
         return self._page(request, artwork, start=start, current=current, error=error,
+                          opinion=opinion, no_opinion=asked and opinion is None,
                           status=400 if error else 200)
 
     def _saved(self, request, artwork, replaced) -> None:
@@ -69,14 +76,15 @@ class CropEditor:
         self.model_admin.message_user(request, f"{text}; {said}." if said else f"{text}.", level)
 
     def _page(self, request, artwork, *, start=None, current=None, error=None,
-              unavailable=None, status=200):
+              unavailable=None, opinion=None, no_opinion=False, status=200):
         opts = Artwork._meta
         context = {
             **self.model_admin.admin_site.each_context(request),
             "opts": opts, "artwork": artwork, "original": artwork, "title": "Fix the crop",
             "start": start, "current": current, "error": error, "unavailable": unavailable,
             "manual": (artwork.crop_box or {}).get("source") == CropSource.MANUAL,
-            "version": artwork.sha256[:12],
+            "version": artwork.sha256[:12], "opinion": opinion,
+            "no_opinion": no_opinion, "can_ask": settings.AI_PROVIDER != "none",
         }
         return TemplateResponse(request, "admin/artwork/artwork/crop.html", context,
                                 status=status)
