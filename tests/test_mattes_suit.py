@@ -219,37 +219,63 @@ def test_a_picture_gone_from_the_tv_teaches_no_refusal(tv, fake_tv, make_artwork
     assert not RefusedMatte.objects.exists()
 
 
-def test_change_matte_on_a_2025_tv_says_the_matte_is_set_at_upload(
+def test_change_matte_on_a_2025_tv_sends_the_picture_again_with_it(
         admin_client, framed_tv, fake_tv, make_artwork, panel_jpeg, upload_now):
     fake_tv.firmware_2025 = True
     tvs.tv_refresh(tv=framed_tv)
     framed_tv.refresh_from_db()
     placement = upload_now(make_artwork(panel_jpeg))
+    old_id = placement.content_id
 
-    response = admin_client.get(f"{CHANGELIST}{placement.artwork_id}/matte/", follow=True)
+    page = admin_client.get(f"{CHANGELIST}{placement.artwork_id}/matte/", follow=True)
+    result = placements.artwork_change_matte(
+        artworks=Artwork.objects.filter(pk=placement.artwork_id), matte_id="modern_sage",
+        tv=framed_tv)
 
-    assert "puts a matte around a picture only as it arrives" in response.content.decode()
-    with pytest.raises(Rejected, match="only as it arrives"):
-        placements.artwork_change_matte(
-            artworks=Artwork.objects.filter(pk=placement.artwork_id), matte_id="none",
-            tv=framed_tv)
+    assert "puts a matte around a picture only as it arrives" in page.content.decode()
+    assert [p.pk for p in result.changed] == [placement.pk] and not result.refused
+    placement.refresh_from_db()
+    assert placement.content_id != old_id and placement.matte_id == "modern_sage"
+    # One copy, the new one, with its matte; change_matte never asked.
+    assert list(fake_tv.photos) == [placement.content_id]
+    assert fake_tv.photos[placement.content_id].matte_id == "modern_sage"
     assert "change_matte" not in fake_tv.requests
 
 
-def test_a_tv_that_refuses_change_matte_is_not_asked_again(tv, fake_tv, make_artwork,
-                                                           panel_jpeg, upload_now):
-    placement = upload_now(make_artwork(panel_jpeg))
+def test_a_tv_that_refuses_change_matte_gets_the_picture_again_and_is_not_asked_again(
+        tv, fake_tv, make_artwork, panel_jpeg, upload_now):
+    first, second = (upload_now(make_artwork(panel_jpeg, filename=f"{n}.jpg"))
+                     for n in ("a", "b"))
     fake_tv.firmware_2025 = True  # updated since Docent last asked its version
-    artworks = Artwork.objects.filter(pk=placement.artwork_id)
+    artworks = Artwork.objects.filter(pk__in=[first.artwork_id, second.artwork_id])
 
     result = placements.artwork_change_matte(artworks=artworks, matte_id="modern_sage", tv=tv)
 
-    assert "only as it arrives" in result.stopped and result.left
+    assert sorted(p.pk for p in result.changed) == sorted([first.pk, second.pk])
+    assert not result.stopped and not result.refused
     assert TV.objects.get(pk=tv.pk).changes_mattes is False
-    with pytest.raises(Rejected):
-        placements.artwork_change_matte(artworks=artworks, matte_id="modern_sage",
-                                        tv=TV.objects.get(pk=tv.pk))
+    assert sorted(fake_tv.photos) == sorted(
+        Placement.objects.filter(tv=tv).values_list("content_id", flat=True))
+    placements.artwork_change_matte(artworks=artworks, matte_id="modern_polar",
+                                    tv=TV.objects.get(pk=tv.pk))
     assert fake_tv.requests.count("change_matte") == 1
+
+
+def test_a_2025_tv_that_refuses_the_matte_with_the_picture_keeps_it_as_it_was(
+        framed_tv, fake_tv, make_artwork, panel_jpeg, upload_now):
+    fake_tv.firmware_2025 = True
+    tvs.tv_refresh(tv=framed_tv)
+    placement = upload_now(make_artwork(panel_jpeg))
+    fake_tv.refused_mattes = {("modern_sage", "landscape")}
+
+    result = placements.artwork_change_matte(
+        artworks=Artwork.objects.filter(pk=placement.artwork_id), matte_id="modern_sage",
+        tv=TV.objects.get(pk=framed_tv.pk))
+
+    assert not result.changed and [p.pk for p, _ in result.refused] == [placement.pk]
+    kept = Placement.objects.get(pk=placement.pk)
+    assert (kept.content_id, kept.matte_id) == (placement.content_id, placement.matte_id)
+    assert list(fake_tv.photos) == [placement.content_id]
 
 
 # -- the per-TV default -------------------------------------------------------------------

@@ -27,7 +27,7 @@ from docentsite.artwork import (
     tvfavourites,
     tvs,
 )
-from docentsite.artwork.errors import DocentError, Rejected
+from docentsite.artwork.errors import DocentError
 from docentsite.artwork.forms import (
     CollectionChoiceForm,
     MatteForm,
@@ -447,7 +447,8 @@ class ArtworkAdmin(admin.ModelAdmin):
         context = {**self.admin_site.each_context(request), "form": form,
                    "artworks": artworks, "opts": self.model._meta,
                    "title": "Change matte", "action": "change_matte", "selected": selected,
-                   "styles": mattes.by_style(offered), "chosen": chosen}
+                   "styles": mattes.by_style(offered), "chosen": chosen,
+                   "upload_only": _upload_only(artworks)}
         return TemplateResponse(request, "admin/artwork/artwork/change_matte.html", context)
 
     def changelist_view(self, request, extra_context=None):
@@ -674,14 +675,18 @@ def _titles(items) -> str:
 
 
 def _mattes_offered(tv, artworks) -> list[str]:
-    """The TV's mattes that suit every one of the pictures; Rejected when the TV
-    changes no matte once it has a picture (2025 firmware)."""
-    if not matte_fit.tv_changes_mattes(tv):
-        raise Rejected(matte_fit.upload_only_reason(tv))
+    """The TV's mattes that suit every one of the pictures."""
     # Pictures not on the TV are left as they are: their shape does not count.
     on_tv = artworks.filter(placements__tv=tv, placements__status=PlacementStatus.ON_TV)
     return matte_fit.mattes_suiting(tv=tv, offered=tvs.tv_mattes(tv=tv),
                                     artworks=on_tv if on_tv.exists() else artworks)
+
+
+def _upload_only(artworks) -> str:
+    """What the matte page says of a TV that takes a matte only with the picture."""
+    tv = _matte_tv(artworks)
+    return "" if tv is None or matte_fit.tv_changes_mattes(tv) else \
+        matte_fit.upload_only_reason(tv)
 
 
 def _matte_tv(artworks):

@@ -126,5 +126,5 @@ def tv_refused_matte_changes(*, tv: TV) -> None:
 
 def upload_only_reason(tv: TV) -> str:
     return (f"{tv.name} puts a matte around a picture only as it arrives (its firmware "
-            "refuses to change it afterwards). Set the matte before sending: the TV's "
-            "default mattes on the TVs page, or remove the picture and send it again.")
+            "refuses to change it afterwards): Change matte sends each picture again with "
+            "the matte, then deletes the copy without it.")

@@ -688,8 +688,6 @@ def artwork_change_matte(*, artworks, matte_id: str, tv: TV) -> MatteChangeResul
     Raises Rejected for a matte the TV does not offer and TVUnavailable when the
     TV cannot be reached to say which it offers; nothing is changed then.
     """
-    if not matte_fit.tv_changes_mattes(tv):
-        raise Rejected(matte_fit.upload_only_reason(tv))
     frame = tvs.frame_of(tv)
     if matte_id not in frame.mattes():
         raise Rejected(f"{tv.name} has no matte called {matte_id!r}.")
@@ -701,6 +699,9 @@ def artwork_change_matte(*, artworks, matte_id: str, tv: TV) -> MatteChangeResul
             content_id=None).select_related("artwork")}
     on_tv = [placements[a.pk] for a in artworks if a.pk in placements]
     result.not_on_tv = [a for a in artworks if a.pk not in placements]
+    if not matte_fit.tv_changes_mattes(tv):
+        _send_again_with(matte_id, on_tv, tv=tv, refused=refused, result=result)
+        return result
     for index, placement in enumerate(on_tv):
         artwork = placement.artwork
         unsuited = matte_fit.why_not(matte_id, tv=tv, width=artwork.width,
@@ -710,10 +711,9 @@ def artwork_change_matte(*, artworks, matte_id: str, tv: TV) -> MatteChangeResul
             continue
         try:
             frame.change_matte(placement.content_id, matte_id)
-        except frametv.TVNotSupported as exc:  # 2025 firmware: a matte only at upload
+        except frametv.TVNotSupported:  # 2025 firmware: a matte only with the picture
             matte_fit.tv_refused_matte_changes(tv=tv)
-            result.stopped = f"{exc} {matte_fit.upload_only_reason(tv)}"
-            result.left = on_tv[index:]
+            _send_again_with(matte_id, on_tv[index:], tv=tv, refused=refused, result=result)
             break
         except frametv.TVAnswered as exc:  # refused, busy: the TV's word on this one
             if _matte_refused(exc, matte_id) and _still_there(frame, placement.content_id):
@@ -729,6 +729,32 @@ def artwork_change_matte(*, artworks, matte_id: str, tv: TV) -> MatteChangeResul
                                                          updated_at=timezone.now())
         result.changed.append(placement)
     return result
+
+
+def _send_again_with(matte_id: str, on_tv: list[Placement], *, tv: TV, refused: set,
+                     result: MatteChangeResult) -> None:
+    """A TV that changes no matte once it has a picture (2025 firmware) gets each picture
+    again with the matte, then loses the copy it had: never two copies left, and the
+    old one stays when the new one does not go."""
+    from docentsite.artwork import reframe  # reframe places through this module
+
+    for placement in on_tv:
+        artwork = placement.artwork
+        unsuited = matte_fit.why_not(matte_id, tv=tv, width=artwork.width,
+                                     height=artwork.height, refused=refused)
+        if unsuited:
+            result.refused.append((placement, f"{unsuited[0].upper()}{unsuited[1:]}."))
+            continue
+        Placement.objects.filter(pk=placement.pk).update(matte_id=matte_id)
+        sent = reframe.placement_send_again(placement_id=placement.pk)
+        if sent.replaced:
+            Placement.objects.filter(pk=placement.pk).update(matte_note="")
+            result.changed.append(placement)
+            continue
+        # Not sent: the TV keeps the picture with the matte it had.
+        Placement.objects.filter(pk=placement.pk).update(matte_id=placement.matte_id)
+        why = sent.kept_old[0][1] if sent.kept_old else "it was not on the TV any more"
+        result.refused.append((placement, f"{tv.name} kept it as it was: {why}"))
 
 
 def _still_there(frame: frametv.FrameTV, content_id: str) -> bool:

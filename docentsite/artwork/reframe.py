@@ -61,6 +61,15 @@ def artwork_replace_on_tvs(*, artwork_id: int) -> ReplaceResult:
     return result
 
 
+def placement_send_again(*, placement_id: int) -> ReplaceResult:
+    """Send one placement's picture to its TV again, with the placement's matte, then
+    delete the copy the TV had: a 2025 Frame takes a matte only with the picture."""
+    result = ReplaceResult()
+    placement = Placement.objects.select_related("tv").get(pk=placement_id)
+    _replace_on(placement.tv, placement.pk, result)
+    return result
+
+
 def _replace_on(tv: TV, placement_id: int, result: ReplaceResult) -> None:
     placement = Placement.objects.select_related("artwork", "tv").get(pk=placement_id)
     old_id = None
