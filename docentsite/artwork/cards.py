@@ -58,10 +58,10 @@ _ON_A_TV = {"queued": "waiting…", "uploading": "uploading…", "on_tv": "on th
 CARD_FIELDS = ("id", "source", "title", "original_filename", "thumbnail", "status",
                "last_error", "waiting_reason", "next_attempt_at", "analysis_status",
                "ai_title", "ai_artist", "ai_year", "ai_description", "ai_error", "favourite",
-               "created_at")
+               "created_at", "sha256")
 #: And those it reads of each placement.
 PLACEMENT_FIELDS = ("id", "artwork", "tv", "status", "content_id", "matte_id", "last_error",
-                    "waiting_reason", "next_attempt_at")
+                    "waiting_reason", "next_attempt_at", "matte_note")
 
 
 @dataclass(frozen=True)
