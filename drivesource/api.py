@@ -3,12 +3,17 @@
 
 from django.shortcuts import get_object_or_404
 from ninja import Field, Path, Query, Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 from ninja.responses import Status
 
-from docentsite.artwork.models import Collection
-from docentsite.permissions import api_check, api_requires
-from docentsite.sources.models import ImportStatus
+from docentsite.permissions import api_requires
+from docentsite.sources.routes import (
+    Pages,
+    import_collection_check,
+    imports_filtered,
+    imports_query,
+    request_user,
+)
 from docentsite.status import services as status_services
 from drivesource import browse, importing
 from drivesource.schemas import (
@@ -67,11 +72,8 @@ def drive_folder(request, folder_id: Path[FolderRef], query: Query[BrowseQuery])
 @api_requires(ADD)
 def drive_import(request, payload: ImportIn):
     """With `collection`, also `artwork.change_collection` (and `add_collection` for a new one)."""
-    if payload.collection:
-        made = Collection.objects.filter(name__iexact=payload.collection).exists()
-        api_check(request, "artwork.change_collection",
-                  *([] if made else ["artwork.add_collection"]))
-    user = request.user if hasattr(request.user, "pk") else None
+    import_collection_check(request, payload.collection)
+    user = request_user(request)
     if payload.album:
         result = importing.drive_folder_import(
             folder_id=payload.album, subfolders=payload.below,
@@ -84,17 +86,7 @@ def drive_import(request, payload: ImportIn):
     return Status(202, result.__dict__)
 
 
-class ImportsQuery(Schema):
-    status: ImportStatus | None = None
-    drive_file_id: list[DriveId] = Field(
-        default_factory=list, max_length=100,
-        description="Only these pictures' imports (repeat the parameter, at most 100)")
-
-
-class Pages(PageNumberPagination):
-    class Input(Schema):
-        page: int = Field(1, ge=1, le=MAX_PAGE_NUMBER)
-        page_size: int | None = Field(None, ge=1, le=100)
+ImportsQuery = imports_query(__name__, ref="drive_file_id", kind=DriveId, what="pictures")
 
 
 def _records():
@@ -106,12 +98,7 @@ def _records():
 @api_requires(VIEW)
 @paginate(Pages, page_size=50)
 def drive_imports(request, query: Query[ImportsQuery]):
-    records = _records()
-    if query.status:
-        records = records.filter(status=query.status)
-    if query.drive_file_id:
-        records = records.filter(ref__in=query.drive_file_id)
-    return records
+    return imports_filtered(_records(), query, ref="drive_file_id")
 
 
 @router.get("/imports/{record_id}", response={200: ImportRecordOut, 404: Message})
