@@ -5,17 +5,7 @@ from ninja import Field, Schema
 from pydantic import BaseModel, ConfigDict, StringConstraints, model_validator
 
 from docentsite.artwork.schemas import CollectionName
-from docentsite.sources.schemas import (
-    MAX_PAGE_NUMBER,
-    Message,
-    RowId,
-    TVRef,
-    import_out,
-    import_record_out,
-    status_out,
-)
-
-__all__ = ["MAX_PAGE_NUMBER", "Message", "RowId"]
+from docentsite.sources.schemas import TVRef, import_out, import_record_out, status_out
 
 #: A Drive file or folder id: Google's URL-safe alphabet, 10 to 200 characters.
 DriveId = Annotated[str, StringConstraints(

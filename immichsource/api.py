@@ -8,19 +8,12 @@ from ninja.responses import Status
 
 from docentsite.artwork.errors import Rejected
 from docentsite.permissions import api_requires
-from docentsite.sources.models import SourceImport
+from docentsite.sources import routes
 from docentsite.sources.registry import source_get
-from docentsite.sources.routes import (
-    Pages,
-    import_collection_check,
-    imports_filtered,
-    imports_query,
-    request_user,
-)
+from docentsite.sources.schemas import MAX_PAGE_NUMBER, Message, RowId
 from docentsite.status import services as status_services
 from immichsource import browse, importing
 from immichsource.schemas import (
-    MAX_PAGE_NUMBER,
     AlbumOut,
     BrowseId,
     BrowseOut,
@@ -28,16 +21,12 @@ from immichsource.schemas import (
     ImportIn,
     ImportOut,
     ImportRecordOut,
-    Message,
-    RowId,
     StatusOut,
 )
 
 router = Router(tags=["immich"])
 
-ERRORS = {404: Message, 409: Message, 422: Message, 503: Message}
-VIEW = "sources.view_sourceimport"
-ADD = "sources.add_sourceimport"
+ERRORS, VIEW, ADD = routes.ERRORS, routes.VIEW, routes.ADD
 
 
 @router.get("/status", response=StatusOut, summary="Is Immich configured and reachable?")
@@ -74,9 +63,9 @@ def immich_import(request, payload: ImportIn):
     """With `collection`, also `artwork.change_collection` (and `add_collection` for a new one)."""
     if not payload.asset_ids and not payload.album_id:
         raise Rejected("Name the pictures to import (asset_ids) or an album (album_id).")
-    import_collection_check(request, payload.collection)
+    routes.import_collection_check(request, payload.collection)
     options = {"analyze": payload.analyze, "force": payload.force,
-               "user": request_user(request),
+               "user": routes.request_user(request),
                "tvs_wanted": payload.tvs, "collection": payload.collection}
     if payload.album_id:
         result = importing.immich_album_import(album_id=payload.album_id, **options)
@@ -90,22 +79,18 @@ def immich_import(request, payload: ImportIn):
     return Status(202, result.__dict__)
 
 
-ImportsQuery = imports_query(__name__, ref="asset_id", kind=ImmichId, what="assets")
+ImportsQuery = routes.imports_query(__name__, ref="asset_id", kind=ImmichId, what="assets")
 
-
-def _records():
-    return SourceImport.objects.filter(source="immich").select_related(
-        "artwork").prefetch_related("artwork__placements__tv")
 
 
 @router.get("/imports", response=list[ImportRecordOut], summary="Imports, newest first")
 @api_requires(VIEW)
-@paginate(Pages, page_size=50)
+@paginate(routes.Pages, page_size=50)
 def immich_imports(request, query: Query[ImportsQuery]):
-    return imports_filtered(_records(), query, ref="asset_id")
+    return routes.imports_filtered(source_get("immich"), query)
 
 
 @router.get("/imports/{record_id}", response={200: ImportRecordOut, 404: Message})
 @api_requires(VIEW)
 def immich_import_detail(request, record_id: Path[RowId]):
-    return get_object_or_404(_records(), pk=record_id)
+    return get_object_or_404(routes.import_rows(source_get("immich")), pk=record_id)

@@ -5,17 +5,7 @@ from ninja import Field, Schema
 from pydantic import StringConstraints
 
 from docentsite.artwork.schemas import CollectionName
-from docentsite.sources.schemas import (
-    MAX_PAGE_NUMBER,
-    Message,
-    RowId,
-    TVRef,
-    import_out,
-    import_record_out,
-    status_out,
-)
-
-__all__ = ["MAX_PAGE_NUMBER", "Message", "RowId"]
+from docentsite.sources.schemas import TVRef, import_out, import_record_out, status_out
 
 _UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 #: An Immich album or asset id: a UUID, as Immich makes them.

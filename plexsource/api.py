@@ -8,27 +8,18 @@ from ninja.responses import Status
 
 from docentsite.artwork.errors import Rejected
 from docentsite.permissions import api_requires
+from docentsite.sources import routes
 from docentsite.sources.registry import source_get
-from docentsite.sources.routes import (
-    Pages,
-    import_collection_check,
-    imports_filtered,
-    imports_query,
-    request_user,
-)
+from docentsite.sources.schemas import MAX_PAGE_NUMBER, Message, RowId
 from docentsite.status import services as status_services
 from plexsource import services
-from plexsource.models import ImportRecord
 from plexsource.schemas import (
-    MAX_PAGE_NUMBER,
     BrowseOut,
     ImportIn,
     ImportOut,
     ImportRecordOut,
     LibraryOut,
-    Message,
     PlexId,
-    RowId,
     StatusOut,
 )
 
@@ -75,8 +66,8 @@ def plex_browse(request, library_id: Path[RowId], query: Query[BrowseQuery]):
 @api_requires("plexsource.add_importrecord")
 def plex_import(request, payload: ImportIn):
     """With `collection`, also `artwork.change_collection` (and `add_collection` for a new one)."""
-    import_collection_check(request, payload.collection)
-    user = request_user(request)
+    routes.import_collection_check(request, payload.collection)
+    user = routes.request_user(request)
     if payload.top:
         raise Rejected("Open an album first: a whole library is imported with "
                        "`./docent manage import_plex --library NAME --all`.")
@@ -92,23 +83,17 @@ def plex_import(request, payload: ImportIn):
     return Status(202, result.__dict__)
 
 
-ImportsQuery = imports_query(__name__, ref="plex_metadata_id", kind=PlexId, what="photos")
+ImportsQuery = routes.imports_query(__name__, ref="plex_metadata_id", kind=PlexId, what="photos")
 
 
 @router.get("/imports", response=list[ImportRecordOut], summary="Imports, newest first")
 @api_requires("plexsource.view_importrecord")
-@paginate(Pages, page_size=50)
+@paginate(routes.Pages, page_size=50)
 def plex_imports(request, query: Query[ImportsQuery]):
-    records = ImportRecord.objects.select_related("photo", "artwork").prefetch_related(
-        "artwork__placements__tv")
-    return imports_filtered(records, query, ref="plex_metadata_id", lookup="plex_metadata_id")
+    return routes.imports_filtered(source_get("plex"), query, "photo")
 
 
 @router.get("/imports/{record_id}", response={200: ImportRecordOut, 404: Message})
 @api_requires("plexsource.view_importrecord")
 def plex_import_detail(request, record_id: Path[RowId]):
-    records = ImportRecord.objects.select_related("photo", "artwork").prefetch_related(
-        "artwork__placements__tv")
-    return get_object_or_404(records, pk=record_id)
-
-
+    return get_object_or_404(routes.import_rows(source_get("plex"), "photo"), pk=record_id)

@@ -7,7 +7,13 @@ from ninja.pagination import PageNumberPagination
 from docentsite.artwork.models import Collection
 from docentsite.permissions import api_check
 from docentsite.sources.models import ImportStatus
-from docentsite.sources.schemas import MAX_PAGE_NUMBER, schema
+from docentsite.sources.schemas import MAX_PAGE_NUMBER, Message, schema
+
+#: What a source's routes may answer besides their own: its errors mapped to HTTP.
+ERRORS = {404: Message, 409: Message, 422: Message, 503: Message}
+#: The permissions of a source on the shared import records (SourceImport).
+VIEW = "sources.view_sourceimport"
+ADD = "sources.add_sourceimport"
 
 
 def import_collection_check(request, collection: str | None) -> None:
@@ -40,10 +46,17 @@ def imports_query(module: str, *, ref: str, kind, what: str) -> type[Schema]:
     })
 
 
-def imports_filtered(records, query, *, ref: str, lookup: str = "ref"):
-    """`records` with the status and ids `query` asks for (`lookup`: the id's column)."""
+def import_rows(source, *related: str):
+    """The source's import records, with what their schema reads (and `related`)."""
+    return source.record_rows().select_related("artwork", *related).prefetch_related(
+        "artwork__placements__tv")
+
+
+def imports_filtered(source, query, *related: str):
+    """The source's import records with the status and ids `query` asks for."""
+    records = import_rows(source, *related)
     if query.status:
         records = records.filter(status=query.status)
-    if wanted := getattr(query, ref):
-        records = records.filter(**{f"{lookup}__in": wanted})
+    if wanted := getattr(query, source.ref_name):
+        records = records.filter(**{f"{source.ref_field}__in": wanted})
     return records
