@@ -470,14 +470,8 @@ def from_settings() -> DriveClient:
         "timeout": getattr(settings, "DRIVE_TIMEOUT", 15),
         "download_timeout": getattr(settings, "DRIVE_DOWNLOAD_TIMEOUT", 900),
     }
-    return _shared.get(options, _client)
-
-
-def _client(options: dict) -> DriveClient:
-    try:
-        return DriveClient(**options)
-    except ValueError as exc:
-        raise DriveNotConfigured(f"DRIVE_API_URL in .env: {exc}") from None
+    return _shared.get(options, DriveClient,
+                       invalid=lambda exc: DriveNotConfigured(f"DRIVE_API_URL in .env: {exc}"))
 
 
 def folder_from_settings() -> str:

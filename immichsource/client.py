@@ -388,14 +388,8 @@ def from_settings() -> ImmichClient:
         "timeout": getattr(settings, "IMMICH_TIMEOUT", 15),
         "download_timeout": getattr(settings, "IMMICH_DOWNLOAD_TIMEOUT", 900),
     }
-    return _shared.get(options, _client)
-
-
-def _client(options: dict) -> ImmichClient:
-    try:
-        return ImmichClient(**options)
-    except ValueError as exc:
-        raise ImmichNotConfigured(f"IMMICH_URL in .env: {exc}") from None
+    return _shared.get(options, ImmichClient,
+                       invalid=lambda exc: ImmichNotConfigured(f"IMMICH_URL in .env: {exc}"))
 
 
 POOL_SIZE = 16

@@ -646,14 +646,8 @@ def from_settings() -> PlexClient:
         "download_timeout": getattr(settings, "PLEX_DOWNLOAD_TIMEOUT", 900),
         "min_rate": getattr(settings, "PLEX_DOWNLOAD_MIN_RATE", 16) * 1024,
     }
-    return _shared.get(options, _client)
-
-
-def _client(options: dict) -> PlexClient:
-    try:
-        return PlexClient(**options)
-    except ValueError as exc:
-        raise PlexNotConfigured(f"PLEX_URL in .env: {exc}") from None
+    return _shared.get(options, PlexClient,
+                       invalid=lambda exc: PlexNotConfigured(f"PLEX_URL in .env: {exc}"))
 
 
 #: Connections kept open to Plex by one shared client: a web process serves up to

@@ -140,13 +140,18 @@ class SharedClients(Generic[Client]):
         # A forked process (a gunicorn or Celery worker) opens connections of its own.
         os.register_at_fork(after_in_child=self._clients.clear)
 
-    def get(self, options: dict[str, Any], make: Callable[[dict[str, Any]], Client]) -> Client:
-        """The client for `options`, made by `make(options)` the first time."""
+    def get(self, options: dict[str, Any], make: Callable[..., Client], *,
+            invalid: Callable[[ValueError], Exception]) -> Client:
+        """The client for `options`, made by `make(**options)` the first time; a
+        ValueError of `make` (a bad setting) is raised as `invalid(error)`."""
         key = tuple(options.values())
         with self._lock:
             client = self._clients.get(key)
             if client is None:
-                client = make(options)
+                try:
+                    client = make(**options)
+                except ValueError as exc:
+                    raise invalid(exc) from None
                 self._clients[key] = client
                 while len(self._clients) > self.most:
                     old = self._clients.pop(next(iter(self._clients)))
