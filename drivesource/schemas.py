@@ -1,11 +1,16 @@
-from datetime import date
 from typing import Annotated
 
 from ninja import Field, Schema
-from pydantic import BaseModel, ConfigDict, StringConstraints, model_validator
+from pydantic import StringConstraints, model_validator
 
 from docentsite.artwork.schemas import CollectionName
-from docentsite.sources.schemas import TVRef, import_out, import_record_out, status_out
+from docentsite.sources.schemas import (
+    TVRef,
+    browse_item_out,
+    import_out,
+    import_record_out,
+    status_out,
+)
 
 #: A Drive file or folder id: Google's URL-safe alphabet, 10 to 200 characters.
 DriveId = Annotated[str, StringConstraints(
@@ -45,18 +50,9 @@ class AlbumOut(Schema):
     path: list[CrumbOut] = Field(description="From the shared folder down to this one")
 
 
-class BrowseItemOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    drive_file_id: str
-    type: str = Field(description='"album" (a folder below) or "photo"')
-    title: str
-    thumbnail_url: str = Field(description="Docent's own URL of its preview")
-    width: int | None
-    height: int | None
-    taken_at: date | None
-    imported: bool
-    import_status: str | None
+BrowseItemOut = browse_item_out(__name__, ref="drive_file_id",
+                                kind='"album" (a folder below) or "photo"',
+                                thumbnail="Docent's own URL of its preview")
 
 
 class BrowseOut(Schema):

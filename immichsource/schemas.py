@@ -5,7 +5,13 @@ from ninja import Field, Schema
 from pydantic import StringConstraints
 
 from docentsite.artwork.schemas import CollectionName
-from docentsite.sources.schemas import TVRef, import_out, import_record_out, status_out
+from docentsite.sources.schemas import (
+    TVRef,
+    browse_item_out,
+    import_out,
+    import_record_out,
+    status_out,
+)
 
 _UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 #: An Immich album or asset id: a UUID, as Immich makes them.
@@ -31,17 +37,9 @@ class AlbumOut(Schema):
     end: date | None
 
 
-class PhotoOut(Schema):
-    asset_id: str
-    type: str = Field(description='Always "photo": Immich\'s albums do not nest')
-    title: str
-    file_name: str
-    thumbnail_url: str
-    width: int | None
-    height: int | None
-    taken_at: date | None
-    imported: bool
-    import_status: str | None
+PhotoOut = browse_item_out(__name__, ref="asset_id", name="PhotoOut", base=Schema,
+                           kind='Always "photo": Immich\'s albums do not nest',
+                           file_name=(str, ...))
 
 
 class BrowseOut(Schema):

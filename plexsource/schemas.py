@@ -1,11 +1,18 @@
-from datetime import date
 from typing import Annotated
 
 from ninja import Field, Schema
-from pydantic import BaseModel, ConfigDict, StringConstraints, model_validator
+from pydantic import StringConstraints, model_validator
 
 from docentsite.artwork.schemas import CollectionName
-from docentsite.sources.schemas import RowId, TVRef, import_out, import_record_out, status_out
+from docentsite.sources.schemas import (
+    FromAttributes,
+    RowId,
+    TVRef,
+    browse_item_out,
+    import_out,
+    import_record_out,
+    status_out,
+)
 
 #: A Plex ratingKey as Docent stores it: opaque text, no control characters.
 PlexId = Annotated[str, StringConstraints(
@@ -42,22 +49,8 @@ class AlbumOut(Schema):
     path: list[CrumbOut]
 
 
-class BrowseItemOut(BaseModel):
-    """A plain pydantic model, read from the service's dataclass: ninja's Schema wraps
-    each object it reads in a getter of its own, ten times the cost, and a page holds
-    up to 200 items (benchmarks/browse.py)."""
-
-    model_config = ConfigDict(from_attributes=True)
-
-    plex_metadata_id: str
-    type: str = Field(description='"album" or "photo"')
-    title: str
-    thumbnail_url: str
-    width: int | None
-    height: int | None
-    taken_at: date | None
-    imported: bool
-    import_status: str | None
+BrowseItemOut = browse_item_out(__name__, ref="plex_metadata_id", kind='"album" or "photo"',
+                                doc=FromAttributes.__doc__)
 
 
 class BrowseOut(Schema):

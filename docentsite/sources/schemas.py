@@ -7,11 +7,11 @@ it last, and the JSON's keys would change order).
 """
 
 import types
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any
 
 from ninja import Field, Schema
-from pydantic import StringConstraints
+from pydantic import BaseModel, ConfigDict, StringConstraints, create_model
 
 from docentsite.artwork import placements
 
@@ -52,6 +52,35 @@ def schema(name: str, module: str, fields: dict[str, Any], **namespace) -> type[
         ns.update(namespace)
 
     return types.new_class(name, (Schema,), exec_body=body)
+
+
+class FromAttributes(BaseModel):
+    """A plain pydantic model, read from the service's dataclass: ninja's Schema wraps
+    each object it reads in a getter of its own, ten times the cost, and a page holds
+    up to 200 items (benchmarks/browse.py)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+
+def browse_item_out(module: str, *, ref: str, kind: str, name: str = "BrowseItemOut",
+                    base: type[BaseModel] = FromAttributes, doc: str | None = None,
+                    thumbnail: str | None = None, **after_title) -> type[BaseModel]:
+    """A browse page's tile (docentsite.sources.browse.BrowseItemBase), its id as `ref`,
+    `kind` describing its type; `after_title`: the source's own fields ({name: (type,
+    default)}), between its title and its thumbnail."""
+    return create_model(
+        name, __base__=base, __module__=module, __doc__=doc,
+        **{ref: (str, ...)},
+        type=(str, Field(description=kind)),
+        title=(str, ...),
+        **after_title,
+        thumbnail_url=(str, Field(description=thumbnail) if thumbnail else ...),
+        width=(int | None, ...),
+        height=(int | None, ...),
+        taken_at=(date | None, ...),
+        imported=(bool, ...),
+        import_status=(str | None, ...),
+    )
 
 
 def status_out(module: str, *, asked: str, **fields) -> type[Schema]:
