@@ -39,7 +39,7 @@ class AlbumOut(Schema):
 
 PhotoOut = browse_item_out(__name__, ref="asset_id", name="PhotoOut", base=Schema,
                            kind='Always "photo": Immich\'s albums do not nest',
-                           file_name=(str, ...))
+                           file_name=str)
 
 
 class BrowseOut(Schema):

@@ -11,7 +11,7 @@ from datetime import date, datetime
 from typing import Annotated, Any
 
 from ninja import Field, Schema
-from pydantic import BaseModel, ConfigDict, StringConstraints, create_model
+from pydantic import BaseModel, ConfigDict, StringConstraints
 
 from docentsite.artwork import placements
 
@@ -37,12 +37,14 @@ class PlacementOut(Schema):
     waiting_reason: str
 
 
-def schema(name: str, module: str, fields: dict[str, Any], **namespace) -> type[Schema]:
-    """A Schema with `fields` ({name: type, or (type, default)}) in the order given and
+def schema(name: str, module: str, fields: dict[str, Any], *, base: type[BaseModel] = Schema,
+           doc: str | None = None, **namespace) -> type[BaseModel]:
+    """A `base` with `fields` ({name: type, or (type, default)}) in the order given and
     `namespace` (resolvers) as its class body would have them."""
 
     def body(ns):
         ns["__module__"] = module
+        ns["__doc__"] = doc
         ns["__annotations__"] = {}
         for field, spec in fields.items():
             kind, default = spec if isinstance(spec, tuple) else (spec, ...)
@@ -51,7 +53,7 @@ def schema(name: str, module: str, fields: dict[str, Any], **namespace) -> type[
                 ns[field] = default
         ns.update(namespace)
 
-    return types.new_class(name, (Schema,), exec_body=body)
+    return types.new_class(name, (base,), exec_body=body)
 
 
 class FromAttributes(BaseModel):
@@ -66,21 +68,20 @@ def browse_item_out(module: str, *, ref: str, kind: str, name: str = "BrowseItem
                     base: type[BaseModel] = FromAttributes, doc: str | None = None,
                     thumbnail: str | None = None, **after_title) -> type[BaseModel]:
     """A browse page's tile (docentsite.sources.browse.BrowseItemBase), its id as `ref`,
-    `kind` describing its type; `after_title`: the source's own fields ({name: (type,
-    default)}), between its title and its thumbnail."""
-    return create_model(
-        name, __base__=base, __module__=module, __doc__=doc,
-        **{ref: (str, ...)},
-        type=(str, Field(description=kind)),
-        title=(str, ...),
+    `kind` describing its type; `after_title`: the source's own fields (as `schema`
+    takes them), between its title and its thumbnail."""
+    return schema(name, module, {
+        ref: str,
+        "type": (str, Field(description=kind)),
+        "title": str,
         **after_title,
-        thumbnail_url=(str, Field(description=thumbnail) if thumbnail else ...),
-        width=(int | None, ...),
-        height=(int | None, ...),
-        taken_at=(date | None, ...),
-        imported=(bool, ...),
-        import_status=(str | None, ...),
-    )
+        "thumbnail_url": (str, Field(description=thumbnail)) if thumbnail else str,
+        "width": int | None,
+        "height": int | None,
+        "taken_at": date | None,
+        "imported": bool,
+        "import_status": str | None,
+    }, base=base, doc=doc)
 
 
 def status_out(module: str, *, asked: str, **fields) -> type[Schema]:
