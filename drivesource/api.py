@@ -3,16 +3,15 @@
 
 from django.shortcuts import get_object_or_404
 from ninja import Field, Path, Query, Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 from ninja.responses import Status
 
-from docentsite.artwork.models import Collection
-from docentsite.permissions import api_check, api_requires
-from docentsite.sources.models import ImportStatus
+from docentsite.permissions import api_requires
+from docentsite.sources import routes
+from docentsite.sources.schemas import MAX_PAGE_NUMBER, Message, RowId
 from docentsite.status import services as status_services
 from drivesource import browse, importing
 from drivesource.schemas import (
-    MAX_PAGE_NUMBER,
     BrowseOut,
     ContainerOut,
     DriveId,
@@ -20,16 +19,12 @@ from drivesource.schemas import (
     ImportIn,
     ImportOut,
     ImportRecordOut,
-    Message,
-    RowId,
     StatusOut,
 )
 
 router = Router(tags=["google drive"])
 
-ERRORS = {404: Message, 409: Message, 422: Message, 503: Message}
-VIEW = "sources.view_sourceimport"
-ADD = "sources.add_sourceimport"
+ERRORS, VIEW, ADD = routes.ERRORS, routes.VIEW, routes.ADD
 
 
 @router.get("/status", response=StatusOut, summary="Is Google Drive set up and answering?")
@@ -67,11 +62,8 @@ def drive_folder(request, folder_id: Path[FolderRef], query: Query[BrowseQuery])
 @api_requires(ADD)
 def drive_import(request, payload: ImportIn):
     """With `collection`, also `artwork.change_collection` (and `add_collection` for a new one)."""
-    if payload.collection:
-        made = Collection.objects.filter(name__iexact=payload.collection).exists()
-        api_check(request, "artwork.change_collection",
-                  *([] if made else ["artwork.add_collection"]))
-    user = request.user if hasattr(request.user, "pk") else None
+    routes.import_collection_check(request, payload.collection)
+    user = routes.request_user(request)
     if payload.album:
         result = importing.drive_folder_import(
             folder_id=payload.album, subfolders=payload.below,
@@ -84,37 +76,18 @@ def drive_import(request, payload: ImportIn):
     return Status(202, result.__dict__)
 
 
-class ImportsQuery(Schema):
-    status: ImportStatus | None = None
-    drive_file_id: list[DriveId] = Field(
-        default_factory=list, max_length=100,
-        description="Only these pictures' imports (repeat the parameter, at most 100)")
+ImportsQuery = routes.imports_query(__name__, ref="drive_file_id", kind=DriveId, what="pictures")
 
-
-class Pages(PageNumberPagination):
-    class Input(Schema):
-        page: int = Field(1, ge=1, le=MAX_PAGE_NUMBER)
-        page_size: int | None = Field(None, ge=1, le=100)
-
-
-def _records():
-    return importing.drive_source().record_rows().select_related("artwork").prefetch_related(
-        "artwork__placements__tv")
 
 
 @router.get("/imports", response=list[ImportRecordOut], summary="Imports, newest first")
 @api_requires(VIEW)
-@paginate(Pages, page_size=50)
+@paginate(routes.Pages, page_size=50)
 def drive_imports(request, query: Query[ImportsQuery]):
-    records = _records()
-    if query.status:
-        records = records.filter(status=query.status)
-    if query.drive_file_id:
-        records = records.filter(ref__in=query.drive_file_id)
-    return records
+    return routes.imports_filtered(importing.drive_source(), query)
 
 
 @router.get("/imports/{record_id}", response={200: ImportRecordOut, 404: Message})
 @api_requires(VIEW)
 def drive_import_detail(request, record_id: Path[RowId]):
-    return get_object_or_404(_records(), pk=record_id)
+    return get_object_or_404(routes.import_rows(importing.drive_source()), pk=record_id)

@@ -2,13 +2,13 @@
 picture with its import state and a preview served by Docent. Read-only."""
 
 from dataclasses import dataclass, field
-from datetime import date
 
 from django.templatetags.static import static
 from django.urls import reverse
 
 from docentsite.artwork.errors import NotFound
 from docentsite.sources import imports
+from docentsite.sources.browse import BrowseItemBase
 from docentsite.sources.imports import chunks
 from drivesource import folders
 from drivesource.importing import drive_source
@@ -17,17 +17,10 @@ from drivesource.thumbnails import version_of
 MAX_PAGE_SIZE = 200
 
 
-@dataclass(frozen=True)
-class BrowseItem:
+@dataclass(frozen=True, kw_only=True)
+class BrowseItem(BrowseItemBase):
     drive_file_id: str
     type: str  # "album" (a folder: what the shared browse page opens) or "photo"
-    title: str
-    thumbnail_url: str
-    width: int | None
-    height: int | None
-    taken_at: date | None
-    imported: bool
-    import_status: str | None
 
 
 @dataclass(frozen=True)

@@ -30,10 +30,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
-import os
 import re
-import tempfile
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -46,6 +43,10 @@ import requests
 import urllib3
 
 from docentsite.artwork.errors import NeedsAttention, NotFound, Rejected, Unavailable
+from docentsite.sources import http
+from docentsite.sources.http import as_int as _int
+from docentsite.sources.http import as_text as _text
+from docentsite.sources.http import iso_datetime as _datetime
 
 logger = logging.getLogger(__name__)
 
@@ -65,7 +66,6 @@ THUMBNAIL_TIMEOUT = 8.0
 THUMBNAIL_SIZES = range(32, 1601)
 #: Files one folder listing reads before it gives up on a server that never ends it.
 MAX_LISTED = 200_000
-READ_BLOCK = 64 << 10
 #: The hosts Drive's thumbnailLink points at; the API key is never sent there.
 THUMBNAIL_HOST = re.compile(r"(?:[a-z0-9-]+\.)*googleusercontent\.com")
 FILE_FIELDS = (
@@ -281,31 +281,17 @@ class DriveClient:
         what = f"file {file_id}"
         response = self._get(f"/drive/v3/files/{quote(check_id(file_id))}",
                              {"alt": "media", "supportsAllDrives": "true"}, what=what)
-        destination = Path(destination)
-        destination.parent.mkdir(parents=True, exist_ok=True)
-        with response, tempfile.NamedTemporaryFile(
-            dir=destination.parent, prefix=".drive-", delete=False
-        ) as out:
-            try:
-                received = 0
-                for block in self._blocks(response, what=what, limit=max_bytes,
-                                          deadline=self.download_timeout,
-                                          min_rate=self.min_rate):
-                    out.write(block)
-                    received += len(block)
-                expected = _int(response.headers.get("Content-Length"))
-                if expected is not None and received != expected:
-                    raise DriveUnavailable(
-                        f"Google Drive sent {received} of {expected} bytes of {what}; it is "
-                        "tried again later"
-                    )
-                out.flush()
-                os.fsync(out.fileno())
-            except BaseException:
-                out.close()
-                Path(out.name).unlink(missing_ok=True)
-                raise
-        os.replace(out.name, destination)
+        with response, http.partial_file(Path(destination), prefix=".drive-",
+                                         fsync=True) as out:
+            received = http.write_blocks(out, self._blocks(
+                response, what=what, limit=max_bytes, deadline=self.download_timeout,
+                min_rate=self.min_rate))
+            expected = _int(response.headers.get("Content-Length"))
+            if expected is not None and received != expected:
+                raise DriveUnavailable(
+                    f"Google Drive sent {received} of {expected} bytes of {what}; it is "
+                    "tried again later"
+                )
         return received
 
     def thumbnail(self, file_id: str, *, size: int = 240, link: str = "") -> tuple[bytes, str]:
@@ -443,42 +429,29 @@ class DriveClient:
                 min_rate: float) -> Iterator[bytes]:
         """The body in blocks, cut off when larger than `limit` bytes, slower than
         `deadline` seconds in all, or (after `rate_window` s) than `min_rate` bytes a second."""
-        length = _int(response.headers.get("Content-Length"))
-        if length is not None and length > limit:
-            raise self._too_large(what, limit)
-        started, received = time.monotonic(), 0
-        while True:
-            try:
-                block = response.raw.read1(READ_BLOCK, decode_content=True)
-            except (urllib3.exceptions.HTTPError, OSError) as exc:
-                raise DriveUnavailable(
-                    f"Google Drive's answer for {what} was cut short: the connection broke "
-                    f"after {received} bytes ({type(exc).__name__})"
-                ) from None
-            if not block:
-                return
-            received += len(block)
-            if received > limit:
-                raise self._too_large(what, limit)
-            yield block
-            elapsed = time.monotonic() - started
-            if elapsed > deadline:
-                raise DriveUnavailable(
-                    f"Google Drive took more than {deadline:g} s to send {what}; it is tried "
-                    "again later"
-                )
-            if min_rate and elapsed > self.rate_window and received < min_rate * elapsed:
-                raise DriveUnavailable(
-                    f"Google Drive sends {what} at {received / elapsed / 1024:.1f} KB/s, below "
-                    f"{min_rate / 1024:g} KB/s; it is tried again later"
-                )
-
-    @staticmethod
-    def _too_large(what: str, limit: int) -> DriveUnavailable:
-        return DriveUnavailable(
-            f"Google Drive sent more than {limit / (1 << 20):g} MB for {what}; Docent stopped "
-            "reading"
-        )
+        try:
+            yield from http.body_blocks(response, limit=limit, deadline=deadline,
+                                        min_rate=min_rate, rate_window=self.rate_window)
+        except http.BodyCut as cut:
+            raise DriveUnavailable(
+                f"Google Drive's answer for {what} was cut short: the connection broke "
+                f"after {cut.received} bytes ({cut.cause})"
+            ) from None
+        except http.BodyTooLarge as large:
+            raise DriveUnavailable(
+                f"Google Drive sent more than {large.megabytes} MB for {what}; Docent stopped "
+                "reading"
+            ) from None
+        except http.BodyTooSlow as slow:
+            raise DriveUnavailable(
+                f"Google Drive took more than {slow.deadline:g} s to send {what}; it is tried "
+                "again later"
+            ) from None
+        except http.BodyBelowRate as slow:
+            raise DriveUnavailable(
+                f"Google Drive sends {what} at {slow.rate / 1024:.1f} KB/s, below "
+                f"{slow.min_rate / 1024:g} KB/s; it is tried again later"
+            ) from None
 
 
 def from_settings() -> DriveClient:
@@ -497,18 +470,8 @@ def from_settings() -> DriveClient:
         "timeout": getattr(settings, "DRIVE_TIMEOUT", 15),
         "download_timeout": getattr(settings, "DRIVE_DOWNLOAD_TIMEOUT", 900),
     }
-    cache_key = tuple(options.values())
-    with _shared_lock:
-        client = _shared.get(cache_key)
-        if client is None:
-            try:
-                client = DriveClient(**options)
-            except ValueError as exc:
-                raise DriveNotConfigured(f"DRIVE_API_URL in .env: {exc}") from None
-            _shared[cache_key] = client
-            while len(_shared) > MAX_SHARED:
-                _shared.pop(next(iter(_shared)))._session.close()
-    return client
+    return _shared.get(options, DriveClient,
+                       invalid=lambda exc: DriveNotConfigured(f"DRIVE_API_URL in .env: {exc}"))
 
 
 def folder_from_settings() -> str:
@@ -527,18 +490,12 @@ def folder_from_settings() -> str:
 
 POOL_SIZE = 16
 MAX_SHARED = 4
-_shared: dict[tuple, DriveClient] = {}
-_shared_lock = threading.Lock()
-# A forked process (a gunicorn or Celery worker) opens connections of its own.
-os.register_at_fork(after_in_child=_shared.clear)
+_shared: http.SharedClients[DriveClient] = http.SharedClients(
+    most=MAX_SHARED, close=lambda client: client._session.close())
 
 
 def _pooled_session() -> requests.Session:
-    session = requests.Session()
-    adapter = requests.adapters.HTTPAdapter(pool_connections=2, pool_maxsize=POOL_SIZE)
-    session.mount("http://", adapter)
-    session.mount("https://", adapter)
-    return session
+    return http.pooled_session(pool_size=POOL_SIZE, hosts=2)
 
 
 # -- parsing: every value may be missing or of another type ------------------------------
@@ -584,23 +541,6 @@ def _list(value: Any) -> list[dict[str, Any]]:
     return [entry for entry in value if isinstance(entry, dict)] if isinstance(value, list) else []
 
 
-def _text(value: Any) -> str:
-    if value is None or isinstance(value, dict | list):
-        return ""
-    return str(value)
-
-
-def _int(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str):
-        with contextlib.suppress(ValueError):
-            return int(value.strip())
-    return None
-
-
 def _exif_date(value: Any) -> date | None:
     """The day of an EXIF time as Drive sends it: "2019:03:14 10:00:00"."""
     if not isinstance(value, str):
@@ -610,11 +550,3 @@ def _exif_date(value: Any) -> date | None:
     except (TypeError, ValueError):
         return None
 
-
-def _datetime(value: Any) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        return datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-    except ValueError:
-        return None

@@ -1,16 +1,16 @@
-from datetime import date, datetime
 from typing import Annotated
 
 from ninja import Field, Schema
-from pydantic import BaseModel, ConfigDict, StringConstraints, model_validator
+from pydantic import StringConstraints, model_validator
 
-from docentsite.artwork.schemas import CollectionName, Message, TVRef
-
-__all__ = ["Message"]
-
-#: Ids of Docent's own rows fit a signed 64-bit database column.
-RowId = Annotated[int, Field(ge=1, le=2**63 - 1)]
-MAX_PAGE_NUMBER = 1_000_000
+from docentsite.artwork.schemas import CollectionName
+from docentsite.sources.schemas import (
+    TVRef,
+    browse_item_out,
+    import_out,
+    import_record_out,
+    status_out,
+)
 
 #: A Drive file or folder id: Google's URL-safe alphabet, 10 to 200 characters.
 DriveId = Annotated[str, StringConstraints(
@@ -27,14 +27,10 @@ class FolderOut(Schema):
     name: str
 
 
-class StatusOut(Schema):
-    configured: bool
-    connected: bool
-    folder: FolderOut | None = Field(description="The shared folder DRIVE_FOLDER_URL names")
-    error: str | None
-    checked_at: datetime | None = Field(
-        None, description="When Docent last asked Google (a worker does, every "
-                          "STATUS_CHECK_INTERVAL seconds); null when the settings alone tell")
+StatusOut = status_out(
+    __name__, asked="Google (a worker does, every STATUS_CHECK_INTERVAL seconds); null when "
+                    "the settings alone tell",
+    folder=(FolderOut | None, Field(description="The shared folder DRIVE_FOLDER_URL names")))
 
 
 class ContainerOut(Schema):
@@ -54,18 +50,9 @@ class AlbumOut(Schema):
     path: list[CrumbOut] = Field(description="From the shared folder down to this one")
 
 
-class BrowseItemOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    drive_file_id: str
-    type: str = Field(description='"album" (a folder below) or "photo"')
-    title: str
-    thumbnail_url: str = Field(description="Docent's own URL of its preview")
-    width: int | None
-    height: int | None
-    taken_at: date | None
-    imported: bool
-    import_status: str | None
+BrowseItemOut = browse_item_out(__name__, ref="drive_file_id",
+                                kind='"album" (a folder below) or "photo"',
+                                thumbnail="Docent's own URL of its preview")
 
 
 class BrowseOut(Schema):
@@ -103,69 +90,5 @@ class ImportIn(Schema):
         return self
 
 
-class SkippedOut(Schema):
-    drive_file_id: str
-    reason: str
-
-
-class ImportErrorOut(Schema):
-    drive_file_id: str
-    error: str
-
-
-class ImportOut(Schema):
-    queued: list[str]
-    skipped: list[SkippedOut]
-    errors: list[ImportErrorOut]
-    collection: str | None
-    added_to_collection: int
-
-
-class PlacementOut(Schema):
-    tv: str
-    tv_id: int
-    status: str
-    content_id: str | None
-    error: str
-    waiting_reason: str
-
-
-class ImportRecordOut(Schema):
-    id: int
-    drive_file_id: str
-    title: str
-    status: str
-    step: str
-    attempts: int
-    error: str
-    note: str
-    waiting_reason: str
-    next_attempt_at: datetime | None
-    analyze: bool
-    content_id: str | None
-    placements: list[PlacementOut]
-    requested_at: datetime
-    finished_at: datetime | None
-
-    @staticmethod
-    def resolve_drive_file_id(record):
-        return record.ref
-
-    @staticmethod
-    def resolve_error(record):
-        return record.last_error
-
-    @staticmethod
-    def resolve_content_id(record):
-        from docentsite.artwork import placements
-
-        return placements.content_id_on_first_tv(record.artwork)
-
-    @staticmethod
-    def resolve_placements(record):
-        if record.artwork is None:
-            return []
-        return [{"tv": p.tv.name, "tv_id": p.tv_id, "status": p.status,
-                 "content_id": p.content_id, "error": p.last_error,
-                 "waiting_reason": p.waiting_reason}
-                for p in record.artwork.placements.all()]
+ImportOut, SkippedOut, ImportErrorOut = import_out(__name__, ref="drive_file_id")
+ImportRecordOut = import_record_out(__name__, ref="drive_file_id", ref_attr="ref")

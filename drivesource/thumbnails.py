@@ -9,10 +9,7 @@ and a warm request needs neither the database nor Google.
 """
 
 import contextlib
-import io
-import os
 import re
-import tempfile
 import threading
 import time
 from collections import OrderedDict
@@ -21,9 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from django.conf import settings
-
 from docentsite.artwork.errors import Rejected
+from docentsite.sources import thumbnails
 from drivesource import client as drive
 
 THUMBNAIL_SIZES = (240, 480)
@@ -79,7 +75,7 @@ def drive_thumbnail_open(*, thumbnail: Thumbnail) -> BinaryIO:
         link = drive_file_in_tree(file_id=thumbnail.file_id).thumbnail_link
     data, _kind = drive.from_settings().thumbnail(thumbnail.file_id, size=thumbnail.size,
                                                   link=link)
-    return _Fetched(data, cache_at=thumbnail.path if thumbnail.versioned else None)
+    return thumbnails.Fetched(data, cache_at=thumbnail.path if thumbnail.versioned else None)
 
 
 class Links:
@@ -114,31 +110,5 @@ class Links:
 links = Links()
 
 
-class _Fetched(io.BytesIO):
-    """A preview just fetched; cached once the web server has sent it and closes it."""
-
-    def __init__(self, data: bytes, *, cache_at: Path | None) -> None:
-        super().__init__(data)
-        self.cache_at = cache_at
-
-    def close(self) -> None:
-        if not self.closed and self.cache_at is not None:
-            _write_whole(self.cache_at, self.getvalue())
-        super().close()
-
-
 def thumbnail_dir() -> Path:
-    return settings.DOCENT_DATA_DIR / "cache" / "drive-thumbnails"
-
-
-def _write_whole(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temporary)
-        raise
+    return thumbnails.cache_dir("drive")

@@ -3,18 +3,17 @@
 
 from django.shortcuts import get_object_or_404
 from ninja import Field, Path, Query, Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 from ninja.responses import Status
 
 from docentsite.artwork.errors import Rejected
-from docentsite.artwork.models import Collection
-from docentsite.permissions import api_check, api_requires
-from docentsite.sources.models import ImportStatus, SourceImport
+from docentsite.permissions import api_requires
+from docentsite.sources import routes
 from docentsite.sources.registry import source_get
+from docentsite.sources.schemas import MAX_PAGE_NUMBER, Message, RowId
 from docentsite.status import services as status_services
 from immichsource import browse, importing
 from immichsource.schemas import (
-    MAX_PAGE_NUMBER,
     AlbumOut,
     BrowseId,
     BrowseOut,
@@ -22,16 +21,12 @@ from immichsource.schemas import (
     ImportIn,
     ImportOut,
     ImportRecordOut,
-    Message,
-    RowId,
     StatusOut,
 )
 
 router = Router(tags=["immich"])
 
-ERRORS = {404: Message, 409: Message, 422: Message, 503: Message}
-VIEW = "sources.view_sourceimport"
-ADD = "sources.add_sourceimport"
+ERRORS, VIEW, ADD = routes.ERRORS, routes.VIEW, routes.ADD
 
 
 @router.get("/status", response=StatusOut, summary="Is Immich configured and reachable?")
@@ -68,12 +63,9 @@ def immich_import(request, payload: ImportIn):
     """With `collection`, also `artwork.change_collection` (and `add_collection` for a new one)."""
     if not payload.asset_ids and not payload.album_id:
         raise Rejected("Name the pictures to import (asset_ids) or an album (album_id).")
-    if payload.collection:
-        made = Collection.objects.filter(name__iexact=payload.collection).exists()
-        api_check(request, "artwork.change_collection",
-                  *([] if made else ["artwork.add_collection"]))
+    routes.import_collection_check(request, payload.collection)
     options = {"analyze": payload.analyze, "force": payload.force,
-               "user": request.user if hasattr(request.user, "pk") else None,
+               "user": routes.request_user(request),
                "tvs_wanted": payload.tvs, "collection": payload.collection}
     if payload.album_id:
         result = importing.immich_album_import(album_id=payload.album_id, **options)
@@ -87,37 +79,18 @@ def immich_import(request, payload: ImportIn):
     return Status(202, result.__dict__)
 
 
-class ImportsQuery(Schema):
-    status: ImportStatus | None = None
-    asset_id: list[ImmichId] = Field(
-        default_factory=list, max_length=100,
-        description="Only these assets' imports (repeat the parameter, at most 100)")
+ImportsQuery = routes.imports_query(__name__, ref="asset_id", kind=ImmichId, what="assets")
 
-
-class Pages(PageNumberPagination):
-    class Input(Schema):
-        page: int = Field(1, ge=1, le=MAX_PAGE_NUMBER)
-        page_size: int | None = Field(None, ge=1, le=100)
-
-
-def _records():
-    return SourceImport.objects.filter(source="immich").select_related(
-        "artwork").prefetch_related("artwork__placements__tv")
 
 
 @router.get("/imports", response=list[ImportRecordOut], summary="Imports, newest first")
 @api_requires(VIEW)
-@paginate(Pages, page_size=50)
+@paginate(routes.Pages, page_size=50)
 def immich_imports(request, query: Query[ImportsQuery]):
-    records = _records()
-    if query.status:
-        records = records.filter(status=query.status)
-    if query.asset_id:
-        records = records.filter(ref__in=query.asset_id)
-    return records
+    return routes.imports_filtered(source_get("immich"), query)
 
 
 @router.get("/imports/{record_id}", response={200: ImportRecordOut, 404: Message})
 @api_requires(VIEW)
 def immich_import_detail(request, record_id: Path[RowId]):
-    return get_object_or_404(_records(), pk=record_id)
+    return get_object_or_404(routes.import_rows(source_get("immich")), pk=record_id)

@@ -7,6 +7,7 @@ from datetime import date
 
 from django.urls import reverse
 
+from docentsite.sources.browse import BrowseItemBase
 from docentsite.sources.imports import source_import_states
 from docentsite.sources.models import ImportStatus
 from docentsite.sources.registry import source_get
@@ -17,17 +18,10 @@ MAX_PAGE_SIZE = 200
 ALL_PHOTOS = "all"
 
 
-@dataclass(frozen=True)
-class BrowseItem:
+@dataclass(frozen=True, kw_only=True)
+class BrowseItem(BrowseItemBase):
     asset_id: str
-    title: str
     file_name: str
-    thumbnail_url: str
-    width: int | None
-    height: int | None
-    taken_at: date | None
-    imported: bool
-    import_status: str | None
     type: str = "photo"
 
 

@@ -28,14 +28,10 @@ What it takes care of, so its callers never have to:
 
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
-import os
 import re
-import tempfile
-import threading
-import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -43,9 +39,11 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import requests
-import urllib3
 
 from docentsite.artwork.errors import NeedsAttention, NotFound, Rejected, Unavailable
+from docentsite.sources import http
+from docentsite.sources.http import as_int as _int
+from docentsite.sources.http import iso_datetime as _datetime
 
 logger = logging.getLogger(__name__)
 
@@ -62,7 +60,6 @@ MAX_ORIGINAL_BYTES = 2 << 30
 THUMBNAIL_TIMEOUT = 8.0
 #: Pages one listing reads before it gives up on a server that never ends.
 MAX_PAGES = 10_000
-READ_BLOCK = 64 << 10
 THUMBNAIL_SIZES = ("thumbnail", "preview")
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 _WEB_PATH = re.compile(r"/(api|photos|albums|search|explore|people|favorites)(/.*)?$")
@@ -268,7 +265,6 @@ class ImmichClient:
         beside it, so `dest` is whole or absent."""
         what = f"the original of asset {asset_id}"
         dest = Path(dest)
-        dest.parent.mkdir(parents=True, exist_ok=True)
         with self._request(
             "GET", f"/assets/{_id(asset_id)}/original",
             headers={"Accept": "*/*", "Accept-Encoding": "identity"}, stream=True, what=what,
@@ -276,24 +272,13 @@ class ImmichClient:
         ) as response:
             length = _int(response.headers.get("Content-Length"))
             mime = response.headers.get("Content-Type", "").split(";")[0].strip()
-            fd, temp_name = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.",
-                                             suffix=".part")
-            temp = Path(temp_name)
-            try:
-                received = 0
-                with os.fdopen(fd, "wb") as out:
-                    for block in self._blocks(response, what=what,
-                                              limit=length or MAX_ORIGINAL_BYTES,
-                                              deadline=self.download_timeout):
-                        out.write(block)
-                        received += len(block)
+            with http.partial_file(dest) as out:
+                received = http.write_blocks(out, self._blocks(
+                    response, what=what, limit=length or MAX_ORIGINAL_BYTES,
+                    deadline=self.download_timeout))
                 if length is not None and received != length:
                     raise ImmichUnavailable(
                         f"Immich at {self.address} sent {received} of {length} bytes of {what}")
-                os.replace(temp, dest)
-            finally:
-                with contextlib.suppress(FileNotFoundError):
-                    temp.unlink()
         return Original(path=dest, size=received, mime_type=mime)
 
     # -- HTTP -------------------------------------------------------------------------
@@ -352,32 +337,21 @@ class ImmichClient:
         raise error
 
     def _blocks(self, response: requests.Response, *, what: str, limit: int,
-                deadline: float) -> Any:
-        length = _int(response.headers.get("Content-Length"))
-        if length is not None and length > limit:
-            raise self._too_large(what, limit)
-        started, received = time.monotonic(), 0
-        while True:
-            try:
-                block = response.raw.read1(READ_BLOCK, decode_content=True)
-            except (urllib3.exceptions.HTTPError, OSError) as exc:
-                raise ImmichUnavailable(
-                    f"The answer of Immich at {self.address} for {what} was cut short after "
-                    f"{received} bytes ({type(exc).__name__})") from None
-            if not block:
-                return
-            received += len(block)
-            if received > limit:
-                raise self._too_large(what, limit)
-            yield block
-            if time.monotonic() - started > deadline:
-                raise ImmichUnavailable(
-                    f"Immich at {self.address} took more than {deadline:g} s to send {what}")
-
-    def _too_large(self, what: str, limit: int) -> ImmichUnavailable:
-        return ImmichUnavailable(
-            f"Immich at {self.address} sent more than {limit / (1 << 20):g} MB for {what}; "
-            "Docent stopped reading")
+                deadline: float) -> Iterator[bytes]:
+        try:
+            yield from http.body_blocks(response, limit=limit, deadline=deadline)
+        except http.BodyCut as cut:
+            raise ImmichUnavailable(
+                f"The answer of Immich at {self.address} for {what} was cut short after "
+                f"{cut.received} bytes ({cut.cause})") from None
+        except http.BodyTooLarge as large:
+            raise ImmichUnavailable(
+                f"Immich at {self.address} sent more than {large.megabytes} MB for {what}; "
+                "Docent stopped reading") from None
+        except http.BodyTooSlow as slow:
+            raise ImmichUnavailable(
+                f"Immich at {self.address} took more than {slow.deadline:g} s to send {what}"
+            ) from None
 
     def _status_error(self, response: requests.Response, what: str) -> Exception:
         status, message = response.status_code, _message(response)
@@ -414,32 +388,18 @@ def from_settings() -> ImmichClient:
         "timeout": getattr(settings, "IMMICH_TIMEOUT", 15),
         "download_timeout": getattr(settings, "IMMICH_DOWNLOAD_TIMEOUT", 900),
     }
-    cache_key = tuple(options.values())
-    with _shared_lock:
-        client = _shared.get(cache_key)
-        if client is None:
-            try:
-                client = ImmichClient(**options)
-            except ValueError as exc:
-                raise ImmichNotConfigured(f"IMMICH_URL in .env: {exc}") from None
-            _shared.clear()  # settings changed: the old client's key is no longer wanted
-            _shared[cache_key] = client
-    return client
+    return _shared.get(options, ImmichClient,
+                       invalid=lambda exc: ImmichNotConfigured(f"IMMICH_URL in .env: {exc}"))
 
 
 POOL_SIZE = 16
-_shared: dict[tuple, ImmichClient] = {}
-_shared_lock = threading.Lock()
-os.register_at_fork(after_in_child=_shared.clear)
+# Settings changed: the old client's key is no longer wanted.
+_shared: http.SharedClients[ImmichClient] = http.SharedClients(most=1)
 
 
 def _pooled_session() -> requests.Session:
-    session = requests.Session()
-    session.trust_env = False  # a proxy from the environment would see the key
-    adapter = requests.adapters.HTTPAdapter(pool_connections=1, pool_maxsize=POOL_SIZE)
-    session.mount("http://", adapter)
-    session.mount("https://", adapter)
-    return session
+    # A proxy from the environment would see the key.
+    return http.pooled_session(pool_size=POOL_SIZE, trust_env=False)
 
 
 def server_url(url: str) -> str:
@@ -527,24 +487,3 @@ def _list(value: Any) -> list[Any]:
 def _text(value: Any) -> str:
     return value if isinstance(value, str) else ""
 
-
-def _int(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, str):
-        with contextlib.suppress(ValueError):
-            return int(value.strip())
-    return None
-
-
-def _datetime(value: Any) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        return datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-    except ValueError:
-        return None

@@ -1,11 +1,17 @@
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated
 
 from ninja import Field, Schema
 from pydantic import StringConstraints
 
-from docentsite.artwork import placements
 from docentsite.artwork.schemas import CollectionName
+from docentsite.sources.schemas import (
+    TVRef,
+    browse_item_out,
+    import_out,
+    import_record_out,
+    status_out,
+)
 
 _UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 #: An Immich album or asset id: a UUID, as Immich makes them.
@@ -14,20 +20,10 @@ ImmichId = Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True
 #: What the browse page opens: an album's id, or "all" (every picture by date taken).
 BrowseId = Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True,
                                             pattern=rf"^({_UUID}|all)$")]
-RowId = Annotated[int, Field(ge=1, le=2**63 - 1)]
-MAX_PAGE_NUMBER = 1_000_000
-TVRef = RowId | Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
 
 
-class StatusOut(Schema):
-    configured: bool
-    connected: bool
-    version: str | None
-    album_count: int | None
-    error: str | None
-    checked_at: datetime | None = Field(
-        None, description="When Docent last asked Immich; null when the settings alone tell")
+StatusOut = status_out(__name__, asked="Immich; null when the settings alone tell",
+                       version=str | None, album_count=int | None)
 
 
 class AlbumOut(Schema):
@@ -41,17 +37,9 @@ class AlbumOut(Schema):
     end: date | None
 
 
-class PhotoOut(Schema):
-    asset_id: str
-    type: str = Field(description='Always "photo": Immich\'s albums do not nest')
-    title: str
-    file_name: str
-    thumbnail_url: str
-    width: int | None
-    height: int | None
-    taken_at: date | None
-    imported: bool
-    import_status: str | None
+PhotoOut = browse_item_out(__name__, ref="asset_id", name="PhotoOut", base=Schema,
+                           kind='Always "photo": Immich\'s albums do not nest',
+                           file_name=str)
 
 
 class BrowseOut(Schema):
@@ -78,71 +66,5 @@ class ImportIn(Schema):
         None, description="A collection's name: the pictures join it; made if there is none")
 
 
-class SkippedOut(Schema):
-    asset_id: str
-    reason: str
-
-
-class ImportErrorOut(Schema):
-    asset_id: str
-    error: str
-
-
-class ImportOut(Schema):
-    queued: list[str]
-    skipped: list[SkippedOut]
-    errors: list[ImportErrorOut]
-    collection: str | None
-    added_to_collection: int
-
-
-class PlacementOut(Schema):
-    tv: str
-    tv_id: int
-    status: str
-    content_id: str | None
-    error: str
-    waiting_reason: str
-
-
-class ImportRecordOut(Schema):
-    id: int
-    asset_id: str
-    title: str
-    status: str
-    step: str
-    attempts: int
-    error: str
-    note: str
-    waiting_reason: str
-    next_attempt_at: datetime | None
-    analyze: bool
-    content_id: str | None
-    placements: list[PlacementOut]
-    requested_at: datetime
-    finished_at: datetime | None
-
-    @staticmethod
-    def resolve_asset_id(record):
-        return record.ref
-
-    @staticmethod
-    def resolve_error(record):
-        return record.last_error
-
-    @staticmethod
-    def resolve_content_id(record):
-        return placements.content_id_on_first_tv(record.artwork)
-
-    @staticmethod
-    def resolve_placements(record):
-        if record.artwork is None:
-            return []
-        return [{"tv": p.tv.name, "tv_id": p.tv_id, "status": p.status,
-                 "content_id": p.content_id, "error": p.last_error,
-                 "waiting_reason": p.waiting_reason}
-                for p in record.artwork.placements.all()]
-
-
-class Message(Schema):
-    detail: str
+ImportOut, SkippedOut, ImportErrorOut = import_out(__name__, ref="asset_id")
+ImportRecordOut = import_record_out(__name__, ref="asset_id", ref_attr="ref")

@@ -4,14 +4,11 @@ Immich and never sees the key."""
 
 import contextlib
 import io
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from django.conf import settings
-
+from docentsite.sources import thumbnails
 from immichsource import client as immich
 
 #: Immich's own sizes: "thumbnail" (250 px, the grid) and "preview" (1440 px).
@@ -54,36 +51,8 @@ def immich_thumbnail_open(*, thumbnail: Thumbnail) -> tuple[BinaryIO, str]:
     if ext is None:
         return io.BytesIO(data), kind
     name = f"{thumbnail.asset_id}-{thumbnail.size}{ext}"
-    return _Fetched(data, cache_at=thumbnail_dir() / name), kind
-
-
-class _Fetched(io.BytesIO):
-    """A thumbnail just fetched; cached once the answer has gone out."""
-
-    def __init__(self, data: bytes, *, cache_at: Path) -> None:
-        super().__init__(data)
-        self.cache_at = cache_at
-
-    def close(self) -> None:
-        if not self.closed:
-            _write_whole(self.cache_at, self.getvalue())
-        super().close()
+    return thumbnails.Fetched(data, cache_at=thumbnail_dir() / name), kind
 
 
 def thumbnail_dir() -> Path:
-    return settings.DOCENT_DATA_DIR / "cache" / "immich-thumbnails"
-
-
-def _write_whole(path: Path, data: bytes) -> None:
-    """Under a name of its own, then renamed: a grid asks for one thumbnail several
-    times at once, and no reader may see half of it."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temporary)
-        raise
+    return thumbnails.cache_dir("immich")

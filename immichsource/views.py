@@ -1,17 +1,12 @@
 """The "Import from Immich" admin page (the shared browse page, filled from
 /api/immich/) and the thumbnails its grid shows."""
 
-from django.http import FileResponse, HttpResponseNotModified, JsonResponse
-from django.utils.http import parse_etags
-
 from docentsite.api import plain_route
+from docentsite.sources import thumbnails as served
 from docentsite.sources.pages import source_browse_page
 from docentsite.sources.registry import source_get
 from immichsource import thumbnails
 from immichsource.apps import IMMICH_BROWSE
-
-#: Immich makes a thumbnail once per asset; a week in the browser is safe.
-_FOR_A_WEEK = "private, max-age=604800"
 
 
 def immich_browse(request):
@@ -29,13 +24,9 @@ def immich_thumbnail(request, asset_id: str):
     through Docent (the browser never sees Immich or its key)."""
     size = request.GET.get("size", "thumbnail")
     if size not in thumbnails.SIZES:
-        return JsonResponse({"detail": "size must be thumbnail or preview."}, status=422)
+        return served.refused("size must be thumbnail or preview.")
     thumbnail = thumbnails.immich_thumbnail(asset_id=asset_id, size=size)
-    if thumbnail.etag in parse_etags(request.headers.get("If-None-Match", "")):
-        response = HttpResponseNotModified()
-    else:
-        body, kind = thumbnails.immich_thumbnail_open(thumbnail=thumbnail)
-        response = FileResponse(body, content_type=kind)
-    response["ETag"] = thumbnail.etag
-    response["Cache-Control"] = _FOR_A_WEEK
-    return response
+    # Immich makes a thumbnail once per asset; a week in the browser is safe.
+    return served.thumbnail_response(
+        request, etag=thumbnail.etag, cache_control=served.FOR_A_WEEK,
+        body=lambda: thumbnails.immich_thumbnail_open(thumbnail=thumbnail))

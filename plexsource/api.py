@@ -3,26 +3,23 @@ plexsource.views.plex_thumbnail, outside ninja)."""
 
 from django.shortcuts import get_object_or_404
 from ninja import Field, Path, Query, Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 from ninja.responses import Status
 
 from docentsite.artwork.errors import Rejected
-from docentsite.artwork.models import Collection
-from docentsite.permissions import api_check, api_requires
+from docentsite.permissions import api_requires
+from docentsite.sources import routes
 from docentsite.sources.registry import source_get
+from docentsite.sources.schemas import MAX_PAGE_NUMBER, Message, RowId
 from docentsite.status import services as status_services
 from plexsource import services
-from plexsource.models import ImportRecord, ImportStatus
 from plexsource.schemas import (
-    MAX_PAGE_NUMBER,
     BrowseOut,
     ImportIn,
     ImportOut,
     ImportRecordOut,
     LibraryOut,
-    Message,
     PlexId,
-    RowId,
     StatusOut,
 )
 
@@ -69,11 +66,8 @@ def plex_browse(request, library_id: Path[RowId], query: Query[BrowseQuery]):
 @api_requires("plexsource.add_importrecord")
 def plex_import(request, payload: ImportIn):
     """With `collection`, also `artwork.change_collection` (and `add_collection` for a new one)."""
-    if payload.collection:
-        made = Collection.objects.filter(name__iexact=payload.collection).exists()
-        api_check(request, "artwork.change_collection",
-                  *([] if made else ["artwork.add_collection"]))
-    user = request.user if hasattr(request.user, "pk") else None
+    routes.import_collection_check(request, payload.collection)
+    user = routes.request_user(request)
     if payload.top:
         raise Rejected("Open an album first: a whole library is imported with "
                        "`./docent manage import_plex --library NAME --all`.")
@@ -89,37 +83,17 @@ def plex_import(request, payload: ImportIn):
     return Status(202, result.__dict__)
 
 
-class ImportsQuery(Schema):
-    status: ImportStatus | None = None
-    plex_metadata_id: list[PlexId] = Field(
-        default_factory=list, max_length=100,
-        description="Only these photos' imports (repeat the parameter, at most 100)")
-
-
-class Pages(PageNumberPagination):
-    class Input(Schema):
-        page: int = Field(1, ge=1, le=MAX_PAGE_NUMBER)
-        page_size: int | None = Field(None, ge=1, le=100)
+ImportsQuery = routes.imports_query(__name__, ref="plex_metadata_id", kind=PlexId, what="photos")
 
 
 @router.get("/imports", response=list[ImportRecordOut], summary="Imports, newest first")
 @api_requires("plexsource.view_importrecord")
-@paginate(Pages, page_size=50)
+@paginate(routes.Pages, page_size=50)
 def plex_imports(request, query: Query[ImportsQuery]):
-    records = ImportRecord.objects.select_related("photo", "artwork").prefetch_related(
-        "artwork__placements__tv")
-    if query.status:
-        records = records.filter(status=query.status)
-    if query.plex_metadata_id:
-        records = records.filter(plex_metadata_id__in=query.plex_metadata_id)
-    return records
+    return routes.imports_filtered(source_get("plex"), query, "photo")
 
 
 @router.get("/imports/{record_id}", response={200: ImportRecordOut, 404: Message})
 @api_requires("plexsource.view_importrecord")
 def plex_import_detail(request, record_id: Path[RowId]):
-    records = ImportRecord.objects.select_related("photo", "artwork").prefetch_related(
-        "artwork__placements__tv")
-    return get_object_or_404(records, pk=record_id)
-
-
+    return get_object_or_404(routes.import_rows(source_get("plex"), "photo"), pk=record_id)

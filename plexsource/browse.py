@@ -4,13 +4,13 @@ import state, and the thumbnail URLs the browser asks Docent (never Plex) for.""
 import functools
 import re
 from dataclasses import dataclass, field
-from datetime import date
 from urllib.parse import quote
 
 from django.urls import get_script_prefix, reverse
 
 from docentsite import signedurls
 from docentsite.artwork.errors import NotFound
+from docentsite.sources.browse import BrowseItemBase
 from docentsite.sources.imports import REMOVED, source_import_states
 from docentsite.sources.models import ImportStatus
 from docentsite.sources.registry import source_get
@@ -31,17 +31,10 @@ class Crumb:
     title: str
 
 
-@dataclass(frozen=True)
-class BrowseItem:
+@dataclass(frozen=True, kw_only=True)
+class BrowseItem(BrowseItemBase):
     plex_metadata_id: str
     type: str
-    title: str
-    thumbnail_url: str
-    width: int | None
-    height: int | None
-    taken_at: date | None
-    imported: bool
-    import_status: str | None
 
 
 @dataclass(frozen=True)

@@ -29,14 +29,9 @@ What it takes care of, so its callers never have to:
 
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
-import os
 import re
-import tempfile
-import threading
-import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
@@ -50,6 +45,9 @@ import urllib3
 from urllib3.util import parse_url
 
 from docentsite.artwork.errors import NeedsAttention, NotFound, Rejected, Unavailable
+from docentsite.sources import http
+from docentsite.sources.http import as_int as _int
+from docentsite.sources.http import as_text as _text
 
 logger = logging.getLogger(__name__)
 
@@ -70,7 +68,6 @@ THUMBNAIL_TIMEOUT = 8.0
 MAX_LISTED = 1_000_000
 #: Albums one album walk opens, for the same reason.
 MAX_ALBUMS = 100_000
-READ_BLOCK = 64 << 10
 
 
 class PlexNotConfigured(NeedsAttention):
@@ -417,7 +414,6 @@ class PlexClient:
         what = f"the file of {item.title!r}"
         path = self._server_path(item.part_key, what)
         dest = Path(dest)
-        dest.parent.mkdir(parents=True, exist_ok=True)
         headers = {"Accept": "*/*", "Accept-Encoding": "identity"}
         with self._get(
             path, params={"download": "1"}, headers=headers, stream=True, what=what,
@@ -425,28 +421,15 @@ class PlexClient:
             length = _int(response.headers.get("Content-Length"))
             expected = length if length is not None else item.part_size
             limit = expected if expected is not None else MAX_ORIGINAL_BYTES
-            fd, temp_name = tempfile.mkstemp(
-                dir=dest.parent, prefix=f".{dest.name}.", suffix=".part"
-            )
-            temp = Path(temp_name)
-            try:
-                received = 0
-                with os.fdopen(fd, "wb") as out:
-                    for block in self._blocks(response, what=what, limit=limit,
-                                              deadline=self.download_timeout,
-                                              min_rate=self.min_rate):
-                        out.write(block)
-                        received += len(block)
+            with http.partial_file(dest) as out:
+                received = http.write_blocks(out, self._blocks(
+                    response, what=what, limit=limit, deadline=self.download_timeout,
+                    min_rate=self.min_rate))
                 if expected is not None and received < expected:
                     raise PlexUnavailable(
                         f"The download of {item.title!r} from Plex at {self.address} was cut "
                         f"short: {received} of {expected} bytes"
                     )
-                os.replace(temp, dest)
-            except BaseException:
-                with contextlib.suppress(FileNotFoundError):
-                    temp.unlink()
-                raise
         if item.part_size is not None and received != item.part_size:
             logger.warning(
                 "The file of %r on Plex at %s has %d bytes, not the %d Plex listed: it changed "
@@ -516,44 +499,31 @@ class PlexClient:
         self, response: requests.Response, *, what: str, limit: int, deadline: float,
         min_rate: float = 0,
     ) -> Iterator[bytes]:
-        """The body, one socket read at a time, so that the clock is looked at between
-        reads: more than `limit` bytes, more than `deadline` seconds, or (after
-        `rate_window` seconds) fewer than `min_rate` bytes a second stop it at once."""
-        length = _int(response.headers.get("Content-Length"))
-        if length is not None and length > limit:
-            raise self._too_large(what, limit)
-        started, received = time.monotonic(), 0
-        while True:
-            try:
-                block = response.raw.read1(READ_BLOCK, decode_content=True)
-            except (urllib3.exceptions.HTTPError, OSError) as exc:
-                raise PlexUnavailable(
-                    f"The answer of Plex at {self.address} for {what} was cut short: the "
-                    f"connection broke after {received} bytes ({type(exc).__name__})"
-                ) from None
-            if not block:
-                return
-            received += len(block)
-            if received > limit:
-                raise self._too_large(what, limit)
-            yield block
-            elapsed = time.monotonic() - started
-            if elapsed > deadline:
-                raise PlexUnavailable(
-                    f"Plex at {self.address} took more than {deadline:g} s to send {what}; "
-                    "it is tried again later"
-                )
-            if min_rate and elapsed > self.rate_window and received < min_rate * elapsed:
-                raise PlexUnavailable(
-                    f"Plex at {self.address} sends {what} at {received / elapsed / 1024:.1f} "
-                    f"KB/s, below {min_rate / 1024:g} KB/s; it is tried again later"
-                )
-
-    def _too_large(self, what: str, limit: int) -> PlexUnavailable:
-        return PlexUnavailable(
-            f"Plex at {self.address} sent more than {limit / (1 << 20):g} MB for {what}; "
-            "Docent stopped reading"
-        )
+        """The body within `limit` bytes and `deadline` seconds (and, after `rate_window`
+        seconds, `min_rate` bytes a second): http.body_blocks, in Plex's words."""
+        try:
+            yield from http.body_blocks(response, limit=limit, deadline=deadline,
+                                        min_rate=min_rate, rate_window=self.rate_window)
+        except http.BodyCut as cut:
+            raise PlexUnavailable(
+                f"The answer of Plex at {self.address} for {what} was cut short: the "
+                f"connection broke after {cut.received} bytes ({cut.cause})"
+            ) from None
+        except http.BodyTooLarge as large:
+            raise PlexUnavailable(
+                f"Plex at {self.address} sent more than {large.megabytes} MB for {what}; "
+                "Docent stopped reading"
+            ) from None
+        except http.BodyTooSlow as slow:
+            raise PlexUnavailable(
+                f"Plex at {self.address} took more than {slow.deadline:g} s to send {what}; "
+                "it is tried again later"
+            ) from None
+        except http.BodyBelowRate as slow:
+            raise PlexUnavailable(
+                f"Plex at {self.address} sends {what} at {slow.rate / 1024:.1f} KB/s, below "
+                f"{slow.min_rate / 1024:g} KB/s; it is tried again later"
+            ) from None
 
     def _server_path(self, key: str, what: str) -> str:
         """The path on PLEX_URL's server a key from Plex leads to, without its query
@@ -676,18 +646,8 @@ def from_settings() -> PlexClient:
         "download_timeout": getattr(settings, "PLEX_DOWNLOAD_TIMEOUT", 900),
         "min_rate": getattr(settings, "PLEX_DOWNLOAD_MIN_RATE", 16) * 1024,
     }
-    key = tuple(options.values())
-    with _shared_lock:
-        client = _shared.get(key)
-        if client is None:
-            try:
-                client = PlexClient(**options)
-            except ValueError as exc:
-                raise PlexNotConfigured(f"PLEX_URL in .env: {exc}") from None
-            _shared[key] = client
-            while len(_shared) > MAX_SHARED:
-                _shared.pop(next(iter(_shared)))._session.close()
-    return client
+    return _shared.get(options, PlexClient,
+                       invalid=lambda exc: PlexNotConfigured(f"PLEX_URL in .env: {exc}"))
 
 
 #: Connections kept open to Plex by one shared client: a web process serves up to
@@ -695,18 +655,12 @@ def from_settings() -> PlexClient:
 POOL_SIZE = 16
 #: Shared clients kept per process, for as many different settings.
 MAX_SHARED = 4
-_shared: dict[tuple, PlexClient] = {}
-_shared_lock = threading.Lock()
-# A forked process (a gunicorn or Celery worker) opens connections of its own.
-os.register_at_fork(after_in_child=_shared.clear)
+_shared: http.SharedClients[PlexClient] = http.SharedClients(
+    most=MAX_SHARED, close=lambda client: client._session.close())
 
 
 def _pooled_session() -> requests.Session:
-    session = requests.Session()
-    adapter = requests.adapters.HTTPAdapter(pool_connections=1, pool_maxsize=POOL_SIZE)
-    session.mount("http://", adapter)
-    session.mount("https://", adapter)
-    return session
+    return http.pooled_session(pool_size=POOL_SIZE)
 
 
 _PLEX_WEB = re.compile(r"/web(/.*)?$")
@@ -799,25 +753,6 @@ def _list(value: Any) -> list[dict[str, Any]]:
     if isinstance(value, dict):
         value = [value]
     return [entry for entry in value if isinstance(entry, dict)] if isinstance(value, list) else []
-
-
-def _text(value: Any) -> str:
-    if value is None or isinstance(value, dict | list):
-        return ""
-    return str(value)
-
-
-def _int(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, str):
-        with contextlib.suppress(ValueError):
-            return int(value.strip())
-    return None
 
 
 def _datetime(value: Any) -> datetime | None:

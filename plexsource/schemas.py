@@ -1,20 +1,23 @@
-from datetime import date, datetime
 from typing import Annotated
 
 from ninja import Field, Schema
-from pydantic import BaseModel, ConfigDict, StringConstraints, model_validator
+from pydantic import StringConstraints, model_validator
 
-from docentsite.artwork import placements
 from docentsite.artwork.schemas import CollectionName
+from docentsite.sources.schemas import (
+    FromAttributes,
+    RowId,
+    TVRef,
+    browse_item_out,
+    import_out,
+    import_record_out,
+    status_out,
+)
 
 #: A Plex ratingKey as Docent stores it: opaque text, no control characters.
 PlexId = Annotated[str, StringConstraints(
     strip_whitespace=True, min_length=1, max_length=64, pattern=r"^[^\x00-\x1f\x7f]+$",
 )]
-#: Ids of Docent's own rows fit a signed 64-bit database column.
-RowId = Annotated[int, Field(ge=1, le=2**63 - 1)]
-#: Deeper pages than this are no one's reading: 50 million photos at 50 a page.
-MAX_PAGE_NUMBER = 1_000_000
 
 
 class ServerOut(Schema):
@@ -23,16 +26,10 @@ class ServerOut(Schema):
     machine_identifier: str
 
 
-class StatusOut(Schema):
-    configured: bool
-    connected: bool
-    server: ServerOut | None
-    library_count: int | None
-    error: str | None
-    checked_at: datetime | None = Field(
-        None, description="When Docent last asked Plex (a worker does, every "
-                          "STATUS_CHECK_INTERVAL seconds); null when the settings alone tell, "
-                          "or before the first time")
+StatusOut = status_out(
+    __name__, asked="Plex (a worker does, every STATUS_CHECK_INTERVAL seconds); null when "
+                    "the settings alone tell, or before the first time",
+    server=ServerOut | None, library_count=int | None)
 
 
 class LibraryOut(Schema):
@@ -52,22 +49,8 @@ class AlbumOut(Schema):
     path: list[CrumbOut]
 
 
-class BrowseItemOut(BaseModel):
-    """A plain pydantic model, read from the service's dataclass: ninja's Schema wraps
-    each object it reads in a getter of its own, ten times the cost, and a page holds
-    up to 200 items (benchmarks/browse.py)."""
-
-    model_config = ConfigDict(from_attributes=True)
-
-    plex_metadata_id: str
-    type: str = Field(description='"album" or "photo"')
-    title: str
-    thumbnail_url: str
-    width: int | None
-    height: int | None
-    taken_at: date | None
-    imported: bool
-    import_status: str | None
+BrowseItemOut = browse_item_out(__name__, ref="plex_metadata_id", kind='"album" or "photo"',
+                                doc=FromAttributes.__doc__)
 
 
 class BrowseOut(Schema):
@@ -77,11 +60,6 @@ class BrowseOut(Schema):
     page_size: int
     total: int
     items: list[BrowseItemOut]
-
-
-#: A TV by name or id, as `GET /api/tvs` lists them.
-TVRef = RowId | Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
 
 
 class ImportIn(Schema):
@@ -114,72 +92,7 @@ class ImportIn(Schema):
         return self
 
 
-class SkippedOut(Schema):
-    plex_metadata_id: str
-    reason: str
-
-
-class ImportErrorOut(Schema):
-    plex_metadata_id: str
-    error: str
-
-
-class ImportOut(Schema):
-    queued: list[str]
-    skipped: list[SkippedOut]
-    errors: list[ImportErrorOut]
-    collection: str | None = Field(description="The collection the photos were put in")
-    added_to_collection: int = Field(description="Photos that joined it (the others were in "
-                                                 "it already)")
-
-
-class PlacementOut(Schema):
-    tv: str
-    tv_id: int
-    status: str
-    content_id: str | None
-    error: str
-    waiting_reason: str
-
-
-class ImportRecordOut(Schema):
-    id: int
-    plex_metadata_id: str
-    title: str
-    status: str
-    step: str
-    attempts: int
-    error: str
-    note: str = Field(description="Something worth knowing about an import that went well")
-    waiting_reason: str = Field(description="Why the current step waits to be tried again")
-    next_attempt_at: datetime | None = Field(description="When it is tried again")
-    analyze: bool
-    content_id: str | None = Field(description="Its content id on the first TV showing it")
-    placements: list[PlacementOut] = Field(description="The picture on each TV asked for")
-    requested_at: datetime
-    finished_at: datetime | None
-
-    @staticmethod
-    def resolve_title(record):
-        return record.photo.title if record.photo else ""
-
-    @staticmethod
-    def resolve_error(record):
-        return record.last_error
-
-    @staticmethod
-    def resolve_content_id(record):
-        return placements.content_id_on_first_tv(record.artwork)
-
-    @staticmethod
-    def resolve_placements(record):
-        if record.artwork is None:
-            return []
-        return [{"tv": p.tv.name, "tv_id": p.tv_id, "status": p.status,
-                 "content_id": p.content_id, "error": p.last_error,
-                 "waiting_reason": p.waiting_reason}
-                for p in record.artwork.placements.all()]
-
-
-class Message(Schema):
-    detail: str
+ImportOut, SkippedOut, ImportErrorOut = import_out(__name__, ref="plex_metadata_id")
+ImportRecordOut = import_record_out(
+    __name__, ref="plex_metadata_id",
+    resolve_title=staticmethod(lambda record: record.photo.title if record.photo else ""))

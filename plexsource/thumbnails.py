@@ -8,17 +8,13 @@ too (`s`, docentsite.signedurls): then the request needs no session either.
 """
 
 import contextlib
-import io
-import os
 import re
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from django.conf import settings
-
 from docentsite.artwork.errors import Rejected
+from docentsite.sources import thumbnails
 from plexsource import client as plex
 from plexsource.models import PlexPhoto
 
@@ -85,40 +81,11 @@ def plex_thumbnail_open(*, thumbnail: Thumbnail) -> BinaryIO:
         return thumbnail.path.open("rb")
     data = plex.from_settings().thumbnail(
         thumb_path=thumbnail.thumb, width=thumbnail.size, height=thumbnail.size)
-    return _Fetched(data, cache_at=thumbnail.path)
-
-
-class _Fetched(io.BytesIO):
-    """A thumbnail Plex just made. The web server closes it once the answer has gone
-    out: cached then, the browser does not wait for the disk."""
-
-    def __init__(self, data: bytes, *, cache_at: Path) -> None:
-        super().__init__(data)
-        self.cache_at = cache_at
-
-    def close(self) -> None:
-        if not self.closed:
-            _write_whole(self.cache_at, self.getvalue())
-        super().close()
+    return thumbnails.Fetched(data, cache_at=thumbnail.path)
 
 
 def thumbnail_dir() -> Path:
-    return settings.DOCENT_DATA_DIR / "cache" / "plex-thumbnails"
-
-
-def _write_whole(path: Path, data: bytes) -> None:
-    """Written under a name of its own, then renamed into place: the grid's first load
-    asks for one thumbnail several times at once, and no reader may see half of it."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temporary)
-        raise
+    return thumbnails.cache_dir("plex")
 
 
 def _safe(text: str) -> str:

@@ -3,10 +3,8 @@ thumbnails its grid shows."""
 
 import re
 
-from django.http import FileResponse, HttpResponseNotModified, JsonResponse
-from django.utils.http import parse_etags
-
 from docentsite.api import plain_route
+from docentsite.sources import thumbnails as served
 from docentsite.sources.pages import source_browse_page
 from docentsite.sources.registry import source_get
 from plexsource import thumbnails
@@ -23,12 +21,6 @@ def plex_browse(request):
 #: A Plex id as the API takes it (plexsource.schemas.PlexId).
 _PLEX_ID = re.compile(r"[^\x00-\x1f\x7f]{1,64}")
 _SIZE = re.compile(r"[0-9]{1,4}")
-#: A thumbnail named by its version (?t=) never changes: browsers keep it for good.
-_FOR_GOOD = "private, max-age=31536000, immutable"
-#: One named by the photo alone (the admin's lists) is asked again after a week.
-_FOR_A_WEEK = "private, max-age=604800"
-
-
 def _signed_as(request, plex_metadata_id: str) -> tuple[str, ...]:
     return thumbnails.signed_as(plex_metadata_id, request.GET.get("t", ""))
 
@@ -41,21 +33,15 @@ def plex_thumbnail(request, plex_metadata_id: str):
     plex_metadata_id = plex_metadata_id.strip()
     size = request.GET.get("size", "240")
     if not _PLEX_ID.fullmatch(plex_metadata_id):
-        return _refused("The Plex id must be 1-64 characters, none of them a control "
-                        "character.")
+        return served.refused("The Plex id must be 1-64 characters, none of them a control "
+                              "character.")
     if not (_SIZE.fullmatch(size) and 1 <= int(size) <= 4096):
-        return _refused("size must be a whole number of pixels from 1 to 4096.")
+        return served.refused("size must be a whole number of pixels from 1 to 4096.")
     thumbnail = thumbnails.plex_thumbnail(
         plex_metadata_id=plex_metadata_id, size=int(size), thumb=request.GET.get("t", ""))
-    if thumbnail.etag in parse_etags(request.headers.get("If-None-Match", "")):
-        response = HttpResponseNotModified()
-    else:
-        response = FileResponse(thumbnails.plex_thumbnail_open(thumbnail=thumbnail),
-                                content_type="image/jpeg")
-    response["ETag"] = thumbnail.etag
-    response["Cache-Control"] = _FOR_GOOD if thumbnail.versioned else _FOR_A_WEEK
-    return response
-
-
-def _refused(detail: str) -> JsonResponse:
-    return JsonResponse({"detail": detail}, status=422)
+    # Named by its version (?t=) it never changes; by the photo alone (the admin's
+    # lists) it is asked again after a week.
+    return served.thumbnail_response(
+        request, etag=thumbnail.etag,
+        cache_control=served.FOR_GOOD if thumbnail.versioned else served.FOR_A_WEEK,
+        body=lambda: (thumbnails.plex_thumbnail_open(thumbnail=thumbnail), "image/jpeg"))

@@ -9,9 +9,8 @@ from docentsite.sources.models import ImportStatus, SourceImport
 from docentsite.status.tasks import refresh as run_the_checks
 from drivesource.admin_urls import DRIVE_BROWSE
 from drivesource.models import DriveSync
+from tests.users import signed_in
 from tests.workers import celery_worker, meta_entries, needs_redis, wait_for
-
-from .users import staff_with
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.timeout(240),
               pytest.mark.slow, needs_redis]
@@ -25,9 +24,7 @@ def env(worker_env, drive_settings, fake_drive, redis_broker):
 
 
 def curator() -> Client:
-    browser = Client()
-    browser.force_login(staff_with(*DRIVE_BROWSE))
-    return browser
+    return signed_in(*DRIVE_BROWSE)
 
 
 def post_import(browser, ids=(), **options):

@@ -7,7 +7,7 @@ import pytest
 from docentsite.sources.models import ImportStatus, SourceImport
 from docentsite.status.tasks import refresh as run_the_checks
 from immichsource.apps import IMMICH_BROWSE
-from tests.users import staff_with
+from tests.users import recording, staff_with
 
 pytestmark = pytest.mark.django_db
 
@@ -15,17 +15,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def api(client, immich_settings):
     """GET/POST as staff; every response body is kept for the key check."""
-    client.force_login(staff_with(*IMMICH_BROWSE))
-    client.bodies = []
-
-    def call(method, url, **kwargs):
-        response = getattr(client, method)(url, content_type="application/json", **kwargs)
-        body = b"".join(response.streaming_content) if response.streaming else response.content
-        client.bodies.append(body)
-        return response
-
-    client.call = call
-    return client
+    return recording(client, *IMMICH_BROWSE)
 
 
 def named(fake, name):

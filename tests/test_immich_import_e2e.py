@@ -8,7 +8,7 @@ from docentsite.artwork.placements import content_id_on_first_tv as content_id
 from docentsite.sources.models import ImportStatus, SourceImport
 from docentsite.status.tasks import refresh as run_the_checks
 from immichsource.apps import IMMICH_BROWSE
-from tests.users import staff_with
+from tests.users import signed_in
 from tests.workers import celery_worker, meta_entries, needs_redis, wait_for
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.timeout(240),
@@ -22,9 +22,7 @@ def env(worker_env, immich_settings, fake_immich, redis_broker):
 
 
 def curator() -> Client:
-    browser = Client()
-    browser.force_login(staff_with(*IMMICH_BROWSE))
-    return browser
+    return signed_in(*IMMICH_BROWSE)
 
 
 def post_import(browser, **payload):

@@ -1,14 +1,12 @@
 """`manage.py import_drive`: the fake Drive, the fake TV, and no worker."""
 
-import io
 
 import pytest
-from django.core.management import call_command
-from django.core.management.base import CommandError
 
 from docentsite.artwork.placements import content_id_on_first_tv as content_id
 from docentsite.sources.models import ImportStatus, SourceImport
 from drivesource.models import DriveSync
+from tests.commands import run_command
 from tests.workers import empty_embedded_queue, meta_entries
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.timeout(180)]
@@ -21,16 +19,7 @@ def env(worker_env, drive_settings, fake_drive):
 
 
 def run(*args) -> tuple[int, str]:
-    out = io.StringIO()
-    try:
-        call_command("import_drive", *args, stdout=out)
-        code = 0
-    except SystemExit as exit:
-        code = exit.code
-    except CommandError as error:
-        code = error.returncode
-        out.write(f"CommandError: {error}\n")
-    return code, out.getvalue()
+    return run_command("import_drive", *args)
 
 
 def test_a_folder_is_imported_in_this_process_without_a_worker(env, fake_drive, fake_tv,

@@ -1,13 +1,11 @@
 """`manage.py import_immich`: the fake Immich, the fake TV, and no worker."""
 
-import io
 
 import pytest
-from django.core.management import call_command
-from django.core.management.base import CommandError
 
 from docentsite.artwork.placements import content_id_on_first_tv as content_id
 from docentsite.sources.models import ImportStatus, SourceImport
+from tests.commands import run_command
 from tests.workers import empty_embedded_queue, meta_entries
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.timeout(180)]
@@ -20,16 +18,7 @@ def env(worker_env, immich_settings, fake_immich):
 
 
 def run(*args) -> tuple[int, str]:
-    out = io.StringIO()
-    try:
-        call_command("import_immich", *args, stdout=out)
-        code = 0
-    except SystemExit as exit:
-        code = exit.code
-    except CommandError as error:
-        code = error.returncode
-        out.write(f"CommandError: {error}\n")
-    return code, out.getvalue()
+    return run_command("import_immich", *args)
 
 
 def test_an_album_with_no_worker_is_imported_in_this_process(env, fake_immich, fake_tv,

@@ -9,8 +9,6 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
-from django.core.management import call_command
-from django.core.management.base import CommandError
 
 from docentsite.artwork.errors import NotFound
 from docentsite.artwork.models import (
@@ -23,6 +21,7 @@ from docentsite.artwork.models import (
 from docentsite.artwork.placements import content_id_on_first_tv as content_id
 from plexsource import services
 from plexsource.models import ImportRecord, ImportStatus
+from tests.commands import run_command
 from tests.workers import celery_worker, empty_embedded_queue, meta_entries, wait_for
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.timeout(180)]
@@ -45,17 +44,7 @@ class Terminal(io.StringIO):
 
 
 def run(*args, stdout=None) -> tuple[int, str]:
-    """The command's exit code and what it printed, as a shell would see them."""
-    out = stdout or io.StringIO()
-    try:
-        call_command("import_plex", *args, stdout=out)
-        code = 0
-    except SystemExit as exit:
-        code = exit.code
-    except CommandError as error:
-        code = error.returncode
-        out.write(f"CommandError: {error}\n")
-    return code, out.getvalue()
+    return run_command("import_plex", *args, stdout=stdout)
 
 
 def ids(fake_plex, *titles) -> str:

@@ -10,7 +10,7 @@ from docentsite.status.models import CheckResult
 from docentsite.status.tasks import refresh as run_the_checks
 from plexsource.admin_urls import PLEX_BROWSE
 from plexsource.models import ImportRecord, ImportStatus, PlexLibrary
-from tests.users import staff_with
+from tests.users import recording
 
 pytestmark = pytest.mark.django_db
 
@@ -18,17 +18,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def api(client, plex_settings):
     """GET/POST as staff; every response body is kept for the token check."""
-    client.force_login(staff_with(*PLEX_BROWSE))
-    client.bodies = []
-
-    def call(method, url, **kwargs):
-        response = getattr(client, method)(url, content_type="application/json", **kwargs)
-        body = b"".join(response.streaming_content) if response.streaming else response.content
-        client.bodies.append(body)
-        return response
-
-    client.call = call
-    return client
+    return recording(client, *PLEX_BROWSE)
 
 
 def library_id(api) -> int:

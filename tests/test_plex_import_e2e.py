@@ -11,7 +11,7 @@ from docentsite.artwork.placements import content_id_on_first_tv as content_id
 from docentsite.status.tasks import refresh as run_the_checks
 from plexsource.admin_urls import PLEX_BROWSE
 from plexsource.models import ImportRecord, ImportStatus
-from tests.users import staff_with
+from tests.users import signed_in
 from tests.workers import celery_worker, meta_entries, needs_redis, wait_for
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.timeout(240),
@@ -25,9 +25,7 @@ def env(worker_env, plex_settings, fake_plex, redis_broker):
 
 
 def curator() -> Client:
-    browser = Client()
-    browser.force_login(staff_with(*PLEX_BROWSE))
-    return browser
+    return signed_in(*PLEX_BROWSE)
 
 
 def post_import(browser, ids, **options):

@@ -30,6 +30,14 @@ def usage_error(message: str) -> CommandError:
     return CommandError(f"{message} See --help.", returncode=2)
 
 
+def comma_ids(text: str, *, none: str) -> list[str]:
+    """The ids of an --ids option ("a,b, c"); a usage error saying `none` when it has none."""
+    ids = [i.strip() for i in text.split(",") if i.strip()]
+    if not ids:
+        raise usage_error(none)
+    return ids
+
+
 @dataclass
 class Picked:
     """The pictures a command was asked for: their ids, and what the source said of

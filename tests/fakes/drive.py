@@ -43,7 +43,6 @@ as Drive may; `thumbnail_base` points thumbnailLinks at another server (a hostil
 from __future__ import annotations
 
 import base64
-import contextlib
 import functools
 import hashlib
 import io
@@ -53,11 +52,9 @@ import secrets
 import socket
 import struct
 import tempfile
-import threading
 import traceback
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
@@ -66,6 +63,7 @@ import pillow_heif
 from PIL import Image, ImageOps
 
 from tests import imaging_corpus
+from tests.fakes.httpserver import FakeHandler, FakeServer
 
 pillow_heif.register_heif_opener()
 
@@ -173,73 +171,28 @@ def _encode(image: Image.Image, fmt: str, **params: Any) -> bytes:
 # -- the server --------------------------------------------------------------------------
 
 
-class FakeDrive:
+class FakeDrive(FakeServer):
     """Google Drive on 127.0.0.1 and a free port; use as a context manager."""
 
     def __init__(self, *, api_key: str | None = None, max_page: int | None = None) -> None:
-        self.host = "127.0.0.1"
-        self.port = 0
+        super().__init__(handler=_Handler, name="fake-drive")
         self.api_key = api_key or f"AIzaFake{secrets.token_urlsafe(24)}"
         self.files: dict[str, FakeFile] = {}
         # faults
         self.max_page = max_page
-        self.slow = 0.0
         self.quota = 0  # API requests still to refuse for the rate limit
         self.rate_limit_status = 403
         self.rate_limit_reason = "userRateLimitExceeded"  # or rateLimitExceeded
         #: A right key Google refuses all the same: "disabled" (the Drive API is not
         #: enabled in its project) or "blocked" (the key is restricted to other APIs).
         self.key_refused: str | None = None
-        self.fail_paths: list[str] = []
         self.reset_downloads = False
         self.deleted: set[str] = set()
         self.thumbnail_base: str | None = None  # where thumbnailLinks point, when not here
         # records
-        self.requests: list[FakeRequest] = []
         self.downloads: list[FakeDownload] = []
-        self.errors: list[str] = []  # tracebacks of the fake's own bugs (answered 500)
         self._links: dict[str, str] = {}  # thumbnail token -> file id
         self._link_generation = 0
-        self._server: _Server | None = None
-        self._thread: threading.Thread | None = None
-        self._stopping = threading.Event()
-
-    # -- lifecycle ----------------------------------------------------------------
-    def __enter__(self) -> FakeDrive:
-        return self.start()
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.stop()
-
-    def start(self) -> FakeDrive:
-        """Start serving, on the port it had before if it had one."""
-        if self._server is None:
-            self._stopping.clear()
-            server = _Server((self.host, self.port), self)
-            self.port = server.server_address[1]
-            self._thread = threading.Thread(
-                target=server.serve_forever, kwargs={"poll_interval": 0.05},
-                name="fake-drive", daemon=True,
-            )
-            self._server = server
-            self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        """Drive goes away: open connections drop, new ones are refused."""
-        server, self._server = self._server, None
-        if server is None:
-            return
-        self._stopping.set()
-        server.shutdown()
-        server.server_close()
-        server.drop_connections()
-        if self._thread is not None:
-            self._thread.join(5)
-
-    @property
-    def url(self) -> str:
-        return f"http://{self.host}:{self.port}"
 
     # -- content --------------------------------------------------------------------
     def add_folder(self, parent: FakeFile | None, name: str, *, shared: bool = False
@@ -303,11 +256,6 @@ class FakeDrive:
             token = secrets.token_urlsafe(30)
             self._links[token] = item.id
         return f"{self.thumbnail_base or self.url}/lh3/drive-storage/{token}=s220"
-
-    def _pause(self) -> bool:
-        """Wait `slow` seconds; False when the server stopped meanwhile."""
-        return not (self.slow and self._stopping.wait(self.slow))
-
 
 def _new_id() -> str:
     """An id shaped like Drive's: 33 characters of the URL-safe alphabet, starting with 1."""
@@ -603,37 +551,6 @@ def _rate_limited(status: int, reason: str) -> dict[str, Any]:
 # -- HTTP ----------------------------------------------------------------------------------
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-
-    def __init__(self, address: tuple[str, int], fake: FakeDrive) -> None:
-        self.fake = fake
-        self.open_sockets: set[socket.socket] = set()
-        self.lock = threading.Lock()
-        super().__init__(address, _Handler)
-
-    def process_request(self, request, client_address) -> None:
-        with self.lock:
-            self.open_sockets.add(request)
-        super().process_request(request, client_address)
-
-    def shutdown_request(self, request) -> None:
-        with self.lock:
-            self.open_sockets.discard(request)
-        super().shutdown_request(request)
-
-    def drop_connections(self) -> None:
-        with self.lock:
-            sockets = list(self.open_sockets)
-        for sock in sockets:
-            with contextlib.suppress(OSError):
-                sock.shutdown(socket.SHUT_RDWR)
-
-    def handle_error(self, request, client_address) -> None:
-        """Connections the fake drops on purpose (stop, reset) are not errors."""
-
-
 class _Answer(Exception):
     def __init__(self, status: int, body: dict[str, Any]) -> None:
         self.status, self.body = status, body
@@ -643,14 +560,7 @@ _FILE = re.compile(r"/drive/v3/files/([^/]+)")
 _THUMBNAIL = re.compile(r"/lh3/drive-storage/([A-Za-z0-9_-]+)=s(\d+)")
 
 
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    disable_nagle_algorithm = True
-    server: _Server
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
+class _Handler(FakeHandler):
     def do_GET(self) -> None:
         fake = self.server.fake
         split = urlsplit(self.path)

@@ -50,14 +50,11 @@ import io
 import json
 import re
 import secrets
-import socket
-import threading
 import time
 import traceback
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
@@ -65,6 +62,7 @@ import pillow_heif
 from PIL import Image, ImageOps
 
 from tests import imaging_corpus
+from tests.fakes.httpserver import FakeHandler, FakeServer
 
 pillow_heif.register_heif_opener()
 
@@ -121,12 +119,12 @@ class FakeRequest:
     key_in: str | None  # "header", "query" or None
 
 
-class FakeImmich:
+class FakeImmich(FakeServer):
     """An Immich server on 127.0.0.1 and a free port; use as a context manager."""
 
     def __init__(self, *, key: str | None = None, version: str = SPEC_VERSION,
                  album_assets_inline: bool = True) -> None:
-        self.host, self.port = "127.0.0.1", 0
+        super().__init__(handler=_Handler, name="fake-immich")
         self.key = key or f"fake-immich-key-{secrets.token_hex(12)}"
         self.version = version
         self.album_assets_inline = album_assets_inline
@@ -134,49 +132,10 @@ class FakeImmich:
         self.albums: dict[str, FakeAlbum] = {}
         self.purged: set[str] = set()
         # faults
-        self.slow = 0.0
-        self.fail_paths: list[str] = []
         self.key_revoked = False
         self.permissions: set[str] | None = None
         self.cut_downloads = False  # originals: full Content-Length, half the body, hang up
         # records
-        self.requests: list[FakeRequest] = []
-        self.errors: list[str] = []
-        self._server: _Server | None = None
-        self._thread: threading.Thread | None = None
-
-    # -- lifecycle --------------------------------------------------------------------
-    def __enter__(self) -> FakeImmich:
-        return self.start()
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.stop()
-
-    def start(self) -> FakeImmich:
-        if self._server is None:
-            server = _Server((self.host, self.port), self)
-            self.port = server.server_address[1]
-            self._thread = threading.Thread(
-                target=server.serve_forever, kwargs={"poll_interval": 0.05},
-                name="fake-immich", daemon=True,
-            )
-            self._server = server
-            self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        server, self._server = self._server, None
-        if server is None:
-            return
-        server.shutdown()
-        server.server_close()
-        server.drop_connections()
-        if self._thread is not None:
-            self._thread.join(5)
-
-    @property
-    def url(self) -> str:
-        return f"http://{self.host}:{self.port}"
 
     # -- content ----------------------------------------------------------------------
     def add_image(self, name: str, data: bytes, *, mime_type: str = "image/jpeg",
@@ -429,37 +388,6 @@ class _ImmichError(Exception):
         self.status, self.message = status, message
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-
-    def __init__(self, address: tuple[str, int], fake: FakeImmich) -> None:
-        self.fake = fake
-        self.open_sockets: set[socket.socket] = set()
-        self.lock = threading.Lock()
-        super().__init__(address, _Handler)
-
-    def process_request(self, request, client_address) -> None:
-        with self.lock:
-            self.open_sockets.add(request)
-        super().process_request(request, client_address)
-
-    def shutdown_request(self, request) -> None:
-        with self.lock:
-            self.open_sockets.discard(request)
-        super().shutdown_request(request)
-
-    def drop_connections(self) -> None:
-        with self.lock:
-            sockets = list(self.open_sockets)
-        for sock in sockets:
-            with contextlib.suppress(OSError):
-                sock.shutdown(socket.SHUT_RDWR)
-
-    def handle_error(self, request, client_address) -> None:
-        """Connections dropped on purpose (stop) are not errors."""
-
-
 _ROUTES = [
     ("GET", re.compile(r"/api/server/ping"), "ping"),
     ("GET", re.compile(r"/api/server/version"), "version"),
@@ -474,14 +402,7 @@ _ROUTES = [
 _PUBLIC = {"ping", "version"}
 
 
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    disable_nagle_algorithm = True
-    server: _Server
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
+class _Handler(FakeHandler):
     def do_GET(self) -> None:
         self._serve("GET")
 

@@ -63,13 +63,11 @@ import secrets
 import socket
 import struct
 import tempfile
-import threading
 import traceback
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
@@ -79,6 +77,7 @@ import pillow_heif
 from PIL import Image, ImageOps
 
 from tests import imaging_corpus
+from tests.fakes.httpserver import FakeHandler, FakeServer
 
 pillow_heif.register_heif_opener()
 
@@ -319,23 +318,20 @@ def _encode(image: Image.Image, fmt: str, **params: Any) -> bytes:
 # -- the server --------------------------------------------------------------------------
 
 
-class FakePlex:
+class FakePlex(FakeServer):
     """A Plex Media Server on 127.0.0.1 and a free port; use as a context manager."""
 
     def __init__(
         self, *, token: str | None = None, name: str = "Fake Plex",
         version: str = "1.41.3.9314-a0bfb8370", max_page: int | None = None,
     ) -> None:
-        self.host = "127.0.0.1"
-        self.port = 0
+        super().__init__(handler=_Handler, name="fake-plex")
         self.token = token or f"fake-plex-token-{secrets.token_hex(8)}"
         self.name, self.version = name, version
         self.machine_identifier = uuid.uuid4().hex
         self.sections: list[FakeSection] = []
         # faults
         self.max_page = max_page
-        self.slow = 0.0
-        self.fail_paths: list[str] = []
         self.reset_downloads = False
         self.forbid_downloads = False
         self.send_total_size = True
@@ -353,51 +349,9 @@ class FakePlex:
         self.deleted: set[str] = set()
         self.token_revoked = False
         # records
-        self.requests: list[FakeRequest] = []
         self.downloads: list[FakeDownload] = []
-        self.errors: list[str] = []  # tracebacks of the fake's own bugs (answered 500)
         self._items: dict[str, FakeItem] = {}
         self._next_key = 100
-        self._server: _Server | None = None
-        self._thread: threading.Thread | None = None
-        self._stopping = threading.Event()
-
-    # -- lifecycle ----------------------------------------------------------------
-    def __enter__(self) -> FakePlex:
-        return self.start()
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.stop()
-
-    def start(self) -> FakePlex:
-        """Start serving, on the port it had before if it had one."""
-        if self._server is None:
-            self._stopping.clear()
-            server = _Server((self.host, self.port), self)
-            self.port = server.server_address[1]
-            self._thread = threading.Thread(
-                target=server.serve_forever, kwargs={"poll_interval": 0.05},
-                name="fake-plex", daemon=True,
-            )
-            self._server = server
-            self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        """The server goes away: open connections drop, new ones are refused."""
-        server, self._server = self._server, None
-        if server is None:
-            return
-        self._stopping.set()
-        server.shutdown()
-        server.server_close()
-        server.drop_connections()
-        if self._thread is not None:
-            self._thread.join(5)
-
-    @property
-    def url(self) -> str:
-        return f"http://{self.host}:{self.port}"
 
     # -- faults ---------------------------------------------------------------------
     def revoke_token(self) -> None:
@@ -517,11 +471,6 @@ class FakePlex:
             return f"{parent.location}/{name}"
         folders = [album.title for album in (*parent.ancestors, parent)]
         return "/".join([parent.section.location, *folders, name])
-
-    # -- answers (called from the handler threads) --------------------------------------
-    def _pause(self) -> bool:
-        """Wait `slow` seconds; False when the server stopped meanwhile."""
-        return not (self.slow and self._stopping.wait(self.slow))
 
 
 def _section_of(parent: FakeSection | FakeItem) -> FakeSection:
@@ -686,37 +635,6 @@ def _number(*values: str | None) -> int | None:
 # -- HTTP ----------------------------------------------------------------------------------
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-
-    def __init__(self, address: tuple[str, int], fake: FakePlex) -> None:
-        self.fake = fake
-        self.open_sockets: set[socket.socket] = set()
-        self.lock = threading.Lock()
-        super().__init__(address, _Handler)
-
-    def process_request(self, request, client_address) -> None:
-        with self.lock:
-            self.open_sockets.add(request)
-        super().process_request(request, client_address)
-
-    def shutdown_request(self, request) -> None:
-        with self.lock:
-            self.open_sockets.discard(request)
-        super().shutdown_request(request)
-
-    def drop_connections(self) -> None:
-        with self.lock:
-            sockets = list(self.open_sockets)
-        for sock in sockets:
-            with contextlib.suppress(OSError):
-                sock.shutdown(socket.SHUT_RDWR)
-
-    def handle_error(self, request, client_address) -> None:
-        """Connections the fake drops on purpose (stop, reset) are not errors."""
-
-
 class _HTTPError(Exception):
     def __init__(self, status: int, body: bytes = b"", content_type: str = "text/html") -> None:
         self.status, self.body, self.content_type = status, body, content_type
@@ -729,16 +647,7 @@ _SECTION_ALL = re.compile(r"/library/sections/([^/]+)/all")
 _PART = re.compile(r"/library/parts/(\d+)/(\d+)/([^/]+)")
 
 
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    # Headers and body go out in two writes: with Nagle's algorithm the body of an
-    # answer on a kept-alive connection waits for the client's delayed ACK (40 ms).
-    disable_nagle_algorithm = True
-    server: _Server
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
+class _Handler(FakeHandler):
     def do_GET(self) -> None:
         fake = self.server.fake
         split = urlsplit(self.path)

@@ -1,7 +1,7 @@
 from django.core.management.base import CommandError
 
 from docentsite.artwork.errors import DocentError
-from docentsite.sources.command import Picked, SourceImportCommand, usage_error
+from docentsite.sources.command import Picked, SourceImportCommand, comma_ids, usage_error
 from drivesource import importing
 
 
@@ -44,10 +44,7 @@ Examples:
             if folder is not None or options["subfolders"]:
                 raise usage_error("--ids names the pictures itself: leave out --folder and "
                                   "--subfolders.")
-            refs = [i.strip() for i in ids.split(",") if i.strip()]
-            if not refs:
-                raise usage_error("--ids takes Drive file ids separated by commas.")
-            return Picked(refs)
+            return Picked(comma_ids(ids, none="--ids takes Drive file ids separated by commas."))
         if options["force"]:
             raise usage_error("--force goes with --ids: a folder imports what is not "
                               "imported yet.")

@@ -4,7 +4,7 @@ pictures by album, from All photos, or by asset id."""
 from django.core.management.base import CommandError
 
 from docentsite.artwork.errors import DocentError
-from docentsite.sources.command import Picked, SourceImportCommand, usage_error
+from docentsite.sources.command import Picked, SourceImportCommand, comma_ids, usage_error
 from immichsource import client as immich
 from immichsource import importing
 
@@ -46,9 +46,7 @@ Examples:
             if album is not None or every or limit is not None:
                 raise usage_error("--ids names the pictures itself: leave out --album, --all "
                                   "and --limit.")
-            ids = [i.strip() for i in ids.split(",") if i.strip()]
-            if not ids:
-                raise usage_error("--ids takes Immich asset ids separated by commas.")
+            ids = comma_ids(ids, none="--ids takes Immich asset ids separated by commas.")
             return Picked(ids, extra={"listed": []})
         if not every and limit is None:
             raise usage_error("Say which pictures to import: --ids, or --all or --limit N "

@@ -4,7 +4,7 @@ photos by library, album or id."""
 from django.core.management.base import CommandError
 
 from docentsite.artwork.errors import DocentError
-from docentsite.sources.command import Picked, SourceImportCommand, usage_error
+from docentsite.sources.command import Picked, SourceImportCommand, comma_ids, usage_error
 from plexsource import services
 from plexsource.models import ImportRecord, PlexLibrary
 
@@ -64,10 +64,8 @@ Examples:
             if library or album is not None or every or limit is not None:
                 raise usage_error("--ids names the photos itself: leave out --library, "
                                   "--album, --all and --limit.")
-            ids = [i.strip() for i in ids.split(",") if i.strip()]
-            if not ids:
-                raise usage_error("--ids takes Plex ratingKeys separated by commas, "
-                                  "e.g. --ids 1234,1235.")
+            ids = comma_ids(ids, none="--ids takes Plex ratingKeys separated by commas, "
+                                      "e.g. --ids 1234,1235.")
             return ids, None, []
         if not library:
             if album is not None or every or limit is not None:
