@@ -12,14 +12,14 @@ from docentsite.sources.schemas import MAX_PAGE_NUMBER, Message, RowId
 from docentsite.status import services as status_services
 from drivesource import browse, importing
 from drivesource.schemas import (
-    BrowseOut,
-    ContainerOut,
+    DriveBrowseOut,
+    DriveContainerOut,
     DriveId,
+    DriveImportIn,
+    DriveImportOut,
+    DriveImportRecordOut,
+    DriveStatusOut,
     FolderRef,
-    ImportIn,
-    ImportOut,
-    ImportRecordOut,
-    StatusOut,
 )
 
 router = Router(tags=["google drive"])
@@ -27,13 +27,13 @@ router = Router(tags=["google drive"])
 ERRORS, VIEW, ADD = routes.ERRORS, routes.VIEW, routes.ADD
 
 
-@router.get("/status", response=StatusOut, summary="Is Google Drive set up and answering?")
+@router.get("/status", response=DriveStatusOut, summary="Is Google Drive set up and answering?")
 @api_requires(VIEW)
 def drive_status(request):
     return status_services.status_source(source=importing.drive_source())
 
 
-@router.get("/folders", response={200: list[ContainerOut], **ERRORS},
+@router.get("/folders", response={200: list[DriveContainerOut], **ERRORS},
             summary="The shared folder (DRIVE_FOLDER_URL), as the browse page's picker lists it")
 @api_requires(VIEW)
 def drive_folders(request):
@@ -47,7 +47,7 @@ class BrowseQuery(Schema):
     hide_imported: bool = False
 
 
-@router.get("/folders/{folder_id}", response={200: BrowseOut, **ERRORS},
+@router.get("/folders/{folder_id}", response={200: DriveBrowseOut, **ERRORS},
             summary='One page of the shared folder ("root" or its id), or of a folder below '
                     "it (album)")
 @api_requires(VIEW)
@@ -57,10 +57,10 @@ def drive_folder(request, folder_id: Path[FolderRef], query: Query[BrowseQuery])
         page_size=query.page_size, hide_imported=query.hide_imported)
 
 
-@router.post("/import", response={202: ImportOut, **ERRORS},
+@router.post("/import", response={202: DriveImportOut, **ERRORS},
              summary="Queue pictures (or a whole folder) for the TV; imported ones are skipped")
 @api_requires(ADD)
-def drive_import(request, payload: ImportIn):
+def drive_import(request, payload: DriveImportIn):
     """With `collection`, also `artwork.change_collection` (and `add_collection` for a new one)."""
     routes.import_collection_check(request, payload.collection)
     user = routes.request_user(request)
@@ -80,14 +80,14 @@ ImportsQuery = routes.imports_query(__name__, ref="drive_file_id", kind=DriveId,
 
 
 
-@router.get("/imports", response=list[ImportRecordOut], summary="Imports, newest first")
+@router.get("/imports", response=list[DriveImportRecordOut], summary="Imports, newest first")
 @api_requires(VIEW)
 @paginate(routes.Pages, page_size=50)
 def drive_imports(request, query: Query[ImportsQuery]):
     return routes.imports_filtered(importing.drive_source(), query)
 
 
-@router.get("/imports/{record_id}", response={200: ImportRecordOut, 404: Message})
+@router.get("/imports/{record_id}", response={200: DriveImportRecordOut, 404: Message})
 @api_requires(VIEW)
 def drive_import_detail(request, record_id: Path[RowId]):
     return get_object_or_404(routes.import_rows(importing.drive_source()), pk=record_id)

@@ -22,49 +22,50 @@ FolderRef = Annotated[str, StringConstraints(
     pattern=r"^(root|[A-Za-z0-9_-]{10,200})$")]
 
 
-class FolderOut(Schema):
+class DriveFolderOut(Schema):
     id: str
     name: str
 
 
-StatusOut = status_out(
-    __name__, asked="Google (a worker does, every STATUS_CHECK_INTERVAL seconds); null when "
-                    "the settings alone tell",
-    folder=(FolderOut | None, Field(description="The shared folder DRIVE_FOLDER_URL names")))
+DriveStatusOut = status_out(
+    __name__, prefix="Drive",
+    asked="Google (a worker does, every STATUS_CHECK_INTERVAL seconds); null when "
+          "the settings alone tell",
+    folder=(DriveFolderOut | None, Field(description="The shared folder DRIVE_FOLDER_URL names")))
 
 
-class ContainerOut(Schema):
+class DriveContainerOut(Schema):
     id: str = Field(description="The shared folder's id")
     title: str
     photo_count: int | None
 
 
-class CrumbOut(Schema):
+class DriveCrumbOut(Schema):
     id: str | None = Field(description="A folder's id; null for the shared folder")
     title: str
 
 
-class AlbumOut(Schema):
+class DriveAlbumOut(Schema):
     id: str
     title: str
-    path: list[CrumbOut] = Field(description="From the shared folder down to this one")
+    path: list[DriveCrumbOut] = Field(description="From the shared folder down to this one")
 
 
-BrowseItemOut = browse_item_out(__name__, ref="drive_file_id",
-                                kind='"album" (a folder below) or "photo"',
-                                thumbnail="Docent's own URL of its preview")
+DriveBrowseItemOut = browse_item_out(__name__, ref="drive_file_id", name="DriveBrowseItemOut",
+                                     kind='"album" (a folder below) or "photo"',
+                                     thumbnail="Docent's own URL of its preview")
 
 
-class BrowseOut(Schema):
-    library: ContainerOut = Field(description="The shared folder")
-    album: AlbumOut | None = Field(description="The folder below it shown, if any")
+class DriveBrowseOut(Schema):
+    library: DriveContainerOut = Field(description="The shared folder")
+    album: DriveAlbumOut | None = Field(description="The folder below it shown, if any")
     page: int
     page_size: int
     total: int
-    items: list[BrowseItemOut]
+    items: list[DriveBrowseItemOut]
 
 
-class ImportIn(Schema):
+class DriveImportIn(Schema):
     drive_file_ids: list[DriveId] = Field(
         default_factory=list, max_length=1000, description="The pictures to import")
     album: DriveId | None = Field(
@@ -90,5 +91,7 @@ class ImportIn(Schema):
         return self
 
 
-ImportOut, SkippedOut, ImportErrorOut = import_out(__name__, ref="drive_file_id")
-ImportRecordOut = import_record_out(__name__, ref="drive_file_id", ref_attr="ref")
+DriveImportOut, DriveSkippedOut, DriveImportErrorOut = import_out(
+    __name__, prefix="Drive", ref="drive_file_id")
+DriveImportRecordOut = import_record_out(__name__, prefix="Drive", ref="drive_file_id",
+                                         ref_attr="ref")

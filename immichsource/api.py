@@ -14,14 +14,14 @@ from docentsite.sources.schemas import MAX_PAGE_NUMBER, Message, RowId
 from docentsite.status import services as status_services
 from immichsource import browse, importing
 from immichsource.schemas import (
-    AlbumOut,
     BrowseId,
-    BrowseOut,
+    ImmichAlbumOut,
+    ImmichBrowseOut,
     ImmichId,
-    ImportIn,
-    ImportOut,
-    ImportRecordOut,
-    StatusOut,
+    ImmichImportIn,
+    ImmichImportOut,
+    ImmichImportRecordOut,
+    ImmichStatusOut,
 )
 
 router = Router(tags=["immich"])
@@ -29,13 +29,13 @@ router = Router(tags=["immich"])
 ERRORS, VIEW, ADD = routes.ERRORS, routes.VIEW, routes.ADD
 
 
-@router.get("/status", response=StatusOut, summary="Is Immich configured and reachable?")
+@router.get("/status", response=ImmichStatusOut, summary="Is Immich configured and reachable?")
 @api_requires(VIEW)
 def immich_status(request):
     return status_services.status_source(source=source_get("immich"))
 
 
-@router.get("/albums", response={200: list[AlbumOut], **ERRORS},
+@router.get("/albums", response={200: list[ImmichAlbumOut], **ERRORS},
             summary='"All photos", then Immich\'s albums')
 @api_requires(VIEW)
 def immich_albums(request):
@@ -48,7 +48,7 @@ class BrowseQuery(Schema):
     hide_imported: bool = False
 
 
-@router.get("/albums/{album_id}", response={200: BrowseOut, **ERRORS},
+@router.get("/albums/{album_id}", response={200: ImmichBrowseOut, **ERRORS},
             summary="One page of an album's pictures, or of all (`all`), newest first")
 @api_requires(VIEW)
 def immich_album(request, album_id: Path[BrowseId], query: Query[BrowseQuery]):
@@ -56,10 +56,10 @@ def immich_album(request, album_id: Path[BrowseId], query: Query[BrowseQuery]):
                                 hide_imported=query.hide_imported).__dict__
 
 
-@router.post("/import", response={202: ImportOut, **ERRORS},
+@router.post("/import", response={202: ImmichImportOut, **ERRORS},
              summary="Queue pictures (or a whole album) for the TV; imported ones are skipped")
 @api_requires(ADD)
-def immich_import(request, payload: ImportIn):
+def immich_import(request, payload: ImmichImportIn):
     """With `collection`, also `artwork.change_collection` (and `add_collection` for a new one)."""
     if not payload.asset_ids and not payload.album_id:
         raise Rejected("Name the pictures to import (asset_ids) or an album (album_id).")
@@ -83,14 +83,14 @@ ImportsQuery = routes.imports_query(__name__, ref="asset_id", kind=ImmichId, wha
 
 
 
-@router.get("/imports", response=list[ImportRecordOut], summary="Imports, newest first")
+@router.get("/imports", response=list[ImmichImportRecordOut], summary="Imports, newest first")
 @api_requires(VIEW)
 @paginate(routes.Pages, page_size=50)
 def immich_imports(request, query: Query[ImportsQuery]):
     return routes.imports_filtered(source_get("immich"), query)
 
 
-@router.get("/imports/{record_id}", response={200: ImportRecordOut, 404: Message})
+@router.get("/imports/{record_id}", response={200: ImmichImportRecordOut, 404: Message})
 @api_requires(VIEW)
 def immich_import_detail(request, record_id: Path[RowId]):
     return get_object_or_404(routes.import_rows(source_get("immich")), pk=record_id)

@@ -22,11 +22,12 @@ BrowseId = Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True
                                             pattern=rf"^({_UUID}|all)$")]
 
 
-StatusOut = status_out(__name__, asked="Immich; null when the settings alone tell",
-                       version=str | None, album_count=int | None)
+ImmichStatusOut = status_out(__name__, prefix="Immich",
+                             asked="Immich; null when the settings alone tell",
+                             version=str | None, album_count=int | None)
 
 
-class AlbumOut(Schema):
+class ImmichAlbumOut(Schema):
     id: str = Field(description='An album\'s id, or "all": every picture, by date taken')
     title: str
     photo_count: int | None = Field(
@@ -37,23 +38,23 @@ class AlbumOut(Schema):
     end: date | None
 
 
-PhotoOut = browse_item_out(__name__, ref="asset_id", name="PhotoOut", base=Schema,
-                           kind='Always "photo": Immich\'s albums do not nest',
-                           file_name=str)
+ImmichPhotoOut = browse_item_out(__name__, ref="asset_id", name="ImmichPhotoOut", base=Schema,
+                                 kind='Always "photo": Immich\'s albums do not nest',
+                                 file_name=str)
 
 
-class BrowseOut(Schema):
-    library: AlbumOut = Field(description="What this page is of: All photos, or an album")
+class ImmichBrowseOut(Schema):
+    library: ImmichAlbumOut = Field(description="What this page is of: All photos, or an album")
     album: None = None
     page: int
     page_size: int
     total: int | None = Field(description="Pictures in the album; null for All photos, "
                                           "which Immich does not count (see has_next)")
     has_next: bool
-    items: list[PhotoOut]
+    items: list[ImmichPhotoOut]
 
 
-class ImportIn(Schema):
+class ImmichImportIn(Schema):
     asset_ids: list[ImmichId] = Field(default_factory=list, max_length=1000)
     album_id: ImmichId | None = Field(
         None, description="Import every picture of this album (with or instead of asset_ids)")
@@ -66,5 +67,7 @@ class ImportIn(Schema):
         None, description="A collection's name: the pictures join it; made if there is none")
 
 
-ImportOut, SkippedOut, ImportErrorOut = import_out(__name__, ref="asset_id")
-ImportRecordOut = import_record_out(__name__, ref="asset_id", ref_attr="ref")
+ImmichImportOut, ImmichSkippedOut, ImmichImportErrorOut = import_out(
+    __name__, prefix="Immich", ref="asset_id")
+ImmichImportRecordOut = import_record_out(__name__, prefix="Immich", ref="asset_id",
+                                          ref_attr="ref")

@@ -84,20 +84,23 @@ def browse_item_out(module: str, *, ref: str, kind: str, name: str = "BrowseItem
     }, base=base, doc=doc)
 
 
-def status_out(module: str, *, asked: str, **fields) -> type[Schema]:
+def status_out(module: str, *, asked: str, prefix: str = "", **fields) -> type[Schema]:
     """`GET /api/<source>/status`: configured, connected, the source's own `fields`, error,
-    checked_at (`asked`: whom Docent asked, and how often)."""
-    return schema("StatusOut", module, {
+    checked_at (`asked`: whom Docent asked, and how often). `prefix` (in this function
+    and the others): the OpenAPI document names each shape once for every source, so
+    each source but the first names its own ("Drive" makes DriveStatusOut)."""
+    return schema(f"{prefix}StatusOut", module, {
         "configured": bool, "connected": bool, **fields, "error": str | None,
         "checked_at": (datetime | None, Field(None, description=f"When Docent last asked {asked}")),
     })
 
 
-def import_out(module: str, *, ref: str) -> tuple[type[Schema], type[Schema], type[Schema]]:
+def import_out(module: str, *, ref: str, prefix: str = ""
+               ) -> tuple[type[Schema], type[Schema], type[Schema]]:
     """`POST /api/<source>/import`'s answer, and its skipped and errors items."""
-    skipped = schema("SkippedOut", module, {ref: str, "reason": str})
-    error = schema("ImportErrorOut", module, {ref: str, "error": str})
-    result = schema("ImportOut", module, {
+    skipped = schema(f"{prefix}SkippedOut", module, {ref: str, "reason": str})
+    error = schema(f"{prefix}ImportErrorOut", module, {ref: str, "error": str})
+    result = schema(f"{prefix}ImportOut", module, {
         "queued": list[str],
         "skipped": list[skipped],
         "errors": list[error],
@@ -118,13 +121,13 @@ def _placements(record):
 
 
 def import_record_out(module: str, *, ref: str, ref_attr: str | None = None,
-                      **resolvers) -> type[Schema]:
+                      prefix: str = "", **resolvers) -> type[Schema]:
     """One import record, its id as `ref` (read from the record's `ref_attr`, if the
     record names it otherwise); `resolvers` add to or replace the shared ones."""
     if ref_attr:
         resolvers.setdefault(f"resolve_{ref}",
                              staticmethod(lambda record: getattr(record, ref_attr)))
-    return schema("ImportRecordOut", module, {
+    return schema(f"{prefix}ImportRecordOut", module, {
         "id": int,
         ref: str,
         "title": str,
