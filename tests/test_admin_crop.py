@@ -188,3 +188,23 @@ def test_the_vision_model_s_box_is_offered_as_the_start_and_nothing_is_saved(
     fake_anthropic.mode = "server_error"
     failed = admin_client.post(crop_url(artwork), {"second_opinion": "1"}).content.decode()
     assert "gave no usable box" in failed
+
+
+def test_a_picture_is_framed_another_way_and_replaced_on_the_tv(admin_client, artwork,
+                                                                 upload_now, fake_tv):
+    old = upload_now(artwork)
+    page = admin_client.get(crop_url(artwork)).content.decode()
+    assert 'name="framing" value="fit"' in page and 'value="as_is"' not in page  # as is now
+
+    response = admin_client.post(crop_url(artwork), {"framing": "fit"}, follow=True)
+
+    framed = fresh(artwork)
+    assert framed.framing == "fit" and (framed.width, framed.height) == (3840, 2160)
+    placement = Placement.objects.get(pk=old.pk)
+    assert placement.content_id != old.content_id
+    assert list(fake_tv.photos) == [placement.content_id]  # the new copy only
+    assert "is framed again" in response.content.decode()
+
+    refused = admin_client.post(crop_url(artwork), {"framing": "stretch"}, follow=True)
+    assert "Not framed again" in refused.content.decode()
+    assert fresh(artwork).image.name == framed.image.name

@@ -16,7 +16,7 @@ from django.urls import path
 from docentsite.artwork import cropping, framing, reframe
 from docentsite.artwork.errors import DocentError
 from docentsite.artwork.framing import FramingRejected
-from docentsite.artwork.models import Artwork, CropSource
+from docentsite.artwork.models import Artwork, CropSource, Framing
 from docentsite.permissions import denied
 
 CHANGE = "artwork.change_artwork"
@@ -46,6 +46,17 @@ class CropEditor:
             # Asks the model and changes nothing: its box is the start, for the owner
             # to adjust and Save.
             opinion = framing.artwork_crop_second_opinion(artwork=artwork)
+        elif request.method == "POST" and "framing" in request.POST:
+            try:
+                artwork, replaced = reframe.artwork_reframe_on_tvs(
+                    artwork_id=artwork.pk, framing_to=request.POST["framing"])
+            except DocentError as exc:
+                self.model_admin.message_user(request, f"Not framed again: {exc}",
+                                              messages.ERROR)
+            else:
+                self._saved(request, artwork, replaced,
+                            f"“{artwork}” is framed again: {artwork.get_framing_display()}")
+            return redirect("admin:artwork_artwork_crop", artwork.pk)
         elif request.method == "POST":
             box = {key: request.POST.get(key) for key in ("x", "y", "w", "h")}
             try:
@@ -69,9 +80,9 @@ class CropEditor:
                           opinion=opinion, no_opinion=asked and opinion is None,
                           status=400 if error else 200)
 
-    def _saved(self, request, artwork, replaced) -> None:
+    def _saved(self, request, artwork, replaced, text: str = "") -> None:
         said = replaced.summary(artwork)
-        text = f"“{artwork}” is cropped to the new box and prepared again"
+        text = text or f"“{artwork}” is cropped to the new box and prepared again"
         level = messages.WARNING if replaced.kept_old or replaced.old_left else messages.SUCCESS
         self.model_admin.message_user(request, f"{text}; {said}." if said else f"{text}.", level)
 
@@ -84,6 +95,8 @@ class CropEditor:
             "start": start, "current": current, "error": error, "unavailable": unavailable,
             "manual": (artwork.crop_box or {}).get("source") == CropSource.MANUAL,
             "version": artwork.sha256[:12], "opinion": opinion,
+            "framings": [(value, label) for value, label in Framing.choices
+                         if value != artwork.framing],
             "no_opinion": no_opinion, "can_ask": settings.AI_PROVIDER != "none",
         }
         return TemplateResponse(request, "admin/artwork/artwork/crop.html", context,

@@ -22,7 +22,14 @@ from docentsite.artwork import (
     tvs,
 )
 from docentsite.artwork.errors import DocentError
-from docentsite.artwork.models import TV, Artwork, CropSource, Placement, PlacementStatus
+from docentsite.artwork.models import (
+    TV,
+    Artwork,
+    CropSource,
+    Framing,
+    Placement,
+    PlacementStatus,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -220,4 +227,18 @@ def artwork_recrop(*, artwork_id: int, box: dict) -> tuple[Artwork, ReplaceResul
     checked = cropping.box_checked(box, width=width, height=height)
     artwork = framing.artwork_reframe(
         artwork=artwork, crop_box={**checked, "source": CropSource.MANUAL})
+    return artwork, artwork_replace_on_tvs(artwork_id=artwork.pk)
+
+
+def artwork_reframe_on_tvs(*, artwork_id: int, framing_to: str) -> tuple[Artwork, ReplaceResult]:
+    """Another framing for a picture (fit, as is, or fill with smart crop's box), from
+    its original, replaced on each TV it is on. FramingRejected, with nothing changed,
+    for a framing that is not one or a picture that cannot be framed again."""
+    if framing_to not in Framing.values:
+        raise framing.FramingRejected(
+            f"A framing is one of {', '.join(Framing.values)}, not {framing_to!r}.")
+    artwork = Artwork.objects.get(pk=artwork_id)
+    box = framing.artwork_crop_suggestion(artwork=artwork) \
+        if framing_to == Framing.FILL and artwork.original else None
+    artwork = framing.artwork_reframe(artwork=artwork, framing=framing_to, crop_box=box)
     return artwork, artwork_replace_on_tvs(artwork_id=artwork.pk)
