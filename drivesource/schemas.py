@@ -5,6 +5,8 @@ from pydantic import StringConstraints, model_validator
 
 from docentsite.artwork.schemas import CollectionName
 from docentsite.sources.schemas import (
+    FRAMING_FIELD,
+    FramingName,
     TVRef,
     browse_item_out,
     import_out,
@@ -80,6 +82,7 @@ class DriveImportIn(Schema):
     collection: CollectionName | None = Field(
         None, description="A collection's name: the pictures join it, those imported before "
                           "too; made if there is none by that name")
+    framing: FramingName | None = FRAMING_FIELD
 
     @model_validator(mode="after")
     def one_way(self):

@@ -66,7 +66,8 @@ def immich_import(request, payload: ImmichImportIn):
     routes.import_collection_check(request, payload.collection)
     options = {"analyze": payload.analyze, "force": payload.force,
                "user": routes.request_user(request),
-               "tvs_wanted": payload.tvs, "collection": payload.collection}
+               "tvs_wanted": payload.tvs, "collection": payload.collection,
+               "framing": payload.framing}
     if payload.album_id:
         result = importing.immich_album_import(album_id=payload.album_id, **options)
         if payload.asset_ids:

@@ -6,6 +6,8 @@ from pydantic import StringConstraints
 
 from docentsite.artwork.schemas import CollectionName
 from docentsite.sources.schemas import (
+    FRAMING_FIELD,
+    FramingName,
     TVRef,
     browse_item_out,
     import_out,
@@ -65,6 +67,7 @@ class ImmichImportIn(Schema):
         description="The TVs to put the pictures on, by name or id; empty: the default TV")
     collection: CollectionName | None = Field(
         None, description="A collection's name: the pictures join it; made if there is none")
+    framing: FramingName | None = FRAMING_FIELD
 
 
 ImmichImportOut, ImmichSkippedOut, ImmichImportErrorOut = import_out(

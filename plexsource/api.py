@@ -74,12 +74,13 @@ def plex_import(request, payload: ImportIn):
     if payload.album:
         result = services.plex_album_import(
             library_id=payload.container, album_key=payload.album, analyze=payload.analyze,
-            user=user, tvs_wanted=payload.tvs, collection=payload.collection)
+            user=user, tvs_wanted=payload.tvs, collection=payload.collection,
+            framing=payload.framing)
     else:
         result = services.plex_import_request(
             plex_metadata_ids=payload.plex_metadata_ids, analyze=payload.analyze,
             force=payload.force, user=user, tvs_wanted=payload.tvs,
-            collection=payload.collection)
+            collection=payload.collection, framing=payload.framing)
     return Status(202, result.__dict__)
 
 

@@ -5,6 +5,8 @@ from pydantic import StringConstraints, model_validator
 
 from docentsite.artwork.schemas import CollectionName
 from docentsite.sources.schemas import (
+    FRAMING_FIELD,
+    FramingName,
     FromAttributes,
     RowId,
     TVRef,
@@ -80,6 +82,7 @@ class ImportIn(Schema):
     collection: CollectionName | None = Field(
         None, description="A collection's name: the photos join it, those imported before "
                           "too; made if there is none by that name (GET /api/collections)")
+    framing: FramingName | None = FRAMING_FIELD
 
     @model_validator(mode="after")
     def photos_or_an_album(self):

@@ -178,3 +178,15 @@ def test_no_preview_of_a_file_outside_the_shared_folder(browser, fake_drive):
 
     assert answer.status_code == 404
     assert fake_drive.requests_to("/lh3/") == []
+
+
+def test_an_import_can_say_how_its_pictures_are_framed(browser, fake_drive):
+    travel = fake_drive.find("Travel").id
+
+    refused = post(browser, {"album": travel, "framing": "stretch"})
+    assert refused.status_code == 422 and not SourceImport.objects.exists()
+
+    answer = post(browser, {"album": travel, "below": True, "framing": "fit"})
+
+    assert answer.status_code == 202 and len(answer.json()["queued"]) == 6
+    assert {record.artwork.framing for record in SourceImport.objects.all()} == {"fit"}

@@ -131,3 +131,17 @@ def test_a_whole_library_is_not_imported_at_a_click(api, fake_plex, chains):
     assert at_top.status_code == 422 and "Open an album first" in at_top.json()["detail"]
     assert neither.status_code == 422
     assert not ImportRecord.objects.exists()
+
+
+def test_an_import_can_say_how_its_photos_are_framed_and_one_imported_before_keeps_its_own(
+        api, fake_plex, chains):
+    harbour, garden = fake_plex.find("Harbour at dawn"), fake_plex.find("Garden")
+    api({"plex_metadata_ids": [harbour.rating_key]})
+    imported_before(harbour.rating_key)
+
+    answer = api({"plex_metadata_ids": [harbour.rating_key, garden.rating_key],
+                  "framing": "as_is"})
+
+    assert answer.status_code == 202
+    framings = dict(ImportRecord.objects.values_list("plex_metadata_id", "artwork__framing"))
+    assert framings == {harbour.rating_key: None, garden.rating_key: "as_is"}

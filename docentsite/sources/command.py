@@ -99,7 +99,7 @@ class SourceImportCommand(BaseCommand):
         return imports.source_import_request(
             source=self.source, refs=picked.refs, analyze=options["analyze"],
             force=options["force"], tvs_wanted=chosen, collection=options["collection"],
-            lookup=picked.lookup)
+            framing=options["framing"], lookup=picked.lookup)
 
     def plan(self, picked: Picked, *, force: bool, chosen) -> imports.ImportRequestResult:
         return imports.source_import_plan(source=self.source, refs=picked.refs, force=force,
@@ -128,6 +128,11 @@ class SourceImportCommand(BaseCommand):
             "--collection", metavar="NAME",
             help=f"Put the {noun}s in this collection, made if there is none by that name; "
                  f"{noun}s imported before join it too, e.g. --collection Travel.")
+        parser.add_argument(
+            "--framing", choices=("fill", "fit", "as_is"),
+            help=f"How the new {noun}s meet the TV's 16:9 screen: fill (cropped around "
+                 "what matters), fit (the whole picture on a matte) or as_is. Default: "
+                 "the TV's, then FRAMING_BY_SOURCE, then FRAMING_DEFAULT.")
         parser.add_argument(
             "--analyze", action=argparse.BooleanOptionalAction, default=None,
             help="Describe each picture with the vision model, or not (--no-analyze). "

@@ -94,13 +94,16 @@ def source_lookup(source: Source) -> Lookup:
 
 def source_import_request(
     *, source: Source, refs: Iterable[str], analyze: bool | None = None, force: bool = False,
-    user=None, tvs_wanted=None, collection: str | None = None, lookup: Lookup | None = None,
+    user=None, tvs_wanted=None, collection: str | None = None,
+    framing: str | None = None, lookup: Lookup | None = None,
 ) -> ImportRequestResult:
     """Queue each picture for the TVs named (default: the default TV) unless it is
     already there or on its way.
 
     `collection`: a collection's name (made if there is none): the pictures asked for
-    join it, the new ones and those imported before alike.
+    join it, the new ones and those imported before alike. `framing` (fill, fit, as_is):
+    how the new pictures meet the TV's 16:9 panel; None leaves it to their TVs and the
+    defaults (docentsite.artwork.framing); a picture imported before keeps its own.
 
     One record per picture, ever: a picture is downloaded, prepared and described
     once, and placed on each TV asked for; sending an imported picture to another TV
@@ -115,7 +118,7 @@ def source_import_request(
     for item, existing in _importable(source, refs, force=force, result=result, chosen=chosen,
                                       lookup=lookup or source_lookup(source)):
         if _queue(source, item, existing=existing, analyze=analyze, user=user, chosen=chosen,
-                  force=force) is None:
+                  force=force, framing=framing) is None:
             result.skipped.append({source.ref_name: item.ref, "reason": "import in progress"})
         else:
             result.queued.append(item.ref)
@@ -302,7 +305,7 @@ def _already_on(artwork_ids: list[int], chosen: list[TV]) -> dict[int, str]:
 
 
 def _queue(source: Source, item: Item, *, existing, analyze: bool, user, chosen: list[TV],
-           force: bool):
+           force: bool, framing: str | None = None):
     """Create or re-arm the record and its artwork, place it on the chosen TVs and
     queue the work on commit. None when another request got there first."""
     model = source.record_model
@@ -346,7 +349,7 @@ def _queue(source: Source, item: Item, *, existing, analyze: bool, user, chosen:
                 original_filename=clip_filename(
                     name, Artwork._meta.get_field("original_filename").max_length),
                 analysis_status=AnalysisStatus.PENDING if analyze else AnalysisStatus.NONE,
-                created_by=_user(user), extra=dict(item.artwork_extra),
+                created_by=_user(user), extra=dict(item.artwork_extra), framing=framing,
             )
             model.objects.filter(pk=record.pk).update(artwork=artwork)
         else:

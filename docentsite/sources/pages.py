@@ -8,7 +8,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 
 from docentsite.artwork.forms import default_tv_ids, enabled_tvs
-from docentsite.artwork.models import Collection
+from docentsite.artwork.models import Collection, Framing
 from docentsite.artwork.services import analyze_by_default
 from docentsite.sources.registry import Source
 
@@ -48,6 +48,7 @@ def source_browse_page(
         **admin.site.each_context(request),
         "title": f"Import from {source.label}",
         "auto_analyze": analyze_by_default(),
+        "framings": Framing.choices,
         # The TV picker, when there is a choice: the default TV ticked.
         "tvs": offered if len(offered) > 1 else [],
         "default_tvs": default_tv_ids(),

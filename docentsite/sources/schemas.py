@@ -8,7 +8,7 @@ it last, and the JSON's keys would change order).
 
 import types
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from ninja import Field, Schema
 from pydantic import BaseModel, ConfigDict, StringConstraints
@@ -22,6 +22,13 @@ MAX_PAGE_NUMBER = 1_000_000
 #: A TV by name or id, as `GET /api/tvs` lists them.
 TVRef = RowId | Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+
+
+#: How the new pictures of an import meet the TV's 16:9 panel (docentsite.artwork.framing).
+FramingName = Literal["fill", "fit", "as_is"]
+FRAMING_FIELD = Field(None, description="fill (cropped to 16:9 around what matters), fit (the "
+                                        "whole picture on a matte) or as_is; null: the TV's, "
+                                        "the source's or the default framing")
 
 
 class Message(Schema):

@@ -97,7 +97,7 @@ Examples:
     def request(self, picked: Picked, options, chosen):
         return importing.immich_import_request(
             asset_ids=picked.refs, analyze=options["analyze"], force=options["force"],
-            tvs_wanted=chosen, collection=options["collection"],
+            tvs_wanted=chosen, collection=options["collection"], framing=options["framing"],
             listed=picked.extra["listed"])
 
     def plan(self, picked: Picked, *, force: bool, chosen):

@@ -102,7 +102,7 @@ Examples:
     def request(self, picked: Picked, options, chosen):
         return services.plex_import_request(
             plex_metadata_ids=picked.refs, analyze=options["analyze"], force=options["force"],
-            tvs_wanted=chosen, collection=options["collection"])
+            tvs_wanted=chosen, collection=options["collection"], framing=options["framing"])
 
     def plan(self, picked: Picked, *, force: bool, chosen):
         return services.plex_import_plan(plex_metadata_ids=picked.refs, force=force,

@@ -446,6 +446,7 @@
           analyze: $("browse-analyze").checked,
           ...(tvBoxes().length ? { tvs: tvsPicked().map((box) => Number(box.value)) } : {}),
           ...(collectionName() ? { collection: collectionName() } : {}),
+          ...($("browse-framing").value ? { framing: $("browse-framing").value } : {}),
         }),
       });
     } catch (error) {
