@@ -407,8 +407,7 @@ def placement_upload(*, placement: Placement, frame: frametv.FrameTV,
                 before = _make_room(placement, frame, before,
                                     made_room if made_room is not None else [])
                 rows.update(tv_ids_before=sorted(before))
-                with artwork.image.open("rb") as handle:
-                    jpeg = handle.read()
+                jpeg = _prepared_jpeg(artwork)
                 try:
                     content_id = frame.upload(jpeg, matte=matte)
                 except frametv.TVRejected as exc:
@@ -662,6 +661,19 @@ def tv_lane_resume(*, tv: TV) -> None:
     by a removal left them to whoever held it."""
     if _ready(tv).exists():
         kick_lane_on_commit(tv.pk)
+
+
+def _prepared_jpeg(artwork: Artwork) -> bytes:
+    """The picture's JPEG as it is now: framing it again (the crop page) stores a new
+    file and deletes the old one, maybe since this lane read the row."""
+    artwork.refresh_from_db(fields=["image"])
+    try:
+        with artwork.image.open("rb") as handle:
+            return handle.read()
+    except FileNotFoundError:
+        artwork.refresh_from_db(fields=["image"])  # replaced between the two: once more
+        with artwork.image.open("rb") as handle:
+            return handle.read()
 
 
 def _delete_held(frame: frametv.FrameTV, content_id: str) -> None:
