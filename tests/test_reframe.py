@@ -174,3 +174,22 @@ def test_a_picture_on_no_tv_has_nothing_to_replace(worker_env, tv, make_artwork,
     result = reframe.artwork_replace_on_tvs(artwork_id=artwork.pk)
 
     assert not result.replaced and not result.kept_old
+
+
+def test_a_tv_showing_the_old_copy_goes_on_to_the_new_one(worker_env, tv, make_artwork,
+                                                           make_jpeg, fake_tv):
+    artwork = make_artwork(make_jpeg(300, 200), filename="harbour.jpg")
+    placement = Placement.objects.create(artwork=artwork, tv=tv)
+    with tvlock.holding(tv, wait=10):
+        old = placements.placement_upload(
+            placement=Placement.objects.select_related("artwork", "tv").get(pk=placement.pk),
+            frame=tvs.frame_of(tv))
+    assert tvs.frame_of(tv).show(old.content_id) and fake_tv.showing == old.content_id
+    prepared_again(artwork)
+
+    result = reframe.artwork_replace_on_tvs(artwork_id=artwork.pk)
+
+    new = placement_on(artwork, tv)
+    assert [p.pk for p in result.replaced] == [new.pk]
+    assert fake_tv.showing == new.content_id != old.content_id
+    assert list(fake_tv.photos) == [new.content_id]

@@ -342,6 +342,11 @@ class FrameTV:
         with self._art() as art:
             return _art_mode_of(art)
 
+    def showing(self) -> str | None:
+        """The content id of the picture the TV shows (or would, in Art Mode)."""
+        with self._art() as art:
+            return _showing_of(art)
+
     def show(self, content_id: str) -> bool:
         """Show a picture, only if the TV is in Art Mode (never wakes it); whether it did."""
         with self._art() as art:

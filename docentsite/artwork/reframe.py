@@ -6,6 +6,7 @@ once it is done and never none: a TV that refuses the new picture, or cannot be
 reached, keeps the old one, and its placement says why.
 """
 
+import contextlib
 import logging
 from dataclasses import dataclass, field
 
@@ -118,6 +119,7 @@ def _replace_held(frame: frametv.FrameTV, placement: Placement, result: ReplaceR
     old_id = frametv.content_id_of(placement.content_id)
     matte = placement.matte_id or tv.matte_for(artwork.width, artwork.height)
     before = frame.photo_ids()
+    shown = _showing(frame)
     try:
         with artwork.image.open("rb") as handle:
             jpeg = handle.read()
@@ -137,6 +139,11 @@ def _replace_held(frame: frametv.FrameTV, placement: Placement, result: ReplaceR
     placement.refresh_from_db()
     result.replaced.append(placement)
     logger.info("Artwork %s on %s: %r replaces %r", artwork.pk, tv.name, new_id, old_id)
+    if shown == old_id:
+        # The screen showed the old copy: it goes on to the new one, in Art Mode only
+        # (show() never wakes a TV someone watches), before the old one is deleted.
+        with contextlib.suppress(DocentError):
+            frame.show(new_id)
     try:
         if not frame.delete(old_id) and old_id in frame.photo_ids():
             raise frametv.TVRejected(f"The TV kept {old_id} when asked to delete it.")
@@ -148,6 +155,13 @@ def _replace_held(frame: frametv.FrameTV, placement: Placement, result: ReplaceR
         result.old_left.append((placement, why))
         logger.warning("Artwork %s: %s", artwork.pk, why)
     return True
+
+
+def _showing(frame: frametv.FrameTV) -> str | None:
+    try:
+        return frame.showing()
+    except DocentError:  # it does not say: nothing to follow
+        return None
 
 
 def leftovers_delete() -> int:
