@@ -170,7 +170,8 @@ class PlacementInline(admin.TabularInline):
     extra = 0
     can_delete = False
     fields = ("tv", "status", "content_id", "matte_id", "matte_note", "uploaded_at",
-              "upload_attempts", "last_error", "waiting_reason", "next_attempt_at")
+              "upload_attempts", "last_error", "waiting_reason", "next_attempt_at",
+              "replace_asked_at", "replaced_content_id")
     readonly_fields = fields
     verbose_name_plural = "On the TVs"
 

@@ -48,23 +48,23 @@ class CropEditor:
             opinion = framing.artwork_crop_second_opinion(artwork=artwork)
         elif request.method == "POST" and "framing" in request.POST:
             try:
-                artwork, replaced = reframe.artwork_reframe_on_tvs(
+                artwork, asked = reframe.artwork_reframe_on_tvs(
                     artwork_id=artwork.pk, framing_to=request.POST["framing"])
             except DocentError as exc:
                 self.model_admin.message_user(request, f"Not framed again: {exc}",
                                               messages.ERROR)
             else:
-                self._saved(request, artwork, replaced,
+                self._saved(request, artwork, asked,
                             f"“{artwork}” is framed again: {artwork.get_framing_display()}")
             return redirect("admin:artwork_artwork_crop", artwork.pk)
         elif request.method == "POST":
             box = {key: request.POST.get(key) for key in ("x", "y", "w", "h")}
             try:
-                artwork, replaced = reframe.artwork_recrop(artwork_id=artwork.pk, box=box)
+                artwork, asked = reframe.artwork_recrop(artwork_id=artwork.pk, box=box)
             except DocentError as exc:
                 error = str(exc)
             else:
-                self._saved(request, artwork, replaced)
+                self._saved(request, artwork, asked)
                 return redirect("admin:artwork_artwork_crop", artwork.pk)
         try:
             start = cropping.crop_editor_start(artwork=artwork)
@@ -80,11 +80,13 @@ class CropEditor:
                           opinion=opinion, no_opinion=asked and opinion is None,
                           status=400 if error else 200)
 
-    def _saved(self, request, artwork, replaced, text: str = "") -> None:
-        said = replaced.summary(artwork)
+    def _saved(self, request, artwork, asked, text: str = "") -> None:
+        """Saved: the TVs' part is their lanes', and this page follows it."""
         text = text or f"“{artwork}” is cropped to the new box and prepared again"
-        level = messages.WARNING if replaced.kept_old or replaced.old_left else messages.SUCCESS
-        self.model_admin.message_user(request, f"{text}; {said}." if said else f"{text}.", level)
+        if asked:
+            text = f"{text}; replacing it on {reframe.tv_names(asked)}…"
+        self.model_admin.message_user(request, f"Saved: {text}" if asked else f"{text}.",
+                                      messages.SUCCESS)
 
     def _page(self, request, artwork, *, start=None, current=None, error=None,
               unavailable=None, opinion=None, no_opinion=False, status=200):
@@ -98,6 +100,7 @@ class CropEditor:
             "framings": [(value, label) for value, label in Framing.choices
                          if value != artwork.framing],
             "no_opinion": no_opinion, "can_ask": settings.AI_PROVIDER != "none",
+            "on_tvs": reframe.replacements_said(artwork_id=artwork.pk),
         }
         return TemplateResponse(request, "admin/artwork/artwork/crop.html", context,
                                 status=status)

@@ -389,6 +389,11 @@ class Placement(models.Model):
     replaced_content_id = models.CharField(
         "previous copy", max_length=64, blank=True,
         help_text="The TV's id for the copy this picture replaced, still to delete there.")
+    # Set when the picture is prepared again while on the TV: the TV's lane uploads the
+    # new JPEG and deletes the old copy, then clears it (or the TV refused, and says so).
+    replace_asked_at = models.DateTimeField(
+        "replacing since", null=True, blank=True,
+        help_text="The picture was prepared again; the TV still shows the previous one.")
     status = models.CharField(max_length=32, choices=PlacementStatus.choices,
                               default=PlacementStatus.QUEUED, db_index=True)
     last_error = models.TextField(blank=True)

@@ -129,8 +129,9 @@ def _rearmed(*, retry: bool = False) -> dict:
     after a lost confirmation may have landed, and is adopted rather than sent twice.
     """
     rearmed = dict(status=PlacementStatus.QUEUED, content_id=None, tv_ids_before=None,
-                   last_error="", upload_attempts=0, uploaded_at=None, waiting_reason="",
-                   next_attempt_at=None, heartbeat_at=None, updated_at=timezone.now())
+                   replace_asked_at=None, last_error="", upload_attempts=0, uploaded_at=None,
+                   waiting_reason="", next_attempt_at=None, heartbeat_at=None,
+                   updated_at=timezone.now())
     if retry:
         del rearmed["tv_ids_before"]
     return rearmed
@@ -175,7 +176,7 @@ def tv_lane_run(*, tv_id: int, meta_later: bool = False) -> LaneRun:
     tv = TV.objects.filter(pk=tv_id).first()
     if tv is None or not tv.enabled:
         return result
-    while _ready(tv).exists():
+    while _has_work(tv):
         try:
             _drain(tv, result, meta_later=meta_later)
         except tvlock.LaneBusy:
@@ -188,6 +189,13 @@ def tv_lane_run(*, tv_id: int, meta_later: bool = False) -> LaneRun:
     # The stars follow the uploads: a favourite just uploaded is starred on the TV too.
     result.retry_in = tvfavourites.tv_favourites_mirror(tv=tv).retry_in
     return result
+
+
+def _has_work(tv: TV) -> bool:
+    """Pictures to upload, or to replace with the new copy prepared since (reframe.py)."""
+    from docentsite.artwork import reframe  # reframe replaces through this module
+
+    return _ready(tv).exists() or reframe.replacements_ready(tv).exists()
 
 
 def _ready(tv: TV):
@@ -253,6 +261,8 @@ class _Lane:
     paired_again: bool = False
     #: Pictures taken off the TV to make room since the file was last told.
     made_room: list[Placement] = field(default_factory=list)
+    #: Old copies of pictures replaced since the file was last told: no picture's now.
+    replaced: set[str] = field(default_factory=set)
 
 
 def _upload_ready(tv: TV, frame: frametv.FrameTV, result: LaneRun,
@@ -264,6 +274,11 @@ def _upload_ready(tv: TV, frame: frametv.FrameTV, result: LaneRun,
         # waits for one transfer at most, and starts the lane again when it is done.
         with tvlock.holding(tv, wait=0):
             uploaded = _upload_next(tv, frame, result, lane)
+        if lane.replaced:
+            # Named: the old id is no placement's now, and the file would keep its entry
+            # as an original Docent's.
+            metafile.sync(tv=tv, forget=set(lane.replaced))
+            lane.replaced.clear()
         if lane.made_room:
             # The file follows as after an upload; whether this one went or not.
             lane.made_room.clear()
@@ -292,7 +307,13 @@ _STOP = object()
 def _upload_next(tv: TV, frame: frametv.FrameTV, result: LaneRun, lane: _Lane):
     """Upload the next ready placement. Hold the lane. The placement when it is on the
     TV; None when it failed and the next may go; _STOP when none is ready or the TV
-    stopped the lane."""
+    stopped the lane. A picture prepared again since it went goes first: someone
+    just saved it and waits to see it on the TV."""
+    from docentsite.artwork import reframe
+
+    replacing = reframe.replacements_ready(tv).first()
+    if replacing is not None:
+        return _replace_next(tv, frame, result, lane, replacing)
     placement = _ready(tv).select_related("artwork", "tv").first()
     if placement is None:
         return _STOP
@@ -335,6 +356,31 @@ def _upload_next(tv: TV, frame: frametv.FrameTV, result: LaneRun, lane: _Lane):
     return uploaded
 
 
+def _replace_next(tv: TV, frame: frametv.FrameTV, result: LaneRun, lane: _Lane,
+                  placement: Placement):
+    """Replace one picture prepared again by its new copy (reframe.py). Hold the lane.
+    None when it is done (replaced, or the TV refused and keeps the old one); _STOP when
+    the TV cannot be reached (the lane comes back when the backoff says)."""
+    from docentsite.artwork import reframe
+
+    old_id = placement.content_id
+    try:
+        replaced = reframe.placement_replace(placement_id=placement.pk, frame=frame)
+    except DocentError as exc:
+        attempts = Placement.objects.get(pk=placement.pk).upload_attempts
+        if attempts > settings.TASK_MAX_RETRIES:
+            reframe.replacement_given_up(
+                placement=placement, why=f"Gave up after {attempts} attempts: {exc}")
+            return None
+        _lane_stopped(tv, exc, result, attempts=attempts)
+        return _STOP
+    finally:
+        lane.known_ids = None  # the TV's ids changed, or may have
+    if replaced.replaced:
+        lane.replaced.add(old_id)
+    return None
+
+
 def _ask_permission(tv: TV, frame: frametv.FrameTV) -> None:
     """Pair when Docent holds no token. The art channel cannot ask for permission;
     the remote channel can, and its prompt is shown once, not on every retry.
@@ -342,8 +388,11 @@ def _ask_permission(tv: TV, frame: frametv.FrameTV) -> None:
     try:
         frame.pair_unless_asked(wait=tvs.PAIRING_WAIT)
     except NeedsAttention as exc:
+        from docentsite.artwork import reframe
+
         for placement in _ready(tv):
             _fail(placement, exc)
+        reframe.replacements_refused(tv=tv, why=str(exc))
         raise
 
 
@@ -358,6 +407,11 @@ def _lane_stopped(tv: TV, exc: DocentError, result: LaneRun, *, attempts: int) -
     for placement in waiting:
         _progress(placement.artwork, "waiting", tv=tv, error=f"{tv.name}: {exc}",
                   next_attempt_at=retry_at)
+    from docentsite.artwork import reframe
+
+    reframe.replacements_ready(tv).update(
+        waiting_reason=str(exc), next_attempt_at=retry_at,
+        last_error=f"Still shows the previous picture until {tv.name} answers: {exc}")
     logger.info("%s: %r; the lane runs again in %.0f s", tv.name, str(exc), delay)
 
 
@@ -401,13 +455,13 @@ def placement_upload(*, placement: Placement, frame: frametv.FrameTV,
         with heartbeat.beating(rows):
             content_id = None
             if placement.tv_ids_before is not None:
-                content_id = _landed_since(frame, placement)
+                content_id = landed_since(frame, placement)
             if content_id is None:
                 before = set(known_ids) if known_ids is not None else frame.photo_ids()
                 before = _make_room(placement, frame, before,
                                     made_room if made_room is not None else [])
                 rows.update(tv_ids_before=sorted(before))
-                jpeg = _prepared_jpeg(artwork)
+                jpeg = prepared_jpeg(artwork)
                 try:
                     content_id = frame.upload(jpeg, matte=matte)
                 except frametv.TVRejected as exc:
@@ -511,7 +565,7 @@ def _make_room(placement: Placement, frame: frametv.FrameTV, before: set[str],
     return left
 
 
-def _landed_since(frame: frametv.FrameTV, placement: Placement) -> str | None:
+def landed_since(frame: frametv.FrameTV, placement: Placement) -> str | None:
     """The content id our earlier, unconfirmed transfer got, if it landed."""
     known = set(Placement.objects.filter(tv_id=placement.tv_id).exclude(
         content_id=None).values_list("content_id", flat=True))
@@ -659,11 +713,11 @@ def _delete_from_tv(tv: TV, frame: frametv.FrameTV, content_id: str, present: se
 def tv_lane_resume(*, tv: TV) -> None:
     """Start the TV's lane if pictures wait for it: a lane that found the TV's lock held
     by a removal left them to whoever held it."""
-    if _ready(tv).exists():
+    if _has_work(tv):
         kick_lane_on_commit(tv.pk)
 
 
-def _prepared_jpeg(artwork: Artwork) -> bytes:
+def prepared_jpeg(artwork: Artwork) -> bytes:
     """The picture's JPEG as it is now: framing it again (the crop page) stores a new
     file and deletes the old one, maybe since this lane read the row."""
     artwork.refresh_from_db(fields=["image"])
@@ -892,6 +946,7 @@ def _stop_waiting_for_disabled_tvs() -> None:
 def _due():
     now = timezone.now()
     return Placement.objects.filter(
-        status__in=OPEN, artwork__status=Status.PREPARED, tv__enabled=True,
+        Q(status__in=OPEN) | Q(status=PlacementStatus.ON_TV, replace_asked_at__isnull=False),
+        artwork__status=Status.PREPARED, tv__enabled=True,
     ).filter(Q(next_attempt_at=None) | Q(next_attempt_at__lte=now)).exclude(
         heartbeat_at__gte=now - timedelta(seconds=settings.STALL_AFTER))

@@ -1,21 +1,29 @@
 """A picture prepared again (a new crop, another framing) replaces the old one on its TVs.
 
-On each TV the artwork is on, the new JPEG goes up first and the old one is deleted
-after, both holding the TV's lock (tvlock.py), so the TV never holds two copies
-once it is done and never none: a TV that refuses the new picture, or cannot be
-reached, keeps the old one, and its placement says why.
+Preparing happens at once; the TVs' part is each TV's lane's (placements.py): asking
+marks the placements (`replace_asked_at`) and starts the lanes, so a page never waits
+on a TV. On each TV the new JPEG goes up first and the old one is deleted after, both
+holding the TV's lock (tvlock.py), so the TV never holds two copies once it is done
+and never none: a TV that refuses the new picture keeps the old one, and its placement
+says why; one that cannot be reached keeps it too, and its lane tries again later.
+A worker killed midway leaves the placement marked, with the TV's ids from before
+the upload (a copy that landed is adopted, not sent twice) or the old copy's id in
+`replaced_content_id` (deleted by the next lane run or the sweep).
 """
 
 import contextlib
 import logging
 from dataclasses import dataclass, field
 
+from django.db import transaction
+from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 
 from docentsite.artwork import (
     cropping,
     frametv,
     framing,
+    heartbeat,
     imaging,
     metafile,
     placements,
@@ -43,30 +51,105 @@ class ReplaceResult:
     #: (placement, why): the new picture is on, but the TV kept the old copy too.
     old_left: list[tuple[Placement, str]] = field(default_factory=list)
 
-    def summary(self, artwork: Artwork) -> str:
-        """What happened on the TVs, in one sentence for a message."""
-        said = []
-        if self.replaced:
-            names = ", ".join(p.tv.name for p in self.replaced)
-            said.append(f"replaced on {names}")
-        said += [f"{p.tv.name} kept the previous picture: {why}" for p, why in self.kept_old]
-        said += [f"{p.tv.name} shows the new picture but kept the previous copy too: {why}"
-                 for p, why in self.old_left]
-        return "; ".join(said)
+
+def artwork_replace_ask(*, artwork_id: int) -> list[Placement]:
+    """The artwork's prepared JPEG changed: each TV it is on is to get the new one, then
+    lose the old one, in its lane, once the transaction commits. The placements asked
+    (the TVs the page names). A placement still waiting for its TV is left to its lane,
+    which sends the new JPEG; one uploading now is marked too, in case it sends the old."""
+    now = timezone.now()
+    with transaction.atomic():
+        asked = Placement.objects.filter(
+            artwork_id=artwork_id, status__in=placements.ON_TV_STATUSES)
+        # Counted afresh: a replacement asked again starts its tries again.
+        asked.update(replace_asked_at=now, upload_attempts=0, next_attempt_at=None,
+                     waiting_reason="", updated_at=now)
+        marked = list(asked.select_related("tv").order_by("tv__name", "tv_id"))
+        for tv_id in {p.tv_id for p in marked}:
+            placements.kick_lane_on_commit(tv_id)
+    return marked
 
 
-def artwork_replace_on_tvs(*, artwork_id: int) -> ReplaceResult:
-    """The artwork's prepared JPEG changed: each TV it is on gets the new one, then
-    loses the old one. The placement's content id becomes the new picture's and the
-    TV's artwork_meta.json is rewritten. A placement still waiting for its TV is left
-    to its lane, which sends the new JPEG."""
+def tv_names(placed: list[Placement]) -> str:
+    """"Den", "Den and Kitchen", "Den, Hall and Kitchen"."""
+    names = [p.tv.name for p in placed]
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+@dataclass
+class OnTV:
+    """What the crop page says of one TV the picture is on."""
+
+    tv: str
+    said: str
+    #: Still to happen: the page looks again.
+    replacing: bool
+
+
+def replacements_said(*, artwork_id: int) -> list[OnTV]:
+    """Each TV the picture is on, and where its replacement stands."""
+    said = []
+    for p in Placement.objects.filter(artwork_id=artwork_id, status=PlacementStatus.ON_TV
+                                      ).select_related("tv").order_by("tv__name"):
+        if p.replace_asked_at and p.waiting_reason:
+            when = timezone.localtime(p.next_attempt_at).strftime("%H:%M:%S") \
+                if p.next_attempt_at else "soon"
+            text = (f"Still shows the previous picture: {p.waiting_reason.rstrip('.')}; "
+                    f"Docent tries again at {when}.")
+        elif p.replace_asked_at:
+            text = "Replacing it with the new picture…"
+        elif p.last_error:
+            text = p.last_error
+        else:
+            text = f"Shows it as {p.content_id}."
+        said.append(OnTV(tv=p.tv.name, said=text, replacing=p.replace_asked_at is not None))
+    return said
+
+
+def replacements_ready(tv: TV):
+    """This TV's placements whose picture was prepared again, due for the lane now."""
+    return Placement.objects.filter(
+        tv=tv, status=PlacementStatus.ON_TV, replace_asked_at__isnull=False,
+    ).exclude(content_id=None).filter(
+        Q(next_attempt_at=None) | Q(next_attempt_at__lte=timezone.now()),
+    ).order_by("replace_asked_at", "pk")
+
+
+def placement_replace(*, placement_id: int, frame: frametv.FrameTV) -> ReplaceResult:
+    """The lane's part: the TV gets the placement's new picture and loses the old copy.
+    Hold the lane. A TV that refuses keeps the old one, said on the placement and in the
+    result; DocentError (transient) when the TV cannot be reached now: the placement
+    stays marked, and the lane tries again later."""
     result = ReplaceResult()
-    on_tv = Placement.objects.filter(
-        artwork_id=artwork_id, status=PlacementStatus.ON_TV).exclude(
-        content_id=None).select_related("tv").order_by("tv_id")
-    for placement in on_tv:
-        _replace_on(placement.tv, placement.pk, result)
+    placement = Placement.objects.select_related("artwork", "tv").get(pk=placement_id)
+    asked = placement.replace_asked_at
+    if asked is None or placement.status != PlacementStatus.ON_TV or not placement.content_id:
+        return result
+    rows = Placement.objects.filter(pk=placement.pk)
+    rows.update(upload_attempts=F("upload_attempts") + 1)
+    with heartbeat.beating(rows):
+        _replace_held(frame, placement, result, asked=asked)
+    if result.kept_old:
+        _done_asking(placement, asked)
     return result
+
+
+def replacement_given_up(*, placement: Placement, why: str) -> None:
+    """The TV did not answer however often its lane asked: it keeps the old picture."""
+    _kept_old(placement, why, ReplaceResult())
+    _done_asking(placement, placement.replace_asked_at)
+
+
+def replacements_refused(*, tv: TV, why: str) -> None:
+    """Someone pressed Deny on the TV: each picture waiting to be replaced there stays."""
+    for placement in replacements_ready(tv).select_related("tv"):
+        replacement_given_up(placement=placement, why=why)
+
+
+def _done_asking(placement: Placement, asked) -> None:
+    # Only the request this run answered: a Save since then is the lane's next turn.
+    Placement.objects.filter(pk=placement.pk, replace_asked_at=asked).update(
+        replace_asked_at=None, waiting_reason="", next_attempt_at=None)
 
 
 def placement_send_again(*, placement_id: int) -> ReplaceResult:
@@ -89,13 +172,13 @@ def _replace_on(tv: TV, placement_id: int, result: ReplaceResult) -> None:
             if placement.status != PlacementStatus.ON_TV or placement.content_id is None:
                 return
             old_id = placement.content_id
-            replaced = _replace_held(frame, placement, result)
+            _replace_held(frame, placement, result)
     except DocentError as exc:  # the TV could not be reached: it keeps what it shows
         _kept_old(placement, exc, result)
         return
     finally:
         placements.tv_lane_resume(tv=tv)
-    if replaced:
+    if result.replaced:
         # The old id is no placement's any more: named, or the file would keep its
         # entry as an original Docent's.
         metafile.sync(tv=tv, forget={old_id})
@@ -103,39 +186,55 @@ def _replace_on(tv: TV, placement_id: int, result: ReplaceResult) -> None:
             placements.kick_lane_on_commit(tv.pk)  # the lane stars the new copy on the TV
 
 
-def _replace_held(frame: frametv.FrameTV, placement: Placement, result: ReplaceResult) -> bool:
-    """Upload the new picture, then delete the old one; whether the new one went.
-    Hold the TV's lock."""
+def _replace_held(frame: frametv.FrameTV, placement: Placement, result: ReplaceResult,
+                  *, asked=None) -> None:
+    """Upload the new picture, then delete the old one. Hold the TV's lock. A refusal is
+    recorded (kept_old); a TV that cannot be reached raises (transient DocentError), and
+    the TV's ids from before the upload stay on the placement for the next try."""
     artwork, tv = placement.artwork, placement.tv
-    if placement.replaced_content_id:
-        # An old copy from the last time is deleted first: never more than one left.
-        try:
-            _leftover_delete(frame, placement)
-        except frametv.TVAnswered as exc:
-            _kept_old(placement, f"{tv.name} kept {placement.replaced_content_id}, the copy "
-                      f"before, when asked to delete it ({exc})", result)
-            return False
-        placement.refresh_from_db()
-    old_id = frametv.content_id_of(placement.content_id)
-    matte = placement.matte_id or tv.matte_for(artwork.width, artwork.height)
-    before = frame.photo_ids()
-    shown = _showing(frame)
+    rows = Placement.objects.filter(pk=placement.pk)
     try:
-        with artwork.image.open("rb") as handle:
-            jpeg = handle.read()
-        try:
-            new_id = frame.upload(jpeg, matte=matte)
-        except frametv.TVUploadUnconfirmed:
-            new_id = _landed(frame, before)
-            if new_id is None:
-                raise
+        if placement.replaced_content_id:
+            # An old copy from the last time is deleted first: never more than one left.
+            try:
+                _leftover_delete(frame, placement)
+            except frametv.TVAnswered as exc:
+                raise frametv.TVRejected(
+                    f"{tv.name} kept {placement.replaced_content_id}, the copy before, when "
+                    f"asked to delete it ({exc})") from exc
+            placement.refresh_from_db()
+        old_id = frametv.content_id_of(placement.content_id)
+        matte = placement.matte_id or tv.matte_for(artwork.width, artwork.height)
+        new_id = None
+        if placement.tv_ids_before is not None:
+            # A try before ended without an answer (the TV went off, a worker died): a
+            # copy that landed then is this one.
+            new_id = placements.landed_since(frame, placement)
+        shown = _showing(frame)
+        if new_id is None:
+            before = frame.photo_ids()
+            rows.update(tv_ids_before=sorted(before))
+            jpeg = placements.prepared_jpeg(artwork)
+            try:
+                new_id = frame.upload(jpeg, matte=matte)
+            except frametv.TVUploadUnconfirmed:
+                new_id = _landed(frame, before)
+                if new_id is None:
+                    raise
     except (DocentError, OSError) as exc:
+        if getattr(exc, "transient", False):
+            raise
+        rows.update(tv_ids_before=None)
         _kept_old(placement, exc, result)
-        return False
+        return
     now = timezone.now()
-    Placement.objects.filter(pk=placement.pk).update(
-        content_id=new_id, uploaded_at=now, matte_id=matte, tv_favourite=False,
-        last_error="", updated_at=now)
+    # The new id and the old one in one write: a worker killed after it leaves the old
+    # copy named, for the next run or the sweep to delete.
+    asked_now = {} if asked is None else {"replace_asked_at": Case(
+        When(replace_asked_at=asked, then=Value(None)), default=F("replace_asked_at"))}
+    rows.update(content_id=new_id, replaced_content_id=old_id, tv_ids_before=None,
+                uploaded_at=now, matte_id=matte, tv_favourite=False, last_error="",
+                waiting_reason="", next_attempt_at=None, updated_at=now, **asked_now)
     placement.refresh_from_db()
     result.replaced.append(placement)
     logger.info("Artwork %s on %s: %r replaces %r", artwork.pk, tv.name, new_id, old_id)
@@ -145,16 +244,13 @@ def _replace_held(frame: frametv.FrameTV, placement: Placement, result: ReplaceR
         with contextlib.suppress(DocentError):
             frame.show(new_id)
     try:
-        if not frame.delete(old_id) and old_id in frame.photo_ids():
-            raise frametv.TVRejected(f"The TV kept {old_id} when asked to delete it.")
+        _leftover_delete(frame, placement, follow=False)  # it followed above
     except DocentError as exc:
         why = (f"the previous copy {old_id} is still on {tv.name} ({exc}); Docent tries "
                "again to delete it.")
-        Placement.objects.filter(pk=placement.pk).update(
-            last_error=f"Replaced, but {why}", replaced_content_id=old_id)
+        rows.update(last_error=f"Replaced, but {why}")
         result.old_left.append((placement, why))
         logger.warning("Artwork %s: %s", artwork.pk, why)
-    return True
 
 
 def _showing(frame: frametv.FrameTV) -> str | None:
@@ -197,9 +293,14 @@ def leftovers_delete() -> int:
     return done
 
 
-def _leftover_delete(frame: frametv.FrameTV, placement: Placement) -> None:
-    """Delete one old copy. Hold the TV's lock."""
+def _leftover_delete(frame: frametv.FrameTV, placement: Placement, *,
+                     follow: bool = True) -> None:
+    """Delete one old copy; a TV showing it goes on to the new one first (`follow`, in
+    Art Mode only). Hold the TV's lock."""
     old_id = frametv.content_id_of(placement.replaced_content_id)
+    if follow and placement.content_id and _showing(frame) == old_id:
+        with contextlib.suppress(DocentError):
+            frame.show(frametv.content_id_of(placement.content_id))
     if not frame.delete(old_id) and old_id in frame.photo_ids():
         raise frametv.TVRejected(f"The TV kept {old_id} when asked to delete it.")
     Placement.objects.filter(pk=placement.pk, replaced_content_id=placement.replaced_content_id
@@ -241,7 +342,7 @@ def artwork_recrop(*, artwork_id: int, box: dict) -> tuple[Artwork, ReplaceResul
     checked = cropping.box_checked(box, width=width, height=height)
     artwork = framing.artwork_reframe(
         artwork=artwork, crop_box={**checked, "source": CropSource.MANUAL})
-    return artwork, artwork_replace_on_tvs(artwork_id=artwork.pk)
+    return artwork, artwork_replace_ask(artwork_id=artwork.pk)
 
 
 def artwork_reframe_on_tvs(*, artwork_id: int, framing_to: str) -> tuple[Artwork, ReplaceResult]:
@@ -255,4 +356,4 @@ def artwork_reframe_on_tvs(*, artwork_id: int, framing_to: str) -> tuple[Artwork
     box = framing.artwork_crop_suggestion(artwork=artwork) \
         if framing_to == Framing.FILL and artwork.original else None
     artwork = framing.artwork_reframe(artwork=artwork, framing=framing_to, crop_box=box)
-    return artwork, artwork_replace_on_tvs(artwork_id=artwork.pk)
+    return artwork, artwork_replace_ask(artwork_id=artwork.pk)

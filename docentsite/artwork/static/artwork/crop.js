@@ -161,8 +161,28 @@
     draw(false);
   }
 
+  // Saved: each TV's lane replaces the picture in its own time, and the list of TVs
+  // follows it, read again from this page every few seconds until every TV is done.
+  function follow(list) {
+    if (!list.hasAttribute("data-replacing")) return;
+    window.setTimeout(function () {
+      fetch(window.location.href, {credentials: "same-origin"}).then(function (response) {
+        return response.ok ? response.text() : null;
+      }).then(function (text) {
+        var fresh = text && new DOMParser().parseFromString(text, "text/html")
+          .getElementById("crop-tvs");
+        if (!fresh) return follow(list);
+        list.innerHTML = fresh.innerHTML;
+        if (!fresh.hasAttribute("data-replacing")) list.removeAttribute("data-replacing");
+        follow(list);
+      }, function () { follow(list); });
+    }, 3000);
+  }
+
   function init() {
     Array.prototype.forEach.call(document.querySelectorAll(".crop-editor"), setUp);
+    var list = document.getElementById("crop-tvs");
+    if (list) follow(list);
   }
 
   if (document.readyState === "loading") {
