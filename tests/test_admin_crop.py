@@ -4,11 +4,12 @@ bad box is answered."""
 import html
 import io
 import json
+import time
 
 import pytest
 from PIL import Image
 
-from docentsite.artwork import tvs
+from docentsite.artwork import placements, tvs
 from docentsite.artwork.models import Artwork, Placement, PlacementStatus
 from tests.users import staff_with
 
@@ -156,15 +157,48 @@ def test_saving_replaces_the_picture_on_the_tv(admin_client, artwork, upload_now
     response = admin_client.post(crop_url(artwork), {"x": 312, "y": 0, "w": 288, "h": 162},
                                  follow=True)
 
+    page = response.content.decode()
+    assert f"replacing it on {old.tv.name}…" in page
+    assert "Replacing it with the new picture…" in page and "data-replacing" in page
+    placements.tv_lane_run(tv_id=old.tv_id)  # as the worker does, in the TV's lane
+
     placement = Placement.objects.get(pk=old.pk)
     assert placement.status == PlacementStatus.ON_TV and placement.content_id != old.content_id
+    assert placement.replace_asked_at is None
     assert list(fake_tv.photos) == [placement.content_id]
     with Image.open(io.BytesIO(fake_tv.photos[placement.content_id].data)) as img:
         red, _, blue = img.convert("RGB").resize((1, 1)).getpixel((0, 0))
     assert blue > 200 and red < 30  # the right half only
     meta = json.loads(tvs.meta_path(placement.tv).read_text())["artwork"]
     assert list(meta) == [placement.content_id]
-    assert "replaced on" in response.content.decode()
+    page = admin_client.get(crop_url(artwork)).content.decode()
+    assert f"Shows it as {placement.content_id}." in page and "data-replacing" not in page
+
+
+def test_save_answers_before_any_tv_is_contacted(admin_client, artwork, upload_now, fake_tv,
+                                                 settings):
+    """A TV that hangs (it takes the connection and never answers) holds up its lane,
+    never the page: Save prepares the picture and answers at once."""
+    old = upload_now(artwork)
+    settings.TV_TIMEOUT = 10
+    fake_tv.no_answer = True
+    heard = (len(fake_tv.requests), len(fake_tv.connections))
+    sha256 = fresh(artwork).sha256
+
+    started = time.monotonic()
+    response = admin_client.post(crop_url(artwork), {"x": 312, "y": 0, "w": 288, "h": 162})
+    took = time.monotonic() - started
+
+    assert response.status_code == 302 and took < 5
+    assert (len(fake_tv.requests), len(fake_tv.connections)) == heard
+    assert fresh(artwork).sha256 != sha256  # prepared again, at once
+    placement = Placement.objects.get(pk=old.pk)
+    assert placement.content_id == old.content_id and placement.replace_asked_at is not None
+
+    fake_tv.no_answer = False
+    placements.tv_lane_run(tv_id=old.tv_id)
+    placement = Placement.objects.get(pk=old.pk)
+    assert list(fake_tv.photos) == [placement.content_id] != [old.content_id]
 
 
 def test_the_vision_model_s_box_is_offered_as_the_start_and_nothing_is_saved(
@@ -197,6 +231,7 @@ def test_a_picture_is_framed_another_way_and_replaced_on_the_tv(admin_client, ar
     assert 'name="framing" value="fit"' in page and 'value="as_is"' not in page  # as is now
 
     response = admin_client.post(crop_url(artwork), {"framing": "fit"}, follow=True)
+    placements.tv_lane_run(tv_id=old.tv_id)
 
     framed = fresh(artwork)
     assert framed.framing == "fit" and (framed.width, framed.height) == (3840, 2160)
