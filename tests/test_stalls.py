@@ -11,7 +11,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from docentsite.artwork import placements, tasks
+from docentsite.artwork import framing, placements, tasks
 from docentsite.artwork.models import Artwork, Placement, PlacementStatus, Status
 from docentsite.artwork.placements import content_id_on_first_tv as content_id
 from docentsite.sources import tasks as source_tasks
@@ -59,6 +59,38 @@ def test_a_worker_killed_mid_upload_is_taken_over(env, fake_tv, tv, make_artwork
     assert list(fake_tv.photos) == [placement.content_id]
     assert fake_tv.photos[placement.content_id].data == artwork.image.open("rb").read()
     assert fake_tv.uploads_started == 2
+
+
+def test_a_worker_killed_mid_replacement_is_taken_over(env, fake_tv, tv, make_artwork,
+                                                        make_jpeg, upload_now, tmp_path):
+    """The crop editor's Save: the TV's lane replaces the picture, and a worker killed
+    in the middle of the new copy's transfer leaves it to the sweep, which finishes it:
+    one copy on the TV, the new one, the old one deleted."""
+    artwork = make_artwork(make_jpeg(2000, 1500, noise=True))
+    old = upload_now(artwork)
+    artwork = framing.artwork_reframe(
+        artwork=artwork, crop_box={"x": 0, "y": 0, "w": 1600, "h": 900, "source": "manual"})
+    new_jpeg = artwork.image.open("rb").read()
+    fake_tv.slow_transfer = len(new_jpeg) // 20  # about twenty seconds for the picture
+    started = fake_tv.uploads_started
+
+    with celery_worker(env, log_dir=tmp_path, queues="victim") as victim:
+        # Asked as Save asks; the victim's lane is the one that starts on it.
+        Placement.objects.filter(pk=old.pk).update(replace_asked_at=timezone.now())
+        tasks.tv_lane.apply_async((tv.pk,), queue="victim")
+        wait_for(lambda: fake_tv.transfers_active == 1, what="the transfer to start")
+        with celery_worker(env, log_dir=tmp_path, beat=True):
+            kill_worker(victim)
+            fake_tv.slow_transfer = None
+            assert Placement.objects.get(pk=old.pk).replace_asked_at is not None
+            wait_for(lambda: Placement.objects.get(pk=old.pk).replace_asked_at is None,
+                     timeout=60, what="the rescuer's sweep to finish the replacement")
+
+    placement = Placement.objects.get(pk=old.pk)
+    assert placement.content_id != old.content_id and placement.replaced_content_id == ""
+    assert list(fake_tv.photos) == [placement.content_id]
+    assert fake_tv.photos[placement.content_id].data == new_jpeg
+    assert fake_tv.uploads_started == started + 2
 
 
 def test_a_worker_killed_mid_prepare_is_taken_over(env, fake_tv, tv, make_artwork, make_jpeg,

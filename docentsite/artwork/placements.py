@@ -374,6 +374,12 @@ def _replace_next(tv: TV, frame: frametv.FrameTV, result: LaneRun, lane: _Lane,
             return None
         _lane_stopped(tv, exc, result, attempts=attempts)
         return _STOP
+    except Exception as exc:
+        # Not the TV's doing (the new JPEG is gone, say): the TV keeps the old picture,
+        # a person reads why, and the lane goes on.
+        logger.exception("Replacing artwork %s on %s failed", placement.artwork_id, tv.name)
+        reframe.replacement_given_up(placement=placement, why=f"Could not replace it: {exc}")
+        return None
     finally:
         lane.known_ids = None  # the TV's ids changed, or may have
     if replaced.replaced:

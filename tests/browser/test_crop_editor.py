@@ -8,6 +8,7 @@ from django.conf import settings
 from PIL import Image, ImageDraw
 from playwright.sync_api import expect
 
+from docentsite.artwork import placements
 from docentsite.artwork.models import Artwork, Placement
 from tests.browser.conftest import ARTIFACTS, assert_accessible, log_in
 
@@ -103,14 +104,26 @@ def test_a_crop_fixed_with_mouse_and_keyboard_is_saved_and_shown(
 
     old_thumbnail = page.locator(".crop-thumbnail").get_attribute("src")
     page.get_by_role("button", name="Save").click()
-    expect(page.locator(".messagelist")).to_contain_text("replaced on")
+    # The page answers at once, the TV's lane still to run: the new thumbnail is shown,
+    # and the TV's line says it is being replaced.
+    expect(page.locator(".messagelist")).to_contain_text(f"replacing it on {on_tv.tv.name}…")
+    expect(page.locator("#crop-tvs")).to_contain_text("Replacing it with the new picture")
     page.wait_for_function(THUMBNAIL_SHOWN)
     assert page.locator(".crop-thumbnail").get_attribute("src") != old_thumbnail
     artwork.refresh_from_db()
     assert artwork.crop_box == {**grown, "source": "manual"}
     assert box_values(page) == grown  # the editor opens on the box just saved
+    assert list(fake_tv.photos) == [on_tv.content_id]
+
+    placements.tv_lane_run(tv_id=on_tv.tv_id)  # as the worker does
+
     placement = Placement.objects.get(pk=on_tv.pk)
     assert list(fake_tv.photos) == [placement.content_id] != [on_tv.content_id]
+    # The page follows the lane without a reload, and leaves the box as it was.
+    expect(page.locator("#crop-tvs")).to_contain_text(f"Shows it as {placement.content_id}",
+                                                      timeout=10_000)
+    assert box_values(page) == grown
+    assert_accessible(page, "the crop editor after Save")
     page.screenshot(path=ARTIFACTS / "crop-editor.png")
     page.screenshot(path=DOCS_IMAGES / "crop-editor.png", full_page=True)
 
