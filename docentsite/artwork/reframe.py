@@ -61,9 +61,11 @@ def artwork_replace_ask(*, artwork_id: int) -> list[Placement]:
     with transaction.atomic():
         asked = Placement.objects.filter(
             artwork_id=artwork_id, status__in=placements.ON_TV_STATUSES)
-        # Counted afresh: a replacement asked again starts its tries again.
-        asked.update(replace_asked_at=now, upload_attempts=0, next_attempt_at=None,
-                     waiting_reason="", updated_at=now)
+        asked.update(replace_asked_at=now, updated_at=now)
+        # Counted afresh: a replacement asked again starts its tries again (an upload
+        # under way keeps its own count).
+        asked.filter(status=PlacementStatus.ON_TV).update(
+            upload_attempts=0, next_attempt_at=None, waiting_reason="")
         marked = list(asked.select_related("tv").order_by("tv__name", "tv_id"))
         for tv_id in {p.tv_id for p in marked}:
             placements.kick_lane_on_commit(tv_id)
