@@ -3,8 +3,10 @@ one up first, the old one deleted after), in each TV's lane, on two fake TVs thr
 samsungtvws."""
 
 import json
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
 from docentsite.artwork import framing, placements, reframe, services, tvlock, tvs
 from docentsite.artwork.models import Placement, PlacementStatus
@@ -332,3 +334,40 @@ def test_a_tv_showing_the_old_copy_goes_on_to_the_new_one(worker_env, tv, make_a
     new = placement_on(artwork, tv)
     assert fake_tv.showing == new.content_id != old.content_id
     assert list(fake_tv.photos) == [new.content_id]
+
+
+def test_a_replacement_left_by_a_dead_worker_restarts_its_lane_on_the_sweep(
+        on_both, den, monkeypatch, settings):
+    """What a worker runs when it starts (and beat every minute): a marked placement
+    whose heartbeat went silent starts its TV's lane; a live one is left to its worker."""
+    settings.STALL_AFTER = 120
+    started = []
+    monkeypatch.setattr("docentsite.artwork.placements.kick_lane_on_commit", started.append)
+    prepared_again(on_both)
+    now = timezone.now()
+    Placement.objects.filter(artwork=on_both, tv=den).update(
+        replace_asked_at=now, heartbeat_at=now - timedelta(minutes=3))
+    Placement.objects.filter(artwork=on_both, tv=frame()).update(
+        replace_asked_at=now, heartbeat_at=now - timedelta(seconds=30))
+
+    assert placements.lanes_resume() == 1
+    assert started == [den.pk]
+
+
+def test_a_picture_uploading_when_saved_is_replaced_once_it_is_on(
+        worker_env, tv, make_artwork, make_jpeg, fake_tv):
+    """Save while the lane sends the old JPEG: the placement is marked too, and the lane
+    replaces what landed with the new picture."""
+    artwork = make_artwork(make_jpeg(300, 200))
+    placement = Placement.objects.create(artwork=artwork, tv=tv,
+                                         status=PlacementStatus.UPLOADING)
+    new_jpeg = prepared_again(artwork)
+
+    assert [p.pk for p in reframe.artwork_replace_ask(artwork_id=artwork.pk)] == [placement.pk]
+    Placement.objects.filter(pk=placement.pk).update(status=PlacementStatus.QUEUED)
+    placements.tv_lane_run(tv_id=tv.pk)  # the upload, taken over, then the replacement
+
+    placement.refresh_from_db()
+    assert placement.status == PlacementStatus.ON_TV and placement.replace_asked_at is None
+    assert list(fake_tv.photos) == [placement.content_id]
+    assert fake_tv.photos[placement.content_id].data == new_jpeg
