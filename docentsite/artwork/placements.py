@@ -118,10 +118,6 @@ def placement_request(*, artwork: Artwork, tv: TV) -> bool:
     return True
 
 
-def _matte(tv: TV, artwork: Artwork) -> str:
-    return tv.matte_for(artwork.width, artwork.height)
-
-
 def _rearmed(*, retry: bool = False) -> dict:
     """A placement waiting for its lane again, as new (a removed one gets a new content id).
 
@@ -392,8 +388,7 @@ def placement_upload(*, placement: Placement, frame: frametv.FrameTV,
         return placement
     artwork = placement.artwork
     matte, matte_note = matte_fit.matte_to_upload(
-        tv=placement.tv, artwork=artwork,
-        wanted=placement.matte_id or _matte(placement.tv, artwork))
+        tv=placement.tv, artwork=artwork, wanted=placement.matte_id)
     _progress(artwork, "uploading", tv=placement.tv)
     rows = Placement.objects.filter(pk=placement.pk)
     before = None
@@ -701,7 +696,9 @@ def artwork_change_matte(*, artworks, matte_id: str, tv: TV) -> MatteChangeResul
     TV cannot be reached to say which it offers; nothing is changed then.
     """
     frame = tvs.frame_of(tv)
-    if matte_id not in frame.mattes():
+    offered = frame.mattes()
+    tvs.tv_mattes_learned(tv=tv, mattes=offered)
+    if matte_id not in offered:
         raise Rejected(f"{tv.name} has no matte called {matte_id!r}.")
     refused = matte_fit.refused_by(tv)
     result = MatteChangeResult()
