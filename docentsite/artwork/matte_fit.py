@@ -152,7 +152,8 @@ def import_matte_problem(matte_id: str | None, *, tvs: list[TV]) -> str:
     unknown = [tv.name for tv in tvs if not tv.mattes]
     hint = (f" Docent has not seen the mattes of {', '.join(unknown)} yet: check the TV on "
             "the status page, then try again." if unknown else "")
-    return f"{names} offer no matte called {matte_id!r}.{hint}"
+    offer = "offers" if len(tvs) == 1 else "offer"
+    return f"{names} {offer} no matte called {matte_id!r}.{hint}"
 
 
 def refused_note(*, tv: TV, matte_id: str) -> str:
