@@ -217,6 +217,8 @@ class SourceImportCommand(BaseCommand):
     @staticmethod
     def matte_check(matte: str | None, chosen: list) -> None:
         """--matte is one the TVs offer, checked before anything is asked of the source."""
+        if not matte:
+            return
         try:
             artwork_services.import_matte_check(matte=matte,
                                                 tvs=tvs.tvs_for_new_work(chosen or None))
