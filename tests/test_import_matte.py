@@ -185,6 +185,15 @@ def test_the_upload_api_says_when_docent_has_not_seen_a_tvs_mattes(
     assert "Docent has not seen the mattes of Frame yet" in answer.json()["detail"]
 
 
+def test_no_matte_is_chosen_before_docent_knows_a_tv(client, make_jpeg, queued):
+    queued("pipeline")
+
+    answer = post_upload(client, make_jpeg, matte="shadowbox_polar")
+
+    assert answer.status_code == 422
+    assert answer.json()["detail"].startswith("Docent knows no TV yet")
+
+
 def test_the_upload_api_keeps_the_matte_asked_for(client, framed_tv, make_jpeg, queued):
     queued("pipeline")
 

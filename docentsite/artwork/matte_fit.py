@@ -148,6 +148,9 @@ def import_matte_problem(matte_id: str | None, *, tvs: list[TV]) -> str:
                 "error 40000”): choose another matte or none.")
     if matte_id in import_mattes(tvs):
         return ""
+    if not tvs:
+        return ("Docent knows no TV yet, so no matte can be chosen: add one on the TVs page, "
+                "or leave the matte to the TV's default.")
     names = ", ".join(tv.name for tv in tvs) or "the TV"
     unknown = [tv.name for tv in tvs if not tv.mattes]
     hint = (f" Docent has not seen the mattes of {', '.join(unknown)} yet: check the TV on "
