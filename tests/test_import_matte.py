@@ -87,6 +87,34 @@ def test_a_matte_the_tv_refused_for_the_shape_gives_way_to_its_default(
     assert "flexible_sage" not in {photo.matte_id for photo in fake_tv.photos.values()}
 
 
+def test_a_matte_the_tv_refuses_at_upload_gives_way_to_its_default_then_to_none(
+        framed_tv, fake_tv, make_jpeg, upload_now):
+    fake_tv.refused_mattes = {("flexible_sage", "landscape")}
+    first, second = imported(make_jpeg, (3840, 2160), (3840, 2160), matte="flexible_sage")
+
+    placement = on_tv(upload_now, first)
+
+    assert list(fake_tv.photos) == [placement.content_id]  # one copy, never two
+    assert fake_tv.photos[placement.content_id].matte_id == "shadowbox_polar"
+    assert placement.matte_note == (
+        "Frame refused the matte flexible_sage for this picture's shape; shown with the TV's "
+        "default matte (Shadowbox, Polar).")
+    assert fake_tv.uploads_started == 2
+    assert RefusedMatte.objects.filter(tv=framed_tv, matte_id="flexible_sage").exists()
+
+    # The TV refuses its own default too: the picture goes without a matte.
+    fake_tv.refused_mattes.add(("shadowbox_polar", "landscape"))
+    RefusedMatte.objects.all().delete()
+    placement = on_tv(upload_now, second)
+
+    assert fake_tv.photos[placement.content_id].matte_id == "none"
+    assert placement.matte_note == ("Frame refused the matte shadowbox_polar for this "
+                                    "picture's shape; shown without a matte.")
+    assert len(fake_tv.photos) == 2 and fake_tv.uploads_started == 5
+    assert set(RefusedMatte.objects.values_list("matte_id", flat=True)) == {
+        "flexible_sage", "shadowbox_polar"}
+
+
 def test_a_matte_the_tv_does_not_offer_gives_way_to_its_default(
         framed_tv, fake_tv, make_jpeg, upload_now):
     [artwork] = imported(make_jpeg, (3840, 2160), matte="flexible_sage")

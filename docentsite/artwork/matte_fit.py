@@ -126,14 +126,14 @@ def import_matte_offer(tvs: list[TV]) -> dict:
     the mattes, the panel (the first TV's), and for each matte the shapes of picture
     every TV offering it refused it for (those it suits nowhere)."""
     refused = {tv.pk: refused_by(tv) for tv in tvs}
-    unsuited = {}
-    for matte_id in import_mattes(tvs)[1:]:
+    mattes, unsuited = import_mattes(tvs), {}
+    for matte_id in mattes[1:]:
         offering = [tv for tv in tvs if matte_id in tv.mattes]
         shapes = [shape for shape in ("landscape", "portrait")
                   if all((matte_id, shape) in refused[tv.pk] for tv in offering)]
         if shapes:
             unsuited[matte_id] = shapes
-    return {"mattes": import_mattes(tvs), "unsuited": unsuited,
+    return {"mattes": mattes, "unsuited": unsuited,
             "panel": list(panel_of(tvs[0]) if tvs else PANEL)}
 
 
@@ -151,7 +151,7 @@ def import_matte_problem(matte_id: str | None, *, tvs: list[TV]) -> str:
     if not tvs:
         return ("Docent knows no TV yet, so no matte can be chosen: add one on the TVs page, "
                 "or leave the matte to the TV's default.")
-    names = ", ".join(tv.name for tv in tvs) or "the TV"
+    names = ", ".join(tv.name for tv in tvs)
     unknown = [tv.name for tv in tvs if not tv.mattes]
     hint = (f" Docent has not seen the mattes of {', '.join(unknown)} yet: check the TV on "
             "the status page, then try again." if unknown else "")
@@ -159,9 +159,10 @@ def import_matte_problem(matte_id: str | None, *, tvs: list[TV]) -> str:
     return f"{names} {offer} no matte called {matte_id!r}.{hint}"
 
 
-def refused_note(*, tv: TV, matte_id: str) -> str:
-    return (f"{tv.name} refused the matte {matte_id} for this picture's shape; shown "
-            "without a matte.")
+def refused_note(*, tv: TV, matte_id: str, instead: str = "none") -> str:
+    shown = (f"shown with the TV's default matte ({matte_name(instead)})"
+             if instead != "none" else "shown without a matte")
+    return f"{tv.name} refused the matte {matte_id} for this picture's shape; {shown}."
 
 
 def matte_refused(*, tv: TV, matte_id: str, width: int | None, height: int | None,
