@@ -68,12 +68,12 @@ def drive_import(request, payload: DriveImportIn):
         result = importing.drive_folder_import(
             folder_id=payload.album, subfolders=payload.below,
             analyze=payload.analyze, user=user, tvs_wanted=payload.tvs,
-            collection=payload.collection, framing=payload.framing)
+            collection=payload.collection, framing=payload.framing, matte=payload.matte)
     else:
         result = importing.drive_import_request(
             drive_file_ids=payload.drive_file_ids, analyze=payload.analyze, force=payload.force,
             user=user, tvs_wanted=payload.tvs, collection=payload.collection,
-            framing=payload.framing)
+            framing=payload.framing, matte=payload.matte)
     return Status(202, result.__dict__)
 
 

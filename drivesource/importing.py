@@ -113,7 +113,7 @@ def drive_sync_current() -> DriveSync:
 def drive_import_request(
     *, drive_file_ids, analyze: bool | None = None, force: bool = False, user=None,
     tvs_wanted=None, collection: str | None = None,
-    framing: str | None = None, listed: Iterable[drive.Entry] = (),
+    framing: str | None = None, matte: str | None = None, listed: Iterable[drive.Entry] = (),
 ) -> ImportRequestResult:
     """Queue each picture for the TVs named (default: the default TV) unless it is
     already there or on its way (docentsite.sources.imports.source_import_request)."""
@@ -121,7 +121,7 @@ def drive_import_request(
     drive_sync_current()
     return imports.source_import_request(
         source=drive_source(), refs=drive_file_ids, analyze=analyze, force=force, user=user,
-        tvs_wanted=tvs_wanted, collection=collection, framing=framing,
+        tvs_wanted=tvs_wanted, collection=collection, framing=framing, matte=matte,
         lookup=lambda refs: drive_lookup(refs=refs, listed=listed))
 
 
@@ -144,7 +144,7 @@ def drive_folder_pictures(*, folder_id: str | None = None, subfolders: bool = Fa
 def drive_folder_import(
     *, folder_id: str | None = None, subfolders: bool = False, analyze: bool | None = None,
     user=None, tvs_wanted=None, collection: str | None = None,
-    framing: str | None = None, dry_run: bool = False,
+    framing: str | None = None, matte: str | None = None, dry_run: bool = False,
 ) -> ImportRequestResult:
     """"Sync this folder": import every picture of the folder not imported yet (those
     imported before are skipped, failed ones tried again), optionally into a collection."""
@@ -155,8 +155,8 @@ def drive_folder_import(
             source=drive_source(), refs=refs, tvs_wanted=tvs_wanted,
             lookup=lambda asked: drive_lookup(refs=asked, listed=pictures))
     result = drive_import_request(drive_file_ids=refs, analyze=analyze, user=user,
-                                  tvs_wanted=tvs_wanted, collection=collection, framing=framing,
-                                  listed=pictures)
+                                  tvs_wanted=tvs_wanted, collection=collection,
+                                  framing=framing, matte=matte, listed=pictures)
     drive_sync_ran()
     return result
 

@@ -6,7 +6,9 @@ from pydantic import StringConstraints, model_validator
 from docentsite.artwork.schemas import CollectionName
 from docentsite.sources.schemas import (
     FRAMING_FIELD,
+    MATTE_FIELD,
     FramingName,
+    MatteName,
     TVRef,
     browse_item_out,
     import_out,
@@ -83,6 +85,7 @@ class DriveImportIn(Schema):
         None, description="A collection's name: the pictures join it, those imported before "
                           "too; made if there is none by that name")
     framing: FramingName | None = FRAMING_FIELD
+    matte: MatteName | None = MATTE_FIELD
 
     @model_validator(mode="after")
     def one_way(self):

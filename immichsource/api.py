@@ -67,7 +67,7 @@ def immich_import(request, payload: ImmichImportIn):
     options = {"analyze": payload.analyze, "force": payload.force,
                "user": routes.request_user(request),
                "tvs_wanted": payload.tvs, "collection": payload.collection,
-               "framing": payload.framing}
+               "framing": payload.framing, "matte": payload.matte}
     if payload.album_id:
         result = importing.immich_album_import(album_id=payload.album_id, **options)
         if payload.asset_ids:

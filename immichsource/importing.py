@@ -67,7 +67,7 @@ def _safe_name(asset: immich.Asset) -> str:
 def immich_import_request(
     *, asset_ids: Iterable[str], analyze: bool | None = None, force: bool = False, user=None,
     tvs_wanted=None, collection: str | None = None,
-    framing: str | None = None, listed: Iterable[immich.Asset] = (),
+    framing: str | None = None, matte: str | None = None, listed: Iterable[immich.Asset] = (),
     client: immich.ImmichClient | None = None,
 ) -> ImportRequestResult:
     """Queue each asset for the TVs named (default: the default TV) unless it is
@@ -83,20 +83,21 @@ def immich_import_request(
 
     return imports.source_import_request(
         source=_immich(), refs=list(asset_ids), analyze=analyze, force=force, user=user,
-        tvs_wanted=tvs_wanted, collection=collection, framing=framing, lookup=lookup)
+        tvs_wanted=tvs_wanted, collection=collection, framing=framing, matte=matte, lookup=lookup)
 
 
 def immich_album_import(
     *, album_id: str, analyze: bool | None = None, force: bool = False, user=None,
     tvs_wanted=None, collection: str | None = None,
-    framing: str | None = None, client: immich.ImmichClient | None = None,
+    framing: str | None = None, matte: str | None = None, client: immich.ImmichClient | None = None,
 ) -> ImportRequestResult:
     """Queue every picture of the album (its videos and motion parts are left out)."""
     client = client or immich.from_settings()
     photos = client.album_photos(album_id)
     return immich_import_request(
         asset_ids=[photo.id for photo in photos], analyze=analyze, force=force, user=user,
-        tvs_wanted=tvs_wanted, collection=collection, framing=framing, listed=photos, client=client)
+        tvs_wanted=tvs_wanted, collection=collection, framing=framing, matte=matte,
+        listed=photos, client=client)
 
 
 def immich_import_plan(*, asset_ids: Iterable[str], force: bool = False, tvs_wanted=None,

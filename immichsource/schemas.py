@@ -7,7 +7,9 @@ from pydantic import StringConstraints
 from docentsite.artwork.schemas import CollectionName
 from docentsite.sources.schemas import (
     FRAMING_FIELD,
+    MATTE_FIELD,
     FramingName,
+    MatteName,
     TVRef,
     browse_item_out,
     import_out,
@@ -68,6 +70,7 @@ class ImmichImportIn(Schema):
     collection: CollectionName | None = Field(
         None, description="A collection's name: the pictures join it; made if there is none")
     framing: FramingName | None = FRAMING_FIELD
+    matte: MatteName | None = MATTE_FIELD
 
 
 ImmichImportOut, ImmichSkippedOut, ImmichImportErrorOut = import_out(

@@ -82,7 +82,7 @@ def plex_photo_names(*, plex_metadata_ids: Iterable[str], listed: Iterable[plex.
 def plex_album_import(
     *, library_id: int, album_key: str, analyze: bool | None = None, user=None,
     tvs_wanted=None, collection: str | None = None,
-    framing: str | None = None, client: plex.PlexClient | None = None,
+    framing: str | None = None, matte: str | None = None, client: plex.PlexClient | None = None,
 ) -> ImportRequestResult:
     """Every photo of an album (nested albums included) not imported yet: the browse
     page's "Import the whole album", as `import_plex --album ... --all` does it."""
@@ -94,4 +94,4 @@ def plex_album_import(
     plex_photos_remember(library=library, photos=listed)
     return plex_import_request(
         plex_metadata_ids=[item.rating_key for item in listed], analyze=analyze, user=user,
-        client=client, tvs_wanted=tvs_wanted, collection=collection, framing=framing)
+        client=client, tvs_wanted=tvs_wanted, collection=collection, framing=framing, matte=matte)

@@ -25,7 +25,7 @@ from plexsource.schemas import (
 
 router = Router(tags=["plex"])
 
-ERRORS = {404: Message, 409: Message, 503: Message}
+ERRORS = {404: Message, 409: Message, 422: Message, 503: Message}
 
 
 @router.get("/status", response=StatusOut, summary="Is Plex configured and reachable?")
@@ -75,12 +75,12 @@ def plex_import(request, payload: ImportIn):
         result = services.plex_album_import(
             library_id=payload.container, album_key=payload.album, analyze=payload.analyze,
             user=user, tvs_wanted=payload.tvs, collection=payload.collection,
-            framing=payload.framing)
+            framing=payload.framing, matte=payload.matte)
     else:
         result = services.plex_import_request(
             plex_metadata_ids=payload.plex_metadata_ids, analyze=payload.analyze,
             force=payload.force, user=user, tvs_wanted=payload.tvs,
-            collection=payload.collection, framing=payload.framing)
+            collection=payload.collection, framing=payload.framing, matte=payload.matte)
     return Status(202, result.__dict__)
 
 

@@ -138,7 +138,7 @@ def _photos_to_import(plex_metadata_ids: list[str], *, client
 def plex_import_request(
     *, plex_metadata_ids, analyze: bool | None = None, force: bool = False, user=None,
     client: plex.PlexClient | None = None, tvs_wanted=None, collection: str | None = None,
-    framing: str | None = None,
+    framing: str | None = None, matte: str | None = None,
 ) -> ImportRequestResult:
     """Queue each photo for the TVs named (default: the default TV) unless it is
     already there or on its way (docentsite.sources.imports.source_import_request).
@@ -146,7 +146,7 @@ def plex_import_request(
     One ImportRecord per photo, ever (plex_metadata_id is unique)."""
     return imports.source_import_request(
         source=_plex(), refs=plex_metadata_ids, analyze=analyze, force=force, user=user,
-        tvs_wanted=tvs_wanted, collection=collection, framing=framing,
+        tvs_wanted=tvs_wanted, collection=collection, framing=framing, matte=matte,
         lookup=lambda refs: plex_lookup(refs=refs, client=client))
 
 

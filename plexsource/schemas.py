@@ -6,8 +6,10 @@ from pydantic import StringConstraints, model_validator
 from docentsite.artwork.schemas import CollectionName
 from docentsite.sources.schemas import (
     FRAMING_FIELD,
+    MATTE_FIELD,
     FramingName,
     FromAttributes,
+    MatteName,
     RowId,
     TVRef,
     browse_item_out,
@@ -83,6 +85,7 @@ class ImportIn(Schema):
         None, description="A collection's name: the photos join it, those imported before "
                           "too; made if there is none by that name (GET /api/collections)")
     framing: FramingName | None = FRAMING_FIELD
+    matte: MatteName | None = MATTE_FIELD
 
     @model_validator(mode="after")
     def photos_or_an_album(self):

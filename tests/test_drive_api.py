@@ -190,3 +190,19 @@ def test_an_import_can_say_how_its_pictures_are_framed(browser, fake_drive):
 
     assert answer.status_code == 202 and len(answer.json()["queued"]) == 6
     assert {record.artwork.framing for record in SourceImport.objects.all()} == {"fit"}
+
+
+def test_an_import_can_ask_for_a_matte_the_tv_offers(browser, fake_drive, tv):
+    from docentsite.artwork import tvs
+
+    travel = fake_drive.find("Travel").id
+    tvs.tv_refresh(tv=tv)  # its check: Docent learns the mattes it offers
+
+    refused = post(browser, {"album": travel, "matte": "velvet_gold"})
+    assert refused.status_code == 422 and not SourceImport.objects.exists()
+    assert refused.json()["detail"] == "Frame offers no matte called 'velvet_gold'."
+
+    answer = post(browser, {"album": travel, "below": True, "matte": "flexible_sage"})
+
+    assert answer.status_code == 202 and len(answer.json()["queued"]) == 6
+    assert {r.artwork.matte for r in SourceImport.objects.all()} == {"flexible_sage"}

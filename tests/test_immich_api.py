@@ -158,3 +158,20 @@ def test_a_refused_key_fails_the_whole_request_with_one_question(api, fake_immic
     assert all("IMMICH_API_KEY" in e["error"] for e in body["errors"])
     assert len(fake_immich.requests_to("/api/assets/")) == 1
     assert not SourceImport.objects.exists()
+
+
+def test_an_album_import_can_ask_for_a_matte_the_tv_offers(api, fake_immich, tv):
+    from docentsite.artwork import tvs
+
+    tvs.tv_refresh(tv=tv)  # its check: Docent learns the mattes it offers
+    album = summer(fake_immich)
+
+    refused = api.call("post", "/api/immich/import",
+                       data={"album_id": album.id, "matte": "modern_apricot"})
+    assert refused.status_code == 422 and "fail to show" in refused.json()["detail"]
+    assert not SourceImport.objects.exists()
+    answer = api.call("post", "/api/immich/import",
+                      data={"album_id": album.id, "analyze": False, "matte": "none"})
+
+    assert answer.status_code == 202 and len(answer.json()["queued"]) == 5
+    assert {r.artwork.matte for r in SourceImport.objects.filter(source="immich")} == {"none"}

@@ -320,6 +320,7 @@ class ArtworkAdmin(admin.ModelAdmin):
                 files=form.cleaned_data["files"], analyze=form.cleaned_data["analyze"],
                 user=request.user, tvs=form.cleaned_data.get("tvs"),
                 framing=form.cleaned_data.get("framing") or None,
+                matte=form.cleaned_data.get("matte") or None,
             )
             self.message_user(request, f"{len(created)} picture(s) queued for the TV. "
                               "Their status updates here as they are prepared and uploaded.")

@@ -8,6 +8,7 @@ from docentsite.artwork import placements, services, tvs
 from docentsite.artwork.errors import DocentError, Rejected
 from docentsite.artwork.models import Artwork, Framing
 from docentsite.artwork.schemas import ArtworkOut, DuplicateOut, Message, UploadOut
+from docentsite.artwork.tvs import tvs_for_new_work
 from docentsite.permissions import api_requires
 
 router = Router(tags=["artwork"])
@@ -38,15 +39,23 @@ def artwork_list(request, status: str | None = None, source: str | None = None,
 @api_requires("artwork.add_artwork")
 def artwork_upload(request, file: File[UploadedFile], analyze: Form[bool | None] = None,
                    allow_duplicate: Form[bool] = False, tvs: Form[list[str]] = None,
-                   framing: Form[str | None] = None):
+                   framing: Form[str | None] = None, matte: Form[str | None] = None):
     """One picture of the upload page (it sends one request per file, to show progress).
 
     `tvs` (repeated): the TVs it goes to, by name or id (GET /api/tvs); none: the default TV.
     `framing`: fill, fit or as_is; none: the TV's or the default.
+    `matte`: a matte the TVs offer (their `mattes` in GET /api/tvs) or none, put on the
+    picture by each TV it suits (the others use their default matte or none, and the
+    placement's matte_note says why); empty: each TV's default.
     """
     if framing and framing not in Framing.values:
         return Status(422, {"detail": f"framing is one of {', '.join(Framing.values)}, "
                                       f"not {framing!r}."})
+    if matte:
+        try:
+            services.import_matte_check(matte=matte, tvs=tvs_for_new_work(tvs or None))
+        except Rejected as exc:
+            return Status(422, {"detail": str(exc)})
     limit = settings.UPLOAD_MAX_MB
     if file.size > limit * 1024 * 1024:
         return Status(413, {"detail": f"{file.name} is {file.size / 1024 / 1024:.1f} MB; "
@@ -62,7 +71,8 @@ def artwork_upload(request, file: File[UploadedFile], analyze: Form[bool | None]
             return Status(409, {"detail": f"Already in the library as “{existing}”.",
                                 "id": existing.pk, "title": str(existing)})
     [artwork] = services.artwork_upload_files(files=[file], analyze=analyze, user=request.user,
-                                              tvs=tvs or None, framing=framing or None)
+                                              tvs=tvs or None, framing=framing or None,
+                                              matte=matte or None)
     return Status(201, {"id": artwork.pk, "title": str(artwork),
                         "detail": "Queued for the TV."})
 

@@ -1,8 +1,9 @@
 from django import forms
 from django.conf import settings
 
-from docentsite.artwork import services
+from docentsite.artwork import matte_fit, services
 from docentsite.artwork.errors import Rejected
+from docentsite.artwork.mattes import by_style
 from docentsite.artwork.models import TV, Collection, Framing
 from docentsite.artwork.tvs import tvs_for_new_work
 
@@ -45,6 +46,12 @@ class UploadForm(forms.Form):
         help_text="Fill crops to 16:9 around what matters; fit shows the whole picture on "
                   "a matte colour; by default portrait pictures are fitted.",
     )
+    matte = forms.ChoiceField(
+        label="Matte", required=False,
+        help_text="A TV puts a matte only around a picture of exactly its panel's size; where "
+                  "the matte does not suit a picture, it gets the TV's default matte or none, "
+                  "and its row in the gallery says why.",
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -56,6 +63,14 @@ class UploadForm(forms.Form):
             self.fields["tvs"].initial = default_tv_ids()
         else:  # one TV (or none): nothing to choose, the default TV it is
             del self.fields["tvs"]
+        # The mattes the TVs listed when Docent last asked: no TV is asked for the page.
+        self.matte_offer = matte_fit.import_matte_offer(list(offered))
+        # The framing a picture gets when none is chosen here: it decides whether the
+        # prepared picture is panel-sized (upload.js works it out before offering mattes).
+        self.matte_offer["framing"] = next(
+            (tv.framing for tv in tvs_for_new_work() if tv.framing), None) or \
+            settings.FRAMING_BY_SOURCE.get("upload") or settings.FRAMING_DEFAULT
+        self.fields["matte"].choices = import_matte_choices(self.matte_offer["mattes"])
 
     def clean_files(self):
         files = self.cleaned_data["files"]
@@ -79,6 +94,11 @@ class UploadForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
+        if cleaned.get("matte"):
+            problem = matte_fit.import_matte_problem(
+                cleaned["matte"], tvs=tvs_for_new_work(cleaned.get("tvs") or None))
+            if problem:
+                self.add_error("matte", problem)
         if self.errors or cleaned.get("allow_duplicates"):
             return cleaned
         known = [duplicate_message(upload.name, services.upload_digest(upload))
@@ -119,6 +139,14 @@ def matte_choices(mattes: list[str]) -> list:
         groups.setdefault(kind.capitalize(), []).append((matte_id, colour.capitalize()))
     plain = [("none", "No matte")] if "none" in mattes else []
     return plain + list(groups.items())
+
+
+def import_matte_choices(mattes: list[str]) -> list:
+    """An import's Matte: the TV's default, no matte, then the mattes by style (colours
+    inside), for a <select>."""
+    return [("", "The TV's default"), ("none", "No matte"),
+            *[(style, [(found.id, found.colour) for found in colours])
+              for style, colours in by_style([m for m in mattes if m != "none"])]]
 
 
 class TVsForm(forms.Form):

@@ -116,6 +116,8 @@ class TVStatus:
     slideshow: dict | None = None
     #: The pictures of My Photos in the TV's Favourites, from the same list.
     favourite_ids: frozenset[str] | None = None
+    #: The matte ids the TV offers (mattes()); None when it would not say.
+    mattes: list[str] | None = None
 
 
 class FrameTV:
@@ -192,6 +194,7 @@ class FrameTV:
                     content_id_of(p["content_id"]) for p in _checked(everything, FAVOURITES))
                 found["showing"] = _asked(_showing_of, art)
                 found["slideshow"] = _asked(_slideshow_of, art, found["api_version"])
+                found["mattes"] = _asked(_mattes_of, art)
         except DocentError as exc:
             found["error"] = str(exc)
         return TVStatus(**found)
@@ -322,11 +325,7 @@ class FrameTV:
     def mattes(self) -> list[str]:
         """The matte ids the TV offers: `none` and every `<type>_<colour>`."""
         with self._art() as art:
-            found = art.get_matte_list()
-            types = [t.get("matte_type") for t in found.get("matte_types", [])]
-            colours = [c.get("color") for c in found.get("matte_colors", [])]
-        ids = ["none"] if "none" in types else []
-        return ids + [f"{t}_{c}" for t in types if t and t != "none" for c in colours if c]
+            return _mattes_of(art)
 
     def change_matte(self, content_id: str, matte_id: str) -> None:
         """Frame a picture with another matte, in landscape and portrait alike.
@@ -480,6 +479,14 @@ def _asked(question, art: SamsungTVArt, *args: Any) -> Any:
         return question(art, *args)
     except _TV_ERRORS:
         return None
+
+
+def _mattes_of(art: SamsungTVArt) -> list[str]:
+    found = art.get_matte_list()
+    types = [t.get("matte_type") for t in found.get("matte_types", [])]
+    colours = [c.get("color") for c in found.get("matte_colors", [])]
+    ids = ["none"] if "none" in types else []
+    return ids + [f"{t}_{c}" for t in types if t and t != "none" for c in colours if c]
 
 
 def _showing_of(art: SamsungTVArt) -> str | None:

@@ -13,6 +13,7 @@ import re
 
 from django.db import IntegrityError, transaction
 
+from docentsite.artwork.mattes import matte_name
 from docentsite.artwork.models import TV, Artwork, RefusedMatte
 
 #: The Frame's 4K panel, landscape; a TV that told its resolution is taken at its word.
@@ -84,18 +85,84 @@ def default_matte_problem(*, tv: TV, matte_id: str, portrait: bool) -> str:
     return f"{reason[0].upper()}{reason[1:]}: choose another matte or none." if reason else ""
 
 
-def matte_to_upload(*, tv: TV, artwork: Artwork, wanted: str) -> tuple[str, str]:
-    """The matte to send with this picture, and why it is not the one wanted ("" when
-    it is): no matte rather than one the TV refuses or fails to show."""
-    reason = why_not(wanted or "none", tv=tv, width=artwork.width, height=artwork.height)
+def matte_to_upload(*, tv: TV, artwork: Artwork, wanted: str = "") -> tuple[str, str]:
+    """The matte to send with this picture, and why it is not the one asked for ("" when
+    it is): no matte rather than one the TV refuses or fails to show.
+
+    `wanted`: this placement's own (Change matte's); else the matte the import asked for
+    (`artwork.matte`), which falls back to the TV's default where it does not suit;
+    else the TV's default for the picture's shape."""
+    default = tv.matte_for(artwork.width, artwork.height)
+    asked = wanted or artwork.matte or default
+    reason = _not_offered(asked, tv=tv) or why_not(
+        asked, tv=tv, width=artwork.width, height=artwork.height)
     if not reason:
-        return wanted or "none", ""
-    return "none", f"{reason[0].upper()}{reason[1:]}; shown without a matte."
+        return asked, ""
+    reason = f"{reason[0].upper()}{reason[1:]}"
+    if asked != default and not wanted and default != "none" and not (
+            _not_offered(default, tv=tv)
+            or why_not(default, tv=tv, width=artwork.width, height=artwork.height)):
+        return default, f"{reason}; shown with the TV's default matte ({matte_name(default)})."
+    return "none", f"{reason}; shown without a matte."
 
 
-def refused_note(*, tv: TV, matte_id: str) -> str:
-    return (f"{tv.name} refused the matte {matte_id} for this picture's shape; shown "
-            "without a matte.")
+def _not_offered(matte_id: str, *, tv: TV) -> str:
+    """A matte the TV did not list when Docent last asked ("" when unknown)."""
+    if matte_id in ("", "none") or not tv.mattes or matte_id in tv.mattes:
+        return ""
+    return f"{tv.name} has no matte {matte_id}"
+
+
+def import_mattes(tvs: list[TV]) -> list[str]:
+    """The mattes an import for these TVs may ask for: those any of them listed, never
+    one known to make a Frame fail to show the picture; `none` first."""
+    offered = dict.fromkeys(m for tv in tvs for m in tv.mattes
+                            if m != "none" and m not in FAILS_TO_SHOW)
+    return ["none", *offered]
+
+
+def import_matte_offer(tvs: list[TV]) -> dict:
+    """What a page needs to offer an import's mattes for these TVs without asking them:
+    the mattes, the panel (the first TV's), and for each matte the shapes of picture
+    every TV offering it refused it for (those it suits nowhere)."""
+    refused = {tv.pk: refused_by(tv) for tv in tvs}
+    mattes, unsuited = import_mattes(tvs), {}
+    for matte_id in mattes[1:]:
+        offering = [tv for tv in tvs if matte_id in tv.mattes]
+        shapes = [shape for shape in ("landscape", "portrait")
+                  if all((matte_id, shape) in refused[tv.pk] for tv in offering)]
+        if shapes:
+            unsuited[matte_id] = shapes
+    return {"mattes": mattes, "unsuited": unsuited,
+            "panel": list(panel_of(tvs[0]) if tvs else PANEL)}
+
+
+def import_matte_problem(matte_id: str | None, *, tvs: list[TV]) -> str:
+    """Why an import for these TVs cannot ask for this matte; "" when it can (None and
+    "" leave each TV's default). A matte whose fit depends on the picture is taken:
+    each TV it does not suit falls back to its default or none (matte_to_upload)."""
+    if not matte_id or matte_id == "none":
+        return ""
+    if matte_id in FAILS_TO_SHOW:
+        return (f"The matte {matte_id} makes a Frame fail to show the picture (“Unexpected "
+                "error 40000”): choose another matte or none.")
+    if matte_id in import_mattes(tvs):
+        return ""
+    if not tvs:
+        return ("Docent knows no TV yet, so no matte can be chosen: add one on the TVs page, "
+                "or leave the matte to the TV's default.")
+    names = ", ".join(tv.name for tv in tvs)
+    unknown = [tv.name for tv in tvs if not tv.mattes]
+    hint = (f" Docent has not seen the mattes of {', '.join(unknown)} yet: check the TV on "
+            "the status page, then try again." if unknown else "")
+    offer = "offers" if len(tvs) == 1 else "offer"
+    return f"{names} {offer} no matte called {matte_id!r}.{hint}"
+
+
+def refused_note(*, tv: TV, matte_id: str, instead: str = "none") -> str:
+    shown = (f"shown with the TV's default matte ({matte_name(instead)})"
+             if instead != "none" else "shown without a matte")
+    return f"{tv.name} refused the matte {matte_id} for this picture's shape; {shown}."
 
 
 def matte_refused(*, tv: TV, matte_id: str, width: int | None, height: int | None,

@@ -133,6 +133,11 @@ class Artwork(models.Model):
         max_length=8, choices=Framing.choices, null=True, blank=True,
         help_text="How the picture meets the 16:9 screen; empty: decided when it is "
                   "prepared (the TV's, the source's or FRAMING_DEFAULT).")
+    # Asked for at import; each TV puts it on only where it suits (matte_fit.py).
+    matte = models.CharField(
+        max_length=64, blank=True,
+        help_text="The matte asked for at import, e.g. shadowbox_polar or none; empty: "
+                  "each TV's default. A TV it does not suit uses its default or none.")
     #: {"x", "y", "w", "h", "source"}: the 16:9 window of the original, in its upright
     #: pixels, as the original Docent writes it in artwork_meta.json. Kept when the
     #: framing changes (fill again uses it); only fill crops to it.
@@ -336,6 +341,10 @@ class TV(models.Model):
     changes_mattes = models.BooleanField(
         "changes mattes", null=True, blank=True, editable=False,
         help_text="Whether the TV puts another matte around a picture it already has.")
+    # Kept so that pages offer the TV's mattes without asking it (matte_fit.py).
+    mattes = models.JSONField(
+        default=list, blank=True, editable=False,
+        help_text="The matte ids the TV offered when Docent last asked.")
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -118,10 +118,6 @@ def placement_request(*, artwork: Artwork, tv: TV) -> bool:
     return True
 
 
-def _matte(tv: TV, artwork: Artwork) -> str:
-    return tv.matte_for(artwork.width, artwork.height)
-
-
 def _rearmed(*, retry: bool = False) -> dict:
     """A placement waiting for its lane again, as new (a removed one gets a new content id).
 
@@ -452,8 +448,7 @@ def placement_upload(*, placement: Placement, frame: frametv.FrameTV,
         return placement
     artwork = placement.artwork
     matte, matte_note = matte_fit.matte_to_upload(
-        tv=placement.tv, artwork=artwork,
-        wanted=placement.matte_id or _matte(placement.tv, artwork))
+        tv=placement.tv, artwork=artwork, wanted=placement.matte_id)
     _progress(artwork, "uploading", tv=placement.tv)
     rows = Placement.objects.filter(pk=placement.pk)
     before = None
@@ -473,10 +468,8 @@ def placement_upload(*, placement: Placement, frame: frametv.FrameTV,
                 except frametv.TVRejected as exc:
                     if not _matte_refused(exc, matte):
                         raise
-                    content_id = _upload_without_matte(placement, frame, jpeg, before, exc,
-                                                       matte)
-                    matte, matte_note = "none", matte_fit.refused_note(
-                        tv=placement.tv, matte_id=matte)
+                    content_id, matte, matte_note = _upload_after_refusal(
+                        placement, frame, jpeg, before, exc, matte)
     except (Rejected, NeedsAttention) as exc:
         if _worth_one_more_try(exc, placement):
             again = frametv.TVUnavailable(
@@ -516,20 +509,33 @@ def _matte_refused(exc: frametv.TVRejected, matte: str) -> bool:
     return matte != "none" and exc.code == "-7" and not isinstance(exc, frametv.TVStorageFull)
 
 
-def _upload_without_matte(placement: Placement, frame: frametv.FrameTV, jpeg: bytes,
-                          before: set[str], refusal: Exception, matte: str) -> str:
-    """Send the picture again without a matte, once the TV refused `matte` for it, and
-    remember the refusal so that this TV is not asked so again. Hold the lane."""
+def _upload_after_refusal(placement: Placement, frame: frametv.FrameTV, jpeg: bytes,
+                          before: set[str], refusal: Exception, matte: str
+                          ) -> tuple[str, str, str]:
+    """Send the picture again once the TV refused `matte` for it: with the TV's default
+    matte where that suits (an import asked for another), else without one; (content
+    id, matte, note). Each refusal is remembered, so this TV is not asked so again.
+    Hold the lane."""
     artwork, tv = placement.artwork, placement.tv
-    # A TV that kept the picture while refusing its matte must not end with two copies.
-    for stray in frame.photo_ids() - before:
-        _delete_held(frame, stray)
-    content_id = frame.upload(jpeg, matte="none")
-    matte_fit.matte_refused(tv=tv, matte_id=matte, width=artwork.width,
-                            height=artwork.height, reason=str(refusal))
-    logger.info("%s refused the matte %s for artwork %s; sent without one",
-                tv.name, matte, artwork.pk)
-    return content_id
+    while True:
+        # A TV that kept the picture while refusing its matte must not end with two copies.
+        for stray in frame.photo_ids() - before:
+            _delete_held(frame, stray)
+        matte_fit.matte_refused(tv=tv, matte_id=matte, width=artwork.width,
+                                height=artwork.height, reason=str(refusal))
+        instead, _ = matte_fit.matte_to_upload(tv=tv, artwork=artwork,
+                                               wanted=placement.matte_id)
+        if instead == matte:  # a picture of no known shape teaches nothing
+            instead = "none"
+        logger.info("%s refused the matte %s for artwork %s; sent with %s",
+                    tv.name, matte, artwork.pk, instead)
+        try:
+            return (frame.upload(jpeg, matte=instead), instead,
+                    matte_fit.refused_note(tv=tv, matte_id=matte, instead=instead))
+        except frametv.TVRejected as exc:
+            if not _matte_refused(exc, instead):
+                raise
+            refusal, matte = exc, instead
 
 
 def _make_room(placement: Placement, frame: frametv.FrameTV, before: set[str],
@@ -761,7 +767,9 @@ def artwork_change_matte(*, artworks, matte_id: str, tv: TV) -> MatteChangeResul
     TV cannot be reached to say which it offers; nothing is changed then.
     """
     frame = tvs.frame_of(tv)
-    if matte_id not in frame.mattes():
+    offered = frame.mattes()
+    tvs.tv_mattes_learned(tv=tv, mattes=offered)
+    if matte_id not in offered:
         raise Rejected(f"{tv.name} has no matte called {matte_id!r}.")
     refused = matte_fit.refused_by(tv)
     result = MatteChangeResult()

@@ -136,6 +136,9 @@ class TVOut(Schema):
     port: int
     matte: str
     portrait_matte: str
+    mattes: list[str] = Field(description="The matte ids it offered when Docent last asked "
+                                          "(its check on the status page asks): what an "
+                                          "import's matte is chosen from")
     enabled: bool
     from_env: bool = Field(description="Set by TV_HOST, TV_PORT and TV_MATTE in .env")
     paired: bool = Field(description="Docent holds its pairing token (a TV on the plain "

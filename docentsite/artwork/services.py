@@ -14,7 +14,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from docentsite.artwork import framing, heartbeat, imaging, metafile, placements, vision
+from docentsite.artwork import framing, heartbeat, imaging, matte_fit, metafile, placements, vision
+from docentsite.artwork.errors import Rejected
 from docentsite.artwork.fitting import clip, clip_filename, fitted
 from docentsite.artwork.models import (
     TV,
@@ -51,9 +52,11 @@ def artwork_create(
     user=None,
     original_sha256: str = "",
     framing: str | None = None,
+    matte: str | None = None,
 ) -> Artwork:
     """Keep an incoming picture on disk and record it, waiting to be prepared.
-    ``framing`` (fill, fit, as_is): None leaves it to its TVs and the defaults."""
+    ``framing`` (fill, fit, as_is): None leaves it to its TVs and the defaults.
+    ``matte``: the matte asked for (matte_fit.matte_to_upload); None: each TV's default."""
     if analyze is None:
         analyze = analyze_by_default()
     filename = clip_filename(filename, Artwork._meta.get_field("original_filename").max_length)
@@ -63,6 +66,7 @@ def artwork_create(
         original_filename=filename,
         original_sha256=original_sha256,
         framing=framing or None,
+        matte=matte or "",
         analysis_status=AnalysisStatus.PENDING if analyze else AnalysisStatus.NONE,
         created_by=user if user is not None and user.is_authenticated else None,
     )
@@ -231,23 +235,34 @@ def artwork_start_pipeline(*, artwork: Artwork) -> None:
 
 
 def artwork_upload_files(*, files, analyze: bool | None, user, tvs=None,
-                         framing: str | None = None) -> list[Artwork]:
+                         framing: str | None = None, matte: str | None = None
+                         ) -> list[Artwork]:
     """The "Upload artwork" page: keep each file, place it on the TVs chosen (default:
-    the default TV, if there is one) and start its pipeline."""
+    the default TV, if there is one) and start its pipeline. Rejected for a matte none
+    of the TVs offers (import_matte_check)."""
     from docentsite.artwork.tvs import tvs_for_new_work
 
     chosen = tvs_for_new_work(tvs)
+    import_matte_check(matte=matte, tvs=chosen)
     created = []
     with transaction.atomic():
         for upload in files:
             artwork = artwork_create(
                 fileobj=upload, filename=upload.name, analyze=analyze, user=user,
-                original_sha256=upload_digest(upload), framing=framing,
+                original_sha256=upload_digest(upload), framing=framing, matte=matte,
             )
             placements.artwork_place(artworks=[artwork], tvs_wanted=chosen)
             artwork_start_pipeline(artwork=artwork)
             created.append(artwork)
     return created
+
+
+def import_matte_check(*, matte: str | None, tvs) -> None:
+    """Rejected for a matte an import for these TVs cannot ask for: one none of them
+    offers, or one known to make a Frame fail to show the picture."""
+    problem = matte_fit.import_matte_problem(matte, tvs=list(tvs))
+    if problem:
+        raise Rejected(problem)
 
 
 def upload_check(upload) -> None:

@@ -210,8 +210,17 @@ def tv_pair(*, tv: TV, wait: float = PAIRING_WAIT) -> None:
 
 
 def tv_mattes(*, tv: TV) -> list[str]:
-    """The matte ids the TV offers (`none`, `shadowbox_polar`, …)."""
-    return frame_of(tv).mattes()
+    """The matte ids the TV offers (`none`, `shadowbox_polar`, …), asked of the TV and
+    remembered for the pages that offer them without asking (import's Matte)."""
+    offered = frame_of(tv).mattes()
+    tv_mattes_learned(tv=tv, mattes=offered)
+    return offered
+
+
+def tv_mattes_learned(*, tv: TV, mattes: list[str]) -> None:
+    if mattes and mattes != tv.mattes:
+        TV.objects.filter(pk=tv.pk).update(mattes=mattes)
+        tv.mattes = mattes
 
 
 def tv_refresh(*, tv: TV) -> frametv.TVStatus:
@@ -238,6 +247,8 @@ def tv_learned(*, tv: TV, status: frametv.TVStatus) -> None:
                 RefusedMatte.objects.filter(tv=tv).delete()
         if status.photo_count is not None:
             learned["photo_count"] = status.photo_count
+        if status.mattes:
+            learned["mattes"] = status.mattes
         TV.objects.filter(pk=tv.pk).update(**learned)
 
 

@@ -1,11 +1,11 @@
 """The body every `import_<source>` command shares.
 
-The options that are the same for every source (--tv, --collection, --analyze,
---force, --dry-run, --wait, --timeout), the import queued, run in this process when
-no worker answers, or followed in a worker, a bar (or a line a picture), the summary,
-and the exit code: 0 when nothing failed, 1 when something did, 2 for a usage error.
-A source's command says how its pictures are picked (add_pick_arguments, pick) and
-what to call them (names).
+The options that are the same for every source (--tv, --collection, --framing,
+--matte, --analyze, --force, --dry-run, --wait, --timeout), the import queued, run in
+this process when no worker answers, or followed in a worker, a bar (or a line a
+picture), the summary, and the exit code: 0 when nothing failed, 1 when something
+did, 2 for a usage error. A source's command says how its pictures are picked
+(add_pick_arguments, pick) and what to call them (names).
 """
 
 import argparse
@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from django.core.management.base import BaseCommand, CommandError, DjangoHelpFormatter
 
 from docentsite.artwork import placements, tvs
+from docentsite.artwork import services as artwork_services
 from docentsite.artwork.errors import DocentError
 from docentsite.sources import imports, inline
 from docentsite.sources.models import ImportStatus
@@ -99,7 +100,7 @@ class SourceImportCommand(BaseCommand):
         return imports.source_import_request(
             source=self.source, refs=picked.refs, analyze=options["analyze"],
             force=options["force"], tvs_wanted=chosen, collection=options["collection"],
-            framing=options["framing"], lookup=picked.lookup)
+            framing=options["framing"], matte=options["matte"], lookup=picked.lookup)
 
     def plan(self, picked: Picked, *, force: bool, chosen) -> imports.ImportRequestResult:
         return imports.source_import_plan(source=self.source, refs=picked.refs, force=force,
@@ -134,6 +135,11 @@ class SourceImportCommand(BaseCommand):
                  "what matters), fit (the whole picture on a matte) or as_is. Default: "
                  "the TV's, then FRAMING_BY_SOURCE, then FRAMING_DEFAULT.")
         parser.add_argument(
+            "--matte", metavar="ID",
+            help=f"The matte the new {noun}s get on each TV it suits, e.g. shadowbox_polar, "
+                 "or none; a TV it does not suit uses its default matte or none. Default: "
+                 "each TV's default matte.")
+        parser.add_argument(
             "--analyze", action=argparse.BooleanOptionalAction, default=None,
             help="Describe each picture with the vision model, or not (--no-analyze). "
                  "Default: the AUTO_ANALYZE setting.")
@@ -163,6 +169,7 @@ class SourceImportCommand(BaseCommand):
             raise usage_error("--timeout goes with --wait and takes minutes, more than 0, "
                               "e.g. --wait --timeout 30.")
         chosen = self.tvs_named(options["tvs"])
+        self.matte_check(options["matte"], chosen)
         self.to = f" to {', '.join(tv.name for tv in chosen)}" if chosen else ""
         picked = self.pick(options)
         if options["dry_run"]:
@@ -204,6 +211,17 @@ class SourceImportCommand(BaseCommand):
             return []
         try:
             return tvs.tvs_chosen(names)
+        except DocentError as exc:
+            raise CommandError(str(exc)) from exc
+
+    @staticmethod
+    def matte_check(matte: str | None, chosen: list) -> None:
+        """--matte is one the TVs offer, checked before anything is asked of the source."""
+        if not matte:
+            return
+        try:
+            artwork_services.import_matte_check(matte=matte,
+                                                tvs=tvs.tvs_for_new_work(chosen or None))
         except DocentError as exc:
             raise CommandError(str(exc)) from exc
 

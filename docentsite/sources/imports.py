@@ -95,7 +95,7 @@ def source_lookup(source: Source) -> Lookup:
 def source_import_request(
     *, source: Source, refs: Iterable[str], analyze: bool | None = None, force: bool = False,
     user=None, tvs_wanted=None, collection: str | None = None,
-    framing: str | None = None, lookup: Lookup | None = None,
+    framing: str | None = None, matte: str | None = None, lookup: Lookup | None = None,
 ) -> ImportRequestResult:
     """Queue each picture for the TVs named (default: the default TV) unless it is
     already there or on its way.
@@ -104,6 +104,9 @@ def source_import_request(
     join it, the new ones and those imported before alike. `framing` (fill, fit, as_is):
     how the new pictures meet the TV's 16:9 panel; None leaves it to their TVs and the
     defaults (docentsite.artwork.framing); a picture imported before keeps its own.
+    `matte` (an id the TVs offer, or none): the matte the pictures ask for on every TV it
+    suits (others get their default or none, matte_fit.matte_to_upload); None: each TV's
+    default. Rejected for a matte none of the TVs offers.
 
     One record per picture, ever: a picture is downloaded, prepared and described
     once, and placed on each TV asked for; sending an imported picture to another TV
@@ -114,11 +117,12 @@ def source_import_request(
     refs = list(refs)
     analyze = artwork_services.analyze_by_default() if analyze is None else analyze
     chosen = tvs.tvs_for_new_work(tvs_wanted)
+    artwork_services.import_matte_check(matte=matte, tvs=chosen)
     result = ImportRequestResult()
     for item, existing in _importable(source, refs, force=force, result=result, chosen=chosen,
                                       lookup=lookup or source_lookup(source)):
         if _queue(source, item, existing=existing, analyze=analyze, user=user, chosen=chosen,
-                  force=force, framing=framing) is None:
+                  force=force, framing=framing, matte=matte) is None:
             result.skipped.append({source.ref_name: item.ref, "reason": "import in progress"})
         else:
             result.queued.append(item.ref)
@@ -305,9 +309,11 @@ def _already_on(artwork_ids: list[int], chosen: list[TV]) -> dict[int, str]:
 
 
 def _queue(source: Source, item: Item, *, existing, analyze: bool, user, chosen: list[TV],
-           force: bool, framing: str | None = None):
+           force: bool, framing: str | None = None, matte: str | None = None):
     """Create or re-arm the record and its artwork, place it on the chosen TVs and
-    queue the work on commit. None when another request got there first."""
+    queue the work on commit. None when another request got there first. A matte asked
+    for is the artwork's from now on, imported before or not: it changes no picture
+    already on a TV, only those still to go."""
     model = source.record_model
     now = timezone.now()
     fields = {**item.record_fields,
@@ -324,6 +330,7 @@ def _queue(source: Source, item: Item, *, existing, analyze: bool, user, chosen:
         elif existing.status in OPEN and not _stalled(
                 model.objects.filter(pk=existing.pk), now=now):
             # Still on its way: the TVs asked for now join it.
+            _ask_matte(existing.artwork, matte)
             placements.artwork_place(artworks=[existing.artwork], tvs_wanted=chosen)
             return existing
         else:
@@ -350,13 +357,20 @@ def _queue(source: Source, item: Item, *, existing, analyze: bool, user, chosen:
                     name, Artwork._meta.get_field("original_filename").max_length),
                 analysis_status=AnalysisStatus.PENDING if analyze else AnalysisStatus.NONE,
                 created_by=_user(user), extra=dict(item.artwork_extra), framing=framing,
+                matte=matte or "",
             )
             model.objects.filter(pk=record.pk).update(artwork=artwork)
         else:
+            _ask_matte(artwork, matte)
             _rearm_artwork(artwork, analyze=analyze)
         placements.artwork_place(artworks=[artwork], tvs_wanted=chosen)
         transaction.on_commit(lambda: _enqueue(source, record.pk, artwork.pk))
     return record
+
+
+def _ask_matte(artwork: Artwork | None, matte: str | None) -> None:
+    if artwork is not None and matte:
+        Artwork.objects.filter(pk=artwork.pk).update(matte=matte)
 
 
 def _fit(model, name: str, text: str) -> str:

@@ -3,11 +3,13 @@
 multi-select, the progress panel and the re-import warning. A source's view calls
 source_browse_page with what its API calls things and what the page should say."""
 
+from django import forms
 from django.contrib import admin
 from django.template.response import TemplateResponse
 from django.urls import reverse
 
-from docentsite.artwork.forms import default_tv_ids, enabled_tvs
+from docentsite.artwork import matte_fit
+from docentsite.artwork.forms import default_tv_ids, enabled_tvs, import_matte_choices
 from docentsite.artwork.models import Collection, Framing
 from docentsite.artwork.services import analyze_by_default
 from docentsite.sources.registry import Source
@@ -25,10 +27,10 @@ def source_browse_page(
     `<containers>/<id>?page=&page_size=&album=&hide_imported=` (a page: library,
     album {id, title, path}, page, page_size, total (null when the source cannot
     count what it lists: then has_next says whether a next page follows), items of
-    type "photo" or "album" with the source's id under its ref_name, title, thumbnail_url, taken_at,
-    imported, import_status), `import` (POST {<ref_name>s: [...], analyze, force,
-    tvs, collection}) and `imports?<ref_name>=...` (records with status, step,
-    error, waiting_reason, next_attempt_at, content_id, placements, title).
+    type "photo" or "album" with the source's id under its ref_name, title, thumbnail_url,
+    taken_at, imported, import_status), `import` (POST {<ref_name>s: [...], analyze,
+    force, tvs, collection, framing, matte}) and `imports?<ref_name>=...` (records with
+    status, step, error, waiting_reason, next_attempt_at, content_id, placements, title).
 
     `containers`: the API path and the word for what is browsed ("libraries");
     `container_word`: its picker's label ("Library"); `none_of` and `none`: what the
@@ -49,6 +51,11 @@ def source_browse_page(
         "title": f"Import from {source.label}",
         "auto_analyze": analyze_by_default(),
         "framings": Framing.choices,
+        # The mattes the TVs listed when Docent last asked (no TV is asked for the page);
+        # a photo's shape is not known here, so each TV decides per photo at upload.
+        "matte_select": forms.Select(
+            choices=import_matte_choices(matte_fit.import_mattes(offered))).render(
+            "matte", "", attrs={"id": "browse-matte", "aria-describedby": "browse-matte-hint"}),
         # The TV picker, when there is a choice: the default TV ticked.
         "tvs": offered if len(offered) > 1 else [],
         "default_tvs": default_tv_ids(),

@@ -31,6 +31,15 @@ FRAMING_FIELD = Field(None, description="fill (cropped to 16:9 around what matte
                                         "the source's or the default framing")
 
 
+#: The matte the new pictures of an import ask for (docentsite.artwork.matte_fit).
+MatteName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+MATTE_FIELD = Field(None, description="A matte the chosen TVs offer (their `mattes` in GET "
+                                      "/api/tvs), e.g. shadowbox_polar, or none: put on each "
+                                      "picture on each TV it suits, else that TV's default "
+                                      "matte or none (the placement's matte_note says why); "
+                                      "null: each TV's default matte")
+
+
 class Message(Schema):
     detail: str
 

@@ -98,6 +98,7 @@ Examples:
         return importing.immich_import_request(
             asset_ids=picked.refs, analyze=options["analyze"], force=options["force"],
             tvs_wanted=chosen, collection=options["collection"], framing=options["framing"],
+            matte=options["matte"],
             listed=picked.extra["listed"])
 
     def plan(self, picked: Picked, *, force: bool, chosen):

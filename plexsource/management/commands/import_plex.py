@@ -102,7 +102,8 @@ Examples:
     def request(self, picked: Picked, options, chosen):
         return services.plex_import_request(
             plex_metadata_ids=picked.refs, analyze=options["analyze"], force=options["force"],
-            tvs_wanted=chosen, collection=options["collection"], framing=options["framing"])
+            tvs_wanted=chosen, collection=options["collection"], framing=options["framing"],
+            matte=options["matte"])
 
     def plan(self, picked: Picked, *, force: bool, chosen):
         return services.plex_import_plan(plex_metadata_ids=picked.refs, force=force,

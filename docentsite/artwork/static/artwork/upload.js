@@ -14,6 +14,7 @@
     const done = form.querySelector(".upload-done");
     const maxBytes = parseFloat(form.dataset.maxMb) * 1024 * 1024;
     const queue = [];
+    const mattes = matteOffer(form);
     let running = 0;
 
     drop.hidden = false;
@@ -45,7 +46,8 @@
     });
     form.addEventListener("submit", (event) => event.preventDefault());
 
-    function addFiles(files) {
+    async function addFiles(files) {
+      const jobs = [];
       for (const file of files) {
         const item = itemFor(file);
         list.append(item.row);
@@ -53,9 +55,17 @@
         if (refusal) {
           item.show("refused", refusal);
         } else {
-          queue.push({ file, item, allowDuplicate: false });
+          jobs.push({ file, item, allowDuplicate: false, matte: mattes.chosen() });
         }
       }
+      // Each picture goes with the matte chosen when it was picked; its size, read here,
+      // says whether that matte can go round it, and which mattes the next ones are offered.
+      const sizes = await Promise.all(jobs.map((job) => sizeOf(job.file)));
+      jobs.forEach((job, index) => {
+        job.matteNote = mattes.note(job.matte, sizes[index]);
+      });
+      if (jobs.length) mattes.fit(sizes);
+      queue.push(...jobs);
       pump();
     }
 
@@ -99,6 +109,7 @@
       if (analyze) body.append("analyze", analyze.checked ? "true" : "false");
       const framing = form.querySelector("#id_framing");
       if (framing && framing.value) body.append("framing", framing.value);
+      if (job.matte) body.append("matte", job.matte);
       body.append("allow_duplicate", job.allowDuplicate ? "true" : "false");
       for (const tv of tvsPicked()) body.append("tvs", tv);
       job.item.show("sending", "Sending… 0 %");
@@ -135,7 +146,7 @@
     function answered(job, status, detail) {
       if (status === 201) {
         job.item.progress(100);
-        job.item.show("done", "Queued for the TV.");
+        job.item.show("done", `Queued for the TV.${job.matteNote ? ` ${job.matteNote}` : ""}`);
         done.hidden = false;
       } else if (status === 409) {
         job.item.ask(detail, () => {
@@ -148,6 +159,89 @@
       } else {
         job.item.show("failed", detail || `Docent answered ${status}; nothing was kept.`);
       }
+    }
+  }
+
+  // The upload page's Matte: a TV puts a matte only around a picture of exactly its
+  // panel's size. Fill and fit make every picture so (landscape: a portrait one is fitted
+  // on the 16:9 panel), as is only shrinks it; so the picked file's size and the framing
+  // say which mattes can go round it, and the TVs' refusals (upload-mattes) which of those.
+  function matteOffer(form) {
+    const select = form.querySelector("#id_matte");
+    const data = document.getElementById("upload-mattes");
+    if (!select || !data) return { chosen: () => "", note: () => "", fit() {} };
+    const offer = JSON.parse(data.textContent);
+    const framing = form.querySelector("#id_framing");
+    const hint = document.createElement("div");
+    hint.id = "upload-matte-hint";
+    hint.className = "help";
+    hint.setAttribute("aria-live", "polite");
+    select.closest(".form-row").append(hint);
+    select.setAttribute("aria-describedby",
+      `${select.getAttribute("aria-describedby") || ""} upload-matte-hint`.trim());
+    let picked = [];
+    if (framing) framing.addEventListener("change", () => picked.length && fit(picked));
+
+    function prepared(size) {
+      const [long, short] = offer.panel;
+      if (((framing && framing.value) || offer.framing) !== "as_is") {
+        return { width: long, height: short };
+      }
+      const scale = Math.min(1, long / size.width, short / size.height);
+      return { width: Math.round(size.width * scale), height: Math.round(size.height * scale) };
+    }
+
+    function whyNot(matte, size) {
+      if (!matte || matte === "none" || !size) return "";
+      const [long, short] = offer.panel;
+      const { width, height } = prepared(size);
+      const shape = height > width ? "portrait" : height === width ? "square" : "landscape";
+      if (!((width === long && height === short) || (width === short && height === long))) {
+        return `it will be ${width}×${height}, and a TV puts a matte only around a ` +
+          `${long}×${short} picture`;
+      }
+      if ((offer.unsuited[matte] || []).includes(shape)) {
+        return `the TVs refused that matte for ${shape} pictures`;
+      }
+      return "";
+    }
+
+    function fit(sizes) {
+      picked = sizes;
+      const unknown = sizes.some((size) => !size);
+      for (const option of select.options) {
+        const off = !unknown && sizes.some((size) => whyNot(option.value, size));
+        option.hidden = off;
+        option.disabled = off;
+      }
+      const gone = select.selectedOptions[0] && select.selectedOptions[0].disabled;
+      if (gone) select.value = "";
+      const count = sizes.length === 1 ? "the picture" : `the ${sizes.length} pictures`;
+      hint.textContent = unknown
+        ? "This browser could not read the size of a picture picked last: every matte is " +
+          "offered, and one that does not suit a picture gives way to the TV's default or none."
+        : `Offered: the mattes that suit ${count} picked last` +
+          `${gone ? " (the matte chosen did not, so it is back to the TV's default)" : ""}.`;
+    }
+
+    return {
+      chosen: () => select.value,
+      note(matte, size) {
+        const why = whyNot(matte, size);
+        return why ? `Its matte does not suit it (${why}): it gets the TV's default or none.` : "";
+      },
+      fit,
+    };
+  }
+
+  async function sizeOf(file) {
+    try {
+      const bitmap = await createImageBitmap(file);
+      const size = { width: bitmap.width, height: bitmap.height };
+      bitmap.close();
+      return size;
+    } catch (error) {
+      return null; // HEIC, TIFF: pictures the browser cannot read
     }
   }
 

@@ -447,6 +447,7 @@
           ...(tvBoxes().length ? { tvs: tvsPicked().map((box) => Number(box.value)) } : {}),
           ...(collectionName() ? { collection: collectionName() } : {}),
           ...($("browse-framing").value ? { framing: $("browse-framing").value } : {}),
+          ...($("browse-matte").value ? { matte: $("browse-matte").value } : {}),
         }),
       });
     } catch (error) {
