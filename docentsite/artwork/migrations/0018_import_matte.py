@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('artwork', '0016_placement_replaced_content_id'),
+        ('artwork', '0017_placement_replace_asked_at'),
     ]
 
     operations = [
