@@ -122,7 +122,8 @@ def replacement_said(placement: Placement) -> str:
     if not p.replace_asked_at:
         return p.last_error or f"Shows it as {p.content_id}."
     if p.matte_asked:
-        now = f"with its matte as it was ({matte_name(p.matte_id) or 'unknown'})"
+        now = ("as it was" if not p.matte_id else "as it was (no matte)" if p.matte_id == "none"
+               else f"as it was (matte {matte_name(p.matte_id)})")
         coming = f"to be sent again with the matte {matte_name(p.matte_asked)}"
         doing = f"Sending it again with the matte {matte_name(p.matte_asked)}…"
     else:
