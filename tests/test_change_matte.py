@@ -123,6 +123,24 @@ def test_a_tv_off_keeps_the_picture_as_it_was_says_so_plainly_then_gets_it(
     assert fake_tv.photos[sent.content_id].matte_id == "modern_sage"
 
 
+def test_a_tv_off_for_too_long_keeps_the_picture_and_its_matte_and_says_so(
+        admin_client, tv_2025, fake_tv, pictures, settings):
+    settings.TASK_MAX_RETRIES = 1
+    (placement,) = pictures(1)
+    change_matte(admin_client, [placement])
+    fake_tv.stop()
+
+    placements.tv_lane_run(tv_id=tv_2025.pk)
+    Placement.objects.filter(pk=placement.pk).update(next_attempt_at=None)
+    placements.tv_lane_run(tv_id=tv_2025.pk)
+
+    kept = Placement.objects.get(pk=placement.pk)
+    assert (kept.content_id, kept.matte_id) == (placement.content_id, "none")
+    assert kept.replace_asked_at is None and kept.matte_asked == ""
+    assert kept.last_error.startswith("Still shows it as it was: it was not sent again with "
+                                      "the matte Modern, Sage (Gave up after 2 attempts")
+
+
 def test_a_picture_with_that_matte_already_is_not_sent_again(tv_2025, fake_tv, pictures):
     (placement,) = pictures(1)
 
