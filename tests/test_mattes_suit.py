@@ -228,14 +228,25 @@ def test_change_matte_on_a_2025_tv_sends_the_picture_again_with_it(
     old_id = placement.content_id
 
     page = admin_client.get(f"{CHANGELIST}{placement.artwork_id}/matte/", follow=True)
+    uploads = fake_tv.uploads_started
     result = placements.artwork_change_matte(
         artworks=Artwork.objects.filter(pk=placement.artwork_id), matte_id="modern_sage",
         tv=framed_tv)
 
     assert "puts a matte around a picture only as it arrives" in page.content.decode()
-    assert [p.pk for p in result.changed] == [placement.pk] and not result.refused
+    assert [p.pk for p in result.queued] == [placement.pk]
+    assert not result.changed and not result.refused
+    assert fake_tv.uploads_started == uploads  # the lane's part, not the request's
+    asked = Placement.objects.get(pk=placement.pk)
+    assert (asked.content_id, asked.matte_id, asked.matte_asked) == (
+        old_id, "shadowbox_polar", "modern_sage")
+    assert asked.replace_asked_at is not None
+
+    placements.tv_lane_run(tv_id=framed_tv.pk)
+
     placement.refresh_from_db()
     assert placement.content_id != old_id and placement.matte_id == "modern_sage"
+    assert placement.matte_asked == "" and placement.replace_asked_at is None
     # One copy, the new one, with its matte; change_matte never asked.
     assert list(fake_tv.photos) == [placement.content_id]
     assert fake_tv.photos[placement.content_id].matte_id == "modern_sage"
@@ -250,32 +261,46 @@ def test_a_tv_that_refuses_change_matte_gets_the_picture_again_and_is_not_asked_
     artworks = Artwork.objects.filter(pk__in=[first.artwork_id, second.artwork_id])
 
     result = placements.artwork_change_matte(artworks=artworks, matte_id="modern_sage", tv=tv)
+    placements.tv_lane_run(tv_id=tv.pk)
 
-    assert sorted(p.pk for p in result.changed) == sorted([first.pk, second.pk])
-    assert not result.stopped and not result.refused
+    assert sorted(p.pk for p in result.queued) == sorted([first.pk, second.pk])
+    assert not result.stopped and not result.refused and not result.changed
     assert TV.objects.get(pk=tv.pk).changes_mattes is False
     assert sorted(fake_tv.photos) == sorted(
         Placement.objects.filter(tv=tv).values_list("content_id", flat=True))
+    assert {photo.matte_id for photo in fake_tv.photos.values()} == {"modern_sage"}
     placements.artwork_change_matte(artworks=artworks, matte_id="modern_polar",
                                     tv=TV.objects.get(pk=tv.pk))
     assert fake_tv.requests.count("change_matte") == 1
 
 
-def test_a_2025_tv_that_refuses_the_matte_with_the_picture_keeps_it_as_it_was(
-        framed_tv, fake_tv, make_artwork, panel_jpeg, upload_now):
+@pytest.mark.parametrize(("default", "shown", "said"), [
+    ("shadowbox_polar", "shadowbox_polar", "shown with the TV's default matte"),
+    ("none", "none", "shown without a matte"),
+])
+def test_a_2025_tv_that_refuses_the_matte_with_the_picture_gets_its_default_or_none(
+        tv, fake_tv, make_artwork, panel_jpeg, upload_now, default, shown, said):
+    TV.objects.filter(pk=tv.pk).update(matte=default)
     fake_tv.firmware_2025 = True
-    tvs.tv_refresh(tv=framed_tv)
+    tvs.tv_refresh(tv=tv)
     placement = upload_now(make_artwork(panel_jpeg))
     fake_tv.refused_mattes = {("modern_sage", "landscape")}
 
     result = placements.artwork_change_matte(
         artworks=Artwork.objects.filter(pk=placement.artwork_id), matte_id="modern_sage",
-        tv=TV.objects.get(pk=framed_tv.pk))
+        tv=TV.objects.get(pk=tv.pk))
+    placements.tv_lane_run(tv_id=tv.pk)
 
-    assert not result.changed and [p.pk for p, _ in result.refused] == [placement.pk]
-    kept = Placement.objects.get(pk=placement.pk)
-    assert (kept.content_id, kept.matte_id) == (placement.content_id, placement.matte_id)
-    assert list(fake_tv.photos) == [placement.content_id]
+    assert [p.pk for p in result.queued] == [placement.pk]
+    sent = Placement.objects.get(pk=placement.pk)
+    assert sent.content_id != placement.content_id and sent.matte_id == shown
+    assert "refused the matte modern_sage for this picture's shape" in sent.matte_note
+    assert said in sent.matte_note
+    assert sent.replace_asked_at is None and sent.matte_asked == ""
+    # Exactly one copy: the refused one never stayed, the old one went.
+    assert list(fake_tv.photos) == [sent.content_id]
+    assert fake_tv.photos[sent.content_id].matte_id == shown
+    assert RefusedMatte.objects.filter(tv=tv, matte_id="modern_sage").exists()
 
 
 # -- the per-TV default -------------------------------------------------------------------

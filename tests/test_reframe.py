@@ -126,9 +126,12 @@ def test_a_tv_that_is_off_keeps_the_old_picture_and_gets_the_new_one_later(
     in_den = placement_on(on_both, den)
     assert in_den.content_id == old_den and in_den.status == PlacementStatus.ON_TV
     assert in_den.replace_asked_at is not None and in_den.next_attempt_at is not None
-    assert in_den.last_error.startswith("Still shows the previous picture")
+    # On the TV as it was, to be replaced: no error.
+    assert in_den.last_error == "" and in_den.waiting_reason
     said = {each.tv: each for each in reframe.replacements_said(artwork_id=on_both.pk)}
     assert said["Den"].replacing and "Docent tries again at" in said["Den"].said
+    assert said["Den"].said.startswith(
+        "On the TV with the previous picture, to be replaced by the new one when Den answers")
 
     fake_den.start()
     Placement.objects.filter(pk=in_den.pk).update(next_attempt_at=None)  # the retry is due

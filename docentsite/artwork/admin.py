@@ -23,6 +23,7 @@ from docentsite.artwork import (
     mattes,
     pagecache,
     placements,
+    reframe,
     services,
     tvfavourites,
     tvs,
@@ -169,11 +170,16 @@ class PlacementInline(admin.TabularInline):
     model = Placement
     extra = 0
     can_delete = False
-    fields = ("tv", "status", "content_id", "matte_id", "matte_note", "uploaded_at",
+    fields = ("tv", "status", "now", "content_id", "matte_id", "matte_note", "uploaded_at",
               "upload_attempts", "last_error", "waiting_reason", "next_attempt_at",
-              "replace_asked_at", "replaced_content_id")
+              "replace_asked_at", "matte_asked", "replaced_content_id")
     readonly_fields = fields
     verbose_name_plural = "On the TVs"
+
+    @admin.display(description="Now")
+    def now(self, placement):
+        # As the crop page and the cards say it: a replacement waiting is no error.
+        return reframe.replacement_said(placement) if placement.is_on_tv else "—"
 
     def has_add_permission(self, request, obj=None):
         return False  # "Send to TV…" places pictures; this lists them
@@ -435,7 +441,7 @@ class ArtworkAdmin(admin.ModelAdmin):
         # The matte question for one card; it answers to the "Change matte" action.
         artwork = self._card(request, pk)
         try:
-            offered = _mattes_offered(_matte_tv(Artwork.objects.filter(pk=pk)),
+            offered = _mattes_offered(placements.matte_tv(Artwork.objects.filter(pk=pk)),
                                       Artwork.objects.filter(pk=pk))
         except DocentError as exc:
             self.message_user(request, f"No matte was changed: {exc}", messages.ERROR)
@@ -565,7 +571,7 @@ class ArtworkAdmin(admin.ModelAdmin):
     @admin.action(description="Change matte", permissions=["change"])
     def change_matte(self, request, queryset):
         try:
-            tv = _matte_tv(queryset)
+            tv = placements.matte_tv(queryset)
             offered = _mattes_offered(tv, queryset)
         except DocentError as exc:
             self.message_user(request, f"No matte was changed: {exc}", messages.ERROR)
@@ -581,13 +587,19 @@ class ArtworkAdmin(admin.ModelAdmin):
         except DocentError as exc:
             self.message_user(request, f"No matte was changed: {exc}", messages.ERROR)
             return None
-        self._matte_messages(request, result, form.cleaned_data["matte_id"])
+        self._matte_messages(request, result, form.cleaned_data["matte_id"], tv)
         return None
 
-    def _matte_messages(self, request, result, matte_id):
+    def _matte_messages(self, request, result, matte_id, tv):
         if result.changed:
             self.message_user(request, f"Matte {mattes.matte_name(matte_id)} on "
                               f"{len(result.changed)} picture(s).")
+        if result.queued:
+            # Its lane's work: the cards follow it.
+            count = len(result.queued)
+            self.message_user(request, f"Changing the matte of {count} picture"
+                              f"{'' if count == 1 else 's'} on {tv.name}: each is sent again "
+                              f"with it, in {tv.name}'s own time.")
         if result.not_on_tv:
             self.message_user(request, f"{len(result.not_on_tv)} not on the TV, left as they "
                               "are.", messages.WARNING)
@@ -680,23 +692,15 @@ def _mattes_offered(tv, artworks) -> list[str]:
     """The TV's mattes that suit every one of the pictures."""
     # Pictures not on the TV are left as they are: their shape does not count.
     on_tv = artworks.filter(placements__tv=tv, placements__status=PlacementStatus.ON_TV)
-    return matte_fit.mattes_suiting(tv=tv, offered=tvs.tv_mattes(tv=tv),
+    return matte_fit.mattes_suiting(tv=tv, offered=placements.matte_change_offer(tv=tv),
                                     artworks=on_tv if on_tv.exists() else artworks)
 
 
 def _upload_only(artworks) -> str:
     """What the matte page says of a TV that takes a matte only with the picture."""
-    tv = _matte_tv(artworks)
+    tv = placements.matte_tv(artworks)
     return "" if tv is None or matte_fit.tv_changes_mattes(tv) else \
         matte_fit.upload_only_reason(tv)
-
-
-def _matte_tv(artworks):
-    """The TV whose mattes a matte change offers: the first the pictures are on."""
-    placement = Placement.objects.filter(
-        artwork__in=artworks, status="on_tv").select_related("tv").order_by(
-        "-tv__from_env", "tv_id").first()
-    return placement.tv if placement else tvs.tv_default()
 
 
 @admin.register(Collection)

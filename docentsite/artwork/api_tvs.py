@@ -5,12 +5,14 @@ from django.shortcuts import get_object_or_404
 from ninja import Path, Router
 from ninja.responses import Status
 
-from docentsite.artwork import collections, foreign, frametv, placements, rotation, tvs
+from docentsite.artwork import collections, foreign, frametv, mattes, placements, rotation, tvs
 from docentsite.artwork.errors import NotFound
 from docentsite.artwork.models import TV, Artwork, Collection, PlacementStatus, RotationOutcome
 from docentsite.artwork.schemas import (
     ForeignDeleteIn,
     ForeignDeleteOut,
+    MatteChangeOut,
+    MatteIn,
     Message,
     PlaceIn,
     PlaceOut,
@@ -181,3 +183,34 @@ def artwork_place(request, artwork_id: RowId, payload: PlaceIn):
     else:
         detail = f"Nothing queued: {names} already have it or are getting it."
     return Status(202, {"detail": detail, "queued": queued, "placements": artwork.placed})
+
+
+@router.post("/artwork/{artwork_id}/matte", response={200: MatteChangeOut, 202: MatteChangeOut,
+                                                     **ERRORS},
+             summary="Put another matte around a picture on a TV")
+@api_requires("artwork.change_artwork")
+def artwork_matte(request, artwork_id: RowId, payload: MatteIn):
+    """A TV that changes mattes in place does it now: 200. One that takes a matte only
+    with the picture (2025 firmware) gets the picture again with it, in its own time:
+    202, and the picture's placement there (`follow`) says `replacing` until then."""
+    get_object_or_404(Artwork, pk=artwork_id)
+    artworks = Artwork.objects.filter(pk=artwork_id)
+    tv = tvs.tv_get(tv=payload.tv) if payload.tv else placements.matte_tv(artworks)
+    if tv is None:
+        return Status(422, {"detail": "Docent knows no TV yet: add one on the TVs page first."})
+    result = placements.artwork_change_matte(artworks=artworks, matte_id=payload.matte, tv=tv)
+    if result.not_on_tv:
+        return Status(422, {"detail": f"It is not on {tv.name}, so it has no matte there."})
+    if result.refused:
+        return Status(422, {"detail": f"{tv.name} did not change it: {result.refused[0][1]}"})
+    if result.stopped:
+        return Status(503, {"detail": f"{tv.name} was not reached: {result.stopped}"})
+    follow = f"/api/artwork/{artwork_id}"
+    placed = Artwork.objects.prefetch_related("placements__tv").get(pk=artwork_id).placed
+    name = mattes.matte_name(payload.matte)
+    if result.queued:
+        return Status(202, {"detail": f"Sending it again to {tv.name} with the matte {name}, "
+                                      f"in {tv.name}'s own time: {follow} says when it is done.",
+                            "follow": follow, "placements": placed})
+    return Status(200, {"detail": f"Matte {name} on {tv.name}.", "follow": follow,
+                        "placements": placed})

@@ -33,6 +33,7 @@ from docentsite.artwork.models import (
     PlacementStatus,
     Status,
 )
+from docentsite.artwork.reframe import replacement_said
 from docentsite.sources.registry import source_label
 
 #: Card states whose card refreshes itself: gallery.js polls the cards marked data-working.
@@ -61,7 +62,8 @@ CARD_FIELDS = ("id", "source", "title", "original_filename", "thumbnail", "statu
                "created_at", "sha256")
 #: And those it reads of each placement.
 PLACEMENT_FIELDS = ("id", "artwork", "tv", "status", "content_id", "matte_id", "last_error",
-                    "waiting_reason", "next_attempt_at", "matte_note")
+                    "waiting_reason", "next_attempt_at", "matte_note", "replace_asked_at",
+                    "matte_asked")
 
 
 @dataclass(frozen=True)
@@ -100,8 +102,11 @@ def card_html(artwork: Artwork, gallery: Gallery) -> SafeString:
     shown = [p for p in placed if p.is_on_tv]
     url = _e(f"{gallery.url}{artwork.pk}/")
     title = _e(str(artwork))
-    working = state in _WORKING or artwork.analysis_status in _ANALYSING
-    placements = _e("".join(f"{p.tv_id}:{p.status} " for p in placed))
+    working = (state in _WORKING or artwork.analysis_status in _ANALYSING
+               or any(_replacing(p) for p in shown))
+    # As gallery.js reads the API's placements: a replacement ending changes no status.
+    placements = _e("".join(
+        f"{p.tv_id}:{p.status}{'+' if p.replace_asked_at else ''} " for p in placed))
     meta = "" if gallery.several_tvs else "".join(
         f" · {_e(p.content_id)}{_matte(p, ' · ')}" for p in shown)
     return mark_safe(  # noqa: S308 - each value in it went through _e, here or in a helper
@@ -188,8 +193,20 @@ def _described(artwork: Artwork) -> str:
     return f'{ai}<span class="artwork-description">{_e(description)}</span>'
 
 
+def _replacing(placement: Placement) -> bool:
+    """On the TV, and to be sent again (a new crop, another matte) by the TV's lane."""
+    return placement.is_on_tv and placement.replace_asked_at is not None
+
+
 def _now(artwork: Artwork, state: str, gallery: Gallery) -> str:
     """Why it waits, what went wrong, or what it is doing."""
+    replacing = [p for p in artwork.placed if _replacing(p)]
+    if replacing:
+        # On the TV all the same: what it shows until its lane gets to it, as the crop
+        # page says it.
+        said = " ".join(f"{p.tv.name + ': ' if gallery.several_tvs else ''}"
+                        f"{replacement_said(p)}" for p in replacing)
+        return f'<span class="artwork-working">{_e(said)} This card updates by itself.</span>'
     waiting = artwork.placement_waiting
     if artwork.waiting_reason or waiting:
         step = artwork if artwork.waiting_reason else waiting

@@ -89,9 +89,10 @@ def matte_to_upload(*, tv: TV, artwork: Artwork, wanted: str = "") -> tuple[str,
     """The matte to send with this picture, and why it is not the one asked for ("" when
     it is): no matte rather than one the TV refuses or fails to show.
 
-    `wanted`: this placement's own (Change matte's); else the matte the import asked for
-    (`artwork.matte`), which falls back to the TV's default where it does not suit;
-    else the TV's default for the picture's shape."""
+    `wanted`: this placement's own (Change matte's, or the one it shows when it is sent
+    again); else the matte the import asked for (`artwork.matte`); else the TV's default
+    for the picture's shape. One asked for that does not suit falls back to the TV's
+    default where that suits, else to none."""
     default = tv.matte_for(artwork.width, artwork.height)
     asked = wanted or artwork.matte or default
     reason = _not_offered(asked, tv=tv) or why_not(
@@ -99,7 +100,7 @@ def matte_to_upload(*, tv: TV, artwork: Artwork, wanted: str = "") -> tuple[str,
     if not reason:
         return asked, ""
     reason = f"{reason[0].upper()}{reason[1:]}"
-    if asked != default and not wanted and default != "none" and not (
+    if asked != default and default != "none" and not (
             _not_offered(default, tv=tv)
             or why_not(default, tv=tv, width=artwork.width, height=artwork.height)):
         return default, f"{reason}; shown with the TV's default matte ({matte_name(default)})."
@@ -194,4 +195,4 @@ def tv_refused_matte_changes(*, tv: TV) -> None:
 def upload_only_reason(tv: TV) -> str:
     return (f"{tv.name} puts a matte around a picture only as it arrives (its firmware "
             "refuses to change it afterwards): Change matte sends each picture again with "
-            "the matte, then deletes the copy without it.")
+            "the matte in its own time, then deletes the copy without it.")

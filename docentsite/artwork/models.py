@@ -403,6 +403,12 @@ class Placement(models.Model):
     replace_asked_at = models.DateTimeField(
         "replacing since", null=True, blank=True,
         help_text="The picture was prepared again; the TV still shows the previous one.")
+    # Change matte on a TV that takes a matte only with the picture (2025 firmware): the
+    # lane sends the picture again with it (replace_asked_at); matte_id stays what the TV
+    # shows until then.
+    matte_asked = models.CharField(
+        "matte asked for", max_length=64, blank=True,
+        help_text="Change matte's matte, to go with the picture when it is sent again.")
     status = models.CharField(max_length=32, choices=PlacementStatus.choices,
                               default=PlacementStatus.QUEUED, db_index=True)
     last_error = models.TextField(blank=True)

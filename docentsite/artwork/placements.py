@@ -125,8 +125,8 @@ def _rearmed(*, retry: bool = False) -> dict:
     after a lost confirmation may have landed, and is adopted rather than sent twice.
     """
     rearmed = dict(status=PlacementStatus.QUEUED, content_id=None, tv_ids_before=None,
-                   replace_asked_at=None, last_error="", upload_attempts=0, uploaded_at=None,
-                   waiting_reason="", next_attempt_at=None, heartbeat_at=None,
+                   replace_asked_at=None, matte_asked="", last_error="", upload_attempts=0,
+                   uploaded_at=None, waiting_reason="", next_attempt_at=None, heartbeat_at=None,
                    updated_at=timezone.now())
     if retry:
         del rearmed["tv_ids_before"]
@@ -411,9 +411,9 @@ def _lane_stopped(tv: TV, exc: DocentError, result: LaneRun, *, attempts: int) -
                   next_attempt_at=retry_at)
     from docentsite.artwork import reframe
 
-    reframe.replacements_ready(tv).update(
-        waiting_reason=str(exc), next_attempt_at=retry_at,
-        last_error=f"Still shows the previous picture until {tv.name} answers: {exc}")
+    # No error: the picture is on the TV as it was, and is replaced when the TV answers
+    # (reframe.replacement_said says so).
+    reframe.replacements_ready(tv).update(waiting_reason=str(exc), next_attempt_at=retry_at)
     logger.info("%s: %r; the lane runs again in %.0f s", tv.name, str(exc), delay)
 
 
@@ -466,10 +466,10 @@ def placement_upload(*, placement: Placement, frame: frametv.FrameTV,
                 try:
                     content_id = frame.upload(jpeg, matte=matte)
                 except frametv.TVRejected as exc:
-                    if not _matte_refused(exc, matte):
+                    if not refused_for_its_matte(exc, matte):
                         raise
-                    content_id, matte, matte_note = _upload_after_refusal(
-                        placement, frame, jpeg, before, exc, matte)
+                    content_id, matte, matte_note = upload_after_refusal(
+                        placement, frame, jpeg, before, exc, matte, wanted=placement.matte_id)
     except (Rejected, NeedsAttention) as exc:
         if _worth_one_more_try(exc, placement):
             again = frametv.TVUnavailable(
@@ -503,19 +503,19 @@ def placement_upload(*, placement: Placement, frame: frametv.FrameTV,
     return placement
 
 
-def _matte_refused(exc: frametv.TVRejected, matte: str) -> bool:
+def refused_for_its_matte(exc: frametv.TVRejected, matte: str) -> bool:
     """Whether the TV's no to an upload was a no to its matte: -7 (INVALID_PARAMETER)
     answered to a picture sent with one."""
     return matte != "none" and exc.code == "-7" and not isinstance(exc, frametv.TVStorageFull)
 
 
-def _upload_after_refusal(placement: Placement, frame: frametv.FrameTV, jpeg: bytes,
-                          before: set[str], refusal: Exception, matte: str
-                          ) -> tuple[str, str, str]:
+def upload_after_refusal(placement: Placement, frame: frametv.FrameTV, jpeg: bytes,
+                         before: set[str], refusal: Exception, matte: str, *, wanted: str
+                         ) -> tuple[str, str, str]:
     """Send the picture again once the TV refused `matte` for it: with the TV's default
-    matte where that suits (an import asked for another), else without one; (content
-    id, matte, note). Each refusal is remembered, so this TV is not asked so again.
-    Hold the lane."""
+    matte where that suits (another was asked for: `wanted`, or the import's), else
+    without one; (content id, matte, note). Each refusal is remembered, so this TV is
+    not asked so again. Hold the lane."""
     artwork, tv = placement.artwork, placement.tv
     while True:
         # A TV that kept the picture while refusing its matte must not end with two copies.
@@ -523,8 +523,7 @@ def _upload_after_refusal(placement: Placement, frame: frametv.FrameTV, jpeg: by
             _delete_held(frame, stray)
         matte_fit.matte_refused(tv=tv, matte_id=matte, width=artwork.width,
                                 height=artwork.height, reason=str(refusal))
-        instead, _ = matte_fit.matte_to_upload(tv=tv, artwork=artwork,
-                                               wanted=placement.matte_id)
+        instead, _ = matte_fit.matte_to_upload(tv=tv, artwork=artwork, wanted=wanted)
         if instead == matte:  # a picture of no known shape teaches nothing
             instead = "none"
         logger.info("%s refused the matte %s for artwork %s; sent with %s",
@@ -533,7 +532,7 @@ def _upload_after_refusal(placement: Placement, frame: frametv.FrameTV, jpeg: by
             return (frame.upload(jpeg, matte=instead), instead,
                     matte_fit.refused_note(tv=tv, matte_id=matte, instead=instead))
         except frametv.TVRejected as exc:
-            if not _matte_refused(exc, instead):
+            if not refused_for_its_matte(exc, instead):
                 raise
             refusal, matte = exc, instead
 
@@ -752,6 +751,9 @@ def _delete_held(frame: frametv.FrameTV, content_id: str) -> None:
 @dataclass
 class MatteChangeResult:
     changed: list[Placement] = field(default_factory=list)
+    #: To be sent again with the matte in the TV's lane (a TV that takes a matte only
+    #: with the picture); pages follow them (reframe.replacement_said).
+    queued: list[Placement] = field(default_factory=list)
     not_on_tv: list[Artwork] = field(default_factory=list)
     #: (placement, the TV's reason) for each picture the TV would not frame so.
     refused: list[tuple[Placement, str]] = field(default_factory=list)
@@ -760,28 +762,50 @@ class MatteChangeResult:
     left: list[Placement] = field(default_factory=list)
 
 
+def matte_tv(artworks) -> TV | None:
+    """The TV whose mattes a matte change offers: the first the pictures are on, else
+    the default TV."""
+    placement = Placement.objects.filter(
+        artwork__in=artworks, status=PlacementStatus.ON_TV).select_related("tv").order_by(
+        "-tv__from_env", "tv_id").first()
+    return placement.tv if placement else tvs.tv_default()
+
+
+def matte_change_offer(*, tv: TV) -> list[str]:
+    """The mattes Change matte may choose from on this TV. A TV that takes a matte only
+    with the picture is not asked when Docent knows its list: its part is its lane's,
+    and the page answers without waiting for it. Any other is asked (Change matte asks
+    it for each picture anyway)."""
+    if tv.mattes and not matte_fit.tv_changes_mattes(tv):
+        return list(tv.mattes)
+    return tvs.tv_mattes(tv=tv)
+
+
 def artwork_change_matte(*, artworks, matte_id: str, tv: TV) -> MatteChangeResult:
     """Put another matte around each picture on this TV; one refusal stops no other.
+
+    A TV that changes mattes in place is asked now, one quick request a picture. One
+    that takes a matte only with the picture (2025 firmware) gets each picture again
+    with it in its lane, which deletes the copy it had after (`queued`): nothing here
+    waits for that TV.
 
     Raises Rejected for a matte the TV does not offer and TVUnavailable when the
     TV cannot be reached to say which it offers; nothing is changed then.
     """
-    frame = tvs.frame_of(tv)
-    offered = frame.mattes()
-    tvs.tv_mattes_learned(tv=tv, mattes=offered)
-    if matte_id not in offered:
+    if matte_id not in matte_change_offer(tv=tv):
         raise Rejected(f"{tv.name} has no matte called {matte_id!r}.")
     refused = matte_fit.refused_by(tv)
     result = MatteChangeResult()
     artworks = list(artworks.order_by("pk"))
     placements = {p.artwork_id: p for p in Placement.objects.filter(
         tv=tv, artwork__in=artworks, status=PlacementStatus.ON_TV).exclude(
-            content_id=None).select_related("artwork")}
+            content_id=None).select_related("artwork", "tv")}
     on_tv = [placements[a.pk] for a in artworks if a.pk in placements]
     result.not_on_tv = [a for a in artworks if a.pk not in placements]
     if not matte_fit.tv_changes_mattes(tv):
         _send_again_with(matte_id, on_tv, tv=tv, refused=refused, result=result)
         return result
+    frame = tvs.frame_of(tv)
     for index, placement in enumerate(on_tv):
         artwork = placement.artwork
         unsuited = matte_fit.why_not(matte_id, tv=tv, width=artwork.width,
@@ -796,7 +820,7 @@ def artwork_change_matte(*, artworks, matte_id: str, tv: TV) -> MatteChangeResul
             _send_again_with(matte_id, on_tv[index:], tv=tv, refused=refused, result=result)
             break
         except frametv.TVAnswered as exc:  # refused, busy: the TV's word on this one
-            if _matte_refused(exc, matte_id) and _still_there(frame, placement.content_id):
+            if refused_for_its_matte(exc, matte_id) and _still_there(frame, placement.content_id):
                 matte_fit.matte_refused(tv=tv, matte_id=matte_id, width=artwork.width,
                                         height=artwork.height, reason=str(exc))
                 refused = matte_fit.refused_by(tv)
@@ -813,28 +837,27 @@ def artwork_change_matte(*, artworks, matte_id: str, tv: TV) -> MatteChangeResul
 
 def _send_again_with(matte_id: str, on_tv: list[Placement], *, tv: TV, refused: set,
                      result: MatteChangeResult) -> None:
-    """A TV that changes no matte once it has a picture (2025 firmware) gets each picture
-    again with the matte, then loses the copy it had: never two copies left, and the
-    old one stays when the new one does not go."""
+    """A TV that changes no matte once it has a picture (2025 firmware) is to get each
+    picture again with the matte, in its lane (reframe.py): never two copies left, and
+    the old one stays when the new one does not go. A picture with that matte already,
+    and nothing else asked of it, is left as it is."""
     from docentsite.artwork import reframe  # reframe places through this module
 
+    asked = []
     for placement in on_tv:
         artwork = placement.artwork
+        if placement.matte_id == matte_id and not placement.replace_asked_at:
+            result.changed.append(placement)
+            continue
         unsuited = matte_fit.why_not(matte_id, tv=tv, width=artwork.width,
                                      height=artwork.height, refused=refused)
         if unsuited:
             result.refused.append((placement, f"{unsuited[0].upper()}{unsuited[1:]}."))
             continue
-        Placement.objects.filter(pk=placement.pk).update(matte_id=matte_id)
-        sent = reframe.placement_send_again(placement_id=placement.pk)
-        if sent.replaced:
-            Placement.objects.filter(pk=placement.pk).update(matte_note="")
-            result.changed.append(placement)
-            continue
-        # Not sent: the TV keeps the picture with the matte it had.
-        Placement.objects.filter(pk=placement.pk).update(matte_id=placement.matte_id)
-        why = sent.kept_old[0][1] if sent.kept_old else "it was not on the TV any more"
-        result.refused.append((placement, f"{tv.name} kept it as it was: {why}"))
+        asked.append(placement)
+    if asked:
+        reframe.matte_send_again_ask(placements_asked=asked, matte_id=matte_id)
+    result.queued.extend(asked)
 
 
 def _still_there(frame: frametv.FrameTV, content_id: str) -> bool:

@@ -9,6 +9,9 @@ says why; one that cannot be reached keeps it too, and its lane tries again late
 A worker killed midway leaves the placement marked, with the TV's ids from before
 the upload (a copy that landed is adopted, not sent twice) or the old copy's id in
 `replaced_content_id` (deleted by the next lane run or the sweep).
+
+Change matte on a TV that takes a matte only with the picture (2025 firmware) is the
+same replacement, with the matte asked for (`matte_asked`) sent along.
 """
 
 import contextlib
@@ -25,12 +28,14 @@ from docentsite.artwork import (
     framing,
     heartbeat,
     imaging,
+    matte_fit,
     metafile,
     placements,
     tvlock,
     tvs,
 )
 from docentsite.artwork.errors import DocentError
+from docentsite.artwork.mattes import matte_name
 from docentsite.artwork.models import (
     TV,
     Artwork,
@@ -72,6 +77,20 @@ def artwork_replace_ask(*, artwork_id: int) -> list[Placement]:
     return marked
 
 
+def matte_send_again_ask(*, placements_asked: list[Placement], matte_id: str) -> None:
+    """Change matte on a TV that takes a matte only with the picture: each of these
+    pictures on it is to be sent again with `matte_id`, then lose the copy it had, in
+    the TV's lane once the transaction commits. Contacts no TV."""
+    now = timezone.now()
+    with transaction.atomic():
+        Placement.objects.filter(
+            pk__in=[p.pk for p in placements_asked], status=PlacementStatus.ON_TV,
+        ).update(matte_asked=matte_id, replace_asked_at=now, upload_attempts=0,
+                 next_attempt_at=None, waiting_reason="", updated_at=now)
+        for tv_id in {p.tv_id for p in placements_asked}:
+            placements.kick_lane_on_commit(tv_id)
+
+
 def tv_names(placed: list[Placement]) -> str:
     """"Den", "Den and Kitchen", "Den, Hall and Kitchen"."""
     names = [p.tv.name for p in placed]
@@ -90,22 +109,32 @@ class OnTV:
 
 def replacements_said(*, artwork_id: int) -> list[OnTV]:
     """Each TV the picture is on, and where its replacement stands."""
-    said = []
-    for p in Placement.objects.filter(artwork_id=artwork_id, status=PlacementStatus.ON_TV
-                                      ).select_related("tv").order_by("tv__name"):
-        if p.replace_asked_at and p.waiting_reason:
-            when = timezone.localtime(p.next_attempt_at).strftime("%H:%M:%S") \
-                if p.next_attempt_at else "soon"
-            text = (f"Still shows the previous picture: {p.waiting_reason.rstrip('.')}; "
-                    f"Docent tries again at {when}.")
-        elif p.replace_asked_at:
-            text = "Replacing it with the new picture…"
-        elif p.last_error:
-            text = p.last_error
-        else:
-            text = f"Shows it as {p.content_id}."
-        said.append(OnTV(tv=p.tv.name, said=text, replacing=p.replace_asked_at is not None))
-    return said
+    return [OnTV(tv=p.tv.name, said=replacement_said(p), replacing=p.replace_asked_at is not None)
+            for p in Placement.objects.filter(artwork_id=artwork_id, status=PlacementStatus.ON_TV
+                                              ).select_related("tv").order_by("tv__name")]
+
+
+def replacement_said(placement: Placement) -> str:
+    """What a page says of a picture on a TV: being replaced (by a new crop, or the same
+    picture with another matte), and what the TV shows meanwhile; or what it shows.
+    A TV that does not answer yet is no error: it shows the picture as it was."""
+    p = placement
+    if not p.replace_asked_at:
+        return p.last_error or f"Shows it as {p.content_id}."
+    if p.matte_asked:
+        now = ("as it was" if not p.matte_id else "as it was (no matte)" if p.matte_id == "none"
+               else f"as it was (matte {matte_name(p.matte_id)})")
+        coming = f"to be sent again with the matte {matte_name(p.matte_asked)}"
+        doing = f"Sending it again with the matte {matte_name(p.matte_asked)}…"
+    else:
+        now, coming = "with the previous picture", "to be replaced by the new one"
+        doing = "Replacing it with the new picture…"
+    if not p.waiting_reason:
+        return doing
+    when = timezone.localtime(p.next_attempt_at).strftime("%H:%M:%S") \
+        if p.next_attempt_at else "soon"
+    return (f"On the TV {now}, {coming} when {p.tv.name} answers "
+            f"({p.waiting_reason.rstrip('.')}); Docent tries again at {when}.")
 
 
 def replacements_ready(tv: TV):
@@ -151,48 +180,16 @@ def replacements_refused(*, tv: TV, why: str) -> None:
 def _done_asking(placement: Placement, asked) -> None:
     # Only the request this run answered: a Save since then is the lane's next turn.
     Placement.objects.filter(pk=placement.pk, replace_asked_at=asked).update(
-        replace_asked_at=None, waiting_reason="", next_attempt_at=None)
-
-
-def placement_send_again(*, placement_id: int) -> ReplaceResult:
-    """Send one placement's picture to its TV again, with the placement's matte, then
-    delete the copy the TV had: a 2025 Frame takes a matte only with the picture."""
-    result = ReplaceResult()
-    placement = Placement.objects.select_related("tv").get(pk=placement_id)
-    _replace_on(placement.tv, placement.pk, result)
-    return result
-
-
-def _replace_on(tv: TV, placement_id: int, result: ReplaceResult) -> None:
-    placement = Placement.objects.select_related("artwork", "tv").get(pk=placement_id)
-    old_id = None
-    try:
-        frame = tvs.frame_of(tv)
-        with tvlock.holding(tv, wait=frame.lock_wait):
-            # Read again holding the lock: the lane may have just sent it, or taken it off.
-            placement.refresh_from_db()
-            if placement.status != PlacementStatus.ON_TV or placement.content_id is None:
-                return
-            old_id = placement.content_id
-            _replace_held(frame, placement, result)
-    except DocentError as exc:  # the TV could not be reached: it keeps what it shows
-        _kept_old(placement, exc, result)
-        return
-    finally:
-        placements.tv_lane_resume(tv=tv)
-    if result.replaced:
-        # The old id is no placement's any more: named, or the file would keep its
-        # entry as an original Docent's.
-        metafile.sync(tv=tv, forget={old_id})
-        if placement.artwork.favourite:
-            placements.kick_lane_on_commit(tv.pk)  # the lane stars the new copy on the TV
+        replace_asked_at=None, matte_asked="", waiting_reason="", next_attempt_at=None)
 
 
 def _replace_held(frame: frametv.FrameTV, placement: Placement, result: ReplaceResult,
                   *, asked=None) -> None:
     """Upload the new picture, then delete the old one. Hold the TV's lock. A refusal is
     recorded (kept_old); a TV that cannot be reached raises (transient DocentError), and
-    the TV's ids from before the upload stay on the placement for the next try."""
+    the TV's ids from before the upload stay on the placement for the next try. It goes
+    with the matte asked for (Change matte's), else the one it has; one the TV does not
+    take gives way to the TV's default where that suits, else to none (matte_note)."""
     artwork, tv = placement.artwork, placement.tv
     rows = Placement.objects.filter(pk=placement.pk)
     try:
@@ -206,7 +203,10 @@ def _replace_held(frame: frametv.FrameTV, placement: Placement, result: ReplaceR
                     f"asked to delete it ({exc})") from exc
             placement.refresh_from_db()
         old_id = frametv.content_id_of(placement.content_id)
-        matte = placement.matte_id or tv.matte_for(artwork.width, artwork.height)
+        wanted = placement.matte_asked or placement.matte_id
+        matte, note = matte_fit.matte_to_upload(tv=tv, artwork=artwork, wanted=wanted)
+        if not placement.matte_asked and matte == placement.matte_id:
+            note = note or placement.matte_note  # the same matte: the same reason for it
         new_id = None
         if placement.tv_ids_before is not None:
             # A try before ended without an answer (the TV went off, a worker died): a
@@ -223,6 +223,11 @@ def _replace_held(frame: frametv.FrameTV, placement: Placement, result: ReplaceR
                 new_id = _landed(frame, before)
                 if new_id is None:
                     raise
+            except frametv.TVRejected as exc:
+                if not placements.refused_for_its_matte(exc, matte):
+                    raise
+                new_id, matte, note = placements.upload_after_refusal(
+                    placement, frame, jpeg, before, exc, matte, wanted=wanted)
     except (DocentError, OSError) as exc:
         if getattr(exc, "transient", False):
             raise
@@ -232,11 +237,14 @@ def _replace_held(frame: frametv.FrameTV, placement: Placement, result: ReplaceR
     now = timezone.now()
     # The new id and the old one in one write: a worker killed after it leaves the old
     # copy named, for the next run or the sweep to delete.
+    # Only what this run answered: a Save or a Change matte since is the lane's next turn.
     asked_now = {} if asked is None else {"replace_asked_at": Case(
         When(replace_asked_at=asked, then=Value(None)), default=F("replace_asked_at"))}
     rows.update(content_id=new_id, replaced_content_id=old_id, tv_ids_before=None,
-                uploaded_at=now, matte_id=matte, tv_favourite=False, last_error="",
-                waiting_reason="", next_attempt_at=None, updated_at=now, **asked_now)
+                uploaded_at=now, matte_id=matte, matte_note=note, tv_favourite=False,
+                last_error="", waiting_reason="", next_attempt_at=None, updated_at=now,
+                matte_asked=Case(When(matte_asked=placement.matte_asked, then=Value("")),
+                                 default=F("matte_asked")), **asked_now)
     placement.refresh_from_db()
     result.replaced.append(placement)
     logger.info("Artwork %s on %s: %r replaces %r", artwork.pk, tv.name, new_id, old_id)
@@ -323,9 +331,11 @@ def _landed(frame: frametv.FrameTV, before: set[str]) -> str | None:
 
 def _kept_old(placement: Placement, exc: Exception | str, result: ReplaceResult) -> None:
     why = f"{exc}"
-    Placement.objects.filter(pk=placement.pk).update(
-        last_error=f"Still shows the previous picture: the new one was not sent ({why}).",
-        updated_at=timezone.now())
+    said = (f"Still shows it as it was: it was not sent again with the matte "
+            f"{matte_name(placement.matte_asked)} ({why})." if placement.matte_asked else
+            f"Still shows the previous picture: the new one was not sent ({why}).")
+    Placement.objects.filter(pk=placement.pk).update(last_error=said,
+                                                     updated_at=timezone.now())
     result.kept_old.append((placement, why))
     logger.warning("Artwork %s keeps its previous picture on %s: %r", placement.artwork_id,
                    placement.tv.name, why)

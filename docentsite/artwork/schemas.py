@@ -4,7 +4,7 @@ from typing import Annotated, Literal
 from ninja import Field, Schema
 from pydantic import StringConstraints
 
-from docentsite.artwork import frametv, placements, rotation
+from docentsite.artwork import frametv, placements, reframe, rotation
 from docentsite.artwork.models import PlacementStatus, Rotation
 
 
@@ -21,6 +21,10 @@ class PlacementOut(Schema):
     error: str
     waiting_reason: str
     next_attempt_at: datetime | None
+    replacing: bool = Field(description="On the TV, and to be sent again by its lane (a new "
+                                        "crop, another matte); it shows it as it was until then")
+    matte_asked: str = Field("", description="The matte it is to be sent again with")
+    said: str = Field(description="Where it stands, in words, as the pages say it")
 
     @staticmethod
     def resolve_tv(placement):
@@ -29,6 +33,14 @@ class PlacementOut(Schema):
     @staticmethod
     def resolve_error(placement):
         return placement.last_error
+
+    @staticmethod
+    def resolve_replacing(placement):
+        return placement.replace_asked_at is not None
+
+    @staticmethod
+    def resolve_said(placement):
+        return reframe.replacement_said(placement) if placement.is_on_tv else ""
 
 
 class ArtworkOut(Schema):
@@ -227,6 +239,20 @@ class PlaceIn(Schema):
 class PlaceOut(Schema):
     detail: str
     queued: int = Field(description="Placements queued; a TV already showing it is left be")
+    placements: list[PlacementOut]
+
+
+class MatteIn(Schema):
+    matte: MatteId = Field(description="One of the TV's mattes (its `mattes` in GET /api/tvs), "
+                                       "or none")
+    tv: TVRef | None = Field(None, description="The TV, by name or id; null: the first TV the "
+                                               "picture is on")
+
+
+class MatteChangeOut(Schema):
+    detail: str
+    follow: str = Field(description="Where to look: the picture, whose placement on the TV "
+                                    "says `replacing` until it is sent again with the matte")
     placements: list[PlacementOut]
 
 

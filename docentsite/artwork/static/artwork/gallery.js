@@ -20,7 +20,8 @@
         if (!response.ok) continue;
         const artwork = await response.json();
         // Each TV's part too: one TV finishing while another still works changes no word.
-        const placed = artwork.placements.map((p) => `${p.tv_id}:${p.status} `).join("");
+        const placed = artwork.placements
+          .map((p) => `${p.tv_id}:${p.status}${p.replacing ? "+" : ""} `).join("");
         if (artwork.status !== card.dataset.status || artwork.analysis_status !== card.dataset.analysis ||
             placed !== card.dataset.placements) {
           moved.push(card);
