@@ -2,6 +2,7 @@
 check as last found, "Check now", and what is on its way) and the TV's state for
 the header."""
 
+import math
 from dataclasses import asdict
 
 from django.conf import settings
@@ -78,6 +79,7 @@ def docent_home(request):
          "rotates": rotation.rotation_card(
              getattr(tv_by_id.get(item.check.tv_id), "rotation", None)),
          "age": item.checked_at and status.ago((now - item.checked_at).total_seconds()),
+         "next_in": item.next_at and _next_in(item.next_at, now),
          "hint": _hint(item.check, hints), "setup_lines": unset.get(item.check.name, ""),
          "showing_thumbnail": showing.get(_showing_id(item.check))}
         for item in known
@@ -173,6 +175,11 @@ def docent_tv_foreign_delete(request):
         messages.error(request, f"{capfirst(called)} kept {', '.join(done.kept)} when asked "
                                 "to delete it.")
     return redirect("docent_home")
+
+
+def _next_in(at, now) -> str:
+    seconds = math.ceil((at - now).total_seconds())  # 17.4 s to go is "in 18 s"
+    return f"in {status.ago(seconds)}" if seconds >= 1 else "due now"
 
 
 def _showing_id(check: health.Check) -> int | None:
