@@ -56,9 +56,9 @@ def status_tick(*, in_worker: bool = False, now: datetime | None = None) -> list
     """The timer's run: every check, but each TV only when its turn has come and its
     lane is not transferring a picture (see above); what it found, the TVs left alone
     not among it."""
-    now = now or timezone.now()
     from docentsite.artwork import tvs
 
+    now = now or timezone.now()
     rows = {row.tv_id: row for row in CheckResult.objects.filter(tv__isnull=False)}
     waiting = _tvs_waited_for()
     skip = frozenset(
