@@ -40,6 +40,8 @@ class Check:
     tv_id: int | None = None
     #: What the check found, as data: a source's is what its status route answers.
     facts: dict | None = None
+    #: A TV's check: the TV did not answer at all (off, or not on the network).
+    unreachable: bool = False
 
     @property
     def ok(self) -> bool:
@@ -143,10 +145,11 @@ def _tv_answered(tv, name: str, status) -> Check:
         return Check(name, Level.OFF, "disabled: it gets no new pictures; what it shows stays",
                      tv_id=tv.pk)
     if isinstance(status, Exception):
-        return Check(name, Level.PROBLEM, str(status), tv_id=tv.pk)
+        return Check(name, Level.PROBLEM, str(status), tv_id=tv.pk, unreachable=True)
     tvs.tv_learned(tv=tv, status=status)
     if not status.reachable:
-        return Check(name, Level.PROBLEM, f"{tv.host}: {status.error}", tv_id=tv.pk)
+        return Check(name, Level.PROBLEM, f"{tv.host}: {status.error}", tv_id=tv.pk,
+                     unreachable=True)
     if not status.art_mode_supported:
         return Check(name, Level.PROBLEM, f"{status.name or tv.host} has no Art Mode",
                      tv_id=tv.pk)
@@ -219,14 +222,15 @@ def check_source_settings(source) -> Check | None:
     return source.call("settings_check") if source.has("settings_check") else None
 
 
-def check_all(*, in_worker: bool = False) -> list[Check]:
-    """Every check, in a fixed order, one per TV (`in_worker`: run by a worker, which
-    needs no ping). What waits on the network alone (the worker ping, TVs that may
-    be asleep) runs in threads beside the others, so all the checks cost the slowest
-    rather than their sum; what each TV said is written from this thread: SQLite
-    lets one connection write at a time, and a test (or a request) may hold that in
-    this one."""
-    tv_list = tv_checks()
+def check_all(*, in_worker: bool = False,
+              skip_tvs: frozenset[int] = frozenset()) -> list[Check]:
+    """Every check, in a fixed order, one per TV but those in `skip_tvs` (ids), which
+    are not asked (`in_worker`: run by a worker, which needs no ping). What waits on
+    the network alone (the worker ping, TVs that may be asleep) runs in threads beside
+    the others, so all the checks cost the slowest rather than their sum; what each TV
+    said is written from this thread: SQLite lets one connection write at a time, and a
+    test (or a request) may hold that in this one."""
+    tv_list = [(tv, name) for tv, name in tv_checks() if not (tv and tv.pk in skip_tvs)]
     with ThreadPoolExecutor(max_workers=8) as pool:
         broker = pool.submit(check_broker, in_worker=in_worker)
         asked = [(tv, name, tv and pool.submit(_ask_tv, tv)) for tv, name in tv_list]

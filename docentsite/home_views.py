@@ -2,6 +2,7 @@
 check as last found, "Check now", and what is on its way) and the TV's state for
 the header."""
 
+import math
 from dataclasses import asdict
 
 from django.conf import settings
@@ -17,9 +18,9 @@ from django.utils.text import capfirst
 from django.views.decorators.http import require_POST
 
 from docentsite import health, tvstate
-from docentsite.artwork import foreign, nowshowing, rotation, tvs
+from docentsite.artwork import cards, foreign, nowshowing, rotation, tvs
 from docentsite.artwork.errors import DocentError
-from docentsite.artwork.models import TV, Placement, PlacementStatus
+from docentsite.artwork.models import TV, Artwork, Placement, PlacementStatus
 from docentsite.permissions import denied
 from docentsite.sources import registry
 from docentsite.sources.imports import OPEN
@@ -71,13 +72,16 @@ def docent_home(request):
     unset = {source.label: "\n".join(source.setup_lines) for source in sources
              if source.setup_lines and health.check_source_settings(source)}
     hints = {**HINTS, **{source.label: source.hint for source in sources if source.hint}}
+    showing = _showing_thumbnails(known)
     checks = [
         {"check": item.check, "state": item.check.level.value,
          "tv": tv_by_id.get(item.check.tv_id), "on_tv": on_each_tv.get(item.check.tv_id, 0),
          "rotates": rotation.rotation_card(
              getattr(tv_by_id.get(item.check.tv_id), "rotation", None)),
          "age": item.checked_at and status.ago((now - item.checked_at).total_seconds()),
-         "hint": _hint(item.check, hints), "setup_lines": unset.get(item.check.name, "")}
+         "next_in": item.next_at and _next_in(item.next_at, now),
+         "hint": _hint(item.check, hints), "setup_lines": unset.get(item.check.name, ""),
+         "showing_thumbnail": showing.get(_showing_id(item.check))}
         for item in known
     ]
     context = {
@@ -171,6 +175,26 @@ def docent_tv_foreign_delete(request):
         messages.error(request, f"{capfirst(called)} kept {', '.join(done.kept)} when asked "
                                 "to delete it.")
     return redirect("docent_home")
+
+
+def _next_in(at, now) -> str:
+    seconds = math.ceil((at - now).total_seconds())  # 17.4 s to go is "in 18 s"
+    return f"in {status.ago(seconds)}" if seconds >= 1 else "due now"
+
+
+def _showing_id(check: health.Check) -> int | None:
+    if not check.tv_id or not check.facts:
+        return None
+    return (check.facts.get("showing") or {}).get("artwork_id")
+
+
+def _showing_thumbnails(known) -> dict[int, str]:
+    """The versioned thumbnail address of each picture a TV showed when last checked, by
+    artwork id: one query for every TV. The version is the picture's as it is now, not
+    as it was at the check: one framed again since shows its new thumbnail."""
+    ids = {_showing_id(item.check) for item in known} - {None}
+    return {artwork.pk: cards.picture_url(artwork)
+            for artwork in Artwork.objects.filter(pk__in=ids).only("pk", "sha256")}
 
 
 def _hint(check: health.Check, hints: dict) -> str:

@@ -228,6 +228,9 @@ STALL_QUEUED_AFTER = config.number("STALL_QUEUED_AFTER", 1800, minimum=2)
 # The status page's checks (database, worker, TVs, sources) run in a worker every
 # STATUS_CHECK_INTERVAL seconds; the page shows each result and its age.
 STATUS_CHECK_INTERVAL = config.number("STATUS_CHECK_INTERVAL", 60, minimum=5)
+# A TV that does not answer (off) is checked less and less often: the interval
+# doubles from STATUS_CHECK_INTERVAL up to TV_OFF_CHECK_MAX seconds (docentsite/artwork/tvoff.py).
+TV_OFF_CHECK_MAX = config.number("TV_OFF_CHECK_MAX", 600, minimum=5)
 # Rotations whose time has come run at the timer's next tick, every ROTATION_TICK
 # seconds: a daily rotation at 08:00 runs by 08:05 with the default.
 ROTATION_TICK = config.number("ROTATION_TICK", 300, minimum=1)

@@ -1,7 +1,10 @@
 """Google Drive to the TV in a real worker: the fake Drive, the fake TV, Redis."""
 
+import time
+
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from docentsite.artwork.models import Artwork
 from docentsite.artwork.placements import content_id_on_first_tv as content_id
@@ -39,6 +42,30 @@ def records():
 def all_ended(count: int):
     return lambda: records().filter(
         status__in=[ImportStatus.DONE, ImportStatus.FAILED]).count() == count
+
+
+def between_tries(pk: int, *, tries: int):
+    """The record once it has failed `tries` times and waits for its next try (None
+    before, and while a try runs)."""
+    row = records().get(pk=pk)
+    waits = row.next_attempt_at is not None and row.heartbeat_at is None
+    return row if row.attempts >= tries and waits else None
+
+
+def ended_after_its_retry(pk: int, *, what: str, margin: float = 60):
+    """Wait until the import has ended: by `margin` seconds after the time of the try
+    it waits for. A worker's countdown doubles with every try made while Drive was
+    down (however long this test was kept from running), so a deadline counted from
+    now alone may come before the try that succeeds."""
+    deadline = time.monotonic() + margin
+    while (row := records().get(pk=pk)).status not in (ImportStatus.DONE, ImportStatus.FAILED):
+        if row.next_attempt_at is not None:
+            due_in = (row.next_attempt_at - timezone.now()).total_seconds()
+            deadline = max(deadline, time.monotonic() + due_in + margin)
+        if time.monotonic() > deadline:
+            pytest.fail(f"timed out waiting for {what}")
+        time.sleep(0.2)
+    return row
 
 
 def test_browse_import_five_then_find_them_imported(env, fake_drive, fake_tv, settings,
@@ -119,13 +146,14 @@ def test_drive_down_is_retried_until_it_is_back(env, fake_drive, fake_tv, tmp_pa
 
     with celery_worker(env, log_dir=tmp_path):
         record = records().get(ref=harbour)
-        wait_for(lambda: records().get(pk=record.pk).attempts >= 2, timeout=60,
-                 what="retries while Drive is down")
-        waiting = records().get(pk=record.pk)
+        # Waiting after its second try: read between tries, never during one (a try
+        # counts itself when it starts and says when the next is only when it fails).
+        waiting = wait_for(lambda: between_tries(record.pk, tries=2), timeout=60,
+                           what="retries while Drive is down")
         assert waiting.status == ImportStatus.RUNNING
         assert "Google Drive" in waiting.waiting_reason and waiting.next_attempt_at is not None
         fake_drive.start()
-        wait_for(all_ended(1), timeout=90, what="the import once Drive is back")
+        ended_after_its_retry(record.pk, what="the import once Drive is back")
 
     assert response.status_code == 202
     record.refresh_from_db()

@@ -72,7 +72,7 @@ def test_the_page_shows_each_check_as_a_worker_found_it_and_its_age(
     assert "✓ OK" in card(page, "Task queue") and "a worker is running" in page
     assert "Art API" in card(page, "Frame TV") and fake_plex.name in card(page, "Plex")
     for name in ("Database", "Task queue", "Frame TV", "Plex"):
-        assert "Checked 42 s ago." in card(page, name)
+        assert "Checked 42 s ago; next check in 18 s." in card(page, name)
     assert "Checked" not in card(page, "Vision model")  # the settings alone tell: as of now
     assert 'action="/admin/docent/check-now/"' in page and "Check now" in page
 
@@ -125,7 +125,7 @@ def test_without_a_worker_the_page_answers_from_what_was_found_and_check_now_ask
     page = admin_client.post(CHECK_NOW, follow=True).content.decode()
     assert "Checked everything just now: 3 need(s) attention." in page
     assert "! Not working (optional)" in card(page, "Plex")
-    assert re.search(r"Checked [0-2] s ago\.", card(page, "Plex"))
+    assert re.search(r"Checked [0-2] s ago; next check in [0-9]+ s\.", card(page, "Plex"))
     # Checked from the web: no worker answered the ping.
     assert "✗ Problem" in card(page, "Task queue") and "no worker answered" in page
     assert CheckResult.objects.get(key="Plex").level == "warning"
@@ -138,7 +138,7 @@ def test_a_worker_that_stopped_running_the_checks_is_a_problem(admin_client, set
 
     queue = card(admin_client.get(HOME).content.decode(), "Task queue")
 
-    assert "✗ Problem" in queue and "Checked 10 min ago." in queue
+    assert "✗ Problem" in queue and "Checked 10 min ago; next check due now." in queue
     assert "no worker has run the checks for 10 min" in queue
     assert "Start a worker" in queue
 

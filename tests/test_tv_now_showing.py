@@ -40,8 +40,9 @@ def test_a_picture_of_docents_shown_on_the_tv_is_named_with_its_thumbnail(
     assert facts()["showing"] == {"content_id": placement.content_id,
                                   "artwork_id": placement.artwork_id, "title": "wave"}
     shown = card(admin_client, tv)
-    assert f"Shows now: <img src=\"/admin/artwork/artwork/{placement.artwork_id}/thumbnail/\"" \
-        in shown
+    version = placement.artwork.sha256[:12]
+    assert (f'Shows now: <img src="/admin/artwork/artwork/{placement.artwork_id}/thumbnail/'
+            f'?v={version}"') in shown
     assert f"“wave” ({placement.content_id})" in shown
 
 

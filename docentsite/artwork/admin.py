@@ -298,11 +298,9 @@ class ArtworkAdmin(admin.ModelAdmin):
     def _img(self, artwork, field, width):
         if not artwork.thumbnail:
             return "—"
-        # The picture's hash in the address: one prepared again (a new crop) is fetched anew.
-        url = reverse(f"admin:artwork_artwork_{field}", args=[artwork.pk])
-        url = f"{url}?v={artwork.sha256[:12]}"
         return format_html('<img src="{}" alt="{}" width="{}" loading="lazy" '
-                           'style="height:auto;max-width:100%">', url, str(artwork), width)
+                           'style="height:auto;max-width:100%">', cards.picture_url(artwork, field),
+                           str(artwork), width)
 
     def file_view(self, request, pk, field):
         if not self.has_view_permission(request):

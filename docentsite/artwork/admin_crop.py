@@ -96,7 +96,7 @@ class CropEditor:
             "opts": opts, "artwork": artwork, "original": artwork, "title": "Fix the crop",
             "start": start, "current": current, "error": error, "unavailable": unavailable,
             "manual": (artwork.crop_box or {}).get("source") == CropSource.MANUAL,
-            "version": artwork.sha256[:12], "opinion": opinion,
+            "opinion": opinion,
             "framings": [(value, label) for value, label in Framing.choices
                          if value != artwork.framing],
             "no_opinion": no_opinion, "can_ask": settings.AI_PROVIDER != "none",

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from html import escape as _e
 
 from django.template.defaultfilters import time as time_format
+from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import template_localtime
 
@@ -136,11 +137,23 @@ def _thumbnail(artwork: Artwork, url: str, title: str) -> str:
         waiting = artwork.status == Status.PENDING
         return ('<span class="artwork-placeholder">'
                 f'{"Preparing the picture…" if waiting else "No picture"}</span>')
-    # The picture's hash in the address: one prepared again (a new crop) is fetched anew.
-    version = f"?v={artwork.sha256[:12]}"
+    version = picture_version(artwork)
     return (f'<button type="button" class="artwork-open" data-image="{url}image/{version}" '
             f'data-title="{title}" aria-label="View {title} large"><img '
             f'src="{url}thumbnail/{version}" alt="{title}" loading="lazy"></button>')
+
+
+def picture_version(artwork: Artwork) -> str:
+    """The query that versions the addresses of an artwork's thumbnail and prepared
+    JPEG: its hash, so a picture prepared again (a new crop, another framing) is fetched
+    anew at once, and a browser may keep the old one as long as it likes."""
+    return f"?v={artwork.sha256[:12]}"
+
+
+def picture_url(artwork: Artwork, field: str = "thumbnail") -> str:
+    """The versioned address of an artwork's `thumbnail` or prepared `image`, for any
+    page but the gallery (whose cards build theirs from the page's own address)."""
+    return reverse(f"admin:artwork_artwork_{field}", args=[artwork.pk]) + picture_version(artwork)
 
 
 def _star(artwork: Artwork, url: str, title: str, gallery: Gallery) -> str:

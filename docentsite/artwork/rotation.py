@@ -14,8 +14,12 @@ window is not picked again; its placement's last change is when it left, and the
 run history's additions say so too. Among the others, those never on that TV come
 first, in an order shuffled per run, then those that left it longest ago.
 
-A TV that is off is skipped, its run still due: the next tick of the timer tries
-again, once a tick; consecutive skips are one entry of its history.
+A TV that is off is skipped, its run still due; consecutive skips are one entry of
+its history. The timer tries it again less and less often (a tick after the first
+skip, then doubling, at most OFF_WAIT_MOST: tvoff.py), and at its next tick once the
+TV has answered anyone since (the background check, which asks it at least every
+TV_OFF_CHECK_MAX seconds, a lane): a TV off for a week is not knocked on every tick,
+and its run happens soon after it is back.
 """
 
 import logging
@@ -24,12 +28,13 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from django.conf import settings as django_settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from docentsite.artwork import capacity, frametv, placements, tvs
+from docentsite.artwork import capacity, frametv, placements, tvoff, tvs
 from docentsite.artwork.errors import DocentError, Rejected
 from docentsite.artwork.models import (
     TV,
@@ -49,6 +54,9 @@ logger = logging.getLogger(__name__)
 
 #: Runs kept in each TV's history.
 HISTORY = 50
+#: The longest the timer leaves a TV that was off before trying it again: the TV's
+#: background check tells sooner when it answers (it asks every TV_OFF_CHECK_MAX at most).
+OFF_WAIT_MOST = timedelta(hours=1)
 #: A run still "running" after this long lost its worker: the next run may start.
 STALE_AFTER = timedelta(hours=1)
 #: How long a run waits for the new pictures another worker's lane is uploading, so
@@ -327,7 +335,7 @@ def rotation_run(*, tv: TV, dry_run: bool = False, trigger: str = "now",
         run.delete()  # the run that held the TV a moment ago did it
         return None
     try:
-        return _run(run, rotation)
+        return _run(run, rotation, at=due_by)
     except Exception as exc:
         logger.exception("The rotation of %s failed", tv.name)
         _finish(run, RotationOutcome.FAILED, f"The run stopped: {exc}")
@@ -351,7 +359,8 @@ def _claim(tv: TV, trigger: str) -> RotationRun:
                           "it did when it is done.")
 
 
-def _run(run: RotationRun, rotation: Rotation) -> RotationRun:
+def _run(run: RotationRun, rotation: Rotation, *, at: datetime | None) -> RotationRun:
+    """`at`: the timer's tick, when it is the timer's run: a skip is dated by it."""
     tv = rotation.tv
     if not tv.enabled:
         _schedule_next(rotation)
@@ -361,11 +370,11 @@ def _run(run: RotationRun, rotation: Rotation) -> RotationRun:
         art_mode = tvs.frame_of(tv).art_mode()
     except frametv.TVAuthPending as exc:
         return _skipped(run, f"Skipped: {tv.name} is not paired with Docent ({exc}). The "
-                             "next tick of the timer tries again.")
+                             "timer tries again.", at=at)
     except DocentError as exc:
-        # Still due: the next tick of the timer tries again.
+        # Still due: the timer tries again (rotations_due says when).
         return _skipped(run, f"Skipped: TV off — {tv.name} did not answer ({exc}). The "
-                             "next tick of the timer tries again.")
+                             "timer tries again, soon after it answers.", at=at)
     plan = rotation_plan(tv=tv)
     notes = []
     if _remove(run, plan, notes):
@@ -470,20 +479,22 @@ def _said(run: RotationRun, plan: RotationPlan, notes: list[str]) -> str:
     return " ".join(said + notes)
 
 
-def _skipped(run: RotationRun, why: str) -> RotationRun:
-    """A skip right after a skip is the same story: one entry, counted."""
+def _skipped(run: RotationRun, why: str, *, at: datetime | None = None) -> RotationRun:
+    """A skip right after a skip is the same story: one entry, counted, finished `at`
+    (now by default)."""
     previous = RotationRun.objects.filter(tv=run.tv).exclude(pk=run.pk).first()
     if previous is None or previous.outcome != RotationOutcome.SKIPPED:
-        _finish(run, RotationOutcome.SKIPPED, why)
+        _finish(run, RotationOutcome.SKIPPED, why, at=at)
         return run
     run.delete()
-    previous.tries, previous.why, previous.finished_at = previous.tries + 1, why, timezone.now()
+    previous.tries, previous.why = previous.tries + 1, why
+    previous.finished_at = at or timezone.now()
     previous.save(update_fields=["tries", "why", "finished_at", "updated_at"])
     return previous
 
 
-def _finish(run: RotationRun, outcome: str, why: str) -> None:
-    run.outcome, run.why, run.finished_at = outcome, why, timezone.now()
+def _finish(run: RotationRun, outcome: str, why: str, *, at: datetime | None = None) -> None:
+    run.outcome, run.why, run.finished_at = outcome, why, at or timezone.now()
     run.save()
     logger.info("Rotation of %s: %s", run.tv.name, why)
     old = RotationRun.objects.filter(tv=run.tv).values_list("pk", flat=True)[HISTORY:]
@@ -506,6 +517,8 @@ def rotations_due(*, now: datetime | None = None) -> list[RotationRun]:
     runs = []
     due = Rotation.objects.filter(enabled=True, next_run_at__lte=now).select_related("tv")
     for rotation in due.order_by("next_run_at", "pk"):
+        if _left_alone(rotation.tv, now):
+            continue  # still due
         try:
             run = rotation_run(tv=rotation.tv, trigger="timer", due_by=now)
         except RotationRunning:
@@ -515,6 +528,20 @@ def rotations_due(*, now: datetime | None = None) -> list[RotationRun]:
         if run is not None:
             runs.append(run)
     return runs
+
+
+def _left_alone(tv: TV, now: datetime) -> bool:
+    """Whether the timer leaves the TV alone this tick: its last runs were skipped (it
+    did not answer), it has not answered anyone since, and its wait is not over."""
+    last = RotationRun.objects.filter(tv=tv).first()
+    if last is None or last.outcome != RotationOutcome.SKIPPED or last.finished_at is None:
+        return False
+    if tvoff.seen_since(tv, last.finished_at):
+        return False
+    tick = django_settings.ROTATION_TICK
+    wait = tvoff.wait_after(last.tries, every=tick, most=OFF_WAIT_MOST.total_seconds())
+    # Half a tick early is on time: the timer's ticks and the runs' lengths wobble.
+    return now < last.finished_at + timedelta(seconds=wait - tick / 2)
 
 
 def last_runs(*, tv: TV, count: int = 10) -> list[RotationRun]:

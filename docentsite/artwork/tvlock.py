@@ -48,6 +48,16 @@ def holding(tv: TV, *, wait: float = 0) -> Iterator[None]:
         lock.release()
 
 
+def busy(tv: TV) -> bool:
+    """Whether a transfer to the TV runs now (its lock is held), without waiting: the
+    lock is taken and let go at once."""
+    try:
+        with holding(tv, wait=0):
+            return False
+    except LaneBusy:
+        return True
+
+
 @contextmanager
 def _advisory(key: int, wait: float) -> Iterator[None]:
     deadline = time.monotonic() + wait

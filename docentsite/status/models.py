@@ -22,6 +22,10 @@ class CheckResult(models.Model):
     #: What the check found, as data (a source's: what its status route answers).
     facts = models.JSONField(default=dict, blank=True)
     checked_at = models.DateTimeField()
+    #: A TV's check: how many runs in a row found the TV not answering, since it last
+    #: answered or someone pressed "Check now". The timer asks it less often the more
+    #: there are (tvoff.py); 0 for every other check.
+    misses = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -6,11 +6,17 @@ STATUS_CHECK_INTERVAL seconds) and when a page finds a check never run; and in t
 request when a person presses "Check now". The task queue's result, kept by the
 worker itself, is the worker's sign of life: a page reads its age instead of
 waiting for a ping through the queue.
+
+The timer asks a TV only when its turn has come: one that does not answer is asked
+less and less often (STATUS_CHECK_INTERVAL, doubling, at most TV_OFF_CHECK_MAX:
+tvoff.py), and at the timer's pace again once it answers anyone, while a lane has
+pictures waiting for it, or after "Check now". A TV whose lane holds its lock (a
+transfer runs) is not asked at all: its last result stands until the next turn.
 """
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.cache import cache
@@ -18,6 +24,7 @@ from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from docentsite import health
+from docentsite.artwork import tvlock, tvoff
 from docentsite.health import Check, Level
 from docentsite.sources.registry import sources
 from docentsite.status.models import CheckResult
@@ -34,16 +41,42 @@ class Known:
 
     check: Check
     checked_at: datetime | None = None
+    #: When the timer runs it next (None: not known, as checked_at).
+    next_at: datetime | None = None
 
 
 def status_refresh(*, in_worker: bool = False) -> list[Check]:
-    """Run every check and keep what each found (`in_worker`: run by a worker, which
-    then needs no ping to know that one runs)."""
-    found = health.check_all(in_worker=in_worker)
+    """Run every check now, asking every TV, and keep what each found (`in_worker`: run
+    by a worker, which then needs no ping to know that one runs). A TV left alone for
+    not answering is asked at the timer's pace again: someone wants to know."""
+    return _run(in_worker=in_worker, now=timezone.now())
+
+
+def status_tick(*, in_worker: bool = False, now: datetime | None = None) -> list[Check]:
+    """The timer's run: every check, but each TV only when its turn has come and its
+    lane is not transferring a picture (see above); what it found, the TVs left alone
+    not among it."""
+    from docentsite.artwork import tvs
+
+    now = now or timezone.now()
+    rows = {row.tv_id: row for row in CheckResult.objects.filter(tv__isnull=False)}
+    waiting = _tvs_waited_for()
+    skip = frozenset(
+        tv.pk for tv in tvs.tv_list()
+        if tv.enabled and (not _tv_due(tv, rows.get(tv.pk), now, waiting=tv.pk in waiting)
+                           or tvlock.busy(tv)))
+    return _run(in_worker=in_worker, now=now, skip_tvs=skip,
+                misses={tv_id: row.misses for tv_id, row in rows.items()})
+
+
+def _run(*, in_worker: bool, now: datetime, skip_tvs: frozenset[int] = frozenset(),
+         misses: dict[int, int] | None = None) -> list[Check]:
+    found = health.check_all(in_worker=in_worker, skip_tvs=skip_tvs)
     with transaction.atomic():
-        _keep(found)
+        _keep(found, now=now, misses=misses)
         # A TV removed since, or the "no TV" check once there is one.
-        CheckResult.objects.exclude(key__in=[_key(check) for check in found]).delete()
+        CheckResult.objects.exclude(key__in=[_key(check) for check in found]).exclude(
+            tv__in=skip_tvs).delete()
     return found
 
 
@@ -51,17 +84,46 @@ def status_refresh_tv(*, tv) -> Check:
     """Run one TV's check and keep it: once paired, its card says so at once."""
     (name,) = [name for each, name in health.tv_checks() if each and each.pk == tv.pk]
     check = health.check_tv(tv, name=name)
-    _keep([check])
+    _keep([check], now=timezone.now())
     return check
 
 
-def _keep(found: list[Check]) -> None:
-    now = timezone.now()
+def _keep(found: list[Check], *, now: datetime, misses: dict[int, int] | None = None) -> None:
+    """Keep each check as found `now`. `misses`: each TV's misses in a row so far, which a
+    TV that does not answer adds to; None: counted afresh (someone asked)."""
     for check in found:
+        missed = 0
+        if check.unreachable:
+            missed = 1 + (misses or {}).get(check.tv_id, 0)
         CheckResult.objects.update_or_create(key=_key(check), defaults={
             "name": check.name, "level": check.level.value, "detail": check.detail,
             "action": check.action, "tv_id": check.tv_id, "facts": check.facts or {},
-            "checked_at": now})
+            "checked_at": now, "misses": missed})
+
+
+def _interval(row: CheckResult, *, waiting: bool) -> float:
+    """Seconds from this check to the next the timer runs."""
+    every = settings.STATUS_CHECK_INTERVAL
+    if waiting:  # a lane has pictures for the TV: its return is noticed within a turn
+        return every
+    return tvoff.wait_after(row.misses, every=every, most=settings.TV_OFF_CHECK_MAX)
+
+
+def _tv_due(tv, row: CheckResult | None, now: datetime, *, waiting: bool) -> bool:
+    if row is None or tvoff.seen_since(tv, row.checked_at):
+        return True
+    # Half a turn early is on time: the timer's turns and the checks' lengths wobble.
+    early = timedelta(seconds=settings.STATUS_CHECK_INTERVAL / 2)
+    return row.checked_at + timedelta(seconds=_interval(row, waiting=waiting)) <= now + early
+
+
+def _tvs_waited_for() -> set[int]:
+    """The TVs with pictures queued or uploading for them: their lanes need them."""
+    from docentsite.artwork.models import Placement
+    from docentsite.artwork.placements import OPEN
+
+    return set(Placement.objects.filter(status__in=OPEN).values_list("tv_id", flat=True)
+               .distinct())
 
 
 def status_refresh_soon() -> None:
@@ -91,7 +153,10 @@ def status_known(*, tvs: list) -> list[Known]:
               *((f"tv-{tv.pk}" if tv else name, name, tv)
                 for tv, name in health.tv_checks(tvs)),
               *((source.label, source.label, None) for source in checked)]
-    known = [_known(kept.get(key), name, tv, now) for key, name, tv in wanted]
+    # Only a TV asked less often for not answering asks whether a lane waits for it.
+    waiting = _tvs_waited_for() if any(row.misses > 1 for row in kept.values()) else set()
+    known = [_known(kept.get(key), name, tv, now, waiting=waiting)
+             for key, name, tv in wanted]
     # What the settings alone tell is told as it is now: no need to wait for a worker.
     first_source = len(known) - len(checked)
     for at, source in enumerate(checked, start=first_source):
@@ -126,7 +191,8 @@ def worker_silent_after() -> int:
     return 3 * settings.STATUS_CHECK_INTERVAL
 
 
-def _known(row: CheckResult | None, name: str, tv, now: datetime) -> Known:
+def _known(row: CheckResult | None, name: str, tv, now: datetime, *,
+           waiting: set[int]) -> Known:
     if row is None:
         return Known(Check(name, Level.CHECKING, "Not checked yet: a worker is checking now.",
                            tv_id=tv and tv.pk))
@@ -139,7 +205,8 @@ def _known(row: CheckResult | None, name: str, tv, now: datetime) -> Known:
                       f"{ago(silent)} — start one with `manage.py serve` (or `celery -A "
                       "docentsite worker -B`: -B runs the timer)",
                       facts={**row.facts, "worker": False})
-    return Known(check, row.checked_at)
+    interval = _interval(row, waiting=row.tv_id in waiting)
+    return Known(check, row.checked_at, row.checked_at + timedelta(seconds=interval))
 
 
 def _key(check: Check) -> str:

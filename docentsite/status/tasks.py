@@ -8,4 +8,4 @@ from docentsite.status import services
 @shared_task(name="status.refresh", bind=True)
 def refresh(self) -> None:
     # Run eagerly (CELERY_TASK_ALWAYS_EAGER) it is no worker's sign of life.
-    services.status_refresh(in_worker=not self.request.is_eager)
+    services.status_tick(in_worker=not self.request.is_eager)

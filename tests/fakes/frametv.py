@@ -8,7 +8,8 @@ port 8001 instead: plain HTTP and WebSocket, no tokens.
 
 It runs an asyncio loop in a background thread. Faults are attributes that can be
 switched at any time; `stop()` is the TV switched off and `start()` brings it back
-on the same port. Recorded state: `photos`, `requests`, `select_calls`,
+on the same port (`stop(knocks=True)`: off, its port counting in `knocks` each
+connection it drops at once). Recorded state: `photos`, `requests`, `select_calls`,
 `connections`, `tokens`, `prompts`, `uploads_started`, `max_concurrent_transfers`, `keys`,
 and what reached the upload sockets: `bytes_received`, `first_byte_at`, `last_byte_at`.
 """
@@ -140,6 +141,8 @@ class FakeFrameTV(FakeArtApp):
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._server: Server | None = None
+        self._knocked: asyncio.Server | None = None
+        self.knocks = 0  # connections tried while off, with stop(knocks=True)
         self.port = PLAIN_PORT if plain else 0
 
     # -- lifecycle (call from the test's thread) -----------------------------------
@@ -160,10 +163,14 @@ class FakeFrameTV(FakeArtApp):
         self._call(self._start())
         return self
 
-    def stop(self) -> None:
-        """Switch the TV off: connections drop, new ones are refused."""
+    def stop(self, *, knocks: bool = False) -> None:
+        """Switch the TV off: connections drop, new ones are refused (`knocks`: taken and
+        dropped at once, each counted in `knocks`, so that a test can tell how often
+        Docent tried a TV that is off)."""
         if self._loop is not None:
             self._call(self._stop())
+            if knocks:
+                self._call(self._listen_for_knocks())
 
     def close(self) -> None:
         self.stop()
@@ -179,6 +186,7 @@ class FakeFrameTV(FakeArtApp):
         return asyncio.run_coroutine_threadsafe(coroutine, self._loop).result(15)
 
     async def _start(self) -> None:
+        await self._stop_knocks()
         if self._server is not None:
             return
         self._server = await serve(
@@ -187,7 +195,14 @@ class FakeFrameTV(FakeArtApp):
         )
         self.port = self._server.sockets[0].getsockname()[1]
 
+    async def _stop_knocks(self) -> None:
+        knocked, self._knocked = self._knocked, None
+        if knocked is not None:
+            knocked.close()
+            await knocked.wait_closed()
+
     async def _stop(self) -> None:
+        await self._stop_knocks()
         server, self._server = self._server, None
         if server is None:
             return
@@ -198,6 +213,14 @@ class FakeFrameTV(FakeArtApp):
         server.close()
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(server.wait_closed(), 5)
+
+    async def _listen_for_knocks(self) -> None:
+        def knocked(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            self.knocks += 1
+            writer.transport.abort()
+
+        self._knocked = await asyncio.start_server(knocked, self.host, self.port,
+                                                   reuse_address=True)
 
     async def _cancel_tasks(self) -> None:
         tasks = asyncio.all_tasks() - {asyncio.current_task()}

@@ -17,6 +17,13 @@ def artwork_cards(artworks, gallery) -> SafeString:
     return mark_safe("".join([cards.card_html(artwork, gallery) for artwork in artworks]))  # noqa: S308 - each card is safe (cards.card_html)
 
 
+@register.simple_tag
+def artwork_picture_url(artwork, field="thumbnail") -> str:
+    """{% artwork_picture_url artwork %}: its thumbnail's address with its version, as the
+    gallery's cards give it (cards.picture_url); `"image"` for the prepared JPEG."""
+    return cards.picture_url(artwork, field)
+
+
 _SELECTED = mark_safe(' class="selected"')
 
 
