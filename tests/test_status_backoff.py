@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from docentsite.artwork import tvlock, tvs
+from docentsite.artwork import placements, tvlock, tvs
 from docentsite.artwork.models import Placement
 from docentsite.status import services as status
 from docentsite.status.models import CheckResult
@@ -137,3 +137,37 @@ def test_the_status_page_says_when_each_check_runs_next(admin_client, tv, fake_t
     card = admin_client.get(HOME).content.decode().split(f'data-tv="{tv.pk}"', 1)[1]
     assert re.search(r"Checked [0-2] s ago; next check in (9|10) min\.",
                      card.split("</li>", 1)[0])
+
+
+@pytest.fixture
+def lanes_started(monkeypatch) -> list:
+    """The TVs whose lane was started (the worker would run it)."""
+    started = []
+    monkeypatch.setattr("docentsite.artwork.tasks.tv_lane.delay", started.append)
+    return started
+
+
+def test_a_tv_that_answers_again_gets_its_waiting_pictures_at_once(
+        tv, fake_tv, make_artwork, jpeg, lanes_started):
+    placement = Placement.objects.create(artwork=make_artwork(jpeg), tv=tv)
+    fake_tv.stop()
+    placements.tv_lane_run(tv_id=tv.pk)  # the lane finds it off and waits, backing off
+    placement.refresh_from_db()
+    assert placement.waiting_reason and placement.next_attempt_at > timezone.now()
+    fake_tv.start()
+
+    status.status_refresh(in_worker=True)
+
+    placement.refresh_from_db()
+    assert placement.next_attempt_at is None
+    assert lanes_started == [tv.pk], "the TV's lane is started, not left to its backoff"
+    assert placements.tv_lane_run(tv_id=tv.pk).uploaded
+
+
+def test_a_lane_that_met_the_checks_instant_hold_is_started_again(
+        tv, fake_tv, start, make_artwork, jpeg, lanes_started):
+    Placement.objects.create(artwork=make_artwork(jpeg), tv=tv)  # ready: its lane was bounced
+
+    run(ticks(start, 0, 1))
+
+    assert lanes_started == [tv.pk]

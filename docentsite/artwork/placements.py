@@ -728,6 +728,18 @@ def tv_lane_resume(*, tv: TV) -> None:
         kick_lane_on_commit(tv.pk)
 
 
+def tv_lane_wake(*, tv: TV) -> int:
+    """The TV answered its check: pictures waiting for it while it was off go now, not
+    when their backoff ends (up to a quarter of an hour). How many were waiting."""
+    woken = Placement.objects.filter(
+        Q(status__in=OPEN) | Q(status=PlacementStatus.ON_TV, replace_asked_at__isnull=False),
+        tv=tv, next_attempt_at__gt=timezone.now(),
+    ).exclude(waiting_reason="").update(next_attempt_at=None)
+    if woken:
+        kick_lane_on_commit(tv.pk)
+    return woken
+
+
 def prepared_jpeg(artwork: Artwork) -> bytes:
     """The picture's JPEG as it is now: framing it again (the crop page) stores a new
     file and deletes the old one, maybe since this lane read the row."""

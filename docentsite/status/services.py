@@ -64,9 +64,21 @@ def status_tick(*, in_worker: bool = False, now: datetime | None = None) -> list
     skip = frozenset(
         tv.pk for tv in tvs.tv_list()
         if tv.enabled and (not _tv_due(tv, rows.get(tv.pk), now, waiting=tv.pk in waiting)
-                           or tvlock.busy(tv)))
+                           or _lane_busy(tv)))
     return _run(in_worker=in_worker, now=now, skip_tvs=skip,
                 misses={tv_id: row.misses for tv_id, row in rows.items()})
+
+
+def _lane_busy(tv) -> bool:
+    """Whether the TV's lane transfers now. Finding out takes its lock for an instant,
+    and a lane that tried it then left its pictures to the holder: this check starts
+    it again."""
+    from docentsite.artwork import placements
+
+    if tvlock.busy(tv):
+        return True
+    placements.tv_lane_resume(tv=tv)
+    return False
 
 
 def _run(*, in_worker: bool, now: datetime, skip_tvs: frozenset[int] = frozenset(),
