@@ -591,11 +591,18 @@ def _vips_fill(image, plan: _Plan, chooser: Chooser | None):
     left, top = round(x * sx), round(y * sy)
     right, bottom = max(left + 1, round((x + w) * sx)), max(top + 1, round((y + h) * sy))
     image = image.extract_area(left, top, right - left, bottom - top)
-    if (image.width, image.height) != panel:
-        image = image.resize(panel[0] / image.width, vscale=panel[1] / image.height)
-    if (image.width, image.height) != panel:  # resize rounds the size
-        image = image.gravity("centre", *panel, extend="copy")
-    return image, crop
+    xscale, yscale = panel[0] / image.width, panel[1] / image.height
+    if (xscale, yscale) == (1, 1):
+        return image, crop
+    if min(xscale, yscale) < 1:
+        image = image.resize(xscale, vscale=yscale)
+        return image.gravity("centre", *panel, extend="copy"), crop  # resize rounds the size
+    # Enlarged as Pillow enlarges, pixel centres on pixel centres (resize puts
+    # them half a pixel off).
+    return image.affine(
+        [xscale, 0, 0, yscale], oarea=[0, 0, *panel], odx=(xscale - 1) / 2,
+        ody=(yscale - 1) / 2, interpolate=_vips().Interpolate.new("bicubic"), extend="copy",
+    ), crop
 
 
 def _vips_encoded(
