@@ -110,8 +110,9 @@ def test_the_copies_are_made_from_the_pixels_decoded_for_the_tv_image(
     by_vips = imaging.prepare(source, copies=imaging.COPIES, framing=framing)
 
     # Decoded once: the file read once, start to end, besides its header (libvips reads
-    # it to learn the size, then again to decode). Copies made without the cache of the
-    # decoded lines would read it all again, or fail and be left to Pillow.
+    # it to learn the size, then again to decode). Copies made from the file, not from
+    # the decoded picture, would read it all again, or fail (a sequential read cannot
+    # start over) and be left to Pillow.
     assert sum(reads) < source.stat().st_size * 1.5
     for name in imaging.COPIES:
         assert pixels(by_vips.copies[name]).size == pixels(by_pillow.copies[name]).size

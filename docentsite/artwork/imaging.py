@@ -10,13 +10,12 @@ size, as_is only shrinks it to fit). Settings come in as
 arguments, so this module runs the same in a view, a task or a script.
 
 Pillow reads every format. A camera's RGB JPEG, the common case and the
-costly one, goes through libvips instead where pyvips is installed: it reads,
-shrinks, frames and encodes the picture in one streamed pass and makes the
-copies from the lines it kept on the way. A 24 MP photo takes 1.2-1.4 times
-as long as libvips's own thumbnail and save of the TV JPEG alone, framed or
-not, and 1.6-1.7 times less than Pillow (benchmarks/imaging.py); anything
-libvips refuses is read again by Pillow, which then says what is wrong in its
-own words.
+costly one, goes through libvips instead where pyvips is installed: it
+shrinks the picture as it reads it, frames it, and encodes the TV JPEG while
+it makes the copies. A 24 MP photo takes 1.2-1.4 times as long as libvips's
+own thumbnail and save of the TV JPEG alone, framed or not, and 1.6-1.7 times
+less than Pillow (benchmarks/imaging.py); anything libvips refuses is read
+again by Pillow, which then says what is wrong in its own words.
 """
 
 import functools
@@ -26,6 +25,7 @@ import math
 import os
 import struct
 from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import BinaryIO
@@ -614,21 +614,25 @@ def _vips_encoded(
 ) -> tuple[bytes, dict[str, bytes]]:
     """The TV JPEG of ``image`` and the copies, from one decode."""
     save = {"optimize_coding": True, "interlace": False, "subsample_mode": "on", "keep": "none"}
-    # Streamed: libvips reads, shrinks and encodes in one pass, the JPEG decoder
-    # and encoder on a core each (decoding it all into memory first took them
-    # in turn: 20-60 ms more of a 24 MP photo's 0.2 s). The cache keeps every
-    # line on the way, so the copies are made from those pixels, not by decoding
-    # again (a sequential read cannot start over anyway).
-    if copies:
-        image = image.tilecache(tile_width=image.width, tile_height=16, max_tiles=-1,
-                                threaded=True, persistent=True)
-    jpeg = image.jpegsave_buffer(Q=quality, **save)
-    copies = {
-        name: image.thumbnail_image(width, height=height, size="force", no_rotate=True)
-        .jpegsave_buffer(Q=copy_quality, **save)
-        for name, (width, height) in copies.items()
-    }
-    return jpeg, copies
+    # Decoded once, into memory (a sequential read cannot start over for the
+    # copies); the copies are then made on the other core while this one
+    # encodes the TV JPEG (libvips lets go of the GIL). Streaming the TV JPEG
+    # straight from the file, keeping its lines in a cache for the copies,
+    # overlaps decoding and encoding instead, but took more CPU and memory and
+    # was no faster (benchmarks/imaging.py, 24 and 100 MP).
+    image = image.copy_memory()
+    with ThreadPoolExecutor(1) as beside:
+        made = {
+            name: beside.submit(_vips_copy, image, size, quality=copy_quality, save=save)
+            for name, size in copies.items()
+        }
+        jpeg = image.jpegsave_buffer(Q=quality, **save)
+        return jpeg, {name: future.result() for name, future in made.items()}
+
+
+def _vips_copy(image, size: tuple[int, int], *, quality: int, save: dict) -> bytes:
+    small = image.thumbnail_image(size[0], height=size[1], size="force", no_rotate=True)
+    return small.jpegsave_buffer(Q=quality, **save)
 
 
 def _check_memory(img: Image.Image, max_decode_bytes: int) -> None:
