@@ -12,10 +12,11 @@ arguments, so this module runs the same in a view, a task or a script.
 Pillow reads every format. A camera's RGB JPEG, the common case and the
 costly one, goes through libvips instead where pyvips is installed: it
 shrinks the picture as it reads it, frames it, and encodes the TV JPEG while
-it makes the copies. A 24 MP photo takes 1.2-1.4 times as long as libvips's
-own thumbnail and save of the TV JPEG alone, framed or not, and 1.6-1.7 times
-less than Pillow (benchmarks/imaging.py); anything libvips refuses is read
-again by Pillow, which then says what is wrong in its own words.
+it makes the copies. A 24 MP photo takes 1.15-1.25 times as long as
+libvips's own thumbnail and save of the TV JPEG alone (1.2-1.65 times framed
+for fill or fit), 1.4-1.7 times less than with Pillow alone
+(benchmarks/imaging.py); anything libvips refuses is read again by Pillow,
+which then says what is wrong in its own words.
 """
 
 import functools
