@@ -54,3 +54,114 @@ def test_a_profile_in_a_jpeg_is_converted_to_srgb_by_either_engine(tmp_path, mon
 
     for result in (by_vips, by_pillow):
         assert all(abs(channel - 137) <= 3 for channel in pixels(result.jpeg).getpixel((32, 24)))
+
+
+@pytest.fixture
+def reads(monkeypatch) -> list[int]:
+    """The bytes libvips reads of each file it opens by path, counted (the file read
+    through a source that can seek, so decoding it again would read it again)."""
+    import pyvips
+
+    counted, alive = [], []
+
+    def thumbnail(path, width, **options):
+        fp = open(path, "rb")  # noqa: SIM115 - libvips reads it after this returns
+        source = pyvips.SourceCustom()
+
+        def read(size):
+            chunk = fp.read(size)
+            counted.append(len(chunk))
+            return chunk
+
+        def seek(offset, whence):
+            fp.seek(offset, whence)
+            return fp.tell()
+
+        source.on_read(read)
+        source.on_seek(seek)
+        alive.append((fp, source, read, seek))  # libvips calls back into these
+        return pyvips.Image.thumbnail_source(source, width, **options)
+
+    monkeypatch.setattr(pyvips.Image, "thumbnail", thumbnail)
+    yield counted
+    for fp, *_ in alive:
+        fp.close()
+
+
+def made_by_libvips(monkeypatch):
+    def pillow(*args, **kwargs):
+        raise AssertionError("Pillow made this picture, not libvips")
+
+    monkeypatch.setattr(imaging, "_pillow_jpegs", pillow)
+
+
+@pytest.mark.parametrize("orientation", [1, 6])
+@pytest.mark.parametrize(
+    "framing", ["as_is", "fill", "fit"], ids=["as is", "fill", "fit"])
+def test_the_copies_are_made_from_the_pixels_decoded_for_the_tv_image(
+    tmp_path, monkeypatch, reads, framing, orientation,
+):
+    source = corpus.oriented_jpeg(tmp_path, orientation, (3000, 2000))
+    with monkeypatch.context() as pillow_alone:
+        pillow_alone.setattr(imaging, "_vips", lambda: None)
+        by_pillow = imaging.prepare(source, copies=imaging.COPIES, framing=framing)
+    made_by_libvips(monkeypatch)
+
+    by_vips = imaging.prepare(source, copies=imaging.COPIES, framing=framing)
+
+    # Decoded once: the file read once, start to end, besides its header (libvips reads
+    # it to learn the size, then again to decode). Copies made from the file, not from
+    # the decoded picture, would read it all again, or fail (a sequential read cannot
+    # start over) and be left to Pillow.
+    assert sum(reads) < source.stat().st_size * 1.5
+    for name in imaging.COPIES:
+        assert pixels(by_vips.copies[name]).size == pixels(by_pillow.copies[name]).size
+        assert mean_difference(by_vips.copies[name], by_pillow.copies[name]) < 3, name
+
+
+def rightmost(small: Image.Image) -> tuple[int, int, int, int]:
+    width, height = imaging.largest_box(small.size)
+    return small.width - width, small.height - height, width, height
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"framing": "fill", "crop": (600, 400, 3200, 1800)},
+        {"framing": "fill", "crop": (100, 300, 4000, 2250)},
+        {"framing": "fill"},
+        {"framing": "fill", "chooser": rightmost},
+        {"framing": "fit", "fit_colour": (10, 200, 30)},
+    ],
+    ids=["fill, a box enlarged", "fill, a box shrunk", "fill, centred", "fill, chosen", "fit"],
+)
+def test_fill_and_fit_come_out_the_same_from_either_engine(tmp_path, monkeypatch, options):
+    source = corpus.save(tmp_path, "camera.jpg", corpus.camera_like((4800, 3200)), "JPEG",
+                         quality=92)
+    looked_at = []
+    if "chooser" in options:
+        options["chooser"] = lambda small: looked_at.append(small.size) or rightmost(small)
+
+    by_vips, by_pillow = both(monkeypatch, source, copies=imaging.COPIES, **options)
+
+    assert (by_vips.width, by_vips.height) == (by_pillow.width, by_pillow.height) == (3840, 2160)
+    assert pixels(by_vips.jpeg).size == (3840, 2160)
+    assert by_vips.crop == by_pillow.crop
+    assert by_vips.source_size == by_pillow.source_size == (4800, 3200)
+    # The same part of the picture, in the same place (to a fraction of a pixel).
+    assert mean_difference(by_vips.jpeg, by_pillow.jpeg) < 3
+    for name in imaging.COPIES:
+        assert pixels(by_vips.copies[name]).size == pixels(by_pillow.copies[name]).size
+        assert mean_difference(by_vips.copies[name], by_pillow.copies[name]) < 3, name
+    if looked_at:  # each chooser saw an upright copy at most CHOOSER_SIZE
+        assert looked_at[0] == looked_at[1] == (1024, 683)
+
+
+@pytest.mark.parametrize("framing", ["as_is", "fill", "fit"])
+def test_a_truncated_jpeg_is_refused_whatever_the_framing(tmp_path, framing):
+    truncated = corpus.truncated_jpeg(tmp_path)
+
+    with pytest.raises(imaging.ImageRejected) as rejected:
+        imaging.prepare(truncated, copies=imaging.COPIES, framing=framing)
+
+    assert str(rejected.value) == "This file is not a picture Docent can read (truncated JPEG)"

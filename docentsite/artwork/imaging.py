@@ -10,9 +10,13 @@ size, as_is only shrinks it to fit). Settings come in as
 arguments, so this module runs the same in a view, a task or a script.
 
 Pillow reads every format. A camera's RGB JPEG, the common case and the
-costly one, goes through libvips instead where pyvips is installed (1.3-1.8
-times as fast: benchmarks/imaging.py); anything libvips refuses is read again
-by Pillow, which then says what is wrong in its own words.
+costly one, goes through libvips instead where pyvips is installed: it
+shrinks the picture as it reads it, frames it, and encodes the TV JPEG while
+it makes the copies. A 24 MP photo takes 1.15-1.25 times as long as
+libvips's own thumbnail and save of the TV JPEG alone (1.2-1.65 times framed
+for fill or fit), 1.4-1.7 times less than with Pillow alone
+(benchmarks/imaging.py); anything libvips refuses is read again by Pillow,
+which then says what is wrong in its own words.
 """
 
 import functools
@@ -22,6 +26,7 @@ import math
 import os
 import struct
 from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import BinaryIO
@@ -205,16 +210,10 @@ def prepare(
                     max_decode_bytes=max_decode_bytes, framing=framing, crop=crop,
                 )
                 jpegs = None
-                vips_readable = fmt in ("JPEG", "MPO") and img.mode == "RGB"
-                if vips_readable and framing == "as_is":
-                    jpegs = _vips_jpegs(source, plan, quality=quality, copy_quality=copy_quality)
-                    if jpegs is not None:
-                        jpegs = (*jpegs, None)
-                elif vips_readable and (decoded := _vips_decoded(source, plan)) is not None:
-                    img.close()
-                    jpegs = _framed_jpegs(
-                        decoded, plan, chooser=chooser, fit_colour=fit_colour,
-                        quality=quality, copy_quality=copy_quality)
+                if fmt in ("JPEG", "MPO") and img.mode == "RGB":
+                    jpegs = _vips_jpegs(
+                        source, plan, quality=quality, copy_quality=copy_quality,
+                        chooser=chooser, fit_colour=fit_colour)
                 if jpegs is None:
                     jpegs = _pillow_jpegs(
                         img, plan, background=background, quality=quality,
@@ -294,7 +293,7 @@ def largest_box(size: tuple[int, int], aspect: tuple[int, int] = (16, 9)) -> tup
 
 
 def place_box(
-    small: Image.Image, upright: tuple[int, int], chooser: Chooser | None,
+    small: Image.Image | None, upright: tuple[int, int], chooser: Chooser | None,
 ) -> tuple[int, int, int, int]:
     """The largest 16:9 box of a picture of ``upright`` size, centred where ``chooser``
     centres its box on ``small`` (a copy of the picture), or centred."""
@@ -469,9 +468,7 @@ def _frame(
     width, height = plan.source_size
     panel = plan.out_size
     if plan.framing == "fit":
-        scale = min(panel[0] / width, panel[1] / height)
-        fitted = (min(panel[0], max(1, round(width * scale))),
-                  min(panel[1], max(1, round(height * scale))))
+        fitted = _fitted(plan.source_size, panel)
         if img.size != fitted:
             img = img.resize(fitted, _RESAMPLE)
         ground = Image.new("RGB", panel, fit_colour)
@@ -490,34 +487,17 @@ def _frame(
     return img.resize(panel, _RESAMPLE, box=area, reducing_gap=2.0), crop
 
 
+def _fitted(size: tuple[int, int], panel: tuple[int, int]) -> tuple[int, int]:
+    """The size fit scales a picture of ``size`` (upright) to, inside ``panel``."""
+    scale = min(panel[0] / size[0], panel[1] / size[1])
+    return (min(panel[0], max(1, round(size[0] * scale))),
+            min(panel[1], max(1, round(size[1] * scale))))
+
+
 def _jpeg(img: Image.Image, quality: int) -> bytes:
     out = io.BytesIO()
     img.save(out, "JPEG", quality=quality, optimize=True, progressive=False, subsampling="4:2:0")
     return out.getvalue()
-
-
-def _vips_decoded(source: bytes | str | os.PathLike | BinaryIO, plan: _Plan) -> Image.Image | None:
-    """The picture decoded and shrunk by libvips to the plan's size, upright, as a
-    Pillow image to frame; None to have Pillow decode it (as _vips_jpegs)."""
-    pyvips = _vips()
-    if pyvips is None or not isinstance(source, bytes | str | os.PathLike):
-        return None
-    width, height = plan.stored_size
-    options = {"height": height, "size": "force", "no_rotate": True, "fail_on": "error"}
-    if plan.icc:
-        options.update(export_profile="srgb", intent="perceptual")
-    try:
-        if isinstance(source, bytes):
-            tv = pyvips.Image.thumbnail_buffer(source, width, **options)
-        else:
-            tv = pyvips.Image.thumbnail(os.fspath(source), width, **options)
-        for operation in _VIPS_UPRIGHT.get(plan.orientation, ()):
-            tv = getattr(tv, operation)()
-        if tv.bands != 3 or tv.format != "uchar":
-            return None
-        return Image.frombytes("RGB", (tv.width, tv.height), tv.write_to_memory())
-    except pyvips.Error:
-        return None
 
 
 @functools.cache
@@ -535,40 +515,125 @@ def _vips():
 
 def _vips_jpegs(
     source: bytes | str | os.PathLike | BinaryIO, plan: _Plan, *, quality: int,
-    copy_quality: int,
-) -> tuple[bytes, dict[str, bytes]] | None:
-    """The JPEGs made by libvips, or None to have Pillow make them: no libvips, a
-    file object (Pillow streams those), or a file libvips refuses."""
+    copy_quality: int, chooser: Chooser | None = None,
+    fit_colour: tuple[int, int, int] = (244, 244, 241),
+) -> tuple[bytes, dict[str, bytes], tuple[int, int, int, int] | None] | None:
+    """The JPEGs and fill's box made by libvips, framed as _framed_jpegs frames them,
+    or None to have Pillow make them: no libvips, a file object (Pillow streams
+    those), or a file libvips refuses."""
     pyvips = _vips()
     if pyvips is None or not isinstance(source, bytes | str | os.PathLike):
         return None
     # The sizes and the orientation are Pillow's, so both paths make the same
     # pictures (libvips's own reading of a damaged EXIF block might differ).
-    width, height = plan.stored_size
+    panel = plan.out_size
+    crop = None
+    try:
+        if plan.framing == "fit":
+            fitted = _fitted(plan.source_size, panel)
+            tv = _vips_upright(_vips_load(pyvips, source, fitted, plan), plan.orientation)
+            tv = tv.embed((panel[0] - fitted[0]) // 2, (panel[1] - fitted[1]) // 2, *panel,
+                          extend="background", background=list(fit_colour))
+        else:
+            tv = _vips_upright(_vips_load(pyvips, source, plan.size, plan), plan.orientation)
+            if plan.framing == "fill":
+                tv, crop = _vips_fill(tv, plan, chooser)
+        jpeg, copies = _vips_encoded(tv, plan.copies, quality=quality, copy_quality=copy_quality)
+    except (pyvips.Error, _NotRGB):
+        return None
+    return jpeg, copies, crop
+
+
+class _NotRGB(Exception):
+    """libvips decodes the picture to other than 8-bit RGB: Pillow makes it instead."""
+
+
+def _vips_load(pyvips, source: bytes | str | os.PathLike, size: tuple[int, int], plan: _Plan):
+    """The picture, shrunk by libvips to ``size`` (upright) as it is read, not yet turned."""
+    width, height = size[::-1] if plan.orientation in (5, 6, 7, 8) else size
     options = {"height": height, "size": "force", "no_rotate": True, "fail_on": "error"}
     if plan.icc:
         options.update(export_profile="srgb", intent="perceptual")
+    if isinstance(source, bytes):
+        image = pyvips.Image.thumbnail_buffer(source, width, **options)
+    else:
+        image = pyvips.Image.thumbnail(os.fspath(source), width, **options)
+    if image.bands != 3 or image.format != "uchar":
+        raise _NotRGB
+    return image
+
+
+def _vips_upright(image, orientation: int | None):
+    if orientation not in _VIPS_UPRIGHT:
+        return image
+    # Turning needs the whole picture, and the file is read in order: decoded
+    # into memory first, then turned there.
+    image = image.copy_memory()
+    for operation in _VIPS_UPRIGHT[orientation]:
+        image = getattr(image, operation)()
+    return image
+
+
+def _vips_fill(image, plan: _Plan, chooser: Chooser | None):
+    """``image`` (the decoded picture, upright) cut to fill's box and scaled to the
+    panel, as _frame does with Pillow; and the box."""
+    width, height = plan.source_size
+    panel = plan.out_size
+    crop = plan.crop
+    if crop is None:
+        small = None
+        if chooser is not None:
+            # The chooser looks at the whole picture before the box is known, so it
+            # is decoded into memory once, and the box cut from there.
+            image = image.copy_memory()
+            thumb = image.thumbnail_image(CHOOSER_SIZE[0], height=CHOOSER_SIZE[1], size="down")
+            small = Image.frombytes("RGB", (thumb.width, thumb.height), thumb.write_to_memory())
+        crop = place_box(small, plan.source_size, chooser)
+    x, y, w, h = crop
+    sx, sy = image.width / width, image.height / height
+    # Whole pixels of the decoded copy, which has at least the panel's pixels
+    # across the box: the box moves by less than one pixel of the TV image.
+    left, top = round(x * sx), round(y * sy)
+    right, bottom = max(left + 1, round((x + w) * sx)), max(top + 1, round((y + h) * sy))
+    image = image.extract_area(left, top, right - left, bottom - top)
+    xscale, yscale = panel[0] / image.width, panel[1] / image.height
+    if (xscale, yscale) == (1, 1):
+        return image, crop
+    if min(xscale, yscale) < 1:
+        image = image.resize(xscale, vscale=yscale)
+        return image.gravity("centre", *panel, extend="copy"), crop  # resize rounds the size
+    # Enlarged as Pillow enlarges, pixel centres on pixel centres (resize puts
+    # them half a pixel off).
+    return image.affine(
+        [xscale, 0, 0, yscale], oarea=[0, 0, *panel], odx=(xscale - 1) / 2,
+        ody=(yscale - 1) / 2, interpolate=_vips().Interpolate.new("bicubic"), extend="copy",
+    ), crop
+
+
+def _vips_encoded(
+    image, copies: Mapping[str, tuple[int, int]], *, quality: int, copy_quality: int,
+) -> tuple[bytes, dict[str, bytes]]:
+    """The TV JPEG of ``image`` and the copies, from one decode."""
     save = {"optimize_coding": True, "interlace": False, "subsample_mode": "on", "keep": "none"}
-    try:
-        if isinstance(source, bytes):
-            tv = pyvips.Image.thumbnail_buffer(source, width, **options)
-        else:
-            tv = pyvips.Image.thumbnail(os.fspath(source), width, **options)
-        # Decoded once, into memory (the file is read in order, so it is turned
-        # there); the TV JPEG and the copies are made from it.
-        tv = tv.copy_memory()
-        if plan.orientation in _VIPS_UPRIGHT:
-            for operation in _VIPS_UPRIGHT[plan.orientation]:
-                tv = getattr(tv, operation)()
-            tv = tv.copy_memory()
-        copies = {
-            name: tv.thumbnail_image(size[0], height=size[1], size="force", no_rotate=True)
-            .jpegsave_buffer(Q=copy_quality, **save)
-            for name, size in plan.copies.items()
+    # Decoded once, into memory (a sequential read cannot start over for the
+    # copies); the copies are then made on the other core while this one
+    # encodes the TV JPEG (libvips lets go of the GIL). Streaming the TV JPEG
+    # straight from the file, keeping its lines in a cache for the copies,
+    # overlaps decoding and encoding instead, but took more CPU and memory and
+    # was no faster (benchmarks/imaging.py, 24 and 100 MP).
+    image = image.copy_memory()
+    with ThreadPoolExecutor(1) as beside:
+        made = {
+            name: beside.submit(_vips_copy, image, size, quality=copy_quality, save=save)
+            for name, size in copies.items()
         }
-        return tv.jpegsave_buffer(Q=quality, **save), copies
-    except pyvips.Error:
-        return None
+        jpeg = image.jpegsave_buffer(Q=quality, **save)
+        return jpeg, {name: future.result() for name, future in made.items()}
+
+
+def _vips_copy(image, size: tuple[int, int], *, quality: int, save: dict) -> bytes:
+    small = image.thumbnail_image(size[0], height=size[1], size="force", no_rotate=True)
+    return small.jpegsave_buffer(Q=quality, **save)
 
 
 def _check_memory(img: Image.Image, max_decode_bytes: int) -> None:
