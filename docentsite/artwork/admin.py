@@ -19,6 +19,7 @@ from docentsite.artwork import (
     admin_tvs,  # noqa: F401 - registers the TVs page
     cards,
     collections,
+    matte_change,
     matte_fit,
     mattes,
     pagecache,
@@ -439,7 +440,7 @@ class ArtworkAdmin(admin.ModelAdmin):
         # The matte question for one card; it answers to the "Change matte" action.
         artwork = self._card(request, pk)
         try:
-            offered = _mattes_offered(placements.matte_tv(Artwork.objects.filter(pk=pk)),
+            offered = _mattes_offered(matte_change.matte_tv(Artwork.objects.filter(pk=pk)),
                                       Artwork.objects.filter(pk=pk))
         except DocentError as exc:
             self.message_user(request, f"No matte was changed: {exc}", messages.ERROR)
@@ -569,7 +570,7 @@ class ArtworkAdmin(admin.ModelAdmin):
     @admin.action(description="Change matte", permissions=["change"])
     def change_matte(self, request, queryset):
         try:
-            tv = placements.matte_tv(queryset)
+            tv = matte_change.matte_tv(queryset)
             offered = _mattes_offered(tv, queryset)
         except DocentError as exc:
             self.message_user(request, f"No matte was changed: {exc}", messages.ERROR)
@@ -580,7 +581,7 @@ class ArtworkAdmin(admin.ModelAdmin):
             return self._matte_page(request, queryset, form, offered,
                                     request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME))
         try:
-            result = placements.artwork_change_matte(
+            result = matte_change.artwork_change_matte(
                 artworks=queryset, matte_id=form.cleaned_data["matte_id"], tv=tv)
         except DocentError as exc:
             self.message_user(request, f"No matte was changed: {exc}", messages.ERROR)
@@ -690,13 +691,13 @@ def _mattes_offered(tv, artworks) -> list[str]:
     """The TV's mattes that suit every one of the pictures."""
     # Pictures not on the TV are left as they are: their shape does not count.
     on_tv = artworks.filter(placements__tv=tv, placements__status=PlacementStatus.ON_TV)
-    return matte_fit.mattes_suiting(tv=tv, offered=placements.matte_change_offer(tv=tv),
+    return matte_fit.mattes_suiting(tv=tv, offered=matte_change.matte_change_offer(tv=tv),
                                     artworks=on_tv if on_tv.exists() else artworks)
 
 
 def _upload_only(artworks) -> str:
     """What the matte page says of a TV that takes a matte only with the picture."""
-    tv = placements.matte_tv(artworks)
+    tv = matte_change.matte_tv(artworks)
     return "" if tv is None or matte_fit.tv_changes_mattes(tv) else \
         matte_fit.upload_only_reason(tv)
 
