@@ -151,9 +151,7 @@ def tv_lane_run(*, tv_id: int, meta_later: bool = False) -> LaneRun:
 
 def _has_work(tv: TV) -> bool:
     """Pictures to upload, or to replace with the new copy prepared since (reframe.py)."""
-    from docentsite.artwork import reframe  # reframe replaces through this module
-
-    return _ready(tv).exists() or reframe.replacements_ready(tv).exists()
+    return _ready(tv).exists() or replacements_ready(tv).exists()
 
 
 def _ready(tv: TV):
@@ -161,6 +159,15 @@ def _ready(tv: TV):
     return Placement.objects.filter(
         tv=tv, status__in=OPEN, artwork__status=Status.PREPARED,
     ).filter(Q(next_attempt_at=None) | Q(next_attempt_at__lte=now)).order_by("created_at", "pk")
+
+
+def replacements_ready(tv: TV):
+    """This TV's placements whose picture was prepared again (reframe.py), due for the lane now."""
+    return Placement.objects.filter(
+        tv=tv, status=PlacementStatus.ON_TV, replace_asked_at__isnull=False,
+    ).exclude(content_id=None).filter(
+        Q(next_attempt_at=None) | Q(next_attempt_at__lte=timezone.now()),
+    ).order_by("replace_asked_at", "pk")
 
 
 def _drain(tv: TV, result: LaneRun, *, meta_later: bool) -> None:
@@ -267,9 +274,7 @@ def _upload_next(tv: TV, frame: frametv.FrameTV, result: LaneRun, lane: _Lane):
     TV; None when it failed and the next may go; _STOP when none is ready or the TV
     stopped the lane. A picture prepared again since it went goes first: someone
     just saved it and waits to see it on the TV."""
-    from docentsite.artwork import reframe
-
-    replacing = reframe.replacements_ready(tv).first()
+    replacing = replacements_ready(tv).first()
     if replacing is not None:
         return _replace_next(tv, frame, result, lane, replacing)
     placement = _ready(tv).select_related("artwork", "tv").first()
@@ -319,7 +324,7 @@ def _replace_next(tv: TV, frame: frametv.FrameTV, result: LaneRun, lane: _Lane,
     """Replace one picture prepared again by its new copy (reframe.py). Hold the lane.
     None when it is done (replaced, or the TV refused and keeps the old one); _STOP when
     the TV cannot be reached (the lane comes back when the backoff says)."""
-    from docentsite.artwork import reframe
+    from docentsite.artwork import reframe  # reframe replaces through this module
 
     old_id = placement.content_id
     try:
@@ -371,11 +376,9 @@ def _lane_stopped(tv: TV, exc: DocentError, result: LaneRun, *, attempts: int) -
     for placement in waiting:
         _progress(placement.artwork, "waiting", tv=tv, error=f"{tv.name}: {exc}",
                   next_attempt_at=retry_at)
-    from docentsite.artwork import reframe
-
     # No error: the picture is on the TV as it was, and is replaced when the TV answers
     # (reframe.replacement_said says so).
-    reframe.replacements_ready(tv).update(waiting_reason=str(exc), next_attempt_at=retry_at)
+    replacements_ready(tv).update(waiting_reason=str(exc), next_attempt_at=retry_at)
     logger.info("%s: %r; the lane runs again in %.0f s", tv.name, str(exc), delay)
 
 

@@ -19,7 +19,7 @@ import logging
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models import Case, F, Q, Value, When
+from django.db.models import Case, F, Value, When
 from django.utils import timezone
 
 from docentsite.artwork import (
@@ -138,15 +138,6 @@ def replacement_said(placement: Placement) -> str:
             f"({p.waiting_reason.rstrip('.')}); Docent tries again at {when}.")
 
 
-def replacements_ready(tv: TV):
-    """This TV's placements whose picture was prepared again, due for the lane now."""
-    return Placement.objects.filter(
-        tv=tv, status=PlacementStatus.ON_TV, replace_asked_at__isnull=False,
-    ).exclude(content_id=None).filter(
-        Q(next_attempt_at=None) | Q(next_attempt_at__lte=timezone.now()),
-    ).order_by("replace_asked_at", "pk")
-
-
 def placement_replace(*, placement_id: int, frame: frametv.FrameTV) -> ReplaceResult:
     """The lane's part: the TV gets the placement's new picture and loses the old copy.
     Hold the lane. A TV that refuses keeps the old one, said on the placement and in the
@@ -174,7 +165,7 @@ def replacement_given_up(*, placement: Placement, why: str) -> None:
 
 def replacements_refused(*, tv: TV, why: str) -> None:
     """Someone pressed Deny on the TV: each picture waiting to be replaced there stays."""
-    for placement in replacements_ready(tv).select_related("tv"):
+    for placement in lane.replacements_ready(tv).select_related("tv"):
         replacement_given_up(placement=placement, why=why)
 
 
