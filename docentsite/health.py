@@ -139,7 +139,7 @@ def _tv_answered(tv, name: str, status) -> Check:
     """The TV's check from its answer. What the TV said is remembered, and its list of
     pictures kept in step with Docent's (instep.py): a TV's check, on the worker's timer
     or "Check now", is what asks the TV for that list."""
-    from docentsite.artwork import instep, nowshowing, placements, tvfavourites, tvs
+    from docentsite.artwork import instep, lane, nowshowing, tvfavourites, tvs
 
     if status is None:
         return Check(name, Level.OFF, "disabled: it gets no new pictures; what it shows stays",
@@ -160,7 +160,7 @@ def _tv_answered(tv, name: str, status) -> Check:
                      action="pair", tv_id=tv.pk)
     if status.error:
         return Check(name, Level.PROBLEM, f"{status.name}: {status.error}", tv_id=tv.pk)
-    placements.tv_lane_wake(tv=tv)
+    lane.tv_lane_wake(tv=tv)
     in_step = instep.tv_reconcile(tv=tv, status=status)
     showing = {True: "showing art now", False: "not showing art now"}.get(status.art_mode, "")
     art_mode = f"Art Mode supported ({showing})" if showing else "Art Mode supported"

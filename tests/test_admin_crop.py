@@ -9,7 +9,7 @@ import time
 import pytest
 from PIL import Image
 
-from docentsite.artwork import placements, tvs
+from docentsite.artwork import lane, tvs
 from docentsite.artwork.models import Artwork, Placement, PlacementStatus
 from tests.users import staff_with
 
@@ -160,7 +160,7 @@ def test_saving_replaces_the_picture_on_the_tv(admin_client, artwork, upload_now
     page = response.content.decode()
     assert f"replacing it on {old.tv.name}…" in page
     assert "Replacing it with the new picture…" in page and "data-replacing" in page
-    placements.tv_lane_run(tv_id=old.tv_id)  # as the worker does, in the TV's lane
+    lane.tv_lane_run(tv_id=old.tv_id)  # as the worker does, in the TV's lane
 
     placement = Placement.objects.get(pk=old.pk)
     assert placement.status == PlacementStatus.ON_TV and placement.content_id != old.content_id
@@ -196,7 +196,7 @@ def test_save_answers_before_any_tv_is_contacted(admin_client, artwork, upload_n
     assert placement.content_id == old.content_id and placement.replace_asked_at is not None
 
     fake_tv.no_answer = False
-    placements.tv_lane_run(tv_id=old.tv_id)
+    lane.tv_lane_run(tv_id=old.tv_id)
     placement = Placement.objects.get(pk=old.pk)
     assert list(fake_tv.photos) == [placement.content_id] != [old.content_id]
 
@@ -231,7 +231,7 @@ def test_a_picture_is_framed_another_way_and_replaced_on_the_tv(admin_client, ar
     assert 'name="framing" value="fit"' in page and 'value="as_is"' not in page  # as is now
 
     response = admin_client.post(crop_url(artwork), {"framing": "fit"}, follow=True)
-    placements.tv_lane_run(tv_id=old.tv_id)
+    lane.tv_lane_run(tv_id=old.tv_id)
 
     framed = fresh(artwork)
     assert framed.framing == "fit" and (framed.width, framed.height) == (3840, 2160)

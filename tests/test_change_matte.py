@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from docentsite.artwork import placements, tvs
+from docentsite.artwork import lane, matte_change, tvs
 from docentsite.artwork.models import TV, Artwork, Placement, PlacementStatus
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.timeout(60)]
@@ -73,7 +73,7 @@ def test_the_lane_sends_each_again_with_the_matte_and_leaves_one_copy(
     old = {p.pk: p.content_id for p in placed}
     change_matte(admin_client, placed)
 
-    run = placements.tv_lane_run(tv_id=tv_2025.pk)
+    run = lane.tv_lane_run(tv_id=tv_2025.pk)
 
     assert not run.waiting
     now = list(Placement.objects.filter(pk__in=old))
@@ -95,7 +95,7 @@ def test_a_tv_off_keeps_the_picture_as_it_was_says_so_plainly_then_gets_it(
     change_matte(admin_client, [placement])
     fake_tv.stop()
 
-    run = placements.tv_lane_run(tv_id=tv_2025.pk)
+    run = lane.tv_lane_run(tv_id=tv_2025.pk)
 
     assert run.waiting
     waiting = Placement.objects.get(pk=placement.pk)
@@ -114,7 +114,7 @@ def test_a_tv_off_keeps_the_picture_as_it_was_says_so_plainly_then_gets_it(
 
     fake_tv.start()
     Placement.objects.filter(pk=placement.pk).update(next_attempt_at=None)  # the retry is due
-    placements.tv_lane_run(tv_id=tv_2025.pk)
+    lane.tv_lane_run(tv_id=tv_2025.pk)
 
     sent = Placement.objects.get(pk=placement.pk)
     assert sent.content_id != placement.content_id and sent.matte_id == "modern_sage"
@@ -130,9 +130,9 @@ def test_a_tv_off_for_too_long_keeps_the_picture_and_its_matte_and_says_so(
     change_matte(admin_client, [placement])
     fake_tv.stop()
 
-    placements.tv_lane_run(tv_id=tv_2025.pk)
+    lane.tv_lane_run(tv_id=tv_2025.pk)
     Placement.objects.filter(pk=placement.pk).update(next_attempt_at=None)
-    placements.tv_lane_run(tv_id=tv_2025.pk)
+    lane.tv_lane_run(tv_id=tv_2025.pk)
 
     kept = Placement.objects.get(pk=placement.pk)
     assert (kept.content_id, kept.matte_id) == (placement.content_id, "none")
@@ -144,7 +144,7 @@ def test_a_tv_off_for_too_long_keeps_the_picture_and_its_matte_and_says_so(
 def test_a_picture_with_that_matte_already_is_not_sent_again(tv_2025, fake_tv, pictures):
     (placement,) = pictures(1)
 
-    result = placements.artwork_change_matte(
+    result = matte_change.artwork_change_matte(
         artworks=Artwork.objects.filter(pk=placement.artwork_id), matte_id="none", tv=tv_2025)
 
     assert [p.pk for p in result.changed] == [placement.pk] and not result.queued
@@ -175,7 +175,7 @@ def test_the_api_answers_202_with_where_to_look_and_the_lane_does_it(
     assert asked["replacing"] and asked["matte_asked"] == "modern_sage"
     assert fake_tv.uploads_started == uploads
 
-    placements.tv_lane_run(tv_id=tv_2025.pk)
+    lane.tv_lane_run(tv_id=tv_2025.pk)
 
     (done,) = admin_client.get(body["follow"]).json()["placements"]
     assert not done["replacing"] and done["matte_id"] == "modern_sage"

@@ -5,7 +5,7 @@ import time
 
 import pytest
 
-from docentsite.artwork import mattes, placements
+from docentsite.artwork import lane, mattes, placements
 from docentsite.artwork.errors import Rejected
 from docentsite.artwork.models import TV, Artwork, Placement, PlacementStatus, Status
 
@@ -199,7 +199,7 @@ def test_put_back_uploads_the_prepared_picture_again_as_a_new_placement(
     assert waiting.status == PlacementStatus.QUEUED and waiting.content_id is None
     assert Artwork.objects.get(pk=artwork.pk).state == "prepared"
     # What the TV's lane does next: the same prepared JPEG, a new id on the TV.
-    run = placements.tv_lane_run(tv_id=tv.pk)
+    run = lane.tv_lane_run(tv_id=tv.pk)
     back = Placement.objects.get(pk=placement.pk)
     assert [p.pk for p in run.uploaded] == [placement.pk]
     assert back.status == PlacementStatus.ON_TV and back.content_id in fake_tv.photos

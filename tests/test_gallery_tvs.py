@@ -3,7 +3,7 @@
 
 import pytest
 
-from docentsite.artwork import placements, tvs
+from docentsite.artwork import lane, placements, tvs
 from docentsite.artwork.models import Placement, PlacementStatus
 from tests import tvs_fixtures
 from tests.test_gallery_cards import cards, messages
@@ -25,7 +25,7 @@ def paired(two_tvs):
 def send(artwork, *to):
     placements.artwork_place(artworks=[artwork], tvs_wanted=list(to))
     for tv in to:
-        placements.tv_lane_run(tv_id=tv.pk)
+        lane.tv_lane_run(tv_id=tv.pk)
 
 
 def status_on(artwork, tv) -> str:
@@ -37,7 +37,7 @@ def test_each_tvs_part_is_on_the_card_once_there_are_several(admin_client, two_t
     living, den = two_tvs
     artwork = make_artwork(jpeg, filename="wave.jpg")
     placements.artwork_place(artworks=[artwork], tvs_wanted=[living, den])
-    placements.tv_lane_run(tv_id=living.pk)  # the Den lane has not run yet
+    lane.tv_lane_run(tv_id=living.pk)  # the Den lane has not run yet
 
     card = cards(admin_client.get(CHANGELIST).content.decode())[str(artwork.pk)]
 
@@ -79,7 +79,7 @@ def test_send_to_tv_asks_which_then_sends_there(admin_client, paired, den_tv, ma
     assert status_on(artwork, den) == PlacementStatus.QUEUED
     assert ("1 picture(s) queued for Living room, Den; 1 already there or on the way"
             in messages(response))
-    placements.tv_lane_run(tv_id=den.pk)
+    lane.tv_lane_run(tv_id=den.pk)
     assert status_on(artwork, den) == PlacementStatus.ON_TV and len(den_tv.photos) == 1
 
 

@@ -12,7 +12,7 @@ import time
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from docentsite.artwork import placements, services
+from docentsite.artwork import lane, placements, services
 from docentsite.artwork.models import Artwork, Placement, PlacementStatus
 from tests.two_tvs import frame
 from tests.workers import (
@@ -105,7 +105,7 @@ def test_a_transfer_cut_by_a_killed_worker_is_finished_by_the_next_and_lands_onc
     assert finished.upload_attempts == 2 and fake_den.max_concurrent_transfers == 1
 
 
-# -- the lane run in this process (placements.tv_lane_run), on the Den ----------------
+# -- the lane run in this process (lane.tv_lane_run), on the Den ----------------
 
 @pytest.mark.django_db
 def test_a_retry_after_giving_up_on_a_lost_confirmation_adopts_the_copy_that_landed(
@@ -115,7 +115,7 @@ def test_a_retry_after_giving_up_on_a_lost_confirmation_adopts_the_copy_that_lan
     artwork = make_artwork(jpeg)
     placements.artwork_place(artworks=[artwork], tvs_wanted=[den])
     fake_den.lose_confirmation = True
-    placements.tv_lane_run(tv_id=den.pk)
+    lane.tv_lane_run(tv_id=den.pk)
     gave_up = placement(artwork, den)
     assert gave_up.status == PlacementStatus.FAILED
     assert gave_up.last_error.startswith("Gave up after 1 attempts: ")
@@ -123,7 +123,7 @@ def test_a_retry_after_giving_up_on_a_lost_confirmation_adopts_the_copy_that_lan
     fake_den.lose_confirmation = False
 
     placements.placements_retry(artworks=Artwork.objects.filter(pk=artwork.pk))
-    placements.tv_lane_run(tv_id=den.pk)
+    lane.tv_lane_run(tv_id=den.pk)
 
     adopted = placement(artwork, den)
     assert adopted.status == PlacementStatus.ON_TV
@@ -140,7 +140,7 @@ def test_a_picture_whose_file_is_gone_fails_alone_and_the_lane_goes_on(
     placements.artwork_place(artworks=[gone, fine], tvs_wanted=[den])
     gone.image.storage.delete(gone.image.name)
 
-    placements.tv_lane_run(tv_id=den.pk)
+    lane.tv_lane_run(tv_id=den.pk)
 
     failed = placement(gone, den)
     assert failed.status == PlacementStatus.FAILED
@@ -156,7 +156,7 @@ def test_a_picture_waiting_for_a_tv_disabled_since_needs_a_person(tv, make_artwo
     tv.enabled = False
     tv.save()
 
-    placements.lanes_resume()
+    lane.lanes_resume()
 
     placement = Placement.objects.get(artwork=artwork, tv=tv)
     assert placement.status == PlacementStatus.NEEDS_ATTENTION

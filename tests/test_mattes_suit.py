@@ -4,7 +4,7 @@ falls back to none with a message, and does not try a refused pair again."""
 
 import pytest
 
-from docentsite.artwork import matte_fit, placements, tvs
+from docentsite.artwork import lane, matte_change, matte_fit, placements, tvs
 from docentsite.artwork.errors import Rejected
 from docentsite.artwork.frametv import TVNotSupported, TVRejected
 from docentsite.artwork.models import TV, Artwork, Placement, PlacementStatus, RefusedMatte
@@ -184,7 +184,7 @@ def test_change_matte_never_sends_a_pair_known_to_fail(tv, fake_tv, make_artwork
                                                        upload_now):
     placement = upload_now(make_artwork(panel_jpeg))
 
-    result = placements.artwork_change_matte(
+    result = matte_change.artwork_change_matte(
         artworks=Artwork.objects.filter(pk=placement.artwork_id), matte_id="modernthin_black",
         tv=tv)
 
@@ -199,8 +199,8 @@ def test_a_matte_the_tv_refuses_to_change_to_is_learned(tv, fake_tv, make_artwor
     placement = upload_now(make_artwork(panel_jpeg))
     artworks = Artwork.objects.filter(pk=placement.artwork_id)
 
-    first = placements.artwork_change_matte(artworks=artworks, matte_id="modern_sage", tv=tv)
-    again = placements.artwork_change_matte(artworks=artworks, matte_id="modern_sage", tv=tv)
+    first = matte_change.artwork_change_matte(artworks=artworks, matte_id="modern_sage", tv=tv)
+    again = matte_change.artwork_change_matte(artworks=artworks, matte_id="modern_sage", tv=tv)
 
     assert "error -7" in first.refused[0][1]
     assert "refused the matte modern_sage for landscape pictures" in again.refused[0][1]
@@ -213,7 +213,7 @@ def test_a_picture_gone_from_the_tv_teaches_no_refusal(tv, fake_tv, make_artwork
     placement = upload_now(make_artwork(panel_jpeg))
     del fake_tv.photos[placement.content_id]
 
-    placements.artwork_change_matte(artworks=Artwork.objects.filter(pk=placement.artwork_id),
+    matte_change.artwork_change_matte(artworks=Artwork.objects.filter(pk=placement.artwork_id),
                                     matte_id="modern_sage", tv=tv)
 
     assert not RefusedMatte.objects.exists()
@@ -229,7 +229,7 @@ def test_change_matte_on_a_2025_tv_sends_the_picture_again_with_it(
 
     page = admin_client.get(f"{CHANGELIST}{placement.artwork_id}/matte/", follow=True)
     uploads = fake_tv.uploads_started
-    result = placements.artwork_change_matte(
+    result = matte_change.artwork_change_matte(
         artworks=Artwork.objects.filter(pk=placement.artwork_id), matte_id="modern_sage",
         tv=framed_tv)
 
@@ -242,7 +242,7 @@ def test_change_matte_on_a_2025_tv_sends_the_picture_again_with_it(
         old_id, "shadowbox_polar", "modern_sage")
     assert asked.replace_asked_at is not None
 
-    placements.tv_lane_run(tv_id=framed_tv.pk)
+    lane.tv_lane_run(tv_id=framed_tv.pk)
 
     placement.refresh_from_db()
     assert placement.content_id != old_id and placement.matte_id == "modern_sage"
@@ -260,8 +260,8 @@ def test_a_tv_that_refuses_change_matte_gets_the_picture_again_and_is_not_asked_
     fake_tv.firmware_2025 = True  # updated since Docent last asked its version
     artworks = Artwork.objects.filter(pk__in=[first.artwork_id, second.artwork_id])
 
-    result = placements.artwork_change_matte(artworks=artworks, matte_id="modern_sage", tv=tv)
-    placements.tv_lane_run(tv_id=tv.pk)
+    result = matte_change.artwork_change_matte(artworks=artworks, matte_id="modern_sage", tv=tv)
+    lane.tv_lane_run(tv_id=tv.pk)
 
     assert sorted(p.pk for p in result.queued) == sorted([first.pk, second.pk])
     assert not result.stopped and not result.refused and not result.changed
@@ -269,7 +269,7 @@ def test_a_tv_that_refuses_change_matte_gets_the_picture_again_and_is_not_asked_
     assert sorted(fake_tv.photos) == sorted(
         Placement.objects.filter(tv=tv).values_list("content_id", flat=True))
     assert {photo.matte_id for photo in fake_tv.photos.values()} == {"modern_sage"}
-    placements.artwork_change_matte(artworks=artworks, matte_id="modern_polar",
+    matte_change.artwork_change_matte(artworks=artworks, matte_id="modern_polar",
                                     tv=TV.objects.get(pk=tv.pk))
     assert fake_tv.requests.count("change_matte") == 1
 
@@ -286,10 +286,10 @@ def test_a_2025_tv_that_refuses_the_matte_with_the_picture_gets_its_default_or_n
     placement = upload_now(make_artwork(panel_jpeg))
     fake_tv.refused_mattes = {("modern_sage", "landscape")}
 
-    result = placements.artwork_change_matte(
+    result = matte_change.artwork_change_matte(
         artworks=Artwork.objects.filter(pk=placement.artwork_id), matte_id="modern_sage",
         tv=TV.objects.get(pk=tv.pk))
-    placements.tv_lane_run(tv_id=tv.pk)
+    lane.tv_lane_run(tv_id=tv.pk)
 
     assert [p.pk for p in result.queued] == [placement.pk]
     sent = Placement.objects.get(pk=placement.pk)

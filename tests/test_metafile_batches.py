@@ -6,7 +6,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from docentsite.artwork import metafile, placements, services, tasks
+from docentsite.artwork import lane, metafile, services, tasks
 from docentsite.artwork.models import AnalysisStatus, Artwork, Placement, PlacementStatus
 from docentsite.artwork.signals import artwork_progress
 from tests.workers import celery_worker, described_in_file, meta_entries, needs_redis, wait_for
@@ -73,7 +73,7 @@ def test_a_picture_is_done_whichever_rewrite_lists_it_first(tv, make_artwork, jp
     try:
         artwork = make_artwork(jpeg)
         Placement.objects.create(artwork=artwork, tv=tv)
-        placements.tv_lane_run(tv_id=tv.pk, meta_later=True)  # the batch's rewrite waits
+        lane.tv_lane_run(tv_id=tv.pk, meta_later=True)  # the batch's rewrite waits
         content_id = Placement.objects.get(artwork=artwork).content_id
         # An original Docent's entry under the id the TV gave out again.
         settings.ARTWORK_META_PATH.write_text(json.dumps(

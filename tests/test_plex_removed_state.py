@@ -3,7 +3,7 @@ importing it again puts the same picture back (fake Plex, fake TV)."""
 
 import pytest
 
-from docentsite.artwork import placements
+from docentsite.artwork import lane, placements
 from docentsite.artwork import services as artwork_services
 from docentsite.artwork.models import Artwork, Placement, PlacementStatus, Status
 from plexsource import services
@@ -21,7 +21,7 @@ def imported(fake_plex, plex_settings, tv, chains, settings, tmp_path):
     (record_id, artwork_id), = chains
     services.plex_fetch_original(record_id=record_id)
     artwork_services.artwork_prepare(artwork_id=artwork_id)
-    placements.tv_lane_run(tv_id=tv.pk)
+    lane.tv_lane_run(tv_id=tv.pk)
     artwork_services.artwork_finish(artwork_id=artwork_id, inline=True)
     assert ImportRecord.objects.get(pk=record_id).status == ImportStatus.DONE
     return harbour, record_id, artwork_id
@@ -72,7 +72,7 @@ def test_importing_a_removed_picture_again_puts_the_same_one_back(
     # The chain's steps: nothing fetched or prepared again, the kept JPEG uploaded.
     services.plex_fetch_original(record_id=record_id)
     artwork_services.artwork_prepare(artwork_id=artwork_id)
-    placements.tv_lane_run(tv_id=tv.pk)
+    lane.tv_lane_run(tv_id=tv.pk)
     artwork_services.artwork_finish(artwork_id=artwork_id, inline=True)
     back = placement_of(artwork_id)
     assert len(fake_plex.downloads) == downloads

@@ -3,7 +3,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from docentsite.artwork import placements
+from docentsite.artwork import lane
 from docentsite.artwork import services as artwork_services
 from docentsite.artwork.imaging import ImageRejected
 from docentsite.artwork.models import Artwork, Placement, PlacementStatus, Status
@@ -24,7 +24,7 @@ def test_a_failed_import_resumes_where_it_stopped(
     services.plex_fetch_original(record_id=record_id)
     artwork_services.artwork_prepare(artwork_id=artwork_id)
     fake_tv.stop()
-    placements.tv_lane_run(tv_id=tv.pk)
+    lane.tv_lane_run(tv_id=tv.pk)
     placement = Placement.objects.get(artwork_id=artwork_id, tv=tv)
     assert placement.status == PlacementStatus.FAILED
     record = ImportRecord.objects.get(pk=record_id)
@@ -37,7 +37,7 @@ def test_a_failed_import_resumes_where_it_stopped(
     fake_tv.start()
     services.plex_fetch_original(record_id=record_id)
     artwork_services.artwork_prepare(artwork_id=artwork_id)
-    placements.tv_lane_run(tv_id=tv.pk)
+    lane.tv_lane_run(tv_id=tv.pk)
     artwork_services.artwork_finish(artwork_id=artwork_id, inline=True)
 
     assert again.queued == [harbour] and chains[-1] == (record_id, artwork_id)

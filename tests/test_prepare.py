@@ -5,7 +5,7 @@ import pytest
 from django.utils import timezone
 from PIL import Image
 
-from docentsite.artwork import imaging, placements, services, tvs
+from docentsite.artwork import imaging, lane, services, tvs
 from docentsite.artwork.models import Artwork, Placement, PlacementStatus, Status
 
 pytestmark = pytest.mark.django_db
@@ -134,6 +134,6 @@ def test_stalled_uploads_are_resumed_by_their_tvs_lane(
                              status=PlacementStatus.UPLOADING, heartbeat_at=timezone.now())
 
     with django_capture_on_commit_callbacks(execute=True):
-        count = placements.lanes_resume()
+        count = lane.lanes_resume()
 
     assert count == 1 and lanes == [stalled_tv.pk]

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from docentsite.artwork import framing, placements, reframe, services, tvlock, tvs
+from docentsite.artwork import framing, lane, reframe, services, tvlock, tvs
 from docentsite.artwork.models import Placement, PlacementStatus
 from tests.two_tvs import frame
 
@@ -22,7 +22,7 @@ def on_both(worker_env, tv, den, make_artwork, make_jpeg):
     for each in (tv, den):
         placement = Placement.objects.create(artwork=artwork, tv=each)
         with tvlock.holding(each, wait=10):
-            placements.placement_upload(
+            lane.placement_upload(
                 placement=Placement.objects.select_related("artwork", "tv").get(pk=placement.pk),
                 frame=tvs.frame_of(each))
     services.artwork_finish(artwork_id=artwork.pk, inline=True)
@@ -44,7 +44,7 @@ def replaced_by_lanes(artwork) -> list[Placement]:
     would; the placements asked for."""
     asked = reframe.artwork_replace_ask(artwork_id=artwork.pk)
     for tv_id in sorted({p.tv_id for p in asked}):
-        placements.tv_lane_run(tv_id=tv_id)
+        lane.tv_lane_run(tv_id=tv_id)
     return asked
 
 
@@ -135,7 +135,7 @@ def test_a_tv_that_is_off_keeps_the_old_picture_and_gets_the_new_one_later(
 
     fake_den.start()
     Placement.objects.filter(pk=in_den.pk).update(next_attempt_at=None)  # the retry is due
-    placements.tv_lane_run(tv_id=den.pk)
+    lane.tv_lane_run(tv_id=den.pk)
 
     in_den = placement_on(on_both, den)
     assert in_den.content_id != old_den and in_den.replace_asked_at is None
@@ -153,7 +153,7 @@ def test_a_tv_off_for_too_long_keeps_the_old_picture_and_says_so(
 
     replaced_by_lanes(on_both)
     Placement.objects.filter(artwork=on_both, tv=den).update(next_attempt_at=None)
-    placements.tv_lane_run(tv_id=den.pk)
+    lane.tv_lane_run(tv_id=den.pk)
 
     in_den = placement_on(on_both, den)
     assert in_den.content_id == old_den and in_den.replace_asked_at is None
@@ -196,11 +196,11 @@ def test_a_replacement_cut_short_after_the_upload_adopts_the_copy_that_landed(
         patched.setattr("docentsite.artwork.frametv.FrameTV.upload",
                         lambda self, jpeg, **kwargs: upload_then_die(jpeg, **kwargs))
         with pytest.raises(Killed):
-            placements.tv_lane_run(tv_id=den.pk)
+            lane.tv_lane_run(tv_id=den.pk)
     assert len(fake_den.photos) == 2  # the old copy and the new one, not yet recorded
     uploads = fake_den.uploads_started
 
-    placements.tv_lane_run(tv_id=den.pk)
+    lane.tv_lane_run(tv_id=den.pk)
 
     in_den = placement_on(on_both, den)
     assert fake_den.uploads_started == uploads  # adopted, not sent again
@@ -227,7 +227,7 @@ def test_a_replacement_cut_short_before_the_old_copy_went_deletes_it_later(
     with monkeypatch.context() as patched:
         patched.setattr("docentsite.artwork.frametv.FrameTV.delete", die)
         with pytest.raises(Killed):
-            placements.tv_lane_run(tv_id=den.pk)
+            lane.tv_lane_run(tv_id=den.pk)
     in_den = placement_on(on_both, den)
     assert in_den.replaced_content_id == old_den and in_den.content_id != old_den
 
@@ -257,7 +257,7 @@ def test_a_crop_saved_again_while_the_lane_replaces_goes_too(on_both, den, fake_
 
     monkeypatch.setattr("docentsite.artwork.frametv.FrameTV.upload",
                         lambda self, jpeg, **kwargs: upload_and_save_again(jpeg, **kwargs))
-    placements.tv_lane_run(tv_id=den.pk)
+    lane.tv_lane_run(tv_id=den.pk)
 
     in_den = placement_on(on_both, den)
     assert in_den.replace_asked_at is None
@@ -326,7 +326,7 @@ def test_a_tv_showing_the_old_copy_goes_on_to_the_new_one(worker_env, tv, make_a
     artwork = make_artwork(make_jpeg(300, 200), filename="harbour.jpg")
     placement = Placement.objects.create(artwork=artwork, tv=tv)
     with tvlock.holding(tv, wait=10):
-        old = placements.placement_upload(
+        old = lane.placement_upload(
             placement=Placement.objects.select_related("artwork", "tv").get(pk=placement.pk),
             frame=tvs.frame_of(tv))
     assert tvs.frame_of(tv).show(old.content_id) and fake_tv.showing == old.content_id
@@ -345,7 +345,7 @@ def test_a_replacement_left_by_a_dead_worker_restarts_its_lane_on_the_sweep(
     whose heartbeat went silent starts its TV's lane; a live one is left to its worker."""
     settings.STALL_AFTER = 120
     started = []
-    monkeypatch.setattr("docentsite.artwork.placements.kick_lane_on_commit", started.append)
+    monkeypatch.setattr("docentsite.artwork.lane.kick_lane_on_commit", started.append)
     prepared_again(on_both)
     now = timezone.now()
     Placement.objects.filter(artwork=on_both, tv=den).update(
@@ -353,7 +353,7 @@ def test_a_replacement_left_by_a_dead_worker_restarts_its_lane_on_the_sweep(
     Placement.objects.filter(artwork=on_both, tv=frame()).update(
         replace_asked_at=now, heartbeat_at=now - timedelta(seconds=30))
 
-    assert placements.lanes_resume() == 1
+    assert lane.lanes_resume() == 1
     assert started == [den.pk]
 
 
@@ -368,7 +368,7 @@ def test_a_picture_uploading_when_saved_is_replaced_once_it_is_on(
 
     assert [p.pk for p in reframe.artwork_replace_ask(artwork_id=artwork.pk)] == [placement.pk]
     Placement.objects.filter(pk=placement.pk).update(status=PlacementStatus.QUEUED)
-    placements.tv_lane_run(tv_id=tv.pk)  # the upload, taken over, then the replacement
+    lane.tv_lane_run(tv_id=tv.pk)  # the upload, taken over, then the replacement
 
     placement.refresh_from_db()
     assert placement.status == PlacementStatus.ON_TV and placement.replace_asked_at is None

@@ -4,7 +4,7 @@ being watched: Docent sends it nothing."""
 
 import pytest
 
-from docentsite.artwork import placements
+from docentsite.artwork import lane, placements
 from docentsite.artwork.models import Placement, PlacementStatus
 from tests.two_tvs import frame
 
@@ -19,7 +19,7 @@ def on_both(worker_env, den, make_artwork, jpeg):
     artwork = make_artwork(jpeg, filename="wave.jpg")
     placements.artwork_place(artworks=[artwork], tvs_wanted=[frame(), den])
     for tv in (frame(), den):
-        placements.tv_lane_run(tv_id=tv.pk)
+        lane.tv_lane_run(tv_id=tv.pk)
     assert set(Placement.objects.values_list("status", flat=True)) == {PlacementStatus.ON_TV}
     return artwork
 

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from docentsite.artwork import placements, services, tvs
+from docentsite.artwork import lane, services, tvs
 from docentsite.artwork.models import (
     TV,
     AnalysisStatus,
@@ -86,7 +86,7 @@ def test_the_lane_sweep_restarts_silent_uploads_and_lost_retries_only(
     placed(artwork, off, status=PlacementStatus.UPLOADING, heartbeat_at=ago(minutes=3))
 
     with django_capture_on_commit_callbacks(execute=True):
-        count = placements.lanes_resume()
+        count = lane.lanes_resume()
 
     assert count == 2 and sorted(lanes) == sorted([silent.pk, lost.pk])
 
@@ -181,7 +181,7 @@ def test_an_import_waiting_for_the_tv_is_not_taken_over(
     plex_services.plex_fetch_original(record_id=record_id)
     services.artwork_prepare(artwork_id=artwork_id)
     fake_tv.stop()
-    assert placements.tv_lane_run(tv_id=tv.pk).retry_in == 300
+    assert lane.tv_lane_run(tv_id=tv.pk).retry_in == 300
     ImportRecord.objects.filter(pk=record_id).update(updated_at=ago(hours=1))
     record = ImportRecord.objects.get(pk=record_id)
     assert (record.status, record.step) == (ImportStatus.RUNNING, ImportStep.UPLOADING)

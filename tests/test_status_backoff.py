@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from docentsite.artwork import placements, tvlock, tvs
+from docentsite.artwork import lane, tvlock, tvs
 from docentsite.artwork.models import Placement
 from docentsite.status import services as status
 from docentsite.status.models import CheckResult
@@ -151,7 +151,7 @@ def test_a_tv_that_answers_again_gets_its_waiting_pictures_at_once(
         tv, fake_tv, make_artwork, jpeg, lanes_started):
     placement = Placement.objects.create(artwork=make_artwork(jpeg), tv=tv)
     fake_tv.stop()
-    placements.tv_lane_run(tv_id=tv.pk)  # the lane finds it off and waits, backing off
+    lane.tv_lane_run(tv_id=tv.pk)  # the lane finds it off and waits, backing off
     placement.refresh_from_db()
     assert placement.waiting_reason and placement.next_attempt_at > timezone.now()
     fake_tv.start()
@@ -161,7 +161,7 @@ def test_a_tv_that_answers_again_gets_its_waiting_pictures_at_once(
     placement.refresh_from_db()
     assert placement.next_attempt_at is None
     assert lanes_started == [tv.pk], "the TV's lane is started, not left to its backoff"
-    assert placements.tv_lane_run(tv_id=tv.pk).uploaded
+    assert lane.tv_lane_run(tv_id=tv.pk).uploaded
 
 
 def test_a_lane_that_met_the_checks_instant_hold_is_started_again(

@@ -4,7 +4,7 @@ The page shows what the checks last found: "Check now" runs them and comes back 
 
 import pytest
 
-from docentsite.artwork import placements, tvs
+from docentsite.artwork import lane, placements, tvs
 from docentsite.artwork.models import TV
 from tests import tvs_fixtures
 
@@ -23,7 +23,7 @@ def test_a_card_per_tv_saying_how_each_is(admin_client, two_tvs, make_artwork, j
     living, den = two_tvs
     artwork = make_artwork(jpeg, filename="wave.jpg")
     placements.artwork_place(artworks=[artwork], tvs_wanted=[living])
-    placements.tv_lane_run(tv_id=living.pk)
+    lane.tv_lane_run(tv_id=living.pk)
 
     page = admin_client.post(CHECK_NOW, follow=True).content.decode()
 

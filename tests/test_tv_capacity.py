@@ -12,7 +12,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from docentsite.artwork import placements, tvs
+from docentsite.artwork import lane, tvs
 from docentsite.artwork.models import TV, Artwork, Placement, PlacementStatus, Status
 from docentsite.status.models import CheckResult
 
@@ -48,7 +48,7 @@ def fill(fake_tv, tv, *, foreign: int, docent: int, keep: int = 0) -> list[Place
 def send(artwork, tv):
     """Queue the artwork for the TV and run its lane now, as its worker does."""
     Placement.objects.create(artwork=artwork, tv=tv)
-    placements.tv_lane_run(tv_id=tv.pk)
+    lane.tv_lane_run(tv_id=tv.pk)
     return Placement.objects.get(artwork=artwork, tv=tv)
 
 
@@ -230,7 +230,7 @@ def test_a_batch_on_a_full_tv_makes_room_for_each_picture_in_turn(
     for artwork in new:
         Placement.objects.create(artwork=artwork, tv=living_room)
 
-    placements.tv_lane_run(tv_id=living_room.pk)
+    lane.tv_lane_run(tv_id=living_room.pk)
 
     arrived = [Placement.objects.get(artwork=artwork) for artwork in new]
     assert [p.status for p in arrived] == [PlacementStatus.ON_TV] * 3

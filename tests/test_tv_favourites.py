@@ -10,6 +10,7 @@ import time
 import pytest
 
 from docentsite.artwork import collections, frametv, placements, tvlock
+from docentsite.artwork.lane import tv_lane_run
 from docentsite.artwork.models import TV, Placement, PlacementStatus
 from docentsite.status import services as status
 from docentsite.status.models import CheckResult
@@ -27,7 +28,7 @@ def tv(tv, settings, tmp_path):
 
 def lane(tv):
     """The TV's lane, run now, as its worker does when the star kicked it."""
-    return placements.tv_lane_run(tv_id=tv.pk)
+    return tv_lane_run(tv_id=tv.pk)
 
 
 def favourite_ids(frame_tv) -> set[str]:

@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from docentsite.artwork import instep, metafile, placements, tvs
+from docentsite.artwork import instep, lane, metafile, placements, tvs
 from docentsite.artwork.models import Artwork, Placement, PlacementStatus
 from docentsite.status import services as status
 from docentsite.status.models import CheckResult
@@ -73,7 +73,7 @@ def test_a_picture_deleted_on_the_tv_can_be_sent_again(uploaded, tv, fake_tv):
     status.status_refresh(in_worker=True)
 
     placements.artwork_put_back(artwork_id=wave.artwork_id)
-    placements.tv_lane_run(tv_id=tv.pk)
+    lane.tv_lane_run(tv_id=tv.pk)
 
     back = Placement.objects.get(pk=wave.pk)
     assert back.status == PlacementStatus.ON_TV and back.content_id != wave.content_id

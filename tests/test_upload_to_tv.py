@@ -3,7 +3,8 @@ import threading
 import pytest
 from django.db import connection
 
-from docentsite.artwork import frametv, placements, tvs
+from docentsite.artwork import frametv, tvs
+from docentsite.artwork.lane import UploadAmbiguous, tv_lane_run
 from docentsite.artwork.models import Placement, PlacementStatus
 from tests.fakes.frametv import ART, REMOTE
 
@@ -37,7 +38,7 @@ def queue(artwork, tv):
 def lane(tv):
     """Run the TV's lane now, as its worker does once the retry it scheduled is due."""
     Placement.objects.filter(tv=tv).update(next_attempt_at=None)
-    return placements.tv_lane_run(tv_id=tv.pk)
+    return tv_lane_run(tv_id=tv.pk)
 
 
 def placement_of(artwork):
@@ -118,7 +119,7 @@ def test_unknown_new_pictures_after_a_lost_confirmation_need_a_person(
     fake_tv.lose_confirmation = False
     fake_tv.add_photo(make_jpeg(100, 100))  # someone's phone, meanwhile
 
-    with pytest.raises(placements.UploadAmbiguous):
+    with pytest.raises(UploadAmbiguous):
         upload(artwork)
 
     placement = placement_of(artwork)
@@ -170,7 +171,7 @@ def test_tv_off_stops_the_lane_and_every_waiting_picture_says_why(
         placement = placement_of(artwork)
         assert placement.status == PlacementStatus.QUEUED
         assert placement.waiting_reason == run.waiting and placement.next_attempt_at
-    assert placements.tv_lane_run(tv_id=tv.pk).uploaded == []  # not due yet
+    assert tv_lane_run(tv_id=tv.pk).uploaded == []  # not due yet
 
     fake_tv.start()
     run = lane(tv)
@@ -216,7 +217,7 @@ def test_a_refused_picture_does_not_stop_the_lane(fake_tv, tv, make_artwork, mak
         queue(artwork, tv)
     fake_tv.error_codes["send_image"] = "-7"
 
-    run = placements.tv_lane_run(tv_id=tv.pk)
+    run = tv_lane_run(tv_id=tv.pk)
 
     # The TV refuses both: the second was tried all the same, and nothing waits.
     assert run.uploaded == [] and run.waiting == ""
@@ -362,7 +363,7 @@ def test_two_deliveries_at_once_put_one_picture_on_the_tv(fake_tv, tv, make_artw
 
     def deliver():
         try:
-            runs.append(placements.tv_lane_run(tv_id=tv.pk))
+            runs.append(tv_lane_run(tv_id=tv.pk))
         except Exception as exc:  # noqa: BLE001 - reported below
             errors.append(exc)
         finally:

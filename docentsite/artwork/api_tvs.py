@@ -5,7 +5,16 @@ from django.shortcuts import get_object_or_404
 from ninja import Path, Router
 from ninja.responses import Status
 
-from docentsite.artwork import collections, foreign, frametv, mattes, placements, rotation, tvs
+from docentsite.artwork import (
+    collections,
+    foreign,
+    frametv,
+    matte_change,
+    mattes,
+    placements,
+    rotation,
+    tvs,
+)
 from docentsite.artwork.errors import NotFound
 from docentsite.artwork.models import TV, Artwork, Collection, PlacementStatus, RotationOutcome
 from docentsite.artwork.schemas import (
@@ -195,10 +204,10 @@ def artwork_matte(request, artwork_id: RowId, payload: MatteIn):
     202, and the picture's placement there (`follow`) says `replacing` until then."""
     get_object_or_404(Artwork, pk=artwork_id)
     artworks = Artwork.objects.filter(pk=artwork_id)
-    tv = tvs.tv_get(tv=payload.tv) if payload.tv else placements.matte_tv(artworks)
+    tv = tvs.tv_get(tv=payload.tv) if payload.tv else matte_change.matte_tv(artworks)
     if tv is None:
         return Status(422, {"detail": "Docent knows no TV yet: add one on the TVs page first."})
-    result = placements.artwork_change_matte(artworks=artworks, matte_id=payload.matte, tv=tv)
+    result = matte_change.artwork_change_matte(artworks=artworks, matte_id=payload.matte, tv=tv)
     if result.not_on_tv:
         return Status(422, {"detail": f"It is not on {tv.name}, so it has no matte there."})
     if result.refused:

@@ -80,7 +80,7 @@ def tv_foreign_delete(*, tv: TV, content_ids: list[str] | None = None,
     if result.deleted:
         logger.info("Deleted %d picture(s) not from Docent from %s at its owner's request: %s",
                     len(result.deleted), tv.name, ", ".join(result.deleted))
-    from docentsite.artwork.placements import tv_lane_resume
+    from docentsite.artwork.lane import tv_lane_resume
 
     tv_lane_resume(tv=tv)
     return result

@@ -152,8 +152,8 @@ def _rewrite(tv: TV, path: Path | None = None, *, forget: set[str] = frozenset()
     # New entries, and ours that replace what the file had under the same id (an
     # original Docent's entry for an id the TV gave out again, say).
     if listed := {cid for cid, entry in fresh.items() if existing["artwork"].get(cid) != entry}:
-        # placements writes the file through this module: imported here, not above.
-        from docentsite.artwork.placements import placements_listed
+        # the lane writes the file through this module: imported here, not above.
+        from docentsite.artwork.lane import placements_listed
 
         placements_listed(tv=tv, content_ids=listed)
 

@@ -1,6 +1,6 @@
 """A picture prepared again (a new crop, another framing) replaces the old one on its TVs.
 
-Preparing happens at once; the TVs' part is each TV's lane's (placements.py): asking
+Preparing happens at once; the TVs' part is each TV's lane's (lane.py): asking
 marks the placements (`replace_asked_at`) and starts the lanes, so a page never waits
 on a TV. On each TV the new JPEG goes up first and the old one is deleted after, both
 holding the TV's lock (tvlock.py), so the TV never holds two copies once it is done
@@ -19,7 +19,7 @@ import logging
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models import Case, F, Q, Value, When
+from django.db.models import Case, F, Value, When
 from django.utils import timezone
 
 from docentsite.artwork import (
@@ -28,6 +28,7 @@ from docentsite.artwork import (
     framing,
     heartbeat,
     imaging,
+    lane,
     matte_fit,
     metafile,
     placements,
@@ -73,7 +74,7 @@ def artwork_replace_ask(*, artwork_id: int) -> list[Placement]:
             upload_attempts=0, next_attempt_at=None, waiting_reason="")
         marked = list(asked.select_related("tv").order_by("tv__name", "tv_id"))
         for tv_id in {p.tv_id for p in marked}:
-            placements.kick_lane_on_commit(tv_id)
+            lane.kick_lane_on_commit(tv_id)
     return marked
 
 
@@ -88,7 +89,7 @@ def matte_send_again_ask(*, placements_asked: list[Placement], matte_id: str) ->
         ).update(matte_asked=matte_id, replace_asked_at=now, upload_attempts=0,
                  next_attempt_at=None, waiting_reason="", updated_at=now)
         for tv_id in {p.tv_id for p in placements_asked}:
-            placements.kick_lane_on_commit(tv_id)
+            lane.kick_lane_on_commit(tv_id)
 
 
 def tv_names(placed: list[Placement]) -> str:
@@ -137,15 +138,6 @@ def replacement_said(placement: Placement) -> str:
             f"({p.waiting_reason.rstrip('.')}); Docent tries again at {when}.")
 
 
-def replacements_ready(tv: TV):
-    """This TV's placements whose picture was prepared again, due for the lane now."""
-    return Placement.objects.filter(
-        tv=tv, status=PlacementStatus.ON_TV, replace_asked_at__isnull=False,
-    ).exclude(content_id=None).filter(
-        Q(next_attempt_at=None) | Q(next_attempt_at__lte=timezone.now()),
-    ).order_by("replace_asked_at", "pk")
-
-
 def placement_replace(*, placement_id: int, frame: frametv.FrameTV) -> ReplaceResult:
     """The lane's part: the TV gets the placement's new picture and loses the old copy.
     Hold the lane. A TV that refuses keeps the old one, said on the placement and in the
@@ -173,7 +165,7 @@ def replacement_given_up(*, placement: Placement, why: str) -> None:
 
 def replacements_refused(*, tv: TV, why: str) -> None:
     """Someone pressed Deny on the TV: each picture waiting to be replaced there stays."""
-    for placement in replacements_ready(tv).select_related("tv"):
+    for placement in lane.replacements_ready(tv).select_related("tv"):
         replacement_given_up(placement=placement, why=why)
 
 
@@ -211,12 +203,12 @@ def _replace_held(frame: frametv.FrameTV, placement: Placement, result: ReplaceR
         if placement.tv_ids_before is not None:
             # A try before ended without an answer (the TV went off, a worker died): a
             # copy that landed then is this one.
-            new_id = placements.landed_since(frame, placement)
+            new_id = lane.landed_since(frame, placement)
         shown = _showing(frame)
         if new_id is None:
             before = frame.photo_ids()
             rows.update(tv_ids_before=sorted(before))
-            jpeg = placements.prepared_jpeg(artwork)
+            jpeg = lane.prepared_jpeg(artwork)
             try:
                 new_id = frame.upload(jpeg, matte=matte)
             except frametv.TVUploadUnconfirmed:
@@ -224,9 +216,9 @@ def _replace_held(frame: frametv.FrameTV, placement: Placement, result: ReplaceR
                 if new_id is None:
                     raise
             except frametv.TVRejected as exc:
-                if not placements.refused_for_its_matte(exc, matte):
+                if not lane.refused_for_its_matte(exc, matte):
                     raise
-                new_id, matte, note = placements.upload_after_refusal(
+                new_id, matte, note = lane.upload_after_refusal(
                     placement, frame, jpeg, before, exc, matte, wanted=wanted)
     except (DocentError, OSError) as exc:
         if getattr(exc, "transient", False):
@@ -296,7 +288,7 @@ def leftovers_delete() -> int:
         except DocentError as exc:  # off, busy: the next sweep tries again
             logger.info("%s: old copies left to delete at the next sweep: %s", tv.name, exc)
         finally:
-            placements.tv_lane_resume(tv=tv)
+            lane.tv_lane_resume(tv=tv)
         if deleted:
             metafile.sync(tv=tv)
         done += deleted

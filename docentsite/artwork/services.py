@@ -14,7 +14,16 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from docentsite.artwork import framing, heartbeat, imaging, matte_fit, metafile, placements, vision
+from docentsite.artwork import (
+    framing,
+    heartbeat,
+    imaging,
+    lane,
+    matte_fit,
+    metafile,
+    placements,
+    vision,
+)
 from docentsite.artwork.errors import Rejected
 from docentsite.artwork.fitting import clip, clip_filename, fitted
 from docentsite.artwork.models import (
@@ -204,8 +213,8 @@ def _fail(artwork: Artwork, error) -> None:
 def artwork_prepared(*, artwork_id: int) -> None:
     """The JPEG is ready: each TV waiting for it starts on it, and it is described
     meanwhile (the caller queues that when artwork_prepared says so)."""
-    placements.kick_lanes_of(artwork_id=artwork_id)
-    placements.artwork_settle(artwork_id=artwork_id)
+    lane.kick_lanes_of(artwork_id=artwork_id)
+    lane.artwork_settle(artwork_id=artwork_id)
 
 
 def artwork_wants_analysis(*, artwork_id: int) -> bool:
@@ -223,7 +232,7 @@ def artwork_finish(*, artwork_id: int, inline: bool = False) -> Artwork:
             metafile.sync(tv=tv)
         else:
             metafile.sync_soon(tv=tv)
-    placements.artwork_settle(artwork_id=artwork_id)
+    lane.artwork_settle(artwork_id=artwork_id)
     return Artwork.objects.get(pk=artwork_id)
 
 
@@ -326,7 +335,7 @@ def artwork_retry(*, artworks) -> int:
             status=Status.PREPARED, last_error="")
         transaction.on_commit(lambda artwork_id=artwork_id: tasks.pipeline(artwork_id).delay())
     placed = placements.placements_retry(artworks=artworks.exclude(pk__in=failed))
-    taken = placements.uploads_take_over(artworks=artworks)
+    taken = lane.uploads_take_over(artworks=artworks)
     return len(failed) + placed + taken + _take_over(_working(artworks))
 
 
@@ -373,7 +382,7 @@ def artwork_resume_stalled() -> int:
     A worker killed mid-step leaves its row in a working state, and the step's
     heartbeat goes silent; nothing else would ever move it. Every step skips
     what is already done, so running the pipeline again finishes the work. The
-    uploads are the TVs' lanes', started again by placements.lanes_resume().
+    uploads are the TVs' lanes', started again by lane.lanes_resume().
     """
     return _take_over(_working(Artwork.objects.all()))
 

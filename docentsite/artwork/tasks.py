@@ -12,7 +12,7 @@ from celery import shared_task
 from celery.exceptions import Ignore
 from celery.signals import worker_ready
 
-from docentsite.artwork import metafile, placements, reframe, rotation, services
+from docentsite.artwork import lane, metafile, reframe, rotation, services
 from docentsite.artwork.errors import DocentError
 from docentsite.artwork.models import TV
 
@@ -21,7 +21,7 @@ logger = logging.getLogger(__name__)
 
 def backoff(retries: int) -> float:
     """Seconds before retry number `retries` + 1: doubling, at most 15 minutes."""
-    return placements.backoff(retries + 1)
+    return lane.backoff(retries + 1)
 
 
 def retry_or_give_up(task, artwork_id: int, exc: DocentError, record) -> None:
@@ -53,7 +53,7 @@ def prepare(self, artwork_id: int) -> None:
 def tv_lane(self, tv_id: int) -> None:
     """Upload what is ready for this TV, one after another; if the TV cannot be
     reached, come back when the backoff says."""
-    run = placements.tv_lane_run(tv_id=tv_id, meta_later=True)
+    run = lane.tv_lane_run(tv_id=tv_id, meta_later=True)
     if run.retry_in is not None:
         tv_lane.apply_async((tv_id,), countdown=run.retry_in)
 
@@ -79,7 +79,7 @@ def sync_meta(tv_id: int) -> None:
 @shared_task(name="artwork.resume_stalled")
 def resume_stalled() -> None:
     services.artwork_resume_stalled()
-    placements.lanes_resume()
+    lane.lanes_resume()
     reframe.leftovers_delete()
     for tv in metafile.stale_tvs():
         metafile.sync(tv=tv)

@@ -1,7 +1,7 @@
 """Docent's stars mirrored to each TV's own Favourites (MY-C0004), where the TV keeps
 them: the TV's slideshow can then play "Favourites" from Docent's choice.
 
-The TV's lane does it (placements.tv_lane_run), after its uploads and holding the
+The TV's lane does it (lane.tv_lane_run), after its uploads and holding the
 TV's lock for each change, so a change never overlaps a transfer and no request
 waits for the TV. Starring or unstarring starts the lane of every TV the picture is
 on; a picture uploaded as a favourite is starred on the TV right after its upload.
@@ -124,7 +124,7 @@ def tv_favourites_learned(*, tv: TV, status: TVStatus) -> dict:
     rows.exclude(pk__in=on_tv).exclude(tv_favourite=False).update(tv_favourite=False)
     behind = tv_favourites_behind(tv=tv).count() if supported is not False else 0
     if behind and tv.enabled:
-        from docentsite.artwork.placements import kick_lane_on_commit
+        from docentsite.artwork.lane import kick_lane_on_commit
 
         kick_lane_on_commit(tv.pk)
     return {"favourites": {"supported": supported, "starred": len(on_tv), "behind": behind}}
@@ -132,7 +132,7 @@ def tv_favourites_learned(*, tv: TV, status: TVStatus) -> dict:
 
 def artworks_starred(*, artwork_ids) -> None:
     """Stars changed: the lane of each TV these pictures are on mirrors them."""
-    from docentsite.artwork.placements import kick_lane_on_commit
+    from docentsite.artwork.lane import kick_lane_on_commit
 
     for tv_id in set(Placement.objects.filter(
             artwork_id__in=list(artwork_ids), status=PlacementStatus.ON_TV,

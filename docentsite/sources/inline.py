@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator
 
 from django.conf import settings
 
-from docentsite.artwork import placements
+from docentsite.artwork import lane
 from docentsite.artwork import services as artwork_services
 from docentsite.artwork.errors import DocentError
 from docentsite.artwork.models import AnalysisStatus, Artwork, Status
@@ -69,7 +69,7 @@ def source_import_run_inline(*, source: Source, record_id: int, attempts: int = 
         if not Artwork.objects.filter(pk=artwork_id, status=Status.FAILED).exists():
             artwork_services.artwork_record_failure(artwork_id=artwork_id, error=error)
         return _record(source, record_id)
-    placements.artwork_upload_inline(
+    lane.artwork_upload_inline(
         artwork_id=artwork_id, attempts=attempts,
         first_delay=min(settings.TASK_RETRY_DELAY, INLINE_FIRST_DELAY))
     error = _try(lambda: artwork_services.artwork_analyze(artwork_id=artwork_id),

@@ -73,11 +73,11 @@ def _lane_busy(tv) -> bool:
     """Whether the TV's lane transfers now. Finding out takes its lock for an instant,
     and a lane that tried it then left its pictures to the holder: this check starts
     it again."""
-    from docentsite.artwork import placements
+    from docentsite.artwork import lane
 
     if tvlock.busy(tv):
         return True
-    placements.tv_lane_resume(tv=tv)
+    lane.tv_lane_resume(tv=tv)
     return False
 
 
@@ -131,8 +131,8 @@ def _tv_due(tv, row: CheckResult | None, now: datetime, *, waiting: bool) -> boo
 
 def _tvs_waited_for() -> set[int]:
     """The TVs with pictures queued or uploading for them: their lanes need them."""
+    from docentsite.artwork.lane import OPEN
     from docentsite.artwork.models import Placement
-    from docentsite.artwork.placements import OPEN
 
     return set(Placement.objects.filter(status__in=OPEN).values_list("tv_id", flat=True)
                .distinct())

@@ -8,7 +8,7 @@ from django.conf import settings
 from PIL import Image, ImageDraw
 from playwright.sync_api import expect
 
-from docentsite.artwork import placements
+from docentsite.artwork import lane
 from docentsite.artwork.models import Artwork, Placement
 from tests.browser.conftest import ARTIFACTS, assert_accessible, log_in
 
@@ -115,7 +115,7 @@ def test_a_crop_fixed_with_mouse_and_keyboard_is_saved_and_shown(
     assert box_values(page) == grown  # the editor opens on the box just saved
     assert list(fake_tv.photos) == [on_tv.content_id]
 
-    placements.tv_lane_run(tv_id=on_tv.tv_id)  # as the worker does
+    lane.tv_lane_run(tv_id=on_tv.tv_id)  # as the worker does
 
     placement = Placement.objects.get(pk=on_tv.pk)
     assert list(fake_tv.photos) == [placement.content_id] != [on_tv.content_id]
