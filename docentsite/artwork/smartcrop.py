@@ -14,8 +14,8 @@ The window is the largest 16:9 box the picture holds, slid along its long side
 A picture with nothing to go on gets the centre. benchmarks/framing.py measures
 each step against the centre crop on pictures with known subjects.
 
-What it costs: on the 1024-pixel copy Docent shows it, about 440 ms of processor
-time for a 24 MP photo (benchmarks/imaging.py's; 950 ms before), nearly all of it
+What it costs: on the 1024-pixel copy Docent shows it, about 450 ms of processor
+time for a 24 MP photo (benchmarks/imaging.py's; 1,000 ms before), nearly all of it
 the cascades; the saliency map takes 7 ms. The cascades spend most of their time on
 their smallest faces, so faces are looked for from a 16th of the short side up (a
 22nd before), and the profile cascades look at a 448-pixel copy: on the benchmark's
