@@ -101,10 +101,11 @@ def test_a_tv_that_is_off_catches_up_when_back_while_the_other_finishes(
     with celery_worker(env, concurrency=2, log_dir=tmp_path):
         import_to_both(fake_plex)
         wait_for(lambda: len(on_tv(frame())) == 3, timeout=120, what="the Frame to finish")
-        wait_for(lambda: Placement.objects.filter(tv=den).exclude(waiting_reason="").exists(),
-                 what="the Den's placements to wait for it")
+        wait_for(lambda: Placement.objects.filter(tv=den).exclude(waiting_reason="").count()
+                 == 3, what="the Den's placements to wait for it")
         waiting = Placement.objects.filter(tv=den)
-        assert {p.status for p in waiting} == {PlacementStatus.QUEUED}
+        # Still to go: the lane tries the Den again now and then (uploading for a moment).
+        assert {p.status for p in waiting} <= {PlacementStatus.QUEUED, PlacementStatus.UPLOADING}
         assert len(fake_den.photos) == SEEDED
         records = ImportRecord.objects.all()
         # Not "done" while one of the TVs asked for still waits.

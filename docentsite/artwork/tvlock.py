@@ -49,8 +49,16 @@ def holding(tv: TV, *, wait: float = 0) -> Iterator[None]:
 
 
 def busy(tv: TV) -> bool:
-    """Whether a transfer to the TV runs now (its lock is held), without waiting: the
-    lock is taken and let go at once."""
+    """Whether a transfer to the TV runs now (its lock is held), without waiting. With
+    PostgreSQL, another session's hold is looked up (taking the lock would succeed in a
+    session that holds it already); the file lock is taken and let go at once."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted"
+                " AND classid = %s AND objid = %s AND objsubid = 2"
+                " AND pid <> pg_backend_pid())", [_LOCK_SPACE, tv.pk])
+            return cursor.fetchone()[0]
     try:
         with holding(tv, wait=0):
             return False
