@@ -13,6 +13,7 @@ import base64
 import json
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -126,17 +127,8 @@ def subject_box(jpeg: bytes, *, config: VisionConfig) -> tuple[float, float, flo
 
 def parse_subject(text: str) -> tuple[float, float, float, float]:
     """The subject box in a model's answer: the last JSON object with a "subject"."""
-    decoder = json.JSONDecoder()
-    found, start = None, (text or "").find("{")
-    while start != -1:
-        try:
-            value, end = decoder.raw_decode(text, start)
-        except json.JSONDecodeError:
-            start = text.find("{", start + 1)
-            continue
-        if isinstance(value, dict) and "subject" in value:
-            found = value["subject"]
-        start = text.find("{", end)
+    answer = _last_object(text or "", lambda value: "subject" in value)
+    found = answer["subject"] if answer else None
     try:
         left, top, right, bottom = (min(max(float(v), 0.0), 1.0) for v in found)
     except (TypeError, ValueError):
@@ -292,7 +284,7 @@ def parse_answer(text: str) -> dict:
     Models wrap the JSON in ``` fences or put prose around it despite being
     asked not to, so the last JSON object in the text that has our keys wins.
     """
-    found = _last_object_with_our_keys(text or "")
+    found = _last_object(text or "", lambda value: any(name in value for name in REQUIRED))
     if found is None:
         raise _unreadable("it holds no JSON object with a title or description", text)
     missing = [name for name in REQUIRED if not _clean(found.get(name))]
@@ -309,7 +301,9 @@ def parse_answer(text: str) -> dict:
     return meta
 
 
-def _last_object_with_our_keys(text: str) -> dict | None:
+def _last_object(text: str, wanted: Callable[[dict], bool]) -> dict | None:
+    """The last JSON object in a model's answer that is `wanted` (models wrap their JSON
+    in prose or code fences, and may give a draft before the answer)."""
     decoder = json.JSONDecoder()
     found = None
     start = text.find("{")
@@ -319,7 +313,7 @@ def _last_object_with_our_keys(text: str) -> dict | None:
         except json.JSONDecodeError:
             start = text.find("{", start + 1)
             continue
-        if isinstance(value, dict) and any(name in value for name in REQUIRED):
+        if isinstance(value, dict) and wanted(value):
             found = value
         start = text.find("{", end)
     return found
