@@ -12,11 +12,11 @@ arguments, so this module runs the same in a view, a task or a script.
 Pillow reads every format. A camera's RGB JPEG, the common case and the
 costly one, goes through libvips instead where pyvips is installed: it
 shrinks the picture as it reads it, frames it, and encodes the TV JPEG while
-it makes the copies. A 24 MP photo takes 1.15-1.25 times as long as
-libvips's own thumbnail and save of the TV JPEG alone (1.2-1.65 times framed
-for fill or fit), 1.4-1.7 times less than with Pillow alone
-(benchmarks/imaging.py); anything libvips refuses is read again by Pillow,
-which then says what is wrong in its own words.
+it makes the copies. A 24 MP photo takes 1.2-1.3 times as long as libvips's
+own thumbnail and save of the TV JPEG alone (about the same framed for fill or
+fit), a 100 MP one 0.8-0.85 times, about half the time it takes with Pillow
+alone (benchmarks/imaging.py); anything libvips refuses is read again by
+Pillow, which then says what is wrong in its own words.
 """
 
 import functools
@@ -145,6 +145,8 @@ class _Plan:
     out_size: tuple[int, int] = (0, 0)
     #: fill's box in the original (upright pixels), when the caller chose it.
     crop: tuple[int, int, int, int] | None = None
+    #: The scale (1, 2, 4 or 8) a JPEG is decoded at: 1/shrink of its pixels.
+    shrink: int = 1
 
     @property
     def stored_size(self) -> tuple[int, int]:
@@ -394,6 +396,7 @@ def _plan(
     # JPEG decodes straight to 1/2, 1/4 or 1/8 scale (a 100 MP photo then never
     # exists in memory at full size); HEIF may pick a big-enough embedded
     # thumbnail; other formats ignore this.
+    stored_width = img.width
     img.draft("RGB", _fit(img.size, box))
     _check_memory(img, max_decode_bytes)
     stored = _thumbnail_size(img.size, box)
@@ -408,6 +411,7 @@ def _plan(
         source_size=upright,
         out_size=out_size,
         crop=crop,
+        shrink=round(stored_width / img.width) if img.format in ("JPEG", "MPO") else 1,
     )
 
 
@@ -551,13 +555,20 @@ class _NotRGB(Exception):
 def _vips_load(pyvips, source: bytes | str | os.PathLike, size: tuple[int, int], plan: _Plan):
     """The picture, shrunk by libvips to ``size`` (upright) as it is read, not yet turned."""
     width, height = size[::-1] if plan.orientation in (5, 6, 7, 8) else size
-    options = {"height": height, "size": "force", "no_rotate": True, "fail_on": "error"}
+    # Decoded at the scale Pillow's draft chose: the smallest that still has the
+    # pixels. libvips's own thumbnail leaves at least half of the shrink to its
+    # resampler, so it decodes a 100 MP photo at full size for a 4K panel, which
+    # takes a third longer (benchmarks/imaging.py); and both engines start from
+    # the same pixels.
+    load = {"shrink": plan.shrink, "access": "sequential", "fail_on": "error"}
+    if isinstance(source, bytes):
+        image = pyvips.Image.jpegload_buffer(source, **load)
+    else:
+        image = pyvips.Image.jpegload(os.fspath(source), **load)
+    options = {"height": height, "size": "force", "no_rotate": True}
     if plan.icc:
         options.update(export_profile="srgb", intent="perceptual")
-    if isinstance(source, bytes):
-        image = pyvips.Image.thumbnail_buffer(source, width, **options)
-    else:
-        image = pyvips.Image.thumbnail(os.fspath(source), width, **options)
+    image = image.thumbnail_image(width, **options)
     if image.bands != 3 or image.format != "uchar":
         raise _NotRGB
     return image
