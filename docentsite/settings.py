@@ -259,6 +259,8 @@ LOGGING = {
         "samsungtvws": {"level": "WARNING"},
         # django-axes announces itself at INFO in every process and command.
         "axes": {"level": "WARNING"},
+        # libvips says at INFO which loader it picked and how it shrinks each picture.
+        "pyvips": {"level": "WARNING"},
         **{name: {"level": LOG_LEVEL if LOG_TASKS else "WARNING"}
            for name in ("celery.app.trace", "celery.worker", "celery.apps.worker",
                         "celery.beat")},

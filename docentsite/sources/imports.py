@@ -447,6 +447,8 @@ def source_fetch_original(*, source: Source, record_id: int) -> None:
                          f"not {original.path}")
     name = original.path.resolve().relative_to(media.resolve()).as_posix()
     Artwork.objects.filter(pk=artwork.pk).update(original=name, updated_at=timezone.now())
+    logger.info("Artwork %s: fetched %r from %s (%.1f MB)", artwork.pk, original.path.name,
+                source.label, original.path.stat().st_size / 1e6)
     if original.note:
         source.record_model.objects.filter(pk=record.pk).update(
             note=_fit(source.record_model, "note", original.note))
