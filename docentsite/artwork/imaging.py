@@ -12,11 +12,11 @@ arguments, so this module runs the same in a view, a task or a script.
 Pillow reads every format. A camera's RGB JPEG, the common case and the
 costly one, goes through libvips instead where pyvips is installed: it
 shrinks the picture as it reads it, frames it, and encodes the TV JPEG while
-it makes the copies. A 24 MP photo takes 1.2-1.3 times as long as libvips's
-own thumbnail and save of the TV JPEG alone (about the same framed for fill or
-fit), a 100 MP one 0.8-0.85 times, about half the time it takes with Pillow
-alone (benchmarks/imaging.py); anything libvips refuses is read again by
-Pillow, which then says what is wrong in its own words.
+it makes the copies. A 24 MP photo takes 1.2 times as long as libvips's own
+thumbnail and save of the TV JPEG alone (the same framed for fill or fit), a
+100 MP one 0.8 times, half the time it takes with Pillow alone
+(benchmarks/imaging.py); anything libvips refuses is read again by Pillow,
+which then says what is wrong in its own words.
 """
 
 import functools
@@ -83,6 +83,9 @@ _UPRIGHT = {
     7: Image.Transpose.TRANSVERSE,
     8: Image.Transpose.ROTATE_90,
 }
+
+# The lines in each tile of the cache the TV JPEG and its largest copy share.
+_CACHE_LINES = 16
 
 # _UPRIGHT's transposes, as libvips operations.
 _VIPS_UPRIGHT = {
@@ -455,11 +458,13 @@ def _framed_jpegs(
 ) -> tuple[bytes, dict[str, bytes], tuple[int, int, int, int] | None]:
     """Frame the upright sRGB picture and make the TV JPEG and the copies from it."""
     tv, crop = _frame(tv, plan, chooser=chooser, fit_colour=fit_colour)
-    copies = {
-        name: _jpeg(tv.resize(size, Image.Resampling.LANCZOS, reducing_gap=2.0), copy_quality)
-        for name, size in plan.copies.items()
-    }
-    return _jpeg(tv, quality), copies, crop
+    copies, source = {}, tv
+    # The largest copy first, and the next ones from its pixels, as libvips makes them.
+    for name, size in sorted(plan.copies.items(), key=lambda copy: -copy[1][0] * copy[1][1]):
+        small = source.resize(size, Image.Resampling.LANCZOS, reducing_gap=2.0)
+        source = small if source is tv else source
+        copies[name] = _jpeg(small, copy_quality)
+    return _jpeg(tv, quality), {name: copies[name] for name in plan.copies}, crop
 
 
 def _frame(
@@ -626,25 +631,33 @@ def _vips_encoded(
 ) -> tuple[bytes, dict[str, bytes]]:
     """The TV JPEG of ``image`` and the copies, from one decode."""
     save = {"optimize_coding": True, "interlace": False, "subsample_mode": "on", "keep": "none"}
-    # Decoded once, into memory (a sequential read cannot start over for the
-    # copies); the copies are then made on the other core while this one
-    # encodes the TV JPEG (libvips lets go of the GIL). Streaming the TV JPEG
-    # straight from the file, keeping its lines in a cache for the copies,
-    # overlaps decoding and encoding instead, but took more CPU and memory and
-    # was no faster (benchmarks/imaging.py, 24 and 100 MP).
-    image = image.copy_memory()
+    # The TV JPEG is encoded as the picture is decoded, and on the other core the
+    # largest copy is made at the same time from a cache that keeps every line
+    # decoded: whichever asks for a line first has it decoded, the other reads it
+    # from the cache. The smaller copies are made from the largest. Decoding into
+    # memory first, then encoding while making each copy from the whole picture,
+    # took 1.27-1.31 times libvips's own thumbnail and save at 24 MP; this takes
+    # 1.2 (benchmarks/imaging.py). Both ask for the lines nearly in order, as the
+    # sequential read needs; should one come too far behind, libvips says so and
+    # Pillow prepares the picture instead.
+    cached = image.tilecache(
+        tile_width=image.width, tile_height=_CACHE_LINES, max_tiles=-1, threaded=True,
+        persistent=True)
     with ThreadPoolExecutor(1) as beside:
-        made = {
-            name: beside.submit(_vips_copy, image, size, quality=copy_quality, save=save)
-            for name, size in copies.items()
-        }
-        jpeg = image.jpegsave_buffer(Q=quality, **save)
-        return jpeg, {name: future.result() for name, future in made.items()}
+        made = beside.submit(_vips_copies, cached, copies, quality=copy_quality, save=save)
+        jpeg = cached.jpegsave_buffer(Q=quality, **save)
+        return jpeg, made.result()
 
 
-def _vips_copy(image, size: tuple[int, int], *, quality: int, save: dict) -> bytes:
-    small = image.thumbnail_image(size[0], height=size[1], size="force", no_rotate=True)
-    return small.jpegsave_buffer(Q=quality, **save)
+def _vips_copies(image, copies: Mapping[str, tuple[int, int]], *, quality: int,
+                 save: dict) -> dict[str, bytes]:
+    made = {}
+    for name, size in sorted(copies.items(), key=lambda copy: -copy[1][0] * copy[1][1]):
+        small = image.thumbnail_image(size[0], height=size[1], size="force", no_rotate=True)
+        if not made:  # the largest: the next ones are made from its pixels
+            image = small = small.copy_memory()
+        made[name] = small.jpegsave_buffer(Q=quality, **save)
+    return {name: made[name] for name in copies}
 
 
 def _check_memory(img: Image.Image, max_decode_bytes: int) -> None:
