@@ -82,7 +82,7 @@ def reads(monkeypatch) -> list[int]:
 
     counted, alive = [], []
 
-    def thumbnail(path, width, **options):
+    def jpegload(path, **options):
         fp = open(path, "rb")  # noqa: SIM115 - libvips reads it after this returns
         source = pyvips.SourceCustom()
 
@@ -98,9 +98,9 @@ def reads(monkeypatch) -> list[int]:
         source.on_read(read)
         source.on_seek(seek)
         alive.append((fp, source, read, seek))  # libvips calls back into these
-        return pyvips.Image.thumbnail_source(source, width, **options)
+        return pyvips.Image.jpegload_source(source, **options)
 
-    monkeypatch.setattr(pyvips.Image, "thumbnail", thumbnail)
+    monkeypatch.setattr(pyvips.Image, "jpegload", jpegload)
     yield counted
     for fp, *_ in alive:
         fp.close()
@@ -127,11 +127,11 @@ def test_the_copies_are_made_from_the_pixels_decoded_for_the_tv_image(
 
     by_vips = imaging.prepare(source, copies=imaging.COPIES, framing=framing)
 
-    # Decoded once: the file read once, start to end, besides its header (libvips reads
-    # it to learn the size, then again to decode). Copies made from the file, not from
-    # the decoded picture, would read it all again, or fail (a sequential read cannot
-    # start over) and be left to Pillow.
-    assert sum(reads) < source.stat().st_size * 1.5
+    # Decoded once: the file read once, start to end (fill may stop below its box),
+    # besides its header (libvips reads it to learn the size, then again to decode).
+    # Copies made from the file, not from the decoded picture, would read it all
+    # again, or fail (a sequential read cannot start over) and be left to Pillow.
+    assert source.stat().st_size / 2 < sum(reads) < source.stat().st_size * 1.5
     for name in imaging.COPIES:
         assert pixels(by_vips.copies[name]).size == pixels(by_pillow.copies[name]).size
         assert mean_difference(by_vips.copies[name], by_pillow.copies[name]) < 3, name
