@@ -199,13 +199,13 @@ def tv(settings, fake_tv, frame_tv, db):
 def upload_now(tv, frame_tv):
     """upload_now(artwork, frame=frame_tv) -> its Placement on the default TV, uploaded
     now in this process (holding the TV's lane), as the lane does; raises as it would."""
-    from docentsite.artwork import lane, tvlock
+    from docentsite.artwork import tvlock, tvupload
     from docentsite.artwork.models import Placement
 
     def upload(artwork, frame=None):
         placement, _ = Placement.objects.get_or_create(artwork=artwork, tv=tv)
         with tvlock.holding(tv, wait=10):
-            return lane.placement_upload(
+            return tvupload.placement_upload(
                 placement=Placement.objects.select_related("artwork", "tv").get(pk=placement.pk),
                 frame=frame or frame_tv)
 

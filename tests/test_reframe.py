@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from docentsite.artwork import framing, lane, reframe, services, tvlock, tvs
+from docentsite.artwork import framing, lane, reframe, services, tvlock, tvs, tvupload
 from docentsite.artwork.models import Placement, PlacementStatus
 from tests.two_tvs import frame
 
@@ -22,7 +22,7 @@ def on_both(worker_env, tv, den, make_artwork, make_jpeg):
     for each in (tv, den):
         placement = Placement.objects.create(artwork=artwork, tv=each)
         with tvlock.holding(each, wait=10):
-            lane.placement_upload(
+            tvupload.placement_upload(
                 placement=Placement.objects.select_related("artwork", "tv").get(pk=placement.pk),
                 frame=tvs.frame_of(each))
     services.artwork_finish(artwork_id=artwork.pk, inline=True)
@@ -326,7 +326,7 @@ def test_a_tv_showing_the_old_copy_goes_on_to_the_new_one(worker_env, tv, make_a
     artwork = make_artwork(make_jpeg(300, 200), filename="harbour.jpg")
     placement = Placement.objects.create(artwork=artwork, tv=tv)
     with tvlock.holding(tv, wait=10):
-        old = lane.placement_upload(
+        old = tvupload.placement_upload(
             placement=Placement.objects.select_related("artwork", "tv").get(pk=placement.pk),
             frame=tvs.frame_of(tv))
     assert tvs.frame_of(tv).show(old.content_id) and fake_tv.showing == old.content_id

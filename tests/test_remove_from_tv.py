@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from docentsite.artwork import lane, placements, services, tvlock, tvs
+from docentsite.artwork import placements, services, tvlock, tvs, tvupload
 from docentsite.artwork.models import Artwork, Placement, PlacementStatus
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.timeout(60)]
@@ -139,7 +139,7 @@ def test_removing_from_one_tv_leaves_the_picture_on_the_others(
     tvs.tv_pair(tv=den, wait=2)
     (living_room,) = on_tv("picture")
     with tvlock.holding(den, wait=10):
-        in_den = lane.placement_upload(
+        in_den = tvupload.placement_upload(
             placement=Placement.objects.create(artwork_id=living_room.artwork_id, tv=den),
             frame=tvs.frame_of(den))
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 
-from docentsite.artwork import frametv, lane, matte_fit, reframe, tvs
+from docentsite.artwork import frametv, matte_fit, reframe, tvs, tvupload
 from docentsite.artwork.errors import DocentError, Rejected
 from docentsite.artwork.models import TV, Artwork, Placement, PlacementStatus
 
@@ -86,7 +86,7 @@ def artwork_change_matte(*, artworks, matte_id: str, tv: TV) -> MatteChangeResul
             _send_again_with(matte_id, on_tv[index:], tv=tv, refused=refused, result=result)
             break
         except frametv.TVAnswered as exc:  # refused, busy: the TV's word on this one
-            if (lane.refused_for_its_matte(exc, matte_id)
+            if (tvupload.refused_for_its_matte(exc, matte_id)
                     and _still_there(frame, placement.content_id)):
                 matte_fit.matte_refused(tv=tv, matte_id=matte_id, width=artwork.width,
                                         height=artwork.height, reason=str(exc))

@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import capfirst
 
-from docentsite.artwork import frametv, lane, metafile, tvlock, tvs
+from docentsite.artwork import frametv, lane, metafile, settle, tvlock, tvs, tvupload
 from docentsite.artwork.errors import DocentError, Rejected
 from docentsite.artwork.models import TV, Artwork, Placement, PlacementStatus, Status
 
@@ -74,7 +74,7 @@ def placement_request(*, artwork: Artwork, tv: TV) -> bool:
             placed = Placement.objects.filter(artwork=artwork, tv=tv)
             rearmed = placed.filter(status=PlacementStatus.REMOVED).update(
                 **_rearmed(), matte_id="", matte_note="")
-            rearmed += placed.filter(status__in=lane.ENDED_BADLY).update(
+            rearmed += placed.filter(status__in=settle.ENDED_BADLY).update(
                 **_rearmed(retry=True), matte_id="", matte_note="")
             if not rearmed:
                 return False
@@ -100,7 +100,7 @@ def _rearmed(*, retry: bool = False) -> dict:
 
 def placements_retry(*, artworks) -> int:
     """Queue again the failed placements of these artworks; how many."""
-    failed = Placement.objects.filter(artwork__in=artworks, status__in=lane.ENDED_BADLY)
+    failed = Placement.objects.filter(artwork__in=artworks, status__in=settle.ENDED_BADLY)
     tv_ids = set(failed.values_list("tv_id", flat=True))
     count = failed.update(**_rearmed(retry=True))
     for tv_id in tv_ids:
@@ -178,7 +178,7 @@ def _delete_from_tv(tv: TV, frame: frametv.FrameTV, content_id: str, present: se
         return True
     try:
         with tvlock.holding(tv, wait=frame.lock_wait):
-            lane.delete_held(frame, content_id)
+            tvupload.delete_held(frame, content_id)
     finally:
         lane.tv_lane_resume(tv=tv)
     return False

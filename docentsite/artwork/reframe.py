@@ -34,6 +34,7 @@ from docentsite.artwork import (
     placements,
     tvlock,
     tvs,
+    tvupload,
 )
 from docentsite.artwork.errors import DocentError
 from docentsite.artwork.mattes import matte_name
@@ -203,12 +204,12 @@ def _replace_held(frame: frametv.FrameTV, placement: Placement, result: ReplaceR
         if placement.tv_ids_before is not None:
             # A try before ended without an answer (the TV went off, a worker died): a
             # copy that landed then is this one.
-            new_id = lane.landed_since(frame, placement)
+            new_id = tvupload.landed_since(frame, placement)
         shown = _showing(frame)
         if new_id is None:
             before = frame.photo_ids()
             rows.update(tv_ids_before=sorted(before))
-            jpeg = lane.prepared_jpeg(artwork)
+            jpeg = tvupload.prepared_jpeg(artwork)
             try:
                 new_id = frame.upload(jpeg, matte=matte)
             except frametv.TVUploadUnconfirmed:
@@ -216,9 +217,9 @@ def _replace_held(frame: frametv.FrameTV, placement: Placement, result: ReplaceR
                 if new_id is None:
                     raise
             except frametv.TVRejected as exc:
-                if not lane.refused_for_its_matte(exc, matte):
+                if not tvupload.refused_for_its_matte(exc, matte):
                     raise
-                new_id, matte, note = lane.upload_after_refusal(
+                new_id, matte, note = tvupload.upload_after_refusal(
                     placement, frame, jpeg, before, exc, matte, wanted=wanted)
     except (DocentError, OSError) as exc:
         if getattr(exc, "transient", False):

@@ -34,7 +34,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from docentsite.artwork import capacity, frametv, lane, placements, tvoff, tvs
+from docentsite.artwork import capacity, frametv, lane, placements, settle, tvoff, tvs
 from docentsite.artwork.errors import DocentError, Rejected
 from docentsite.artwork.models import (
     TV,
@@ -233,7 +233,7 @@ def rotation_plan(*, tv: TV, now: datetime | None = None) -> RotationPlan:
     now = now or timezone.now()
     plan = RotationPlan(tv=tv, rotation=rotation)
     here = Placement.objects.filter(tv=tv)
-    plan.held = here.filter(status__in=(PlacementStatus.ON_TV, *lane.OPEN)).count()
+    plan.held = here.filter(status__in=(PlacementStatus.ON_TV, *settle.OPEN)).count()
     movable, kept = capacity.candidates(tv=tv)
     fresh, recent = _fresh(rotation, tv, now)
     excess = max(plan.held - rotation.keep, 0)
@@ -299,7 +299,7 @@ def _fresh(rotation: Rotation, tv: TV, now: datetime) -> tuple[list[Pick], int]:
     never, before, recent = [], [], 0
     for artwork in pool.only("id", "title", "original_filename").order_by("pk"):
         status, changed = last_here.get(artwork.pk, (None, None))
-        if status in (PlacementStatus.ON_TV, *lane.OPEN):
+        if status in (PlacementStatus.ON_TV, *settle.OPEN):
             continue
         if changed is None:
             never.append(Pick(artwork.pk, str(artwork), f"never on {tv.name}"))
@@ -423,7 +423,7 @@ def _add(run: RotationRun, plan: RotationPlan, notes: list[str]) -> None:
         placement = rows.get(pick.artwork_id)
         if placement is None:
             continue
-        if placement.status in lane.ENDED_BADLY:
+        if placement.status in settle.ENDED_BADLY:
             run.failed.append({"artwork_id": pick.artwork_id, "title": pick.title,
                                "why": placement.last_error})
             continue

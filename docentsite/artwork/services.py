@@ -22,6 +22,7 @@ from docentsite.artwork import (
     matte_fit,
     metafile,
     placements,
+    settle,
     vision,
 )
 from docentsite.artwork.errors import Rejected
@@ -214,7 +215,7 @@ def artwork_prepared(*, artwork_id: int) -> None:
     """The JPEG is ready: each TV waiting for it starts on it, and it is described
     meanwhile (the caller queues that when artwork_prepared says so)."""
     lane.kick_lanes_of(artwork_id=artwork_id)
-    lane.artwork_settle(artwork_id=artwork_id)
+    settle.artwork_settle(artwork_id=artwork_id)
 
 
 def artwork_wants_analysis(*, artwork_id: int) -> bool:
@@ -232,7 +233,7 @@ def artwork_finish(*, artwork_id: int, inline: bool = False) -> Artwork:
             metafile.sync(tv=tv)
         else:
             metafile.sync_soon(tv=tv)
-    lane.artwork_settle(artwork_id=artwork_id)
+    settle.artwork_settle(artwork_id=artwork_id)
     return Artwork.objects.get(pk=artwork_id)
 
 

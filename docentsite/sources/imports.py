@@ -22,7 +22,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from docentsite.artwork import collections, heartbeat, lane, placements, tvs
+from docentsite.artwork import collections, heartbeat, placements, settle, tvs
 from docentsite.artwork import services as artwork_services
 from docentsite.artwork.fitting import clip_filename, fitted
 from docentsite.artwork.models import (
@@ -554,7 +554,7 @@ def source_import_resume_stalled(*, source: Source) -> int:
     downloading = Q(artwork__status=Status.PENDING, artwork__original="")
     working = Q(artwork__status=Status.PENDING) | Q(
         artwork__analysis_status__in=[AnalysisStatus.PENDING, AnalysisStatus.RUNNING]) | Q(
-        artwork__placements__status__in=lane.OPEN)
+        artwork__placements__status__in=settle.OPEN)
     ended = Q(artwork__status__in=[Status.PREPARED, Status.FAILED]) & ~working
     taken = 0
     for record in _stalled(open_records.filter(downloading | ended)).select_related(
@@ -568,7 +568,7 @@ def source_import_resume_stalled(*, source: Source) -> int:
             source_import_progress(artwork=record.artwork, step="failed")
             continue
         if record.artwork.status == Status.PREPARED:
-            lane.artwork_settle(artwork_id=record.artwork_id)
+            settle.artwork_settle(artwork_id=record.artwork_id)
             continue
         logger.info("Taking over %s import %s, whose work had stopped", source.label, record.pk)
         transaction.on_commit(
