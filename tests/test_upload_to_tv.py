@@ -4,8 +4,9 @@ import pytest
 from django.db import connection
 
 from docentsite.artwork import frametv, tvs
-from docentsite.artwork.lane import UploadAmbiguous, tv_lane_run
+from docentsite.artwork.lane import tv_lane_run
 from docentsite.artwork.models import Placement, PlacementStatus
+from docentsite.artwork.tvupload import UploadAmbiguous
 from tests.fakes.frametv import ART, REMOTE
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.timeout(60)]

@@ -131,8 +131,8 @@ def _tv_due(tv, row: CheckResult | None, now: datetime, *, waiting: bool) -> boo
 
 def _tvs_waited_for() -> set[int]:
     """The TVs with pictures queued or uploading for them: their lanes need them."""
-    from docentsite.artwork.lane import OPEN
     from docentsite.artwork.models import Placement
+    from docentsite.artwork.settle import OPEN
 
     return set(Placement.objects.filter(status__in=OPEN).values_list("tv_id", flat=True)
                .distinct())
