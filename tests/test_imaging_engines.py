@@ -183,3 +183,26 @@ def test_a_truncated_jpeg_is_refused_whatever_the_framing(tmp_path, framing):
         imaging.prepare(truncated, copies=imaging.COPIES, framing=framing)
 
     assert str(rejected.value) == "This file is not a picture Docent can read (truncated JPEG)"
+
+
+def test_when_libvips_fails_midway_pillow_makes_the_picture(tmp_path, monkeypatch):
+    # As libvips would fail should the copy fall too far behind the TV JPEG for the
+    # file's sequential read ("out of order read"), the JPEG half encoded.
+    import pyvips
+
+    source = corpus.save(tmp_path, "camera.jpg", corpus.camera_like((2400, 1600)), "JPEG",
+                         quality=92)
+    with monkeypatch.context() as pillow_alone:
+        pillow_alone.setattr(imaging, "_vips", lambda: None)
+        by_pillow = imaging.prepare(source, copies=imaging.COPIES)
+
+    def behind(image, *args, **kwargs):
+        image.jpegsave_buffer()  # the lines this thread reads are decoded meanwhile
+        raise pyvips.Error("VipsSequential: out of order read")
+
+    monkeypatch.setattr(imaging, "_vips_copies", behind)
+
+    prepared = imaging.prepare(source, copies=imaging.COPIES)
+
+    assert prepared.jpeg == by_pillow.jpeg
+    assert prepared.copies == by_pillow.copies
