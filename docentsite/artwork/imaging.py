@@ -661,6 +661,8 @@ def _vips_encoded(
     # 1.2 (benchmarks/imaging.py). Both ask for the lines nearly in order, as the
     # sequential read needs; should one come too far behind, libvips says so and
     # Pillow prepares the picture instead.
+    if not copies:
+        return image.jpegsave_buffer(Q=quality, **save), {}
     cached = image.tilecache(
         tile_width=image.width, tile_height=_CACHE_LINES, max_tiles=-1, threaded=True,
         persistent=True)
