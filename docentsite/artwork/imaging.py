@@ -480,10 +480,10 @@ def _framed_jpegs(
     """Frame the upright sRGB picture and make the TV JPEG and the copies from it."""
     tv, crop = _frame(tv, plan, chooser=chooser, fit_colour=fit_colour)
     copies, source = {}, tv
-    # The largest copy first, and the next ones from its pixels, as libvips makes them.
     for name, size in sorted(plan.copies.items(), key=lambda copy: -copy[1][0] * copy[1][1]):
         small = source.resize(size, Image.Resampling.LANCZOS, reducing_gap=2.0)
-        source = small if source is tv else source
+        if source is tv:  # the largest: the next ones are made from it, as libvips does
+            source = small
         copies[name] = _jpeg(small, copy_quality)
     return _jpeg(tv, quality), {name: copies[name] for name in plan.copies}, crop
 
