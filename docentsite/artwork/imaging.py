@@ -480,7 +480,7 @@ def _framed_jpegs(
     """Frame the upright sRGB picture and make the TV JPEG and the copies from it."""
     tv, crop = _frame(tv, plan, chooser=chooser, fit_colour=fit_colour)
     copies, source = {}, tv
-    for name, size in sorted(plan.copies.items(), key=lambda copy: -copy[1][0] * copy[1][1]):
+    for name, size in _largest_first(plan.copies):
         small = source.resize(size, Image.Resampling.LANCZOS, reducing_gap=2.0)
         if source is tv:  # the largest: the next ones are made from it, as libvips does
             source = small
@@ -675,12 +675,17 @@ def _vips_encoded(
 def _vips_copies(image, copies: Mapping[str, tuple[int, int]], *, quality: int,
                  save: dict) -> dict[str, bytes]:
     made = {}
-    for name, size in sorted(copies.items(), key=lambda copy: -copy[1][0] * copy[1][1]):
+    for name, size in _largest_first(copies):
         small = image.thumbnail_image(size[0], height=size[1], size="force", no_rotate=True)
         if not made:  # the largest: the next ones are made from its pixels
             image = small = small.copy_memory()
         made[name] = small.jpegsave_buffer(Q=quality, **save)
     return {name: made[name] for name in copies}
+
+
+def _largest_first(copies: Mapping[str, tuple[int, int]]) -> list[tuple[str, tuple[int, int]]]:
+    """The copies by size, the largest first: each engine makes the others from it."""
+    return sorted(copies.items(), key=lambda copy: -copy[1][0] * copy[1][1])
 
 
 def _check_memory(img: Image.Image, max_decode_bytes: int) -> None:
