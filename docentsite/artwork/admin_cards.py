@@ -50,17 +50,22 @@ class CardButtons:
             # On several TVs: which? Each shows it only if it is in Art Mode.
             form = TVsForm(request.POST if "apply" in request.POST else None, tvs=shown_on)
             if not form.is_valid():
-                return admin_actions.tvs_page(
-                    self.model_admin, request, form, Artwork.objects.filter(pk=pk).prefetch_related(
-                        "placements__tv"), title="Show on TV now",
+                return self._which_tvs(
+                    request, pk, form, title="Show on TV now",
                     question=f"Show “{artwork}” on which TVs now? A TV someone is watching "
                              "is left alone.",
-                    submit="Show on these TVs", post_to=request.path)
+                    submit="Show on these TVs")
             chosen = list(form.cleaned_data["tvs"])
         if request.method == "POST":
             for tv in chosen:
                 self._show(request, artwork, tv)
         return redirect("admin:artwork_artwork_changelist")
+
+    def _which_tvs(self, request, pk, form, **words):
+        """The page asking which of the TVs a card's picture is on, posting back here."""
+        artworks = Artwork.objects.filter(pk=pk).prefetch_related("placements__tv")
+        return admin_actions.tvs_page(self.model_admin, request, form, artworks,
+                                      post_to=request.path, **words)
 
     def _show(self, request, artwork, tv):
         try:
@@ -80,12 +85,11 @@ class CardButtons:
             form = TVsForm(request.POST if request.method == "POST" else None, tvs=shown_on,
                            initial={"tvs": list(shown_on)})
             if not form.is_valid():
-                return admin_actions.tvs_page(
-                    self.model_admin, request, form, Artwork.objects.filter(pk=pk).prefetch_related(
-                        "placements__tv"), title="Remove from TV",
+                return self._which_tvs(
+                    request, pk, form, title="Remove from TV",
                     question=f"Take “{artwork}” off which TVs? Docent keeps the picture: its card "
                              "stays in the gallery with Put back.",
-                    submit="Remove from these TVs", post_to=request.path)
+                    submit="Remove from these TVs")
             chosen = list(form.cleaned_data["tvs"])
         elif request.method != "POST":
             context = {**self.model_admin.admin_site.each_context(request), "artwork": artwork,
